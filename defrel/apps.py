@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DefrelConfig(AppConfig):
+    name = "defrel"
+    verbose_name = _("Sources")

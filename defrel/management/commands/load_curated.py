@@ -1,0 +1,70 @@
+"""Load the curated fixtures without ever overwriting a record that already exists."""
+import json
+from collections import Counter
+from pathlib import Path
+
+from django.conf import settings
+from django.core import serializers
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+# Dependencies first, so every natural key a record names is already there.
+MODEL_ORDER = [
+    "defrel.source", "partners.country", "meetings.occasion", "partners.position",
+    "partners.official", "partners.tenure", "meetings.exercise", "meetings.meeting",
+    "meetings.participation", "meetings.agreement", "meetings.agreementevent",
+]
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+
+
+def read_fixtures(paths):
+    """Every object of every file, with where it came from, in dependency order."""
+    rows = []
+    for path in paths:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise CommandError(f"{path}: not a JSON fixture ({error})") from None
+        for index, obj in enumerate(data, start=1):
+            rows.append((str(path), index, obj))
+    rank = {label: i for i, label in enumerate(MODEL_ORDER)}
+    rows.sort(key=lambda row: rank.get(row[2].get("model", "").lower(), len(rank)))
+    return rows
+
+
+class Command(BaseCommand):
+    help = "Load fixtures/*.json: adds what is missing, never changes what is there."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="*", help="fixture files (default: fixtures/*.json)")
+        parser.add_argument("--if-empty", action="store_true",
+                            help="load only into a database that holds no curated data yet")
+
+    def handle(self, *args, paths=(), if_empty=False, verbosity=1, **options):
+        from partners.models import Country
+
+        if if_empty and Country.objects.exists():
+            self.stdout.write("The database already holds data; curated fixtures not loaded.")
+            return
+        paths = paths or sorted(FIXTURES.glob("*.json"))
+        created, kept = Counter(), Counter()
+        with transaction.atomic():
+            for path, index, obj in read_fixtures(paths):
+                label = obj.get("model", "?").lower()
+                try:
+                    (item,) = serializers.deserialize("json", json.dumps([obj]))
+                    if item.object.pk is not None:  # its natural key is already in the database
+                        kept[label] += 1
+                        continue
+                    item.object._change_reason = "curated fixtures"
+                    item.object.full_clean(validate_unique=False, validate_constraints=False)
+                    item.object.save()
+                    for field, values in (item.m2m_data or {}).items():
+                        getattr(item.object, field).set(values)
+                except Exception as error:
+                    raise CommandError(f"{path}, object {index} ({label}): {error}") from error
+                created[label] += 1
+        if verbosity:
+            for label in MODEL_ORDER:
+                if created[label] or kept[label]:
+                    self.stdout.write(f"{label}: {created[label]} added, {kept[label]} already there")

@@ -1,0 +1,116 @@
+"""Foundations shared by every curated record: sources, provenance and partial dates."""
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from defrel import dates
+
+
+class NaturalKeyManager(models.Manager):
+    """Looks records up by the one field named in the model's ``natural_key_field``."""
+
+    def get_by_natural_key(self, key):
+        return self.get(**{self.model.natural_key_field: key})
+
+
+class Source(models.Model):
+    """A document that curated facts are derived from."""
+
+    key = models.SlugField(_("key"), max_length=60, unique=True)
+    title_ja = models.CharField(_("title (Japanese)"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    publisher_ja = models.CharField(_("publisher (Japanese)"), max_length=200, blank=True)
+    publisher_en = models.CharField(_("publisher (English)"), max_length=200, blank=True)
+    date = models.CharField(_("date (EDTF)"), max_length=40, blank=True)
+    url = models.URLField(_("URL"), blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+
+    natural_key_field = "key"
+    objects = NaturalKeyManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self):
+        return self.title_ja
+
+    def natural_key(self):
+        return (self.key,)
+
+    def clean(self):
+        if self.date:
+            dates.parse(self.date)
+
+
+def dated_constraints(prefix):
+    """Bounds that are known are ordered; shared by every dated model."""
+    return [
+        models.CheckConstraint(
+            condition=Q(date_lower__isnull=True)
+            | Q(date_upper__isnull=True)
+            | Q(date_lower__lte=F("date_upper")),
+            name=f"{prefix}_dates_ordered",
+        ),
+    ]
+
+
+class Dated(models.Model):
+    """A record dated by an EDTF string, with derived bounds for sorting and filtering."""
+
+    date = models.CharField(
+        _("date"),
+        max_length=40,
+        help_text=_("EDTF: 2024-05-17, 2024-05, 2024, 2024-09/2024-10, 2024-04/.. (since)."),
+    )
+    date_lower = models.DateField(_("earliest day"), null=True, blank=True, editable=False)
+    date_upper = models.DateField(_("latest day"), null=True, blank=True, editable=False)
+
+    allow_unknown_start = False
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.fill_date_bounds()
+        super().save(*args, **kwargs)
+
+    @property
+    def dates(self):
+        return dates.parse(self.date, allow_unknown_start=self.allow_unknown_start)
+
+    def fill_date_bounds(self):
+        parsed = self.dates
+        self.date_lower, self.date_upper = parsed.lower, parsed.upper
+
+    def clean_date(self):
+        try:
+            self.fill_date_bounds()
+        except ValidationError as error:
+            raise ValidationError({"date": error.messages}) from None
+
+    def clean(self):
+        super().clean()
+        self.clean_date()
+
+    @property
+    def date_display(self):
+        return self.dates.display()
+
+
+class Sourced(models.Model):
+    """A curated record that quotes the sentence it was derived from."""
+
+    source = models.ForeignKey(
+        Source, models.PROTECT, related_name="+", verbose_name=_("source"), null=True, blank=True
+    )
+    source_excerpt = models.TextField(
+        _("source excerpt"), blank=True, help_text=_("The sentence it was derived from, verbatim.")
+    )
+
+    class Meta:
+        abstract = True

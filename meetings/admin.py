@@ -1,0 +1,146 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from defrel.admin import EditorialAdmin
+from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Occasion, Participation
+from meetings.resources import (
+    AgreementEventResource, AgreementResource, ExerciseResource, MeetingResource,
+    OccasionResource, ParticipationResource,
+)
+from partners.models import Tenure
+
+
+@admin.register(Occasion)
+class OccasionAdmin(EditorialAdmin):
+    resource_classes = [OccasionResource]
+    list_display = ["key", "name_ja", "name_en"]
+    search_fields = ["key", "name_ja", "name_en"]
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    extra = 2
+    autocomplete_fields = ["official"]
+    fields = ["official", "role", "title_at_the_time"]
+    readonly_fields = ["title_at_the_time"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("meeting", "official").prefetch_related(
+            admin.options.Prefetch("official__tenures", queryset=Tenure.objects.select_related("position"))
+        )
+
+    @admin.display(description=_("title at the time"))
+    def title_at_the_time(self, participation):
+        if not participation.pk:
+            return "—"
+        return participation.title or _("no tenure covers this date")
+
+
+class AgreementEventInline(admin.TabularInline):
+    model = AgreementEvent
+    extra = 1
+    fields = ["kind", "date", "meeting", "note_ja", "source", "source_excerpt"]
+    autocomplete_fields = ["meeting"]
+
+
+class MeetingAgreementEventInline(admin.TabularInline):
+    model = AgreementEvent
+    extra = 0
+    fields = ["agreement", "kind", "date"]
+    autocomplete_fields = ["agreement"]
+    verbose_name_plural = _("agreement milestones at this meeting")
+
+
+@admin.register(Meeting)
+class MeetingAdmin(EditorialAdmin):
+    resource_classes = [MeetingResource]
+    list_display = ["date_display", "title_ja", "level", "kind", "format", "partner_codes", "key"]
+    list_display_links = ["date_display", "title_ja"]
+    list_filter = ["level", "kind", "format", "occasion", "countries__region"]
+    search_fields = ["key", "title_ja", "title_en", "summary_ja", "summary_en",
+                     "countries__name_ja", "countries__name_en", "countries__code",
+                     "participants__name_ja", "participants__name_en"]
+    search_help_text = _("Titles, summaries, partners and participants, in Japanese or English.")
+    autocomplete_fields = ["countries", "host_country", "occasion", "exercises", "source"]
+    readonly_fields = ["date_lower", "date_upper"]
+    inlines = [ParticipationInline, MeetingAgreementEventInline]
+    ordering = ["-date_lower", "key"]
+    fieldsets = [
+        (None, {"fields": ["key", ("date", "date_lower", "date_upper"), "count",
+                           ("title_ja", "title_en"), ("kind", "level", "format"),
+                           "countries", ("location_ja", "location_en"), "host_country",
+                           ("occasion", "sequence")]}),
+        (_("Content"), {"fields": ["summary_ja", "summary_en", "outcomes_ja", "outcomes_en",
+                                   "exercises"]}),
+        (_("Provenance"), {"fields": ["source", "source_excerpt"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("countries")
+
+    @admin.display(description=_("date"), ordering="date_lower")
+    def date_display(self, meeting):
+        return meeting.date_display
+
+    @admin.display(description=_("partners"))
+    def partner_codes(self, meeting):
+        return ", ".join(c.code for c in meeting.countries.all())
+
+
+@admin.register(Participation)
+class ParticipationAdmin(EditorialAdmin):
+    resource_classes = [ParticipationResource]
+    list_display = ["meeting", "official", "role"]
+    list_select_related = ["meeting", "official"]
+    search_fields = ["meeting__key", "meeting__title_ja", "official__name_ja", "official__name_en"]
+    autocomplete_fields = ["meeting", "official"]
+
+
+@admin.register(Agreement)
+class AgreementAdmin(EditorialAdmin):
+    resource_classes = [AgreementResource]
+    list_display = ["title_ja", "short_name", "kind", "party_codes", "status_today", "key"]
+    list_filter = ["kind", "stated_status", "parties__region"]
+    search_fields = ["key", "title_ja", "title_en", "short_name", "aliases",
+                     "parties__name_ja", "parties__name_en", "parties__code"]
+    autocomplete_fields = ["parties", "source"]
+    inlines = [AgreementEventInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("parties", "events")
+
+    @admin.display(description=_("parties"))
+    def party_codes(self, agreement):
+        return ", ".join(c.code for c in agreement.parties.all())
+
+    @admin.display(description=_("status today"))
+    def status_today(self, agreement):
+        return agreement.status_on().label
+
+
+@admin.register(AgreementEvent)
+class AgreementEventAdmin(EditorialAdmin):
+    resource_classes = [AgreementEventResource]
+    list_display = ["agreement", "kind", "date", "meeting"]
+    list_filter = ["kind"]
+    list_select_related = ["agreement", "meeting"]
+    search_fields = ["agreement__title_ja", "agreement__title_en", "agreement__key", "agreement__aliases"]
+    autocomplete_fields = ["agreement", "meeting", "source"]
+    readonly_fields = ["date_lower", "date_upper"]
+
+
+@admin.register(Exercise)
+class ExerciseAdmin(EditorialAdmin):
+    resource_classes = [ExerciseResource]
+    list_display = ["date", "name_ja", "name_en", "japan_role", "participant_codes", "key"]
+    list_filter = ["japan_role", "series"]
+    search_fields = ["key", "name_ja", "name_en", "series"]
+    autocomplete_fields = ["countries", "host_country", "source"]
+    readonly_fields = ["date_lower", "date_upper"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("countries")
+
+    @admin.display(description=_("partners"))
+    def participant_codes(self, exercise):
+        return ", ".join(c.code for c in exercise.countries.all())

@@ -1,0 +1,206 @@
+"""Agreements with partners and the milestones of their lives."""
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from defrel.models import Dated, NaturalKeyManager, Sourced, dated_constraints
+from partners.models import Country, localised
+
+
+class Status(models.TextChoices):
+    """Where an agreement stands on a given day."""
+
+    UNKNOWN = "", _("no record")
+    NEGOTIATING = "negotiating", _("negotiating")
+    AGREED = "agreed", _("agreed in substance")
+    SIGNED = "signed", _("signed")
+    IN_FORCE = "in_force", _("in force")
+    NOTICE_GIVEN = "notice_given", _("in force, termination notified")
+    TERMINATED = "terminated", _("terminated")
+
+
+IN_FORCE_STATUSES = {Status.IN_FORCE, Status.NOTICE_GIVEN}
+
+
+class AgreementQuerySet(models.QuerySet):
+    def with_party(self, code):
+        return self.filter(parties__code=code)
+
+    def search(self, text):
+        q = Q()
+        for field in ("title_ja", "title_en", "short_name", "aliases", "key",
+                      "summary_ja", "summary_en", "parties__name_ja", "parties__name_en"):
+            q |= Q(**{f"{field}__icontains": text})
+        return self.filter(pk__in=self.model.objects.filter(q).values("pk"))
+
+    def with_lifecycle(self):
+        return self.select_related("source").prefetch_related(
+            "parties", models.Prefetch(
+                "events", queryset=AgreementEvent.objects.select_related("meeting", "source")
+            ),
+        )
+
+
+class AgreementManager(NaturalKeyManager.from_queryset(AgreementQuerySet)):
+    pass
+
+
+class Agreement(Sourced, models.Model):
+    """A treaty, arrangement, memorandum or joint document between Japan and partners."""
+
+    class Kind(models.TextChoices):
+        ACSA = "acsa", _("Acquisition and Cross-Servicing Agreement")
+        INFORMATION_SECURITY = "information_security", _("information security agreement")
+        EQUIPMENT_TRANSFER = "equipment_transfer", _("defense equipment and technology transfer agreement")
+        RAA = "raa", _("Reciprocal Access Agreement")
+        COOPERATION_MEMORANDUM = "cooperation_memorandum", _("memorandum on defense cooperation and exchanges")
+        STATEMENT_OF_INTENT = "statement_of_intent", _("statement of intent")
+        ARRANGEMENT = "arrangement", _("arrangement")
+        JOINT_DECLARATION = "joint_declaration", _("joint declaration or statement")
+        PARTNERSHIP_PROGRAMME = "partnership_programme", _("partnership programme")
+        EXCHANGE_OF_NOTES = "exchange_of_notes", _("exchange of notes")
+        TREATY = "treaty", _("treaty")
+        OTHER = "other", _("other")
+
+    key = models.SlugField(_("key"), max_length=120, unique=True)
+    title_ja = models.CharField(_("title (Japanese)"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind, db_index=True)
+    parties = models.ManyToManyField(Country, related_name="agreements", verbose_name=_("parties"))
+    aliases = models.TextField(_("aliases"), blank=True, help_text=_("Other names, one per line."))
+    stated_status = models.CharField(
+        _("status stated without a date"), max_length=20, choices=Status, blank=True,
+        help_text=_("When the source says the agreement exists but gives no date."),
+    )
+    summary_ja = models.TextField(_("summary (Japanese)"), blank=True)
+    summary_en = models.TextField(_("summary (English)"), blank=True)
+
+    natural_key_field = "key"
+    objects = AgreementManager()
+    history = HistoricalRecords(m2m_fields=[parties])
+
+    class Meta:
+        ordering = ["title_en"]
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("meetings:agreement-detail", args=[self.key])
+
+    def natural_key(self):
+        return (self.key,)
+
+    natural_key.dependencies = ["partners.country", "defrel.source"]
+
+    @property
+    def title(self):
+        return localised(self, "title")
+
+    @property
+    def alias_list(self):
+        return [a.strip() for a in self.aliases.splitlines() if a.strip()]
+
+    def status_on(self, day=None):
+        """The status on ``day`` (today by default), from the milestones that had begun by
+        then; a month-precision milestone counts from the first day of its month."""
+        day = day or datetime.date.today()
+        status = Status.UNKNOWN
+        for event in sorted(self.events.all(), key=lambda e: (e.date_lower, e.pk or 0)):
+            if event.date_lower and event.date_lower <= day:
+                status = event.status_after(status, self.needs_entry_into_force)
+        if status == Status.UNKNOWN and self.stated_status:
+            status = Status(self.stated_status)
+        return Status(status)
+
+    @property
+    def needs_entry_into_force(self):
+        """Treaty-level agreements are only signed until they enter into force."""
+        return self.kind in {self.Kind.ACSA, self.Kind.INFORMATION_SECURITY,
+                             self.Kind.EQUIPMENT_TRANSFER, self.Kind.RAA, self.Kind.TREATY}
+
+
+class AgreementEventManager(models.Manager):
+    def get_by_natural_key(self, agreement, kind, date):
+        return self.get(agreement__key=agreement, kind=kind, date=date)
+
+
+class AgreementEvent(Dated, Sourced, models.Model):
+    """One milestone in an agreement's life: negotiation started, signed, in force …"""
+
+    class Kind(models.TextChoices):
+        NEGOTIATION_STARTED = "negotiation_started", _("negotiation started")
+        SUBSTANTIALLY_AGREED = "substantially_agreed", _("substantially agreed")
+        AGREED = "agreed", _("agreed")
+        SIGNED = "signed", _("signed")
+        CONCLUDED = "concluded", _("concluded")
+        ENTERED_INTO_FORCE = "entered_into_force", _("entered into force")
+        REVISED = "revised", _("revised")
+        TERMINATION_NOTIFIED = "termination_notified", _("termination notified")
+        NOTICE_SUSPENDED = "notice_suspended", _("notice suspended")
+        NOTICE_WITHDRAWN = "notice_withdrawn", _("notice withdrawn")
+        TERMINATED = "terminated", _("terminated")
+
+    agreement = models.ForeignKey(
+        Agreement, models.CASCADE, related_name="events", verbose_name=_("agreement")
+    )
+    kind = models.CharField(_("milestone"), max_length=30, choices=Kind)
+    meeting = models.ForeignKey(
+        "meetings.Meeting", models.SET_NULL, null=True, blank=True,
+        related_name="agreement_events", verbose_name=_("at meeting"),
+    )
+    note_ja = models.TextField(_("note (Japanese)"), blank=True)
+    note_en = models.TextField(_("note (English)"), blank=True)
+
+    objects = AgreementEventManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date_lower", "pk"]
+        verbose_name = _("agreement milestone")
+        verbose_name_plural = _("agreement milestones")
+        constraints = [
+            *dated_constraints("agreementevent"),
+            models.CheckConstraint(condition=Q(date_lower__isnull=False), name="agreementevent_has_start"),
+            models.UniqueConstraint(fields=["agreement", "kind", "date"], name="agreementevent_unique"),
+        ]
+        indexes = [
+            # Timelines merge milestones by date.
+            models.Index(fields=["date_lower"], name="agreementevent_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.agreement} — {self.get_kind_display()} ({self.date_display})"
+
+    def natural_key(self):
+        return (self.agreement.key, self.kind, self.date)
+
+    natural_key.dependencies = ["meetings.agreement", "meetings.meeting"]
+
+    @property
+    def note(self):
+        return localised(self, "note")
+
+    def status_after(self, status, needs_entry_into_force):
+        kind = self.Kind
+        if self.kind == kind.NEGOTIATION_STARTED:
+            return Status.NEGOTIATING if status == Status.UNKNOWN else status
+        if self.kind == kind.SUBSTANTIALLY_AGREED:
+            return Status.AGREED if status in {Status.UNKNOWN, Status.NEGOTIATING} else status
+        if self.kind == kind.SIGNED:
+            if status in IN_FORCE_STATUSES:
+                return status
+            return Status.SIGNED if needs_entry_into_force else Status.IN_FORCE
+        if self.kind == kind.TERMINATION_NOTIFIED:
+            return Status.NOTICE_GIVEN
+        if self.kind == kind.TERMINATED:
+            return Status.TERMINATED
+        # agreed, concluded, entered into force, revised, notice suspended or withdrawn
+        return Status.IN_FORCE

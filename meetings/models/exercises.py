@@ -1,0 +1,100 @@
+"""Exercises Japan held, joined or observed with partners."""
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from defrel.models import Dated, NaturalKeyManager, Sourced, dated_constraints
+from partners.models import Country, localised
+
+SERVICES = {"joint": _("joint"), "gsdf": _("GSDF"), "msdf": _("MSDF"), "asdf": _("ASDF")}
+
+
+class ExerciseQuerySet(models.QuerySet):
+    def search(self, text):
+        q = Q()
+        for field in ("name_ja", "name_en", "series", "key", "summary_ja", "summary_en",
+                      "countries__name_ja", "countries__name_en"):
+            q |= Q(**{f"{field}__icontains": text})
+        return self.filter(pk__in=self.model.objects.filter(q).values("pk"))
+
+
+class ExerciseManager(NaturalKeyManager.from_queryset(ExerciseQuerySet)):
+    pass
+
+
+class Exercise(Dated, Sourced, models.Model):
+    """A named exercise and who took part."""
+
+    class Role(models.TextChoices):
+        PARTICIPANT = "participant", _("participant")
+        OBSERVER = "observer", _("observer")
+        HOST = "host", _("host")
+
+    key = models.SlugField(_("key"), max_length=120, unique=True)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    series = models.CharField(_("series"), max_length=100, blank=True)
+    edition = models.CharField(_("edition"), max_length=20, blank=True)
+    location_ja = models.CharField(_("place (Japanese)"), max_length=200, blank=True)
+    location_en = models.CharField(_("place (English)"), max_length=200, blank=True)
+    host_country = models.ForeignKey(
+        Country, models.PROTECT, null=True, blank=True, related_name="hosted_exercises",
+        verbose_name=_("host country"),
+    )
+    countries = models.ManyToManyField(
+        Country, related_name="exercises", verbose_name=_("participating partners")
+    )
+    japan_role = models.CharField(_("Japan's role"), max_length=20, choices=Role, default=Role.PARTICIPANT)
+    services = models.CharField(
+        _("services"), max_length=40, blank=True,
+        help_text=_("joint, gsdf, msdf, asdf — joined by “|”."),
+    )
+    summary_ja = models.TextField(_("summary (Japanese)"), blank=True)
+    summary_en = models.TextField(_("summary (English)"), blank=True)
+
+    natural_key_field = "key"
+    objects = ExerciseManager()
+    history = HistoricalRecords(m2m_fields=[countries])
+
+    class Meta:
+        ordering = ["-date_lower", "key"]
+        verbose_name = _("exercise")
+        verbose_name_plural = _("exercises")
+        constraints = [
+            *dated_constraints("exercise"),
+            models.CheckConstraint(condition=Q(date_lower__isnull=False), name="exercise_has_start"),
+        ]
+        indexes = [models.Index(fields=["-date_lower"], name="exercise_date_order")]
+
+    def __str__(self):
+        return f"{self.name} ({self.date_display})"
+
+    def get_absolute_url(self):
+        return reverse("meetings:exercise-detail", args=[self.key])
+
+    def natural_key(self):
+        return (self.key,)
+
+    natural_key.dependencies = ["partners.country", "defrel.source"]
+
+    @property
+    def name(self):
+        return localised(self, "name")
+
+    @property
+    def service_list(self):
+        return [s for s in self.services.split("|") if s]
+
+    @property
+    def services_display(self):
+        return ", ".join(str(SERVICES.get(s, s)) for s in self.service_list)
+
+    def clean(self):
+        super().clean()
+        from django.core.exceptions import ValidationError
+
+        unknown = [s for s in self.service_list if s not in SERVICES]
+        if unknown:
+            raise ValidationError({"services": _("Unknown service: %(s)s") % {"s": ", ".join(unknown)}})

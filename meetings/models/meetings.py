@@ -1,0 +1,246 @@
+"""Meetings between Japan's officials and their partners, and who took part."""
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from defrel.models import Dated, NaturalKeyManager, Sourced, dated_constraints
+from partners.models import Country, Official, Tenure, localised
+
+
+class Occasion(models.Model):
+    """A recurring multilateral venue on whose margins meetings happen (Shangri-La Dialogue)."""
+
+    key = models.SlugField(_("key"), max_length=60, unique=True)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+
+    natural_key_field = "key"
+    objects = NaturalKeyManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("occasion")
+        verbose_name_plural = _("occasions")
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.key,)
+
+    @property
+    def name(self):
+        return localised(self, "name")
+
+
+class MeetingQuerySet(models.QuerySet):
+    def with_country(self, code):
+        return self.filter(countries__code=code)
+
+    def with_official(self, slug):
+        return self.filter(participations__official__slug=slug)
+
+    def in_year(self, year):
+        """Meetings whose date may fall in ``year`` (an interval counts in every year it spans)."""
+        return self.filter(date_lower__year__lte=year).filter(
+            Q(date_upper__isnull=True) | Q(date_upper__year__gte=year)
+        )
+
+    def search(self, text):
+        """Titles, summaries, places, partners, participants and the aliases of agreements
+        signed at the meeting, in Japanese and English."""
+        q = Q()
+        for field in (
+            "title_ja", "title_en", "summary_ja", "summary_en", "outcomes_ja", "outcomes_en",
+            "location_ja", "location_en", "key", "countries__name_ja", "countries__name_en",
+            "participations__official__name_ja", "participations__official__name_en",
+            "agreement_events__agreement__title_ja", "agreement_events__agreement__title_en",
+            "agreement_events__agreement__short_name", "agreement_events__agreement__aliases",
+            "occasion__name_ja", "occasion__name_en",
+        ):
+            q |= Q(**{f"{field}__icontains": text})
+        return self.filter(pk__in=self.model.objects.filter(q).values("pk"))
+
+    def with_people(self):
+        """Everything a list or detail shows, in a constant number of queries."""
+        return self.select_related("occasion", "host_country", "source").prefetch_related(
+            "countries",
+            Prefetch(
+                "participations",
+                queryset=Participation.objects.select_related("official__country").prefetch_related(
+                    Prefetch("official__tenures", queryset=Tenure.objects.select_related("position"))
+                ),
+            ),
+        )
+
+
+class MeetingManager(NaturalKeyManager.from_queryset(MeetingQuerySet)):
+    pass
+
+
+class Meeting(Dated, Sourced, models.Model):
+    """An encounter between Japan and one or more partners (or several, when aggregated)."""
+
+    class Kind(models.TextChoices):
+        SUMMIT = "summit", _("summit meeting")
+        TWO_PLUS_TWO = "two_plus_two", _("“2+2”")
+        TALKS = "talks", _("talks")
+        COURTESY_CALL = "courtesy_call", _("courtesy call")
+        INFORMAL = "informal", _("informal meeting")
+        CONSULTATION = "consultation", _("consultation")
+        CONFERENCE = "conference", _("multilateral meeting")
+        PANEL = "panel", _("panel discussion")
+        VISIT = "visit", _("visit")
+
+    class Level(models.TextChoices):
+        LEADERS = "leaders", _("leaders")
+        TWO_PLUS_TWO = "two_plus_two", _("“2+2”")
+        MINISTERIAL = "ministerial", _("ministerial")
+        VICE_MINISTERIAL = "vice_ministerial", _("vice-ministerial")
+        CHIEFS_OF_DEFENCE = "chiefs_of_defence", _("chiefs of defence")
+        SERVICE_CHIEFS = "service_chiefs", _("service chiefs")
+        SENIOR_OFFICIAL = "senior_official", _("senior official")
+        WORKING_LEVEL = "working_level", _("working level")
+
+    class Format(models.TextChoices):
+        IN_PERSON = "in_person", _("in person")
+        VIDEO = "video", _("video")
+        PHONE = "phone", _("telephone")
+
+    key = models.SlugField(_("key"), max_length=120, unique=True,
+                           help_text=_("Stable and readable, used in links and CSV: 2024-05-au-defmin."))
+    count = models.PositiveSmallIntegerField(
+        _("count"), default=1, help_text=_("More than 1 when the source aggregates several encounters.")
+    )
+    title_ja = models.CharField(_("title (Japanese)"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.TALKS)
+    level = models.CharField(_("level"), max_length=20, choices=Level)
+    format = models.CharField(_("format"), max_length=20, choices=Format, default=Format.IN_PERSON)
+    location_ja = models.CharField(_("place (Japanese)"), max_length=200, blank=True)
+    location_en = models.CharField(_("place (English)"), max_length=200, blank=True)
+    host_country = models.ForeignKey(
+        Country, models.PROTECT, null=True, blank=True, related_name="hosted_meetings",
+        verbose_name=_("host country"),
+    )
+    occasion = models.ForeignKey(
+        Occasion, models.PROTECT, null=True, blank=True, related_name="meetings",
+        verbose_name=_("occasion"),
+    )
+    sequence = models.PositiveSmallIntegerField(_("sequence (第N回)"), null=True, blank=True)
+    countries = models.ManyToManyField(
+        Country, related_name="meetings", verbose_name=_("partner countries")
+    )
+    participants = models.ManyToManyField(
+        Official, through="Participation", related_name="meetings", verbose_name=_("participants")
+    )
+    summary_ja = models.TextField(_("summary (Japanese)"), blank=True)
+    summary_en = models.TextField(_("summary (English)"), blank=True)
+    outcomes_ja = models.TextField(_("outcomes (Japanese)"), blank=True)
+    outcomes_en = models.TextField(_("outcomes (English)"), blank=True)
+    exercises = models.ManyToManyField(
+        "meetings.Exercise", blank=True, related_name="meetings", verbose_name=_("exercises observed")
+    )
+
+    natural_key_field = "key"
+    objects = MeetingManager()
+    history = HistoricalRecords(m2m_fields=[countries, exercises])
+
+    class Meta:
+        ordering = ["-date_lower", "key"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        constraints = [
+            *dated_constraints("meeting"),
+            models.CheckConstraint(condition=Q(count__gte=1), name="meeting_count_positive"),
+            models.CheckConstraint(condition=Q(date_lower__isnull=False), name="meeting_has_start"),
+        ]
+        indexes = [
+            # Every list and timeline sorts by date, newest first, and filters by year.
+            models.Index(fields=["-date_lower", "key"], name="meeting_date_order"),
+            models.Index(fields=["level", "-date_lower"], name="meeting_level_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.date_display})"
+
+    def get_absolute_url(self):
+        return reverse("meetings:meeting-detail", args=[self.key])
+
+    def natural_key(self):
+        return (self.key,)
+
+    natural_key.dependencies = ["partners.country", "meetings.occasion", "defrel.source"]
+
+    @property
+    def title(self):
+        return localised(self, "title")
+
+    @property
+    def location(self):
+        return localised(self, "location")
+
+    @property
+    def summary(self):
+        return localised(self, "summary")
+
+    @property
+    def outcomes(self):
+        return localised(self, "outcomes")
+
+
+class ParticipationManager(models.Manager):
+    def get_by_natural_key(self, meeting, official):
+        return self.get(meeting__key=meeting, official__slug=official)
+
+
+class Participation(models.Model):
+    """An official taking part in a meeting; the title shown is the one held that day."""
+
+    class Role(models.TextChoices):
+        PRINCIPAL = "principal", _("principal")
+        ACCOMPANYING = "accompanying", _("accompanying")
+
+    meeting = models.ForeignKey(
+        Meeting, models.CASCADE, related_name="participations", verbose_name=_("meeting")
+    )
+    official = models.ForeignKey(
+        Official, models.PROTECT, related_name="participations", verbose_name=_("official")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.PRINCIPAL)
+
+    objects = ParticipationManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "official__country__code", "pk"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "official"], name="participation_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.official} @ {self.meeting.key}"
+
+    def natural_key(self):
+        return (self.meeting.key, self.official.slug)
+
+    natural_key.dependencies = ["meetings.meeting", "partners.official"]
+
+    @property
+    def tenure(self):
+        return self.official.tenure_during(self.meeting.date_lower, self.meeting.date_upper)
+
+    @property
+    def title(self):
+        """The office held on the meeting's date, or "" when no tenure covers it."""
+        tenure = self.tenure
+        return tenure.position.title if tenure else ""
+
+    @property
+    def side(self):
+        return "japan" if self.official.country.code == "JP" else "partner"

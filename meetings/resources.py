@@ -1,0 +1,150 @@
+"""CSV, XLSX and JSON columns of meetings, agreements, milestones and exercises.
+
+Foreign keys are natural keys (country codes, official slugs, record keys); many-to-many
+cells join natural keys with “|”; dates are EDTF, with their derived bounds beside them
+(export only)."""
+from import_export import fields
+
+from defrel.models import Source
+from defrel.resources import SEPARATOR, CuratedResource, KeysWidget, KeyWidget, LinesWidget
+from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Occasion, Participation
+from partners.models import Country, Official
+
+
+def key_field(name, model, key):
+    return fields.Field(name, name, KeyWidget(model, key))
+
+
+def keys_field(name, model, key):
+    return fields.Field(name, name, KeysWidget(model, key))
+
+
+def bound_fields():
+    return (fields.Field("date_lower", "date_lower", readonly=True),
+            fields.Field("date_upper", "date_upper", readonly=True))
+
+
+class OccasionResource(CuratedResource):
+    class Meta(CuratedResource.Meta):
+        model = Occasion
+        import_id_fields = ["key"]
+        fields = ["key", "name_ja", "name_en"]
+        export_order = fields
+
+
+class MeetingResource(CuratedResource):
+    date_lower, date_upper = bound_fields()
+    host_country = key_field("host_country", Country, "code")
+    occasion = key_field("occasion", Occasion, "key")
+    countries = keys_field("countries", Country, "code")
+    participants = keys_field("participants", Official, "slug")
+    participant_titles_ja = fields.Field(column_name="participant_titles_ja", readonly=True)
+    participant_titles_en = fields.Field(column_name="participant_titles_en", readonly=True)
+    exercises = keys_field("exercises", Exercise, "key")
+    source = key_field("source", Source, "key")
+
+    required_m2m = ("countries",)
+
+    class Meta(CuratedResource.Meta):
+        model = Meeting
+        import_id_fields = ["key"]
+        fields = [
+            "key", "date", "date_lower", "date_upper", "count", "title_ja", "title_en", "kind",
+            "level", "format", "location_ja", "location_en", "host_country", "occasion",
+            "sequence", "countries", "participants", "participant_titles_ja",
+            "participant_titles_en", "summary_ja", "summary_en", "outcomes_ja", "outcomes_en",
+            "exercises", "source", "source_excerpt",
+        ]
+        export_order = fields
+
+    def get_queryset(self):
+        return Meeting.objects.with_people().prefetch_related("exercises")
+
+    def dehydrate_participants(self, meeting):
+        return SEPARATOR.join(p.official.slug for p in meeting.participations.all())
+
+    def _titles(self, meeting, lang):
+        names = []
+        for p in meeting.participations.all():
+            tenure = p.tenure
+            title = getattr(tenure.position, f"title_{lang}") if tenure else ""
+            names.append(f"{title} {getattr(p.official, f'name_{lang}')}".strip())
+        return SEPARATOR.join(names)
+
+    def dehydrate_participant_titles_ja(self, meeting):
+        return self._titles(meeting, "ja")
+
+    def dehydrate_participant_titles_en(self, meeting):
+        return self._titles(meeting, "en")
+
+
+class ParticipationResource(CuratedResource):
+    meeting = key_field("meeting", Meeting, "key")
+    official = key_field("official", Official, "slug")
+
+    class Meta(CuratedResource.Meta):
+        model = Participation
+        import_id_fields = ["meeting", "official"]
+        fields = ["meeting", "official", "role"]
+        export_order = fields
+
+    def get_queryset(self):
+        return Participation.objects.select_related("meeting", "official")
+
+
+class AgreementResource(CuratedResource):
+    parties = keys_field("parties", Country, "code")
+    aliases = fields.Field("aliases", "aliases", LinesWidget())
+    status_today = fields.Field(column_name="status_today", readonly=True)
+    source = key_field("source", Source, "key")
+
+    required_m2m = ("parties",)
+
+    class Meta(CuratedResource.Meta):
+        model = Agreement
+        import_id_fields = ["key"]
+        fields = ["key", "title_ja", "title_en", "short_name", "kind", "parties", "aliases",
+                  "stated_status", "status_today", "summary_ja", "summary_en", "source",
+                  "source_excerpt"]
+        export_order = fields
+
+    def get_queryset(self):
+        return Agreement.objects.with_lifecycle()
+
+    def dehydrate_status_today(self, agreement):
+        return agreement.status_on().value
+
+
+class AgreementEventResource(CuratedResource):
+    agreement = key_field("agreement", Agreement, "key")
+    date_lower, date_upper = bound_fields()
+    meeting = key_field("meeting", Meeting, "key")
+    source = key_field("source", Source, "key")
+
+    class Meta(CuratedResource.Meta):
+        model = AgreementEvent
+        import_id_fields = ["agreement", "kind", "date"]
+        fields = ["agreement", "kind", "date", "date_lower", "date_upper", "meeting", "note_ja",
+                  "note_en", "source", "source_excerpt"]
+        export_order = fields
+
+    def get_queryset(self):
+        return AgreementEvent.objects.select_related("agreement", "meeting", "source")
+
+
+class ExerciseResource(CuratedResource):
+    date_lower, date_upper = bound_fields()
+    host_country = key_field("host_country", Country, "code")
+    countries = keys_field("countries", Country, "code")
+    source = key_field("source", Source, "key")
+
+    class Meta(CuratedResource.Meta):
+        model = Exercise
+        import_id_fields = ["key"]
+        fields = ["key", "name_ja", "name_en", "series", "edition", "date", "date_lower",
+                  "date_upper", "location_ja", "location_en", "host_country", "countries",
+                  "japan_role", "services", "summary_ja", "summary_en", "source", "source_excerpt"]
+        export_order = fields
+
+    def get_queryset(self):
+        return Exercise.objects.select_related("host_country", "source").prefetch_related("countries")

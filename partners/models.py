@@ -1,0 +1,226 @@
+"""Partner countries and organisations, the officials who speak for them and their offices."""
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from defrel.models import Dated, NaturalKeyManager, dated_constraints
+
+
+def localised(obj, field):
+    """The English field when the page is in English, else the Japanese one."""
+    lang = (get_language() or "ja")[:2]
+    if lang == "en":
+        return getattr(obj, f"{field}_en") or getattr(obj, f"{field}_ja")
+    return getattr(obj, f"{field}_ja") or getattr(obj, f"{field}_en")
+
+
+class Region(models.TextChoices):
+    NORTH_AMERICA = "north_america", _("North America")
+    OCEANIA = "oceania", _("Oceania")
+    SOUTH_ASIA = "south_asia", _("South Asia")
+    EUROPE = "europe", _("Europe")
+    NORTHEAST_ASIA = "northeast_asia", _("Northeast Asia")
+    SOUTHEAST_ASIA = "southeast_asia", _("Southeast Asia")
+    CENTRAL_ASIA = "central_asia", _("Central Asia")
+    PACIFIC_ISLANDS = "pacific_islands", _("Pacific Islands")
+    MIDDLE_EAST = "middle_east", _("Middle East")
+    AFRICA = "africa", _("Africa")
+    LATIN_AMERICA = "latin_america", _("Latin America")
+    ORGANISATION = "organisation", _("International organisations")
+
+
+class Country(models.Model):
+    """A partner state or international organisation (and Japan itself)."""
+
+    class Kind(models.TextChoices):
+        STATE = "state", _("state")
+        ORGANISATION = "organisation", _("organisation")
+
+    code = models.CharField(
+        _("code"), max_length=20, unique=True,
+        help_text=_("ISO 3166-1 alpha-2 for states (AU); an upper-case word for organisations (NATO)."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.STATE)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    short_ja = models.CharField(_("short form (Japanese)"), max_length=10, blank=True)
+    region = models.CharField(_("region"), max_length=30, choices=Region, db_index=True)
+    relationship_ja = models.CharField(_("relationship (Japanese)"), max_length=200, blank=True)
+    relationship_en = models.CharField(_("relationship (English)"), max_length=200, blank=True)
+    significance_ja = models.TextField(_("significance (Japanese)"), blank=True)
+    significance_en = models.TextField(_("significance (English)"), blank=True)
+
+    natural_key_field = "code"
+    objects = NaturalKeyManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["region", "name_en"]
+        verbose_name = _("country or organisation")
+        verbose_name_plural = _("countries and organisations")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("partners:country-detail", args=[self.code])
+
+    def natural_key(self):
+        return (self.code,)
+
+    @property
+    def name(self):
+        return localised(self, "name")
+
+    @property
+    def relationship(self):
+        return localised(self, "relationship")
+
+    @property
+    def significance(self):
+        return localised(self, "significance")
+
+
+class Position(models.Model):
+    """An office held by one person at a time, such as Japan's Minister of Defense."""
+
+    class Level(models.TextChoices):
+        LEADER = "leader", _("head of state or government")
+        MINISTER = "minister", _("minister")
+        VICE_MINISTER = "vice_minister", _("vice-minister")
+        CHIEF_OF_DEFENCE = "chief_of_defence", _("chief of defence")
+        SERVICE_CHIEF = "service_chief", _("service chief")
+        SENIOR_OFFICIAL = "senior_official", _("senior official")
+        OTHER = "other", _("other")
+
+    key = models.SlugField(_("key"), max_length=100, unique=True)
+    country = models.ForeignKey(
+        Country, models.PROTECT, related_name="positions", verbose_name=_("country")
+    )
+    title_ja = models.CharField(_("title (Japanese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    level = models.CharField(_("level"), max_length=20, choices=Level, default=Level.OTHER)
+
+    natural_key_field = "key"
+    objects = NaturalKeyManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["country__code", "title_en"]
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.key,)
+
+    natural_key.dependencies = ["partners.country"]
+
+    @property
+    def title(self):
+        return localised(self, "title")
+
+
+class Official(models.Model):
+    """A person who takes part in meetings."""
+
+    slug = models.SlugField(_("slug"), max_length=100, unique=True,
+                            help_text=_("Romanised, family name first: kihara-minoru."))
+    name_ja = models.CharField(_("name (Japanese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    country = models.ForeignKey(
+        Country, models.PROTECT, related_name="officials", verbose_name=_("country")
+    )
+
+    natural_key_field = "slug"
+    objects = NaturalKeyManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("official")
+        verbose_name_plural = _("officials")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("partners:official-detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = ["partners.country"]
+
+    @property
+    def name(self):
+        return localised(self, "name")
+
+    def tenure_during(self, lower, upper):
+        """The tenure held during ``lower``..``upper`` (a partial date's bounds), the latest
+        begun if several overlap; read from prefetched ``tenures`` when they are there."""
+        held = [t for t in self.tenures.all() if t.overlaps(lower, upper)]
+        return max(held, key=lambda t: t.date_lower or lower, default=None)
+
+
+class TenureQuerySet(models.QuerySet):
+    def held_on(self, day):
+        return self.filter(
+            Q(date_lower__isnull=True) | Q(date_lower__lte=day),
+            Q(date_upper__isnull=True) | Q(date_upper__gte=day),
+        )
+
+
+class TenureManager(models.Manager.from_queryset(TenureQuerySet)):
+    def get_by_natural_key(self, official, position, date):
+        return self.get(official__slug=official, position__key=position, date=date)
+
+
+class Tenure(Dated, models.Model):
+    """An official holding a position for a period; either end may be unknown."""
+
+    official = models.ForeignKey(
+        Official, models.CASCADE, related_name="tenures", verbose_name=_("official")
+    )
+    position = models.ForeignKey(
+        Position, models.PROTECT, related_name="tenures", verbose_name=_("position")
+    )
+
+    allow_unknown_start = True
+    objects = TenureManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date_lower"]
+        verbose_name = _("tenure")
+        verbose_name_plural = _("tenures")
+        constraints = [
+            *dated_constraints("tenure"),
+            models.UniqueConstraint(
+                fields=["official", "position", "date"], name="tenure_unique_natural_key"
+            ),
+        ]
+        indexes = [
+            # Title-at-the-time lookups: an official's tenures covering one day.
+            models.Index(fields=["official", "date_lower", "date_upper"], name="tenure_official_dates"),
+        ]
+
+    def __str__(self):
+        return f"{self.official} — {self.position} ({self.date_display})"
+
+    def natural_key(self):
+        return (self.official.slug, self.position.key, self.date)
+
+    natural_key.dependencies = ["partners.official", "partners.position"]
+
+    def overlaps(self, lower, upper):
+        """Whether the tenure may have been held between ``lower`` and ``upper``
+        (None for an open or unknown end; an unknown end never excludes)."""
+        return (self.date_lower is None or upper is None or self.date_lower <= upper) and (
+            self.date_upper is None or lower is None or lower <= self.date_upper
+        )

@@ -1,0 +1,58 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from defrel.dates import parse, parse_day
+
+
+@pytest.mark.parametrize(
+    "text, lower, upper, ja, en",
+    [
+        ("2024-05-17", "2024-05-17", "2024-05-17", "2024年5月17日", "17 May 2024"),
+        ("2024-05", "2024-05-01", "2024-05-31", "2024年5月", "May 2024"),
+        ("2024", "2024-01-01", "2024-12-31", "2024年", "2024"),
+        ("2024-09/2024-10", "2024-09-01", "2024-10-31", "2024年9月～10月", "September–October 2024"),
+        ("2024-12/2025-02", "2024-12-01", "2025-02-28", "2024年12月～2025年2月", "December 2024 – February 2025"),
+        ("2024-04/..", "2024-04-01", None, "2024年4月以降", "since April 2024"),
+    ],
+)
+def test_precision_is_kept_in_bounds_and_display(text, lower, upper, ja, en):
+    date = parse(text)
+    assert str(date.lower) == lower
+    assert (str(date.upper) if date.upper else None) == upper
+    assert date.display("ja") == ja
+    assert date.display("en") == en
+
+
+def test_unknown_start_is_allowed_only_where_asked():
+    assert parse("/2024-10-01", allow_unknown_start=True).lower is None
+    assert parse("/2024-10-01", allow_unknown_start=True).display("en") == "until 1 October 2024"
+    with pytest.raises(ValidationError):
+        parse("/2024-10-01")
+
+
+def test_unknown_end_has_no_upper_bound():
+    date = parse("2022-05/")
+    assert date.upper is None
+    assert date.display("ja") == "2022年5月～"
+
+
+@pytest.mark.parametrize(
+    "text", ["2024-21", "2024-13", "2024-02-30", "../2024", "2024-05-01/2024-04-01", "x", "", "/",
+             "2024/2025/2026", "2024-05~", "2024?"],
+)
+def test_what_edtf_would_also_accept_is_refused(text):
+    with pytest.raises(ValidationError):
+        parse(text)
+
+
+def test_reversed_interval_says_so():
+    with pytest.raises(ValidationError, match="ends before it starts"):
+        parse("2024-05-01/2024-04-01")
+
+
+def test_as_of_day_is_a_full_iso_day():
+    assert parse_day("2019-12-01") == datetime.date(2019, 12, 1)
+    with pytest.raises(ValidationError):
+        parse_day("2024-13-40")

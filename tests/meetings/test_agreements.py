@@ -1,0 +1,52 @@
+import datetime
+
+import pytest
+
+from meetings.models import Status
+from tests.meetings.factories import AgreementEventFactory, AgreementFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def gsomia():
+    agreement = AgreementFactory(kind="information_security")
+    for kind, date in [("concluded", "2016-11"), ("termination_notified", "2019-08"),
+                       ("notice_suspended", "2019-11"), ("notice_withdrawn", "2023-03")]:
+        AgreementEventFactory(agreement=agreement, kind=kind, date=date)
+    return agreement
+
+
+@pytest.mark.parametrize("day", ["2016-11-23", "2018-01-01", "2019-12-01", "2023-03-21", "2025-09-08"])
+def test_gsomia_is_in_force_on_every_date_from_its_conclusion(gsomia, day):
+    assert gsomia.status_on(datetime.date.fromisoformat(day)) in {Status.IN_FORCE, Status.NOTICE_GIVEN}
+
+
+def test_gsomia_shows_the_notice_while_it_stood(gsomia):
+    assert gsomia.status_on(datetime.date(2019, 9, 1)) == Status.NOTICE_GIVEN
+    assert gsomia.status_on(datetime.date(2019, 12, 1)) == Status.IN_FORCE
+
+
+def test_nothing_is_known_before_the_first_milestone(gsomia):
+    assert gsomia.status_on(datetime.date(2015, 1, 1)) == Status.UNKNOWN
+
+
+def test_a_treaty_is_only_signed_until_it_enters_into_force():
+    raa = AgreementFactory(kind="raa")
+    AgreementEventFactory(agreement=raa, kind="negotiation_started", date="2023-11")
+    AgreementEventFactory(agreement=raa, kind="signed", date="2024-07-08")
+    AgreementEventFactory(agreement=raa, kind="entered_into_force", date="2025-09-11")
+    assert raa.status_on(datetime.date(2024, 1, 1)) == Status.NEGOTIATING
+    assert raa.status_on(datetime.date(2024, 8, 1)) == Status.SIGNED
+    assert raa.status_on(datetime.date(2025, 10, 1)) == Status.IN_FORCE
+
+
+def test_a_memorandum_is_in_effect_once_signed():
+    memo = AgreementFactory(kind="cooperation_memorandum")
+    AgreementEventFactory(agreement=memo, kind="signed", date="2021-11-23")
+    assert memo.status_on(datetime.date(2022, 1, 1)) == Status.IN_FORCE
+
+
+def test_an_undated_agreement_takes_the_status_the_source_states():
+    acsa = AgreementFactory(kind="acsa", stated_status="in_force")
+    assert acsa.status_on(datetime.date(2025, 1, 1)) == Status.IN_FORCE

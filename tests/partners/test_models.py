@@ -1,0 +1,52 @@
+import pytest
+from django.db import IntegrityError
+
+from partners.models import Tenure
+from tests.meetings.factories import MeetingFactory, ParticipationFactory
+from tests.partners.factories import OfficialFactory, PositionFactory, TenureFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_title_is_the_one_held_on_the_meeting_date():
+    tenure = TenureFactory(date="2023-09-13/2024-10-01", position__title_ja="防衛大臣",
+                           position__title_en="Minister of Defense")
+    during = ParticipationFactory(official=tenure.official, meeting=MeetingFactory(date="2024-05"))
+    after = ParticipationFactory(official=tenure.official, meeting=MeetingFactory(date="2025-01"))
+    assert during.title == "防衛大臣"
+    assert after.title == ""
+
+
+def test_title_follows_the_official_from_one_office_to_the_next():
+    official = OfficialFactory()
+    TenureFactory(official=official, date="2017-08-03/2019-09-11", position__title_en="Minister for Foreign Affairs")
+    TenureFactory(official=official, date="2019-09-11/2020-09-16", position__title_en="Minister of Defense")
+    meeting = MeetingFactory(date="2019-11-17")
+    participation = ParticipationFactory(official=official, meeting=meeting)
+    assert participation.tenure.position.title_en == "Minister of Defense"
+
+
+def test_tenure_with_unknown_start_still_covers_later_meetings():
+    tenure = TenureFactory(date="/2024-10")
+    assert tenure.date_lower is None
+    participation = ParticipationFactory(official=tenure.official, meeting=MeetingFactory(date="2024-04"))
+    assert participation.tenure == tenure
+
+
+def test_held_on_finds_open_ended_tenures():
+    TenureFactory(date="2024-10-01/..")
+    assert Tenure.objects.held_on("2025-06-01").count() == 1
+    assert Tenure.objects.held_on("2024-09-30").count() == 0
+
+
+def test_database_refuses_a_tenure_that_ends_before_it_starts():
+    tenure = TenureFactory()
+    with pytest.raises(IntegrityError):
+        Tenure.objects.filter(pk=tenure.pk).update(date_lower="2025-01-01", date_upper="2024-01-01")
+
+
+def test_natural_key_round_trip():
+    tenure = TenureFactory()
+    assert Tenure.objects.get_by_natural_key(*tenure.natural_key()) == tenure
+    position = PositionFactory()
+    assert type(position).objects.get_by_natural_key(*position.natural_key()) == position
