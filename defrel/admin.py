@@ -6,6 +6,7 @@ from django.http import HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV, JSON, XLSX
 from import_export.forms import ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -31,6 +32,7 @@ class EditorialAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     """Import (preview first, then all or nothing), export and change history."""
 
     import_form_class = CappedImportForm
+    formats = [CSV, XLSX, JSON]  # XLSX is parsed with defusedxml installed
     show_full_result_count = False
     list_per_page = 50
 

@@ -99,7 +99,11 @@ class Dated(models.Model):
 
     @property
     def date_display(self):
-        return self.dates.display()
+        # Also called by __str__ on unsaved or half-typed records, which must not raise.
+        try:
+            return self.dates.display()
+        except ValidationError:
+            return self.date
 
 
 class Sourced(models.Model):

@@ -1,8 +1,18 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+
+admin.site.site_header = "defrel"
+admin.site.site_title = "defrel"
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+# Japanese at /meetings/…, English at /en/meetings/…: a shared link keeps its language.
+urlpatterns += i18n_patterns(
+    path("partners/", include("partners.urls")),
+    path("", include("meetings.urls")),
+    prefix_default_language=False,
+)

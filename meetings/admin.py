@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from defrel.admin import EditorialAdmin
@@ -26,7 +27,7 @@ class ParticipationInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("meeting", "official").prefetch_related(
-            admin.options.Prefetch("official__tenures", queryset=Tenure.objects.select_related("position"))
+            Prefetch("official__tenures", queryset=Tenure.objects.select_related("position"))
         )
 
     @admin.display(description=_("title at the time"))

@@ -1,4 +1,6 @@
 """Partner countries and organisations, the officials who speak for them and their offices."""
+import datetime
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -162,10 +164,15 @@ class Official(models.Model):
         return localised(self, "name")
 
     def tenure_during(self, lower, upper):
-        """The tenure held during ``lower``..``upper`` (a partial date's bounds), the latest
-        begun if several overlap; read from prefetched ``tenures`` when they are there."""
+        """The tenure held during ``lower``..``upper`` (a partial date's bounds); where several
+        overlap, a ranked office before an unranked one (minister before Diet member), then the
+        latest begun. Reads prefetched ``tenures`` when they are there."""
         held = [t for t in self.tenures.all() if t.overlaps(lower, upper)]
-        return max(held, key=lambda t: t.date_lower or lower, default=None)
+        return max(
+            held,
+            key=lambda t: (t.position.level != Position.Level.OTHER, t.date_lower or datetime.date.min),
+            default=None,
+        )
 
 
 class TenureQuerySet(models.QuerySet):

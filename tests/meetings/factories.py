@@ -96,3 +96,24 @@ class ExerciseFactory(factory.django.DjangoModelFactory):
     def countries(self, create, extracted, **kwargs):
         if create:
             self.countries.set(extracted if extracted is not None else [CountryFactory()])
+
+
+def relations_with(country, n, *, japanese=None, partner=None):
+    """``n`` each of meetings (attended by both officials), agreements with two milestones and
+    exercises with ``country``, in different years and months: enough rows to show that a
+    page's query count does not grow with them."""
+    from tests.partners.factories import TenureFactory
+
+    japanese = japanese or TenureFactory(official__country=CountryFactory(code="JP", region="northeast_asia"),
+                                         date="2000/..").official
+    partner = partner or TenureFactory(official__country=country, date="2000/..").official
+    for i in range(n):
+        year, month = 2024 - i % 10, 1 + i % 12
+        meeting = MeetingFactory(date=f"{year}-{month:02d}", countries=[country], key=f"{country.code.lower()}-m{i}")
+        ParticipationFactory(meeting=meeting, official=japanese)
+        ParticipationFactory(meeting=meeting, official=partner)
+        agreement = AgreementFactory(parties=[country], key=f"{country.code.lower()}-a{i}", short_name=f"A{i}")
+        AgreementEventFactory(agreement=agreement, kind="signed", date=f"{year}-{month:02d}")
+        AgreementEventFactory(agreement=agreement, kind="entered_into_force", date=f"{year}")
+        ExerciseFactory(date=f"{year}", countries=[country], key=f"{country.code.lower()}-x{i}")
+    return japanese, partner

@@ -1,0 +1,124 @@
+import pytest
+from django.urls import reverse
+
+from meetings.models import Meeting
+from tests.meetings.factories import (
+    AgreementEventFactory, ExerciseFactory, MeetingFactory, ParticipationFactory,
+)
+from tests.partners.factories import CountryFactory, OfficialFactory, TenureFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
+
+CHANGELISTS = [
+    "defrel_source", "partners_country", "partners_official", "partners_position", "partners_tenure",
+    "meetings_occasion", "meetings_meeting", "meetings_participation", "meetings_agreement",
+    "meetings_agreementevent", "meetings_exercise",
+]
+
+
+def make_rows(n):
+    for _ in range(n):
+        tenure = TenureFactory(date="2023-09-13/2024-10-01")
+        meeting = MeetingFactory(countries=[CountryFactory(), CountryFactory()])
+        ParticipationFactory(meeting=meeting, official=tenure.official)
+        AgreementEventFactory()
+        ExerciseFactory()
+
+
+@pytest.mark.parametrize("name", CHANGELISTS)
+def test_changelist_query_count_does_not_grow_with_rows(editor_client, django_assert_max_num_queries, name):
+    url = reverse(f"admin:{name}_changelist")
+    make_rows(3)
+    with django_assert_max_num_queries(12) as few:
+        editor_client.get(url)
+    make_rows(27)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = editor_client.get(url)
+    assert response.status_code == 200
+
+
+def test_anonymous_visitors_are_sent_to_the_login(client):
+    response = client.get(reverse("admin:meetings_meeting_changelist"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+def test_admin_speaks_japanese_by_default(editor_client):
+    response = editor_client.get(reverse("admin:meetings_meeting_changelist"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "サイト管理" in response.content.decode() or "ログアウト" in response.content.decode()
+
+
+def test_viewer_can_look_but_not_change(viewer_client):
+    meeting = MeetingFactory()
+    url = reverse("admin:meetings_meeting_change", args=[meeting.pk])
+    assert viewer_client.get(url).status_code == 200
+    response = viewer_client.post(url, {"title_ja": "改ざん"})
+    assert response.status_code == 403
+    assert Meeting.objects.get(pk=meeting.pk).title_ja == "日豪防衛相会談"
+    assert viewer_client.get(reverse("admin:meetings_meeting_add")).status_code == 403
+
+
+def test_editor_cannot_delete_a_country_or_see_users(editor_client):
+    country = CountryFactory()
+    assert editor_client.get(reverse("admin:partners_country_delete", args=[country.pk])).status_code == 403
+    assert editor_client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    meeting = MeetingFactory()
+    assert editor_client.get(reverse("admin:meetings_meeting_delete", args=[meeting.pk])).status_code == 200
+
+
+def meeting_form(**overrides):
+    data = {
+        "key": "2024-05-au-us-defmin", "date": "2024-05", "count": "1",
+        "title_ja": "日米豪防衛相会談", "title_en": "Japan–Australia–U.S. Defense Ministers' Meeting",
+        "kind": "talks", "level": "ministerial", "format": "in_person",
+        "location_ja": "ハワイ", "location_en": "Hawaii", "summary_ja": "", "summary_en": "",
+        "outcomes_ja": "", "outcomes_en": "", "source_excerpt": "",
+        "participations-TOTAL_FORMS": "0", "participations-INITIAL_FORMS": "0",
+        "agreement_events-TOTAL_FORMS": "0", "agreement_events-INITIAL_FORMS": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_bad_date_is_a_form_error_not_a_crash(editor_client):
+    au = CountryFactory(code="AU")
+    response = editor_client.post(reverse("admin:meetings_meeting_add"),
+                                  meeting_form(date="2024-21", countries=[au.pk]))
+    assert response.status_code == 200
+    assert "“2024-21”" in response.content.decode()
+    assert not Meeting.objects.exists()
+
+
+def test_a_meeting_needs_a_partner_country(editor_client):
+    response = editor_client.post(reverse("admin:meetings_meeting_add"), meeting_form())
+    assert response.status_code == 200
+    assert not Meeting.objects.exists()
+
+
+def test_editor_adds_a_meeting_with_two_countries_and_three_participants(editor_client):
+    au, us = CountryFactory(code="AU"), CountryFactory(code="US")
+    kihara = TenureFactory(date="2023-09-13/2024-10-01", official__country=CountryFactory(code="JP"),
+                           position__title_ja="防衛大臣", position__title_en="Minister of Defense").official
+    marles = TenureFactory(date="2022-05-23/..", official__country=au,
+                           position__title_ja="豪副首相兼国防大臣").official
+    austin = TenureFactory(date="2021-01-22/2025-01-20", official__country=us,
+                           position__title_ja="米国防長官").official
+    form = meeting_form(countries=[au.pk, us.pk], **{
+        "participations-TOTAL_FORMS": "3",
+        **{f"participations-{i}-official": o.pk for i, o in enumerate([kihara, marles, austin])},
+        **{f"participations-{i}-role": "principal" for i in range(3)},
+    })
+    response = editor_client.post(reverse("admin:meetings_meeting_add"), form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    meeting = Meeting.objects.get(key="2024-05-au-us-defmin")
+    assert sorted(c.code for c in meeting.countries.all()) == ["AU", "US"]
+    page = editor_client.get(reverse("admin:meetings_meeting_change", args=[meeting.pk])).content.decode()
+    for title in ["防衛大臣", "豪副首相兼国防大臣", "米国防長官"]:
+        assert title in page
+    assert {h.history_user.username for h in meeting.history.all()} == {"editor"}
+
+
+def test_title_at_the_time_warns_when_no_tenure_covers_the_date(editor_client):
+    participation = ParticipationFactory(official=OfficialFactory(), meeting=MeetingFactory(date="2024-05"))
+    page = editor_client.get(reverse("admin:meetings_meeting_change", args=[participation.meeting.pk]))
+    assert "no tenure covers this date" in page.content.decode() or "在任" in page.content.decode()

@@ -1,0 +1,62 @@
+"""The curated fixtures load whole into an empty database and hold together."""
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from meetings.models import Agreement, AgreementEvent, Exercise, Meeting
+from partners.models import Country, Official
+
+pytestmark = pytest.mark.django_db
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def fixture_records(model):
+    return [o for path in sorted(FIXTURES.glob("*.json"))
+            for o in json.loads(path.read_text(encoding="utf-8")) if o["model"] == model]
+
+
+def test_every_fixture_loads_into_an_empty_database_and_holds_together():
+    call_command("load_curated", verbosity=0)
+
+    assert Meeting.objects.count() == len(fixture_records("meetings.meeting"))
+    assert Agreement.objects.count() == len(fixture_records("meetings.agreement"))
+    assert AgreementEvent.objects.count() == len(fixture_records("meetings.agreementevent"))
+    assert Exercise.objects.count() == len(fixture_records("meetings.exercise"))
+
+    meetings = list(Meeting.objects.with_people())
+    assert [m.key for m in meetings if not m.countries.all()] == []
+    assert [m.key for m in meetings if any(c.code == "JP" for c in m.countries.all())] == []
+    untitled = [(m.key, p.official.slug) for m in meetings for p in m.participations.all() if not p.tenure]
+    assert untitled == []
+    assert list(AgreementEvent.objects.filter(agreement__parties=None).values_list("pk", flat=True)) == []
+    assert not Meeting.objects.filter(source_excerpt="").exists()
+
+    # Spot checks against the documents.
+    rok = Country.objects.get(code="KR")
+    gsomia = Agreement.objects.get(key="kr-gsomia")
+    assert rok in gsomia.parties.all()
+    assert [e.kind for e in gsomia.events.all()] == [
+        "concluded", "termination_notified", "notice_suspended", "notice_withdrawn"]
+    kihara = Official.objects.get(slug="kihara-minoru")
+    in_may = Meeting.objects.with_people().get(key="2024-05-au-defmin")
+    (participation,) = [p for p in in_may.participations.all() if p.official == kihara]
+    assert participation.title == "防衛大臣"
+
+
+def test_loading_again_never_overwrites_an_editors_change():
+    reference = str(FIXTURES / "00_reference.json")
+    call_command("load_curated", reference, verbosity=0)
+    japan = Country.objects.get(code="JP")
+    japan.name_en = "Japan (edited)"
+    japan.save()
+    call_command("load_curated", reference, verbosity=0)
+    assert Country.objects.get(code="JP").name_en == "Japan (edited)"
+
+
+def test_a_new_database_only_gets_the_curated_data_once():
+    call_command("load_curated", str(FIXTURES / "00_reference.json"), verbosity=0)
+    Country.objects.filter(code="UN").delete()
+    call_command("load_curated", if_empty=True, verbosity=0)
+    assert not Country.objects.filter(code="UN").exists()
