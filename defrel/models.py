@@ -15,7 +15,22 @@ class NaturalKeyManager(models.Manager):
         return self.get(**{self.model.natural_key_field: key})
 
 
-class Source(models.Model):
+class Versioned(models.Model):
+    """A counter bumped on every save, so an admin form can tell that the record changed
+    after the editor opened it (two editors, one record: the second save is refused)."""
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            self.version += 1
+        super().save(*args, **kwargs)
+
+
+class Source(Versioned, models.Model):
     """A document that curated facts are derived from."""
 
     key = models.SlugField(_("key"), max_length=60, unique=True)

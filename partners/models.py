@@ -8,7 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from defrel.models import Dated, NaturalKeyManager, dated_constraints
+from defrel.models import Versioned, Dated, NaturalKeyManager, dated_constraints
 
 
 def localised(obj, field):
@@ -34,7 +34,7 @@ class Region(models.TextChoices):
     ORGANISATION = "organisation", _("International organisations")
 
 
-class Country(models.Model):
+class Country(Versioned, models.Model):
     """A partner state or international organisation (and Japan itself)."""
 
     class Kind(models.TextChoices):
@@ -86,7 +86,7 @@ class Country(models.Model):
         return localised(self, "significance")
 
 
-class Position(models.Model):
+class Position(Versioned, models.Model):
     """An office held by one person at a time, such as Japan's Minister of Defense."""
 
     class Level(models.TextChoices):
@@ -128,7 +128,7 @@ class Position(models.Model):
         return localised(self, "title")
 
 
-class Official(models.Model):
+class Official(Versioned, models.Model):
     """A person who takes part in meetings."""
 
     slug = models.SlugField(_("slug"), max_length=100, unique=True,
@@ -188,7 +188,7 @@ class TenureManager(models.Manager.from_queryset(TenureQuerySet)):
         return self.get(official__slug=official, position__key=position, date=date)
 
 
-class Tenure(Dated, models.Model):
+class Tenure(Dated, Versioned, models.Model):
     """An official holding a position for a period; either end may be unknown."""
 
     official = models.ForeignKey(

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from defrel.models import Dated, NaturalKeyManager, Sourced, dated_constraints
+from defrel.models import Versioned, Dated, NaturalKeyManager, Sourced, dated_constraints
 from partners.models import Country, localised
 
 
@@ -49,7 +49,7 @@ class AgreementManager(NaturalKeyManager.from_queryset(AgreementQuerySet)):
     pass
 
 
-class Agreement(Sourced, models.Model):
+class Agreement(Sourced, Versioned, models.Model):
     """A treaty, arrangement, memorandum or joint document between Japan and partners."""
 
     class Kind(models.TextChoices):
@@ -132,7 +132,7 @@ class AgreementEventManager(models.Manager):
         return self.get(agreement__key=agreement, kind=kind, date=date)
 
 
-class AgreementEvent(Dated, Sourced, models.Model):
+class AgreementEvent(Dated, Sourced, Versioned, models.Model):
     """One milestone in an agreement's life: negotiation started, signed, in force …"""
 
     class Kind(models.TextChoices):

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from defrel.models import Dated, NaturalKeyManager, Sourced, dated_constraints
+from defrel.models import Versioned, Dated, NaturalKeyManager, Sourced, dated_constraints
 from partners.models import Country, localised
 
 SERVICES = {"joint": _("joint"), "gsdf": _("GSDF"), "msdf": _("MSDF"), "asdf": _("ASDF")}
@@ -24,7 +24,7 @@ class ExerciseManager(NaturalKeyManager.from_queryset(ExerciseQuerySet)):
     pass
 
 
-class Exercise(Dated, Sourced, models.Model):
+class Exercise(Dated, Sourced, Versioned, models.Model):
     """A named exercise and who took part."""
 
     class Role(models.TextChoices):

@@ -5,11 +5,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from defrel.models import Dated, NaturalKeyManager, Sourced, dated_constraints
+from defrel.models import Versioned, Dated, NaturalKeyManager, Sourced, dated_constraints
 from partners.models import Country, Official, Tenure, localised
 
 
-class Occasion(models.Model):
+class Occasion(Versioned, models.Model):
     """A recurring multilateral venue on whose margins meetings happen (Shangri-La Dialogue)."""
 
     key = models.SlugField(_("key"), max_length=60, unique=True)
@@ -81,7 +81,7 @@ class MeetingManager(NaturalKeyManager.from_queryset(MeetingQuerySet)):
     pass
 
 
-class Meeting(Dated, Sourced, models.Model):
+class Meeting(Dated, Sourced, Versioned, models.Model):
     """An encounter between Japan and one or more partners (or several, when aggregated)."""
 
     class Kind(models.TextChoices):
