@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test install migrate messages check clean
+.PHONY: run test install migrate messages check clean backup restore
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +36,18 @@ check: install
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# The 100,000-meeting benchmark against Datasette and the raw CSV limits (not part of `make test`);
+# with DATABASE_URL=postgres://… it also runs on PostgreSQL. Writes bench/RESULTS.md.
+.PHONY: bench
+bench: install
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Backups: `make backup` writes backups/defrel-<time>.json (SQLite) or .dump (PostgreSQL);
+# `make restore FILE=backups/…` restores one into an empty database.
+backup: install
+	$(PY) manage.py backup
+
+restore: install
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/defrel-….json" && exit 2)
+	$(PY) manage.py restore "$(FILE)"

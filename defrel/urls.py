@@ -3,11 +3,14 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from meetings.views.quality import data_quality
+
 admin.site.site_header = "defrel"
 admin.site.site_title = "defrel"
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path(f"{settings.ADMIN_URL}quality/", data_quality, name="data-quality"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 # Japanese at /meetings/…, English at /en/meetings/…: a shared link keeps its language.

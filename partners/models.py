@@ -87,7 +87,7 @@ class Country(Versioned, models.Model):
 
 
 class Position(Versioned, models.Model):
-    """An office held by one person at a time, such as Japan's Minister of Defense."""
+    """An office such as Japan's Minister of Defense, held by ``seats`` people at a time."""
 
     class Level(models.TextChoices):
         LEADER = "leader", _("head of state or government")
@@ -105,6 +105,9 @@ class Position(Versioned, models.Model):
     title_ja = models.CharField(_("title (Japanese)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200)
     level = models.CharField(_("level"), max_length=20, choices=Level, default=Level.OTHER)
+    seats = models.PositiveSmallIntegerField(
+        _("seats"), default=1, help_text=_("How many people hold this office at once (usually 1).")
+    )
 
     natural_key_field = "key"
     objects = NaturalKeyManager()

@@ -20,7 +20,7 @@ class PositionResource(CuratedResource):
     class Meta(CuratedResource.Meta):
         model = Position
         import_id_fields = ["key"]
-        fields = ["key", "country", "title_ja", "title_en", "level"]
+        fields = ["key", "country", "title_ja", "title_en", "level", "seats"]
         export_order = fields
 
 

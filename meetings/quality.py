@@ -1,0 +1,105 @@
+"""The data checks itself: problems an editor can act on, each pointing at the record to fix.
+
+Every check reads a bounded number of queries, whatever the size of the database."""
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Participation
+from partners.models import Position, Tenure
+
+
+@dataclass(frozen=True)
+class Problem:
+    check: str
+    record: object
+    detail: str
+
+    @property
+    def admin_url(self):
+        meta = self.record._meta
+        return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[self.record.pk])
+
+
+CHECKS = {
+    "outside_tenure": _("Participants whose meeting falls outside all their tenures"),
+    "in_force_before_signed": _("Agreements in force before they were signed"),
+    "overlapping_tenures": _("Overlapping tenures of one office"),
+    "no_excerpt": _("Records without a source excerpt"),
+    "no_partner": _("Meetings without a partner country"),
+}
+
+
+def participants_outside_tenures():
+    participations = Participation.objects.select_related("meeting", "official").prefetch_related(
+        Prefetch("official__tenures", queryset=Tenure.objects.select_related("position"))
+    )
+    for p in participations.iterator(chunk_size=2000):
+        if p.tenure is None:
+            yield Problem("outside_tenure", p.meeting,
+                          f"{p.official} — {p.meeting.date_display}")
+
+
+def agreements_in_force_before_signed():
+    signed = {}
+    for event in AgreementEvent.objects.filter(kind="signed").order_by("date_lower"):
+        signed.setdefault(event.agreement_id, event)
+    early = AgreementEvent.objects.filter(kind="entered_into_force", agreement_id__in=signed)
+    for event in early.select_related("agreement"):
+        if event.date_upper and event.date_upper < signed[event.agreement_id].date_lower:
+            yield Problem("in_force_before_signed", event.agreement,
+                          f"{event.date_display} < {signed[event.agreement_id].date_display}")
+
+
+def certainly_overlap(a, b):
+    """Both surely held the office on some common day: one's certain start falls before the
+    other's certain end (a handover "in October" or "on 1 October" is not an overlap)."""
+    def certain(t):
+        dates = t.dates
+        end = dates.end if dates.end is not None else dates.start
+        return dates.start.upper, (None if end.is_open else end.lower)
+
+    (a_from, a_to), (b_from, b_to) = certain(a), certain(b)
+    if None in (a_from, b_from) or (a_to is None and a.dates.end is not None and a.dates.end.is_unknown):
+        return False
+    if b_to is None and b.dates.end is not None and b.dates.end.is_unknown:
+        return False
+    return (a_to is None or b_from < a_to) and (b_to is None or a_from < b_to)
+
+
+def overlapping_tenures():
+    """More holders at once than the office has seats (a Diet seat, level "other", is not
+    one office)."""
+    tenures = (Tenure.objects.exclude(position__level=Position.Level.OTHER)
+               .select_related("official", "position").order_by("position_id", "date_lower"))
+    for _position, held in groupby(tenures, key=lambda t: t.position_id):
+        held = list(held)
+        for b in held:
+            others = [a for a in held if a.official_id != b.official_id and certainly_overlap(a, b)]
+            if len(others) >= b.position.seats and others[0].pk < b.pk:
+                names = " / ".join(f"{t.official} ({t.date_display})" for t in [*others, b])
+                yield Problem("overlapping_tenures", b.official, f"{names} — {b.position}")
+
+
+def records_without_excerpt():
+    for model in (Meeting, AgreementEvent, Agreement, Exercise):
+        for record in model.objects.filter(Q(source_excerpt="") | Q(source__isnull=True)):
+            yield Problem("no_excerpt", record, str(record))
+
+
+def meetings_without_partner():
+    for meeting in Meeting.objects.annotate(partners=Count("countries")).filter(partners=0):
+        yield Problem("no_partner", meeting, str(meeting))
+
+
+def problems():
+    """{check key: [problems]}, every check listed even when it finds nothing."""
+    found = {key: [] for key in CHECKS}
+    for check in (participants_outside_tenures, agreements_in_force_before_signed,
+                  overlapping_tenures, records_without_excerpt, meetings_without_partner):
+        for problem in check():
+            found[problem.check].append(problem)
+    return found
