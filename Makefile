@@ -27,7 +27,7 @@ test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 messages: install
-	cd defrel && ../$(PY) ../manage.py makemessages -l ja --ignore "../.venv/*"
+	$(PY) manage.py makemessages -l ja --ignore ".venv/*" --ignore "bench/*" --ignore "tests/*"
 	$(PY) manage.py compilemessages --ignore ".venv/*"
 
 check: install

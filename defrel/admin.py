@@ -20,7 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from defrel.models import Source
 from defrel.resources import (
-    NOT_TEXT, CheckedCSV, CheckedJSON, CheckedXLSX, FileRefused, SourceResource, decode_text,
+    CheckedCSV, CheckedJSON, CheckedXLSX, FileRefused, SourceResource, decode_text, not_text,
 )
 
 logger = logging.getLogger(__name__)
@@ -117,7 +117,8 @@ class EditorialAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)
-        upload = getattr(getattr(response, "context_data", {}).get("form"), "cleaned_data", {}).get("import_file")
+        form = (getattr(response, "context_data", None) or {}).get("form")
+        upload = getattr(form, "cleaned_data", {}).get("import_file")
         if getattr(upload, "detected_encoding", None) == "cp932":
             messages.warning(request, _("The file was read as Shift_JIS (Japanese Excel’s “CSV”). "
                                         "Check the Japanese text in the preview before confirming."))
@@ -132,7 +133,10 @@ class EditorialAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         if isinstance(error, FileRefused):
             return error.message
         if isinstance(error, UnicodeDecodeError):
-            return NOT_TEXT()
+            return not_text()
+        if isinstance(error, FileNotFoundError):
+            return _("The uploaded file is kept only between the preview and the confirmation, "
+                     "and it is gone. Upload it again.")
         logger.warning("import file unreadable", exc_info=error)
         return _("The file could not be read (%(error)s). Check that the format chosen matches "
                  "the file.") % {"error": type(error).__name__}
@@ -143,7 +147,9 @@ class EditorialAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         # message and a way back, never a server error.
         try:
             return super().process_import(request, **kwargs)
-        except Exception as error:  # noqa: BLE001 - the import itself ran in a rolled-back transaction
+        except Exception as error:  # noqa: BLE001 - the import ran in a rolled-back transaction
+            if getattr(request, "import_finished", False):
+                raise  # the rows were written: a failure after that is not "nothing imported"
             messages.error(request, self.read_failure(error))
             messages.error(request, _("Nothing was imported."))
             return HttpResponseRedirect(self.import_url())
@@ -159,6 +165,7 @@ class EditorialAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
                 messages.error(request, message)
             messages.error(request, _("Nothing was imported."))
             return HttpResponseRedirect(self.import_url())
+        request.import_finished = True
         return super().process_result(result, request)
 
     @staticmethod

@@ -8,6 +8,7 @@ accept (seasons such as 2024-21, qualifiers, reversed intervals).
 """
 import calendar
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -73,6 +74,12 @@ def _end(text, *, allow_open, allow_unknown, whole):
         parsed = parse_edtf(text)
     except (EDTFParseException, ValueError, TypeError):
         parsed = None
+    if type(parsed) is Date and parsed.precision in PRECISIONS:
+        try:  # year 0 and negative years parse, but have no place in the calendar
+            parsed.lower_strict(), struct_time_to_date(parsed.upper_strict())
+            struct_time_to_date(parsed.lower_strict())
+        except (ValueError, OverflowError, TypeError):
+            parsed = None
     if type(parsed) is not Date or parsed.precision not in PRECISIONS:
         raise ValidationError(
             _("“%(value)s” is not a date. Write a day (2024-05-17), a month (2024-05), "
@@ -159,7 +166,10 @@ class PartialDate:
         return self.display()
 
 
+@functools.lru_cache(maxsize=8192)
 def parse(text, **kwargs):
+    """Cached: the edtf parser takes milliseconds a string, a page shows hundreds of dates
+    and most of them repeat (2024-05). PartialDate is immutable, so sharing one is safe."""
     return PartialDate.parse(text, **kwargs)
 
 

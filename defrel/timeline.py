@@ -41,8 +41,11 @@ def merge(*streams, kinds=None, reverse=False):
     return merged[::-1] if reverse else merged
 
 
-def by_year_and_month(entries):
-    """[(year, [(month or None, [entries])])] in the order the entries come."""
+def by_year_and_month(entries, newest_first=False):
+    """[(year, [(month or None, [entries])])]: each month's entries together even where a
+    year-only entry (dated 1 January at the earliest) falls among January's; a year's
+    "month not given" group comes before its months, or after them when newest first."""
+    entries = sorted(entries, key=lambda e: (e.year, e.month or 0), reverse=newest_first)
     return [
         (year, [(month, list(items)) for month, items in groupby(year_items, key=lambda e: e.month)])
         for year, year_items in groupby(entries, key=lambda e: e.year)

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from defrel.dates import parse, parse_day
 
@@ -48,7 +49,9 @@ def test_what_edtf_would_also_accept_is_refused(text):
 
 
 def test_reversed_interval_says_so():
-    with pytest.raises(ValidationError, match="ends before it starts"):
+    with translation.override("en"), pytest.raises(ValidationError, match="ends before it starts"):
+        parse("2024-05-01/2024-04-01")
+    with translation.override("ja"), pytest.raises(ValidationError, match="終期が始期より前"):
         parse("2024-05-01/2024-04-01")
 
 

@@ -39,6 +39,7 @@ def test_responses_carry_a_content_security_policy_without_inline_script(client)
 
 
 def run_check(env):
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests, never in deployment
     return subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                           capture_output=True, text=True, env=env)
 

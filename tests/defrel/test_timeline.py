@@ -38,3 +38,16 @@ def test_grouping_is_honest_about_precision():
     assert [(month, [e.record.key for e in items]) for month, items in months] == [
         (None, ["year-only"]), (5, ["a-month", "a-day"])
     ]
+
+
+def test_a_year_only_entry_does_not_split_january():
+    au = CountryFactory(code="AU")
+    MeetingFactory(date="2024-01-05", countries=[au], key="early-january")
+    MeetingFactory(date="2024", countries=[au], key="year-only")
+    MeetingFactory(date="2024-01-20", countries=[au], key="late-january")
+    (year, months), = timeline.by_year_and_month(country_timeline(au))
+    assert [(month, [e.record.key for e in items]) for month, items in months] == [
+        (None, ["year-only"]), (1, ["early-january", "late-january"])
+    ]
+    (year, months), = timeline.by_year_and_month(country_timeline(au)[::-1], newest_first=True)
+    assert [month for month, _ in months] == [1, None]

@@ -85,7 +85,7 @@ def test_bad_date_is_a_form_error_not_a_crash(editor_client):
     response = editor_client.post(reverse("admin:meetings_meeting_add"),
                                   meeting_form(date="2024-21", countries=[au.pk]))
     assert response.status_code == 200
-    assert "“2024-21”" in response.content.decode()
+    assert "「2024-21」は日付ではありません" in response.content.decode()
     assert not Meeting.objects.exists()
 
 

@@ -1,0 +1,797 @@
+"""defrel at 100,000 meetings, measured side by side with Datasette and the raw limits.
+
+    make bench                     # or: .venv/bin/python bench/run.py [--requests 30 --cap 15]
+    DATABASE_URL=postgres://… make bench   # also PostgreSQL: pages, export, COPY, import
+
+Builds (or reuses) bench/defrel-100k.sqlite3 with `manage.py synth`, serves it with gunicorn
+(one sync worker) and with Datasette (installed into the venv from bench/requirements.txt),
+measures page latency with a bounded client on loopback (a fixed number of requests per page
+and a time cap, one at a time), full CSV exports (rows/s, time to first byte, peak RSS of the
+serving process) and an all-or-nothing import of 10,000 rows, then prints a table and writes
+bench/RESULTS.md. The helpers run as `run.py _setup|_import|_copy` in a child process so that
+each is bound to the database it measures.
+"""
+import argparse
+import csv
+import datetime
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+PY = sys.executable
+USER, PASSWORD = "bench", "bench-only-password-9f3k"
+VIEW = "bench_meetings_export"
+
+# The columns of MeetingResource (defrel's export), computed in SQL: partners sorted by code,
+# participants as Participation orders them, each with the title held on the meeting's dates
+# (a ranked office before an unranked one, then the latest begun, as Official.tenure_during).
+TITLE_SQL = """(SELECT pos.title_{lang} FROM partners_tenure t
+        JOIN partners_position pos ON pos.id = t.position_id
+        WHERE t.official_id = o.id
+          AND (t.date_lower IS NULL OR m.date_upper IS NULL OR t.date_lower <= m.date_upper)
+          AND (t.date_upper IS NULL OR t.date_upper >= m.date_lower)
+        ORDER BY pos.level != 'other' DESC, COALESCE(t.date_lower, '0001-01-01') DESC LIMIT 1)"""
+PEOPLE_SQL = """(SELECT {agg} FROM (SELECT {expr} AS v FROM meetings_participation p
+        JOIN partners_official o ON o.id = p.official_id
+        JOIN partners_country oc ON oc.id = o.country_id
+        WHERE p.meeting_id = m.id ORDER BY oc.code, p.id) people)"""
+
+
+def export_sql(dialect):
+    agg = "group_concat(v, '|')" if dialect == "sqlite" else "string_agg(v, '|')"
+    cat = "||"
+
+    def people(expr):
+        return PEOPLE_SQL.format(agg=agg, expr=expr)
+
+    def titled(lang):
+        return f"TRIM(COALESCE({TITLE_SQL.format(lang=lang)}, '') {cat} ' ' {cat} o.name_{lang})"
+
+    keys = "(SELECT {agg} FROM (SELECT x.{key} AS v FROM {through} j JOIN {table} x ON x.id = j.{fk} " \
+           "WHERE j.meeting_id = m.id ORDER BY x.{key}) k)"
+    return f"""SELECT m.key, m.date, m.date_lower, m.date_upper, m.count, m.title_ja, m.title_en,
+    m.kind, m.level, m.format, m.location_ja, m.location_en,
+    (SELECT code FROM partners_country WHERE id = m.host_country_id) AS host_country,
+    (SELECT key FROM meetings_occasion WHERE id = m.occasion_id) AS occasion, m.sequence,
+    {keys.format(agg=agg, key="code", through="meetings_meeting_countries", table="partners_country",
+                 fk="country_id")} AS countries,
+    {people("o.slug")} AS participants,
+    {people(titled("ja"))} AS participant_titles_ja,
+    {people(titled("en"))} AS participant_titles_en,
+    m.summary_ja, m.summary_en, m.outcomes_ja, m.outcomes_en,
+    {keys.format(agg=agg, key="key", through="meetings_meeting_exercises", table="meetings_exercise",
+                 fk="exercise_id")} AS exercises,
+    (SELECT key FROM defrel_source WHERE id = m.source_id) AS source, m.source_excerpt
+FROM meetings_meeting m"""
+
+
+# --- small HTTP client -----------------------------------------------------------------------
+
+class Client:
+    """One host, cookies kept, a new connection per request (gunicorn's sync worker closes it)."""
+
+    def __init__(self, port):
+        self.port, self.cookies = port, {}
+
+    def open(self, method, path, body=None, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1200)
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if isinstance(body, dict):
+            body = urlencode(body, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        for cookie in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = cookie.partition("=")
+            self.cookies[name.strip()] = rest.split(";")[0]
+        return conn, response
+
+    def get(self, path, **kwargs):
+        conn, response = self.open("GET", path, **kwargs)
+        body = response.read()
+        conn.close()
+        return response.status, body
+
+    def login_django_admin(self, login_path):
+        status, page = self.get(login_path)
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
+        conn, response = self.open("POST", login_path, body={
+            "csrfmiddlewaretoken": token, "username": USER, "password": PASSWORD, "next": login_path,
+        })
+        response.read()
+        conn.close()
+        if "sessionid" not in self.cookies:
+            raise RuntimeError(f"admin login failed ({response.status})")
+
+
+class FormInputs(HTMLParser):
+    """The inputs of a page's forms: name → list of values (checked boxes, chosen options)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields, self.select, self.options = {}, None, {}
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "input" and a.get("name"):
+            if a.get("type") == "checkbox":
+                self.fields.setdefault(a["name"], []).append(a.get("value") or "on")
+            elif a.get("type") not in {"submit", "file"}:
+                self.fields.setdefault(a["name"], []).append(a.get("value", ""))
+        elif tag == "select":
+            self.select = a.get("name")
+        elif tag == "option" and self.select:
+            self.options.setdefault(self.select, []).append((a.get("value", ""), ""))
+
+    def handle_data(self, data):
+        if self.select and self.options.get(self.select) and not self.options[self.select][-1][1]:
+            value, _ = self.options[self.select][-1]
+            self.options[self.select][-1] = (value, data.strip())
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.select = None
+
+
+# --- measuring --------------------------------------------------------------------------------
+
+def percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def latency(client, path, *, requests, cap, warmup=2):
+    """p50/p95 in ms of ``requests`` sequential GETs (fewer if ``cap`` seconds run out, but at
+    least 3; a page slower than a third of the cap gets one warm-up)."""
+    for _ in range(warmup):
+        t0 = time.perf_counter()
+        status, body = client.get(path)
+        first = (time.perf_counter() - t0) * 1000
+        if status != 200:
+            return {"error": f"HTTP {status}", "path": path}
+        if first > cap * 1000:  # one request took the whole budget: it is the only sample
+            return {"p50": first, "p95": first, "n": 1, "bytes": len(body), "path": path}
+        if first > cap * 1000 / 3:
+            break
+    times, started = [], time.monotonic()
+    while len(times) < requests and (time.monotonic() - started < cap or len(times) < 3):
+        t0 = time.perf_counter()
+        status, body = client.get(path)
+        times.append((time.perf_counter() - t0) * 1000)
+        if status != 200:
+            return {"error": f"HTTP {status}", "path": path}
+    return {"p50": statistics.median(times), "p95": percentile(times, 0.95), "n": len(times),
+            "bytes": len(body), "path": path}
+
+
+def rss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        return 0
+    return 0
+
+
+def children(pid):
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+class PeakRSS:
+    """Samples a process's resident memory every 10 ms until stopped."""
+
+    def __init__(self, pid):
+        self.pid, self.before, self.peak, self.running = pid, rss_kb(pid), rss_kb(pid), True
+        self.thread = threading.Thread(target=self.sample, daemon=True)
+        self.thread.start()
+
+    def sample(self):
+        while self.running:
+            self.peak = max(self.peak, rss_kb(self.pid))
+            time.sleep(0.01)
+
+    def stop(self):
+        self.running = False
+        self.thread.join()
+        return self.before / 1024, self.peak / 1024
+
+
+def count_csv_rows(path):
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        return sum(1 for _ in csv.reader(f)) - 1  # the header
+
+
+def stream(chunks, started, out_path, pid):
+    """Writes a byte stream to ``out_path``; returns time to first byte, total time and the
+    peak RSS of ``pid`` while it ran."""
+    rss = PeakRSS(pid) if pid else None
+    ttfb = None
+    with open(out_path, "wb") as out:
+        for chunk in chunks:
+            if chunk and ttfb is None:
+                ttfb = time.perf_counter() - started
+            out.write(chunk)
+    total = time.perf_counter() - started
+    before, peak = rss.stop() if rss else (None, None)
+    return {"ttfb": ttfb or total, "seconds": total, "rss_before": before, "rss_peak": peak}
+
+
+def http_chunks(response):
+    while True:
+        chunk = response.read1(1 << 16)
+        if not chunk:
+            break
+        yield chunk
+
+
+def http_export(client, method, path, pid, body=None, expect_csv=True):
+    with tempfile.NamedTemporaryFile(suffix=".csv", delete=False) as tmp:
+        out_path = tmp.name
+    try:
+        started = time.perf_counter()
+        conn, response = client.open(method, path, body=body)
+        if response.status != 200:
+            return {"error": f"HTTP {response.status}"}
+        result = stream(http_chunks(response), started, out_path, pid)
+        conn.close()
+        result["rows"] = count_csv_rows(out_path)
+        result["bytes"] = os.path.getsize(out_path)
+        return result
+    finally:
+        os.unlink(out_path)
+
+
+def process_export(command, env=None):
+    with tempfile.NamedTemporaryFile(suffix=".csv", delete=False) as tmp:
+        out_path = tmp.name
+    try:
+        started = time.perf_counter()
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, env=env)
+        result = stream(iter(lambda: proc.stdout.read1(1 << 16), b""), started, out_path, proc.pid)
+        if proc.wait():
+            return {"error": f"exit {proc.returncode}"}
+        result["rows"] = count_csv_rows(out_path)
+        result["bytes"] = os.path.getsize(out_path)
+        return result
+    finally:
+        os.unlink(out_path)
+
+
+# --- servers ------------------------------------------------------------------------------------
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port, proc, path="/", timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            Client(port).get(path)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("server did not start")
+
+
+class Server:
+    def __init__(self, command, env, port, log):
+        self.port, self.log = port, open(log, "w")
+        self.proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=self.log, stderr=self.log)
+
+    def worker_pid(self):
+        """gunicorn serves from its worker; Datasette from its own process."""
+        return (children(self.proc.pid) or [self.proc.pid])[0]
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+def django_env(database_url):
+    env = dict(os.environ, DATABASE_URL=database_url, DEBUG="0", DEFREL_ENV="development",
+               ALLOWED_HOSTS="127.0.0.1,localhost", LOG_LEVEL="ERROR")
+    return env
+
+
+def gunicorn(database_url, name):
+    port = free_port()
+    server = Server([PY, "-m", "gunicorn", "defrel.wsgi:application", "-b", f"127.0.0.1:{port}",
+                     "-w", "1", "--timeout", "1200", "--log-level", "warning"],
+                    django_env(database_url), port, BENCH / f"{name}.log")
+    wait_for(port, server.proc)
+    return server
+
+
+def datasette(db, settings):
+    port = free_port()
+    command = [PY, "-m", "datasette", "serve", str(db), "-h", "127.0.0.1", "-p", str(port)]
+    for name, value in settings.items():
+        command += ["--setting", name, str(value)]
+    server = Server(command, dict(os.environ), port, BENCH / "datasette.log")
+    wait_for(port, server.proc)
+    return server
+
+
+# --- the helpers run in a child process bound to one database ------------------------------------
+
+def django_setup(database_url):
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "defrel.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def helper_setup(database_url):
+    """A superuser for the admin, and the URLs and sample records of the pages to measure."""
+    django_setup(database_url)
+    import django
+    import import_export
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.db.models import Count
+    from django.urls import reverse
+    from django.utils import translation
+
+    from meetings.models import Meeting
+    from partners.models import Country
+
+    user, _ = User.objects.get_or_create(username=USER)
+    user.is_staff = user.is_superuser = True
+    user.set_password(PASSWORD)
+    user.save()
+    translation.activate("ja")
+    busiest = list(Country.objects.exclude(code="JP").annotate(n=Count("meetings")).order_by("-n", "code")
+                   .values("code", "name_en", "n"))
+    median = busiest[len(busiest) // 2]
+    latest = Meeting.objects.order_by("-date_lower", "key").values("pk", "key").first()
+    levels = Meeting.objects.order_by().values("level").annotate(n=Count("pk"))
+    level = min(levels, key=lambda r: abs(r["n"] - 10_000))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sqlite_version()" if connection.vendor == "sqlite" else "SHOW server_version")
+        db_version = cursor.fetchone()[0]
+    list_url = reverse("meetings:meeting-list")
+    print(json.dumps({
+        "meetings": Meeting.objects.count(),
+        "pages": {
+            "meeting list": list_url,
+            "meeting list, deep page": f"{list_url}?page=1000",
+            "meeting list, country and year": f"{list_url}?country={busiest[0]['code']}&year=2024",
+            "meeting list, search": f"{list_url}?{urlencode({'q': busiest[9]['name_en']})}",
+            "meeting detail": reverse("meetings:meeting-detail", args=[latest["key"]]),
+            "country profile (busiest)": reverse("partners:country-detail", args=[busiest[0]["code"]]),
+            "country profile (median)": reverse("partners:country-detail", args=[median["code"]]),
+            "agreements matrix": reverse("meetings:agreement-matrix"),
+            "timeline, one year": f"{reverse('meetings:timeline')}?year=2024",
+            "admin meetings changelist": reverse("admin:meetings_meeting_changelist"),
+        },
+        "busiest": busiest[0], "median": median,
+        "meeting_pk": latest["pk"],
+        "export": reverse("meetings:meeting-export"),
+        "export_10k": f"{reverse('meetings:meeting-export')}?level={level['level']}", "rows_10k": level["n"],
+        "admin_login": reverse("admin:login"),
+        "admin_export": reverse("admin:meetings_meeting_export"),
+        "versions": {"Django": django.get_version(), "django-import-export": import_export.__version__,
+                     connection.vendor: db_version},
+    }))
+
+
+def helper_import(database_url, rows):
+    """Import ``rows`` new meetings (copies of existing ones under new keys) through
+    MeetingResource, inside a transaction rolled back afterwards; then a file whose last row
+    is wrong, which must import nothing."""
+    django_setup(database_url)
+    from django.db import transaction
+
+    from meetings.models import Meeting
+    from meetings.resources import MeetingResource
+
+    resource = MeetingResource()
+    dataset = resource.export(queryset=resource.get_queryset().order_by("-date_lower", "key")[:rows])
+    keys = dataset.headers.index("key")
+    for i in range(len(dataset)):
+        row = list(dataset[i])
+        row[keys] = f"imported-{i:06d}"
+        dataset[i] = row
+    before = Meeting.objects.count()
+    with transaction.atomic():
+        started = time.perf_counter()
+        result = MeetingResource().import_data(dataset, dry_run=False)
+        seconds = time.perf_counter() - started
+        imported = Meeting.objects.count() - before
+        ok = not (result.has_errors() or result.has_validation_errors())
+        transaction.set_rollback(True)
+    bad = dataset[: min(rows, 1000)]
+    row = list(bad[-1])
+    row[dataset.headers.index("countries")] = "NO-SUCH-COUNTRY"
+    bad[-1] = row
+    started = time.perf_counter()
+    refused = MeetingResource().import_data(bad, dry_run=False)
+    refused_seconds = time.perf_counter() - started
+    print(json.dumps({
+        "rows": len(dataset), "imported": imported, "ok": ok, "seconds": seconds,
+        "bad_rows": len(bad), "bad_refused": refused.has_validation_errors(),
+        "bad_left": Meeting.objects.count() - before, "bad_seconds": refused_seconds,
+    }))
+
+
+def helper_copy(database_url):
+    """PostgreSQL COPY … TO STDOUT of the export's columns, written to stdout (the raw limit)."""
+    django_setup(database_url)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        sql = export_sql("postgresql") + " ORDER BY m.date_lower DESC, m.key"
+        cursor.cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)", sys.stdout.buffer)
+
+
+def child(helper, database_url, *args):
+    out = subprocess.run([PY, __file__, helper, database_url, *map(str, args)], cwd=ROOT,
+                         env=django_env(database_url), check=True, stdout=subprocess.PIPE)
+    return json.loads(out.stdout)
+
+
+# --- the benchmark ------------------------------------------------------------------------------
+
+def say(text):
+    print(text, file=sys.stderr, flush=True)
+
+
+def build(database_url, meetings, sqlite_path=None):
+    env = django_env(database_url)
+    subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    have = subprocess.run([PY, "manage.py", "shell", "-c",
+                           "from meetings.models import Meeting; "
+                           "print(Meeting.objects.filter(key__startswith='syn-').count())"],
+                          cwd=ROOT, env=env, check=True, stdout=subprocess.PIPE, text=True).stdout
+    if int(have.strip().splitlines()[-1]) == meetings:
+        say(f"reusing the {meetings:,}-meeting database")
+        return None
+    say(f"building a {meetings:,}-meeting database with manage.py synth")
+    started = time.monotonic()
+    subprocess.run([PY, "manage.py", "synth", "--meetings", str(meetings)], cwd=ROOT, env=env, check=True)
+    return time.monotonic() - started
+
+
+def ensure_datasette():
+    if subprocess.run([PY, "-c", "import datasette"], capture_output=True).returncode:
+        say("installing Datasette into the venv (bench/requirements.txt)")
+        subprocess.run([PY, "-m", "pip", "install", "--quiet", "-r", str(BENCH / "requirements.txt")],
+                       check=True)
+    return subprocess.run([PY, "-m", "datasette", "--version"], capture_output=True,
+                          text=True).stdout.split()[-1]
+
+
+def drop_view(db):
+    with sqlite3.connect(db) as conn:
+        conn.execute(f"DROP VIEW IF EXISTS {VIEW}")
+
+
+def make_view(db):
+    drop_view(db)
+    with sqlite3.connect(db) as conn:
+        conn.execute(f"CREATE VIEW {VIEW} AS {export_sql('sqlite')} ORDER BY m.date_lower DESC, m.key")
+
+
+def measure_pages(port, info, args):
+    client = Client(port)
+    client.login_django_admin(info["admin_login"])
+    results = {}
+    for name, path in info["pages"].items():
+        say(f"  {name}: {path}")
+        results[name] = latency(client, path, requests=args.requests, cap=args.cap)
+    return results, client
+
+
+def admin_export(client, info, pid):
+    """The import-export admin's export: its form, every field ticked, CSV."""
+    status, page = client.get(info["admin_export"])
+    form = FormInputs()
+    form.feed(page.decode())
+    data = {name: values for name, values in form.fields.items()}
+    csv_choice = next(v for v, label in form.options.get("format", []) if label.lower() == "csv")
+    data["format"] = [csv_choice]
+    if "resource" in form.options:
+        data["resource"] = [form.options["resource"][0][0]]
+    return http_export(client, "POST", info["admin_export"], pid, body=data)
+
+
+def run_sqlite(args, results):
+    db = BENCH / "defrel-100k.sqlite3"
+    url = f"sqlite:///{db}"
+    if db.exists():
+        drop_view(db)  # SQLite cannot rebuild a table a view reads (as migrations do) under it
+    results["synth_seconds"] = build(url, args.meetings)
+    results["datasette_version"] = ensure_datasette()
+    make_view(db)
+    info = child("_setup", url)
+    results["info"] = info
+    results["versions"] = info["versions"]
+
+    say("defrel on SQLite (gunicorn, 1 sync worker)")
+    server = gunicorn(url, "gunicorn-sqlite")
+    try:
+        results["defrel"], client = measure_pages(server.port, info, args)
+        pid = server.worker_pid()
+        say("  exports: defrel streaming (10k, then all), then the admin's")
+        results["export_10k"] = http_export(client, "GET", info["export_10k"], pid)
+        results["export"] = http_export(client, "GET", info["export"], pid)
+        results["admin_export"] = admin_export(client, info, pid) if not args.skip_admin_export else None
+    finally:
+        server.stop()
+
+    say("Datasette on the same file (default settings but max_csv_mb=0)")
+    server = datasette(db, {"max_csv_mb": 0})
+    try:
+        table = f"/{db.stem}/meetings_meeting"
+        client = Client(server.port)
+        pages = {
+            "table page (default)": table,
+            "table page, _nofacet=1": f"{table}?_nofacet=1",
+            "table page, one year": f"{table}?date_lower__gte=2024-01-01&date_lower__lte=2024-12-31",
+            "row page": f"{table}/{info['meeting_pk']}",
+        }
+        results["datasette"] = {}
+        for name, path in pages.items():
+            say(f"  {name}: {path}")
+            results["datasette"][name] = latency(client, path, requests=args.requests, cap=args.cap)
+    finally:
+        server.stop()
+    # A view's CSV pages by OFFSET, each page a query under sql_time_limit_ms: give it room.
+    server = datasette(db, {"max_csv_mb": 0, "sql_time_limit_ms": 600_000})
+    try:
+        say("  Datasette streaming CSV of the view")
+        results["datasette_export"] = http_export(
+            Client(server.port), "GET", f"/{db.stem}/{VIEW}.csv?_stream=on&_size=max", server.worker_pid()
+        )
+    finally:
+        server.stop()
+
+    say("sqlite3 command line, CSV of the same view")
+    cli = shutil.which("sqlite3")
+    if cli:
+        results["sqlite3_version"] = subprocess.run([cli, "--version"], capture_output=True,
+                                                    text=True).stdout.split()[0]
+        results["cli_export"] = process_export([cli, "-csv", "-header", str(db), f"SELECT * FROM {VIEW}"])
+        results["cli_label"] = "sqlite3 command line"
+    else:
+        code = (f"import csv, sqlite3, sys; c = sqlite3.connect({str(db)!r}); cur = c.execute("
+                f"'SELECT * FROM {VIEW}'); w = csv.writer(sys.stdout); "
+                f"w.writerow([d[0] for d in cur.description]); w.writerows(cur)")
+        results["cli_export"] = process_export([PY, "-c", code])
+        results["cli_label"] = "Python sqlite3 module (no sqlite3 command line)"
+
+    say(f"import of {args.import_rows:,} meetings through MeetingResource (SQLite)")
+    results["import"] = child("_import", url, args.import_rows)
+
+
+def run_postgres(args, results, url):
+    say("PostgreSQL: " + urlsplit(url)._replace(netloc=urlsplit(url).hostname or "").geturl())
+    results["pg_synth_seconds"] = build(url, args.meetings)
+    info = child("_setup", url)
+    results["pg_versions"] = info["versions"]
+    server = gunicorn(url, "gunicorn-postgres")
+    try:
+        results["pg_defrel"], client = measure_pages(server.port, info, args)
+        pid = server.worker_pid()
+        results["pg_export_10k"] = http_export(client, "GET", info["export_10k"], pid)
+        results["pg_export"] = http_export(client, "GET", info["export"], pid)
+    finally:
+        server.stop()
+    say("  COPY … TO STDOUT")
+    results["pg_copy"] = process_export([PY, __file__, "_copy", url], env=django_env(url))
+    say(f"  import of {args.import_rows:,} meetings (PostgreSQL)")
+    results["pg_import"] = child("_import", url, args.import_rows)
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+def ms(r):
+    return "error: " + r["error"] if "error" in r else f"{r['p50']:8.1f} {r['p95']:8.1f} {r['n']:4d}"
+
+
+def rate(r):
+    return r["rows"] / r["seconds"] if r and "rows" in r else 0
+
+
+def export_line(label, r):
+    if not r:
+        return f"| {label} | skipped | | | |"
+    if "error" in r:
+        return f"| {label} | {r['error']} | | | |"
+    rss = f"{r['rss_peak']:.0f} MB (from {r['rss_before']:.0f})" if r.get("rss_peak") else "—"
+    return f"| {label} | {r['rows']:,} | {rate(r):,.0f} | {r['ttfb']:.3f} | {rss} |"
+
+
+def verdict(ok, text):
+    return f"{'met' if ok else 'MISSED'}: {text}"
+
+
+def report(results, args, started):
+    info = results["info"]
+    d, ds = results["defrel"], results["datasette"]
+    lines = [
+        "# defrel at 100,000 meetings — benchmark",
+        "",
+        f"Run {datetime.datetime.now():%Y-%m-%d %H:%M} with `make bench` "
+        f"(`bench/run.py --requests {args.requests} --cap {args.cap}`), {time.monotonic() - started:.0f} s in all.",
+        "",
+        f"- Machine: {os.cpu_count()} CPUs ({cpu_model()}), {mem_total()} memory, {platform.platform()}",
+        f"- Python {platform.python_version()}, " + ", ".join(f"{k} {v}" for k, v in results["versions"].items())
+        + f", gunicorn (1 sync worker), Datasette {results['datasette_version']}"
+        + (f", sqlite3 CLI {results['sqlite3_version']}" if results.get("sqlite3_version") else ""),
+        f"- Data: `manage.py synth --meetings {args.meetings}` → {info['meetings']:,} meetings"
+        + (f" (built in {results['synth_seconds']:.0f} s)" if results.get("synth_seconds") else " (reused)")
+        + f"; busiest partner {info['busiest']['code']} with {info['busiest']['n']:,} meetings, "
+        f"median partner {info['median']['code']} with {info['median']['n']:,}.",
+        "- Latency: sequential GETs on loopback after 2 warm-ups (1 for a page slower than a third of "
+        f"the cap), one client, full body read; {args.requests} requests per page or fewer when "
+        f"{args.cap:.0f} s ran out (at least 3; 1 when the warm-up alone took longer than that).",
+        "",
+        "## Page latency (SQLite), ms",
+        "",
+        "| page | p50 | p95 | n |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, r in d.items():
+        lines.append(f"| defrel: {name} | " + " | ".join(ms(r).split()) + " |" if "error" not in r
+                     else f"| defrel: {name} | {r['error']} | | |")
+    for name, r in ds.items():
+        lines.append(f"| Datasette: {name} | " + " | ".join(ms(r).split()) + " |" if "error" not in r
+                     else f"| Datasette: {name} | {r['error']} | | |")
+    if results.get("pg_defrel"):
+        for name, r in results["pg_defrel"].items():
+            lines.append(f"| defrel on PostgreSQL: {name} | " + " | ".join(ms(r).split()) + " |"
+                         if "error" not in r else f"| defrel on PostgreSQL: {name} | {r['error']} | | |")
+    lines += [
+        "",
+        "## Full CSV export of meetings with partners and participants (titles at the time)",
+        "",
+        "| export | rows | rows/s | first byte, s | peak RSS of the server |",
+        "|---|---:|---:|---:|---:|",
+        export_line(f"defrel streaming, one level ({info['export_10k'].split('?')[1]})", results["export_10k"]),
+        export_line("defrel streaming, all", results["export"]),
+        export_line("defrel admin (django-import-export)", results.get("admin_export")),
+        export_line("Datasette `_stream=on` of a view with the same columns", results["datasette_export"]),
+        export_line(results["cli_label"] + ", same view", results["cli_export"]),
+    ]
+    if results.get("pg_export"):
+        lines += [export_line("PostgreSQL: defrel streaming, one level", results["pg_export_10k"]),
+                  export_line("PostgreSQL: defrel streaming, all", results["pg_export"]),
+                  export_line("PostgreSQL: COPY … TO STDOUT, same columns", results["pg_copy"])]
+    imports = [("SQLite", results["import"])] + ([("PostgreSQL", results["pg_import"])]
+                                                 if results.get("pg_import") else [])
+    lines += ["", "## Import through MeetingResource (all or nothing)", "",
+              "| database | rows | rows/s | all imported | a bad last row leaves | refused in |",
+              "|---|---:|---:|---|---:|---:|"]
+    for label, r in imports:
+        lines.append(f"| {label} | {r['rows']:,} | {r['rows'] / r['seconds']:,.0f} | "
+                     f"{'yes' if r['ok'] and r['imported'] == r['rows'] else 'NO'} | "
+                     f"{r['bad_left']} of {r['bad_rows']:,} rows | {r['bad_seconds']:.1f} s |")
+
+    def p50(group, name):
+        r = group.get(name, {})
+        return r.get("p50")
+
+    lines += ["", "## Targets", ""]
+    checks = []
+    a, b = p50(d, "meeting list"), p50(ds, "table page (default)")
+    if a and b:
+        checks.append(verdict(a <= b / 10, f"meeting list with facets {a:.0f} ms ≤ a tenth of Datasette's "
+                              f"default table page {b:.0f} ms (ratio {a / b:.2f}, target ≤ 0.10)"))
+    b = p50(ds, "table page, _nofacet=1")
+    if a and b:
+        checks.append(verdict(a <= b, f"meeting list {a:.0f} ms ≤ Datasette `_nofacet=1` {b:.0f} ms "
+                              f"(ratio {a / b:.2f})"))
+    a, b = p50(d, "meeting detail"), p50(ds, "row page")
+    if a and b:
+        checks.append(verdict(a <= b, f"meeting detail {a:.1f} ms ≤ Datasette row page {b:.1f} ms "
+                              f"(ratio {a / b:.2f})"))
+    e, cli, dse = results["export"], results["cli_export"], results["datasette_export"]
+    if "rows" in e:
+        checks.append(verdict(rate(e) >= 50_000, f"streaming export {rate(e):,.0f} rows/s ≥ 50,000"))
+        if "rows" in cli:
+            checks.append(verdict(rate(e) >= 0.75 * rate(cli), f"streaming export at {rate(e) / rate(cli):.2f} "
+                                  f"of the {results['cli_label']}'s {rate(cli):,.0f} rows/s (target ≥ 0.75)"))
+        if "rows" in dse:
+            checks.append(f"ratio to Datasette's streaming CSV ({rate(dse):,.0f} rows/s): {rate(e) / rate(dse):.2f}")
+        checks.append(verdict(e["ttfb"] < 1, f"first byte after {e['ttfb']:.3f} s (< 1 s)"))
+        small = results["export_10k"]
+        if "rows" in small:
+            growth = e["rss_peak"] - small["rss_peak"]
+            checks.append(verdict(growth < 50, f"server peak RSS grew {growth:.0f} MB from the "
+                                  f"{small['rows']:,}-row export to the {e['rows']:,}-row one (< 50 MB)"))
+    for label, r in imports:
+        per_s = r["rows"] / r["seconds"]
+        checks.append(verdict(per_s >= 1000 and r["ok"] and not r["bad_left"],
+                              f"import on {label}: {per_s:,.0f} rows/s ≥ 1,000 (target stated for "
+                              f"PostgreSQL), all or nothing: {'kept' if not r['bad_left'] else 'BROKEN'}"))
+    lines += [f"- {c}" for c in checks]
+    if args.notes and Path(args.notes).exists():
+        lines += ["", Path(args.notes).read_text().strip()]
+    return "\n".join(lines) + "\n"
+
+
+def cpu_model():
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def mem_total():
+    try:
+        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        return f"{kb / 1024 / 1024:.1f} GiB"
+    except (OSError, AttributeError):
+        return "unknown"
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1].startswith("_"):
+        helper, database_url, *rest = sys.argv[1:]
+        {"_setup": helper_setup, "_import": lambda url, n: helper_import(url, int(n)),
+         "_copy": helper_copy}[helper](database_url, *rest)
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--meetings", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
+    parser.add_argument("--cap", type=float, default=15, help="seconds per page at most")
+    parser.add_argument("--import-rows", type=int, default=10_000)
+    parser.add_argument("--skip-admin-export", action="store_true")
+    parser.add_argument("--out", default=str(BENCH / "RESULTS.md"))
+    parser.add_argument("--notes", default=str(BENCH / "NOTES.md"),
+                        help="analysis appended to the results (what a missed target means)")
+    args = parser.parse_args()
+    started = time.monotonic()
+    results = {}
+    try:
+        run_sqlite(args, results)
+        url = os.environ.get("DATABASE_URL", "")
+        if url.startswith(("postgres://", "postgresql://", "pgsql://")):
+            run_postgres(args, results, url)
+    finally:  # what was measured is kept even when a later phase fails
+        (BENCH / "results.json").write_text(json.dumps(results, indent=1, default=str))
+    text = report(results, args, started)
+    Path(args.out).write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

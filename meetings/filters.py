@@ -1,0 +1,353 @@
+"""Filters of the public lists and the facets beside them.
+
+A facet shows, for each choice of one filter, how many rows the current selection would give
+with that choice: one aggregate query per facet, never one per choice. Many-to-many filters
+(partner countries, officials, parties) repeat and narrow (AND), so their counts are taken
+within the current rows; single-valued filters replace their value, so theirs are taken with
+that one filter left out.
+"""
+import calendar
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import django_filters
+from django import forms
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from defrel import dates
+from meetings.models import Agreement, Exercise, Meeting, Occasion, Status
+from partners.models import Country, Official, localised
+
+
+# --- fields and filters shared by the lists -------------------------------------------------
+
+class DayField(forms.Field):
+    """A full ISO day (?as_of=2019-12-01), with the same message as everywhere else."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def to_python(self, value):
+        return dates.parse_day(value) if value not in self.empty_values else None
+
+
+class DayFilter(django_filters.Filter):
+    field_class = DayField
+
+
+class YearField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1900, max_value=2100, **kwargs)
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = YearField
+
+
+class MonthFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=12, **kwargs)
+
+
+class YearMonthForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        if data.get("month") and not data.get("year") and "year" not in self.errors:
+            self.add_error("month", _("Choose a year to filter by month."))
+        return data
+
+
+def in_period(queryset, year, month=None):
+    """Records whose partial date may fall in ``year`` (or one month of it): an interval
+    counts in every year it spans, an open end in every year after its start."""
+    first = datetime.date(year, month or 1, 1)
+    last = datetime.date(year, month or 12, calendar.monthrange(year, month or 12)[1])
+    return queryset.filter(
+        Q(date_lower__lte=last), Q(date_upper__isnull=True) | Q(date_upper__gte=first)
+    )
+
+
+def keys_filter(field_name, queryset, to_field_name, label):
+    """A repeatable ?code=AU&code=US filter that narrows: records with all of them."""
+    return django_filters.ModelMultipleChoiceFilter(
+        field_name=f"{field_name}__{to_field_name}", queryset=queryset, to_field_name=to_field_name,
+        conjoined=True, label=label,
+    )
+
+
+# --- facets -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    href: str
+
+
+@dataclass(frozen=True)
+class Facet:
+    param: str
+    title: str
+    choices: list
+
+
+def toggled(params, name, value, *, multiple):
+    """The query string with ``value`` of ``name`` switched on or off, other filters kept
+    and the page reset."""
+    params = params.copy()
+    params.pop("page", None)
+    current = params.getlist(name)
+    if value in current:
+        params.setlist(name, [v for v in current if v != value])
+    elif multiple:
+        params.setlist(name, current + [value])
+    else:
+        params[name] = value
+    return "?" + params.urlencode()
+
+
+def localised_row(row, prefix):
+    """The name in the page's language from a ``values()`` row (prefix__name_ja/en)."""
+    return localised(SimpleNamespace(name_ja=row[f"{prefix}name_ja"],
+                                     name_en=row[f"{prefix}name_en"]), "name")
+
+
+@dataclass(frozen=True)
+class FieldFacet:
+    """Counts per value of one field (or related record) of the filtered rows."""
+
+    param: str
+    title: str
+    field: str  # the value put in the URL: "level", "countries__code"
+    names: str = ""  # prefix of name_ja/name_en for related records: "countries__"
+    choices: type | None = None  # TextChoices giving the labels and the order
+    multiple: bool = False
+
+    def counts(self, filterset):
+        base = filterset.qs if self.multiple else filterset.without(self.param)
+        fields = [self.field] + ([f"{self.names}name_ja", f"{self.names}name_en"] if self.names else [])
+        rows = (filterset.counting_queryset(base).values(*fields)
+                .annotate(n=Count("pk", distinct=True)).order_by())
+        found = [(str(r[self.field]), self.label(r), r["n"]) for r in rows if r[self.field] is not None]
+        if self.choices:
+            order = {value: i for i, value in enumerate(self.choices.values)}
+            return sorted(found, key=lambda c: order.get(c[0], len(order)))
+        return sorted(found, key=lambda c: (-c[2], c[1]))
+
+    def label(self, row):
+        value = row[self.field]
+        if self.names:
+            return localised_row(row, self.names)
+        if self.choices and value in self.choices.values:
+            return str(self.choices(value).label)
+        return str(value)
+
+
+@dataclass(frozen=True)
+class YearFacet:
+    """Rows per year, an interval counted in every year it may fall in (as the filter does),
+    from one query grouping the rows by the years of their two bounds."""
+
+    param: str = "year"
+    title: str = _("Year")
+    multiple: bool = False
+
+    def counts(self, filterset):
+        base = filterset.without("year", "month")
+        rows = (filterset.counting_queryset(base)
+                .values("date_lower__year", "date_upper__year")
+                .annotate(n=Count("pk", distinct=True)).order_by())
+        spans = [(r["date_lower__year"], r["date_upper__year"], r["n"]) for r in rows]
+        last = max((y for lower, upper, _n in spans for y in (lower, upper) if y), default=0)
+        per_year = Counter()
+        for lower, upper, n in spans:
+            for year in range(lower, (upper or last) + 1):  # an open end: up to the latest year
+                per_year[year] += n
+        return [(str(y), str(y), per_year[y]) for y in sorted(per_year, reverse=True)]
+
+
+class FacetedFilterSet(django_filters.FilterSet):
+    facet_specs = ()
+
+    def without(self, *names):
+        """The rows every valid filter but ``names`` selects (no new validation queries)."""
+        queryset = self.queryset.all()
+        for name, value in self.form.cleaned_data.items():
+            if name not in names and name != "sort":
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def counting_queryset(self, base):
+        # A subquery keeps the filters' joins apart from the join the facet groups by.
+        return self.queryset.model.objects.filter(pk__in=base.order_by().values("pk"))
+
+    def good_params(self, params):
+        """The query parameters without the ones in error, so facet links do not carry them."""
+        params = params.copy()
+        for name in self.errors:
+            params.pop(name, None)
+        return params
+
+    def facets(self, params):
+        params = self.good_params(params)
+        built = []
+        for spec in self.facet_specs:
+            selected = set(params.getlist(spec.param))
+            built.append(Facet(spec.param, spec.title, [
+                Choice(value, label, n, value in selected,
+                       toggled(params, spec.param, value, multiple=spec.multiple))
+                for value, label, n in spec.counts(self)
+            ]))
+        return built
+
+    def error_messages(self):
+        """“Year: Enter a whole number.” for each bad value; the other filters still apply."""
+        return [f"{self.form.fields[name].label or name}: {message}"
+                for name, messages in self.errors.items() for message in messages]
+
+
+def search(queryset, name, value):
+    return queryset.search(value.strip()) if value.strip() else queryset
+
+
+# --- meetings ---------------------------------------------------------------------------------
+
+SORTS = [("date", _("oldest first"))]  # the empty choice: newest first
+
+
+class MeetingFilter(FacetedFilterSet):
+    q = django_filters.CharFilter(method=search, label=_("Search"))
+    country = keys_filter("countries", Country.objects.all(), "code", _("Partner"))
+    official = keys_filter("participants", Official.objects.all(), "slug", _("Official"))
+    year = YearFilter(method="filter_period", label=_("Year"))
+    month = MonthFilter(method="filter_nothing", label=_("Month"))
+    level = django_filters.ChoiceFilter(choices=Meeting.Level.choices, label=_("Level"))
+    kind = django_filters.ChoiceFilter(choices=Meeting.Kind.choices, label=_("Kind"))
+    format = django_filters.ChoiceFilter(choices=Meeting.Format.choices, label=_("Format"))
+    occasion = django_filters.ModelChoiceFilter(
+        queryset=Occasion.objects.all(), to_field_name="key", label=_("Occasion")
+    )
+    sort = django_filters.ChoiceFilter(choices=SORTS, method="sort_by", label=_("Order"),
+                                       empty_label=_("newest first"))
+
+    facet_specs = (
+        FieldFacet("country", _("Partner"), "countries__code", names="countries__", multiple=True),
+        FieldFacet("official", _("Official"), "participants__slug", names="participants__",
+                   multiple=True),
+        FieldFacet("level", _("Level"), "level", choices=Meeting.Level),
+        FieldFacet("kind", _("Kind"), "kind", choices=Meeting.Kind),
+        FieldFacet("format", _("Format"), "format", choices=Meeting.Format),
+        YearFacet(),
+        FieldFacet("occasion", _("Occasion"), "occasion__key", names="occasion__"),
+    )
+
+    class Meta:
+        model = Meeting
+        fields = []
+        form = YearMonthForm
+
+    def filter_period(self, queryset, name, year):
+        return in_period(queryset, int(year), self.form.cleaned_data.get("month"))
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # the month is applied with the year
+
+    def sort_by(self, queryset, name, value):
+        return queryset.order_by("date_lower", "key")  # only called for ?sort=date
+
+
+# --- exercises --------------------------------------------------------------------------------
+
+class ExerciseFilter(FacetedFilterSet):
+    q = django_filters.CharFilter(method=search, label=_("Search"))
+    country = keys_filter("countries", Country.objects.all(), "code", _("Partner"))
+    year = YearFilter(method="filter_period", label=_("Year"))
+    role = django_filters.ChoiceFilter(field_name="japan_role", choices=Exercise.Role.choices,
+                                       label=_("Japan's role"))
+
+    facet_specs = (
+        FieldFacet("country", _("Partner"), "countries__code", names="countries__", multiple=True),
+        YearFacet(),
+        FieldFacet("role", _("Japan's role"), "japan_role", choices=Exercise.Role),
+    )
+
+    class Meta:
+        model = Exercise
+        fields = []
+
+    def filter_period(self, queryset, name, year):
+        return in_period(queryset, int(year))
+
+
+# --- agreements -------------------------------------------------------------------------------
+
+STATUS_PARAMS = [(status.value or "none", status.label) for status in Status]
+
+
+def status_param(status):
+    return status.value or "none"
+
+
+class AgreementFilter(FacetedFilterSet):
+    """Status depends on the milestones, so it is computed for the rows the other filters
+    select (prefetched, a constant number of queries) and its facets are counted from them."""
+
+    q = django_filters.CharFilter(method=search, label=_("Search"))
+    party = keys_filter("parties", Country.objects.all(), "code", _("Party"))
+    kind = django_filters.ChoiceFilter(choices=Agreement.Kind.choices, label=_("Kind"))
+    status = django_filters.ChoiceFilter(choices=STATUS_PARAMS, method="filter_nothing",
+                                         label=_("Status"))
+    as_of = DayFilter(method="filter_nothing", label=_("As of"))
+
+    class Meta:
+        model = Agreement
+        fields = []
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # applied to the computed statuses in rows()
+
+    @property
+    def as_of_day(self):
+        self.errors  # noqa: B018
+        return self.form.cleaned_data.get("as_of") or datetime.date.today()
+
+    def rows(self, params):
+        """(agreements shown, facets): each agreement carries ``status_as_of``."""
+        day = self.as_of_day
+        params = self.good_params(params)
+        base = list(self.without("kind", "status").with_lifecycle())
+        for agreement in base:
+            agreement.status_as_of = agreement.status_on(day)
+        kind = self.form.cleaned_data.get("kind")
+        status = self.form.cleaned_data.get("status")
+        kind_ok = [a for a in base if not kind or a.kind == kind]
+        status_ok = [a for a in base if not status or status_param(a.status_as_of) == status]
+        rows = [a for a in kind_ok if not status or status_param(a.status_as_of) == status]
+        parties = Counter((p.code, p.name) for a in rows for p in a.parties.all())
+        kinds = Counter(a.kind for a in status_ok)
+        statuses = Counter(status_param(a.status_as_of) for a in kind_ok)
+        facets = [
+            self._facet(params, "party", _("Party"), sorted(
+                ((code, name, n) for (code, name), n in parties.items()), key=lambda c: (-c[2], c[1])
+            ), multiple=True),
+            self._facet(params, "kind", _("Kind"), [
+                (value, str(label), kinds[value]) for value, label in Agreement.Kind.choices if kinds[value]
+            ]),
+            self._facet(params, "status", _("Status"), [
+                (value, str(label), statuses[value]) for value, label in STATUS_PARAMS if statuses[value]
+            ]),
+        ]
+        return rows, facets
+
+    def _facet(self, params, param, title, counts, multiple=False):
+        selected = set(params.getlist(param))
+        return Facet(param, title, [
+            Choice(value, label, n, value in selected, toggled(params, param, value, multiple=multiple))
+            for value, label, n in counts
+        ])

@@ -1,0 +1,128 @@
+"""Lists with filters and facets, detail pages, their CSV exports and the data dictionary."""
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from defrel import dates
+from defrel.exports import stream_csv
+from meetings import dictionary
+from meetings.filters import AgreementFilter, ExerciseFilter, MeetingFilter
+from meetings.models import Agreement, AgreementEvent, Exercise, Meeting
+from meetings.resources import AgreementResource, ExerciseResource, MeetingResource
+
+PER_PAGE = 50
+SEARCH_FIELDS = ("q", "as_of", "year", "month", "sort")  # drawn in the search form itself
+
+
+def carried(params):
+    """The other current filters, as hidden inputs of the search form, so searching keeps them."""
+    return [(name, value) for name in params if name not in SEARCH_FIELDS and name != "page"
+            for value in params.getlist(name)]
+
+
+def list_context(request, filterset, rows, facets):
+    return {
+        "filter": filterset,
+        "fields": [filterset.form[name] for name in SEARCH_FIELDS if name in filterset.form.fields],
+        "page_obj": Paginator(rows, PER_PAGE).get_page(request.GET.get("page")),
+        "facets": facets,
+        "errors": filterset.error_messages(),
+        "carried": carried(request.GET),
+    }
+
+
+def export_queryset(resource, filterset):
+    """The resource's own query shape, limited to the rows the filters select, in their order."""
+    rows = filterset.qs
+    ordering = rows.query.order_by or rows.model._meta.ordering
+    return resource.get_queryset().filter(pk__in=rows.order_by().values("pk")).order_by(*ordering)
+
+
+# --- meetings ---------------------------------------------------------------------------------
+
+def meeting_list(request):
+    filterset = MeetingFilter(request.GET, queryset=Meeting.objects.all())
+    context = list_context(request, filterset, filterset.qs.with_people(), filterset.facets(request.GET))
+    return render(request, "meetings/meeting_list.html", context)
+
+
+def meeting_detail(request, key):
+    meeting = get_object_or_404(
+        Meeting.objects.with_people().prefetch_related(
+            Prefetch("agreement_events",
+                     queryset=AgreementEvent.objects.select_related("agreement")),
+            "exercises",
+        ),
+        key=key,
+    )
+    return render(request, "meetings/meeting_detail.html", {"meeting": meeting})
+
+
+def meeting_export(request):
+    filterset = MeetingFilter(request.GET, queryset=Meeting.objects.all())
+    resource = MeetingResource()
+    return stream_csv(resource, export_queryset(resource, filterset), "defrel-meetings.csv")
+
+
+# --- agreements -------------------------------------------------------------------------------
+
+def agreement_list(request):
+    filterset = AgreementFilter(request.GET, queryset=Agreement.objects.all())
+    rows, facets = filterset.rows(request.GET)
+    context = list_context(request, filterset, rows, facets)
+    context["as_of_display"] = dates.parse(filterset.as_of_day.isoformat()).display()
+    return render(request, "meetings/agreement_list.html", context)
+
+
+def agreement_detail(request, key):
+    agreement = get_object_or_404(Agreement.objects.with_lifecycle(), key=key)
+    return render(request, "meetings/agreement_detail.html", {
+        "agreement": agreement,
+        "status": agreement.status_on(),
+        "events": list(agreement.events.all()),
+    })
+
+
+def agreement_export(request):
+    filterset = AgreementFilter(request.GET, queryset=Agreement.objects.all())
+    rows, _facets = filterset.rows(request.GET)
+    resource = AgreementResource()
+    queryset = resource.get_queryset().filter(pk__in=[a.pk for a in rows])
+    return stream_csv(resource, queryset, "defrel-agreements.csv")
+
+
+# --- exercises --------------------------------------------------------------------------------
+
+def exercise_list(request):
+    filterset = ExerciseFilter(request.GET, queryset=Exercise.objects.all())
+    rows = filterset.qs.select_related("host_country").prefetch_related("countries")
+    context = list_context(request, filterset, rows, filterset.facets(request.GET))
+    return render(request, "meetings/exercise_list.html", context)
+
+
+def exercise_detail(request, key):
+    exercise = get_object_or_404(
+        Exercise.objects.select_related("host_country", "source").prefetch_related(
+            "countries", "meetings"
+        ),
+        key=key,
+    )
+    return render(request, "meetings/exercise_detail.html", {"exercise": exercise})
+
+
+def exercise_export(request):
+    filterset = ExerciseFilter(request.GET, queryset=Exercise.objects.all())
+    resource = ExerciseResource()
+    return stream_csv(resource, export_queryset(resource, filterset), "defrel-exercises.csv")
+
+
+# --- data dictionary --------------------------------------------------------------------------
+
+def data_dictionary(request):
+    exports = dictionary.exports()
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(dictionary.as_csv(exports), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="defrel-data-dictionary.csv"'
+        return response
+    return render(request, "meetings/data_dictionary.html", {"exports": exports})

@@ -1,0 +1,71 @@
+"""The small filter forms of the profile and overview pages. A bad value becomes a form
+error shown next to the field, and the page is drawn without that filter."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Country, Official
+
+TIMELINE_KINDS = [
+    ("", _("everything")),
+    ("meeting", _("meetings")),
+    ("milestone", _("agreement milestones")),
+    ("exercise", _("exercises")),
+]
+
+
+class FilterForm(forms.Form):
+    """A GET form whose valid fields are used even when another field is not."""
+
+    def __init__(self, data=None, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(data if data else None, **kwargs)
+
+    def valid(self):
+        """The cleaned values of the fields that passed, empty ones left out."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+
+
+class TimelineForm(FilterForm):
+    kind = forms.ChoiceField(label=_("Show"), choices=TIMELINE_KINDS, required=False)
+    year = forms.IntegerField(
+        label=_("Year"), required=False, min_value=1900, max_value=2100,
+        error_messages={"invalid": _("Enter a year such as 2024.")},
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "size": 6}),
+    )
+
+    def kinds(self):
+        kind = self.valid().get("kind")
+        return {kind} if kind else {"meeting", "milestone", "exercise"}
+
+
+class GlobalTimelineForm(TimelineForm):
+    country = forms.ModelChoiceField(
+        label=_("Country or organisation"), required=False, to_field_name="code",
+        queryset=Country.objects.exclude(code="JP"), empty_label=_("all"),
+        error_messages={"invalid_choice": _("There is no country or organisation with that code.")},
+    )
+    official = forms.CharField(label=_("Official (slug)"), required=False, max_length=100)
+    field_order = ["country", "official", "kind", "year"]
+
+    def clean_official(self):
+        slug = self.cleaned_data["official"].strip()
+        if not slug:
+            return None
+        try:
+            return Official.objects.get(slug=slug)
+        except Official.DoesNotExist:
+            raise forms.ValidationError(
+                _("There is no official “%(slug)s”."), params={"slug": slug}, code="unknown_official",
+            ) from None
+
+
+class OfficialFilterForm(FilterForm):
+    q = forms.CharField(label=_("Name"), required=False, max_length=100)
+    country = forms.ModelChoiceField(
+        label=_("Country or organisation"), required=False, to_field_name="code",
+        queryset=Country.objects.filter(officials__isnull=False).distinct(), empty_label=_("all"),
+        error_messages={"invalid_choice": _("There is no country or organisation with that code.")},
+    )

@@ -1,0 +1,279 @@
+"""The site and the admin speak Japanese by default and English under /en/.
+
+The catalogue (defrel/locale/ja/LC_MESSAGES/django.po) must translate every string the code
+and the templates mark, with no fuzzy guess left in it, and django.mo must be compiled from it.
+When a test here fails after adding a string: `make messages`, translate the new entries in the
+.po (terms from shared/GLOSSARY.md), then `make messages` again to compile.
+"""
+import ast
+import gettext
+import html
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import translation
+
+from tests.meetings.factories import AgreementEventFactory, AgreementFactory, MeetingFactory
+from tests.partners.factories import CountryFactory
+
+PO = Path(settings.BASE_DIR) / "defrel" / "locale" / "ja" / "LC_MESSAGES" / "django.po"
+MO = PO.with_suffix(".mo")
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
+# What `make messages` leaves out of the catalogue.
+NOT_SOURCES = {".venv", "bench", "tests", "backups", "staticfiles", "node_modules"}
+
+
+@pytest.fixture(autouse=True)
+def back_to_japanese():
+    """A request to /en/… leaves English active in the thread; later tests would see it."""
+    yield
+    translation.activate("ja")
+
+
+# --- the catalogue --------------------------------------------------------------------------
+
+def parse_po(text):
+    """The live entries of a .po file as dicts: msgctxt, msgid, msgid_plural, msgstr or
+    msgstr[N], and flags. Obsolete entries (#~) are left out."""
+    entries, entry, key = [], None, None
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            entry = key = None
+            continue
+        if line.startswith("#~"):
+            continue
+        if entry is None:
+            entry = {"flags": set()}
+            entries.append(entry)
+        if line.startswith("#,"):
+            entry["flags"] |= {flag.strip() for flag in line[2:].split(",")}
+        elif line.startswith("#"):
+            continue
+        elif line.startswith('"'):
+            entry[key] += ast.literal_eval(line)
+        else:
+            key, _, value = line.partition(" ")
+            entry[key] = ast.literal_eval(value)
+    return [e for e in entries if "msgid" in e]
+
+
+def translations(entry):
+    return [v for k, v in entry.items() if k == "msgstr" or k.startswith("msgstr[")]
+
+
+def label(entry):
+    context = f" (context {entry['msgctxt']!r})" if "msgctxt" in entry else ""
+    return f"{entry['msgid']!r}{context}"
+
+
+def problems(entries):
+    """Entries a Japanese reader would see in English, or with a guessed translation."""
+    found = []
+    for entry in entries:
+        if entry["msgid"] == "":
+            continue
+        if "fuzzy" in entry["flags"]:
+            found.append(f"fuzzy: {label(entry)}")
+        elif not translations(entry) or not all(s.strip() for s in translations(entry)):
+            found.append(f"untranslated: {label(entry)}")
+    return found
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return parse_po(PO.read_text(encoding="utf-8"))
+
+
+def test_the_catalogue_is_japanese_with_one_plural_form(catalogue):
+    header = next(e for e in catalogue if e["msgid"] == "")
+    assert "fuzzy" not in header["flags"]
+    assert "Language: ja\n" in header["msgstr"]
+    assert "Plural-Forms: nplurals=1; plural=0;\n" in header["msgstr"]
+    assert "charset=UTF-8" in header["msgstr"]
+
+
+def test_every_string_is_translated_and_none_is_fuzzy(catalogue):
+    assert len(catalogue) > 400  # the whole catalogue was read, not a stub
+    assert problems(catalogue) == []
+
+
+def test_plural_entries_fill_the_one_japanese_form(catalogue):
+    plurals = [e for e in catalogue if "msgid_plural" in e]
+    assert plurals
+    for entry in plurals:
+        assert entry.get("msgstr[0]", "").strip(), label(entry)
+        assert "msgstr[1]" not in entry, label(entry)
+
+
+def test_translations_keep_the_placeholders(catalogue):
+    for entry in catalogue:
+        if entry["msgid"] == "":
+            continue
+        wanted = set(PLACEHOLDER.findall(entry["msgid"] + entry.get("msgid_plural", "")))
+        for text in translations(entry):
+            assert set(PLACEHOLDER.findall(text)) == wanted, label(entry)
+
+
+def test_the_compiled_catalogue_matches_the_po_file(catalogue):
+    """django.mo is what Django reads: a .po edited but not compiled changes nothing."""
+    with MO.open("rb") as f:
+        compiled = gettext.GNUTranslations(f)
+    stale = []
+    for entry in catalogue:
+        if entry["msgid"] == "" or "fuzzy" in entry["flags"]:
+            continue
+        context = entry.get("msgctxt")
+        if "msgid_plural" in entry:
+            got = (compiled.npgettext(context, entry["msgid"], entry["msgid_plural"], 1) if context
+                   else compiled.ngettext(entry["msgid"], entry["msgid_plural"], 1))
+            expected = entry["msgstr[0]"]
+        else:
+            got = (compiled.pgettext(context, entry["msgid"]) if context
+                   else compiled.gettext(entry["msgid"]))
+            expected = entry["msgstr"]
+        if got != expected:
+            stale.append(label(entry))
+    assert stale == [], "django.mo is out of date: run `make messages`"
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="gettext is not installed")
+def test_no_marked_string_is_missing_from_the_catalogue(tmp_path, settings, monkeypatch):
+    """Extract the strings afresh from a copy of the sources (as `make messages` would) into a
+    copy of the catalogue: a string added to the code or a template without a translation
+    shows up as untranslated."""
+    root = Path(settings.BASE_DIR)
+    for path in root.iterdir():
+        if path.name.startswith(".") or path.name in NOT_SOURCES:
+            continue
+        if path.is_dir():
+            shutil.copytree(path, tmp_path / path.name,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo", "static"))
+        elif path.suffix in (".py", ".html", ".txt"):
+            shutil.copy2(path, tmp_path / path.name)
+    locale = tmp_path / "defrel" / "locale"
+    settings.LOCALE_PATHS = [locale]
+    monkeypatch.chdir(tmp_path)
+    call_command("makemessages", locale=["ja"], verbosity=0, no_obsolete=True)
+    extracted = parse_po((locale / "ja" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8"))
+    assert problems(extracted) == [], "new strings: run `make messages` and translate them"
+
+
+# --- the pages --------------------------------------------------------------------------------
+
+def page_text(response):
+    """The page as a reader sees it: tags dropped, entities decoded, whitespace collapsed."""
+    assert response.status_code == 200
+    text = re.sub(r"<[^>]+>", " ", response.content.decode())
+    return re.sub(r"\s+", " ", html.unescape(text))
+
+
+def nav(response):
+    """The words of the site's main menu."""
+    content = response.content.decode()
+    menu = re.search(r'<nav class="site-nav".*?</nav>', content, re.S).group(0)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", menu))).strip()
+
+
+@pytest.mark.django_db
+def test_home_page_is_japanese_by_default_and_english_under_en(client):
+    ja = client.get("/")
+    assert '<html lang="ja">' in ja.content.decode()
+    assert nav(ja) == "会談 国・機関 人物 協定 協定一覧表 訓練 年表"
+    text = page_text(ja)
+    assert "日本の防衛協力・交流" in text and "本文へ移動" in text and "最新の記録" in text
+    assert "Japan's defence relations" not in text and "Skip to content" not in text
+
+    en = client.get("/en/")
+    assert '<html lang="en">' in en.content.decode()
+    assert nav(en) == "Meetings Countries Officials Agreements Agreements matrix Exercises Timeline"
+    text = page_text(en)
+    assert "Japan's defence relations" in text and "Latest on record" in text
+    assert "日本の防衛協力・交流" not in text
+
+
+@pytest.mark.django_db
+def test_meeting_list_shows_labels_and_choices_in_the_language_of_the_page(client):
+    MeetingFactory(countries=[CountryFactory(code="AU", name_ja="オーストラリア", name_en="Australia")],
+                   kind="courtesy_call", level="ministerial", format="video")
+
+    text = page_text(client.get("/meetings/"))
+    for word in ("会談1件", "絞り込み", "検索結果", "相手国・機関", "レベル", "形式", "大臣級",
+                 "テレビ会談", "表敬", "新しい順", "この条件の会談をCSVでエクスポート"):
+        assert word in text, word
+    assert "Filters" not in text and "ministerial" not in text
+
+    text = page_text(client.get("/en/meetings/"))
+    for word in ("1 meeting", "Filters", "Results", "Partners", "Level", "Format", "ministerial",
+                 "video", "courtesy call", "newest first", "Export CSV of these meetings"):
+        assert word in text, word
+    assert "絞り込み" not in text and "大臣級" not in text
+
+
+@pytest.mark.django_db
+def test_agreement_matrix_shows_kinds_and_statuses_in_the_language_of_the_page(client):
+    philippines = CountryFactory(code="PH", name_ja="フィリピン", name_en="Philippines", region="southeast_asia")
+    raa = AgreementFactory(kind="raa", short_name="RAA", title_ja="日比円滑化協定",
+                           title_en="Japan–Philippines Reciprocal Access Agreement", parties=[philippines])
+    AgreementEventFactory(agreement=raa, kind="signed", date="2024-07-08")
+    AgreementEventFactory(agreement=raa, kind="entered_into_force", date="2025-09-11")
+
+    text = page_text(client.get("/agreements/matrix/?as_of=2025-12-01"))
+    for word in ("協定一覧表", "状況の基準日", "状況の区分", "円滑化協定", "発効済み", "交渉中",
+                 "実質合意", "発効済み（終了通告あり）", "相手国・機関"):
+        assert word in text, word
+    assert "Reciprocal Access Agreement" not in text.replace(raa.title_en, "")
+    assert "in force" not in text
+
+    text = page_text(client.get("/en/agreements/matrix/?as_of=2025-12-01"))
+    for word in ("Agreements matrix", "Status as of", "Statuses", "Reciprocal Access Agreement",
+                 "in force", "negotiating", "agreed in substance", "in force, termination notified"):
+        assert word in text, word
+    assert "発効済み" not in text
+
+
+@pytest.mark.django_db
+def test_admin_login_is_japanese_by_default(client):
+    text = page_text(client.get(reverse("admin:login")))
+    assert "ユーザー名" in text and "パスワード" in text and "Username" not in text
+
+
+@pytest.mark.django_db
+def test_admin_shows_apps_models_fields_and_choices_in_japanese(admin_client):
+    text = page_text(admin_client.get(reverse("admin:index")))
+    for word in ("会談・協定・訓練", "相手国・機関及び人物", "出典", "協定の経過", "在任期間",
+                 "データ品質", "データの要修正箇所"):
+        assert word in text, word
+
+    text = page_text(admin_client.get(reverse("admin:meetings_meeting_add")))
+    for word in ("会談 を追加", "名称（日本語）", "出典の抜粋", "出典情報", "首脳会談", "「2+2」",
+                 "表敬", "懇談", "副大臣・次官級", "実務者レベル", "対面", "電話会談", "回次（第N回）"):
+        assert word in text, word
+    assert "courtesy call" not in text and "informal meeting" not in text
+
+    text = page_text(admin_client.get(reverse("admin:meetings_agreement_add")))
+    for word in ("物品役務相互提供協定", "情報保護協定", "円滑化協定", "意図表明文書", "交換公文",
+                 "交渉開始", "実質合意", "発効", "終了通告", "終了通告の効力停止", "終了通告の撤回"):
+        assert word in text, word
+
+    text = page_text(admin_client.get(reverse("admin:partners_country_add")))
+    for word in ("国・機関 を追加", "大洋州", "太平洋島嶼国", "中南米", "国際機関"):
+        assert word in text, word
+
+
+@pytest.mark.django_db
+@pytest.mark.xfail(strict=True, reason=(
+    "With the site's URLconf (i18n_patterns, prefix_default_language=False) LocaleMiddleware "
+    "sets LANGUAGE_CODE for every unprefixed path, so the admin ignores the language cookie; "
+    "JapaneseByDefaultMiddleware does not switch it back. Remove this mark when it does."))
+def test_admin_is_english_when_the_editor_chooses_it(admin_client):
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    text = page_text(admin_client.get(reverse("admin:index")))
+    assert "Meetings, agreements and exercises" in text and "Data quality" in text
+    text = page_text(admin_client.get(reverse("admin:meetings_meeting_add")))
+    assert "courtesy call" in text and "informal meeting" in text and "表敬" not in text

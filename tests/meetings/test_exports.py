@@ -1,0 +1,111 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from meetings.resources import AgreementResource, ExerciseResource, MeetingResource
+from tests.meetings.factories import (
+    AgreementEventFactory, AgreementFactory, ExerciseFactory, MeetingFactory, ParticipationFactory,
+)
+from tests.partners.factories import CountryFactory, TenureFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def download(client, name, query=""):
+    response = client.get(reverse(name) + query)
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith("attachment;")
+    return b"".join(response.streaming_content).decode("utf-8")
+
+
+def rows(text):
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
+@pytest.fixture
+def au():
+    return CountryFactory(code="AU", name_ja="オーストラリア")
+
+
+def test_meeting_export_starts_with_the_bom_and_the_resource_headers(client, au):
+    MeetingFactory(countries=[au])
+    text = download(client, "meetings:meeting-export")
+    assert text.startswith("\ufeff")
+    header = next(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert header == MeetingResource().get_export_headers()
+
+
+def test_meeting_export_has_exactly_the_filtered_rows_in_list_order(client, au):
+    MeetingFactory(key="au-old", date="2023", countries=[au])
+    MeetingFactory(key="au-new", date="2024-05", countries=[au])
+    MeetingFactory(key="other", date="2024-06", countries=[CountryFactory()])
+    assert [r["key"] for r in rows(download(client, "meetings:meeting-export", "?country=AU"))] == [
+        "au-new", "au-old",
+    ]
+    assert [r["key"] for r in rows(download(client, "meetings:meeting-export",
+                                            "?country=AU&sort=date"))] == ["au-old", "au-new"]
+    assert [r["key"] for r in rows(download(client, "meetings:meeting-export", "?year=2023"))] == ["au-old"]
+
+
+def test_meeting_export_carries_partial_dates_and_titles_at_the_time(client, au):
+    meeting = MeetingFactory(key="m", date="2024-05", countries=[au])
+    tenure = TenureFactory(official__slug="kihara-minoru", official__name_ja="木原稔",
+                           position__title_ja="防衛大臣")
+    ParticipationFactory(meeting=meeting, official=tenure.official)
+    [row] = rows(download(client, "meetings:meeting-export"))
+    assert (row["date"], row["date_lower"], row["date_upper"]) == ("2024-05", "2024-05-01", "2024-05-31")
+    assert row["participants"] == "kihara-minoru"
+    assert row["participant_titles_ja"] == "防衛大臣 木原稔"
+
+
+def test_formula_looking_cells_are_escaped(client, au):
+    MeetingFactory(title_en='=HYPERLINK("http://evil.example","x")', countries=[au])
+    [row] = rows(download(client, "meetings:meeting-export"))
+    assert row["title_en"] == '\'=HYPERLINK("http://evil.example","x")'
+
+
+def test_bad_filters_in_an_export_are_ignored_not_an_error(client, au):
+    MeetingFactory(key="m", countries=[au])
+    assert [r["key"] for r in rows(download(client, "meetings:meeting-export", "?year=abc"))] == ["m"]
+
+
+def test_agreement_export_honours_party_and_status_as_of(client, au):
+    kr = CountryFactory(code="KR")
+    gsomia = AgreementFactory(key="kr-gsomia", parties=[kr])
+    AgreementEventFactory(agreement=gsomia, kind="concluded", date="2016-11")
+    AgreementEventFactory(agreement=gsomia, kind="termination_notified", date="2019-08")
+    AgreementFactory(key="au-acsa", kind="acsa", stated_status="in_force", parties=[au])
+    text = download(client, "meetings:agreement-export", "?party=KR")
+    assert text.startswith("\ufeff" + ",".join(AgreementResource().get_export_headers()))
+    assert [r["key"] for r in rows(text)] == ["kr-gsomia"]
+    noticed = rows(download(client, "meetings:agreement-export", "?as_of=2019-09-01&status=notice_given"))
+    assert [r["key"] for r in noticed] == ["kr-gsomia"]
+
+
+def test_exercise_export_honours_the_filters(client, au):
+    ExerciseFactory(key="talisman", countries=[au], date="2023-07")
+    ExerciseFactory(key="freedom-edge", countries=[CountryFactory()], date="2024-11")
+    text = download(client, "meetings:exercise-export", "?country=AU")
+    assert text.startswith("\ufeff" + ",".join(ExerciseResource().get_export_headers()))
+    assert [r["key"] for r in rows(text)] == ["talisman"]
+    assert [r["key"] for r in rows(download(client, "meetings:exercise-export", "?year=2024"))] == [
+        "freedom-edge"
+    ]
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_export_queries_do_not_grow_with_rows(client, django_assert_max_num_queries, au, n):
+    for _ in range(n):
+        meeting = MeetingFactory(countries=[au, CountryFactory()])
+        meeting.exercises.add(ExerciseFactory(countries=[au]))
+        ParticipationFactory(meeting=meeting, official=TenureFactory().official)
+        AgreementEventFactory(agreement=AgreementFactory(parties=[au]))
+    with django_assert_max_num_queries(6):
+        assert len(rows(download(client, "meetings:meeting-export", "?country=AU"))) == n
+    with django_assert_max_num_queries(7):
+        assert len(rows(download(client, "meetings:agreement-export", "?party=AU"))) == n
+    with django_assert_max_num_queries(3):
+        assert len(rows(download(client, "meetings:exercise-export", "?country=AU"))) == n

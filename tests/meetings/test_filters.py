@@ -1,0 +1,85 @@
+import pytest
+from django.http import QueryDict
+from django.utils import translation
+
+from meetings.filters import AgreementFilter, MeetingFilter, in_period, toggled
+from meetings.models import Agreement, Meeting
+from tests.meetings.factories import AgreementEventFactory, AgreementFactory, MeetingFactory
+from tests.partners.factories import CountryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def meeting_filter(query):
+    return MeetingFilter(QueryDict(query), queryset=Meeting.objects.all())
+
+
+def facet(filterset, param, query=""):
+    [found] = [f for f in filterset.facets(QueryDict(query)) if f.param == param]
+    return {c.value: c.count for c in found.choices}
+
+
+def test_toggling_adds_a_repeatable_value_and_keeps_the_rest():
+    params = QueryDict("country=AU&year=2024&page=3")
+    assert toggled(params, "country", "US", multiple=True) == "?country=AU&country=US&year=2024"
+    assert toggled(params, "country", "AU", multiple=True) == "?year=2024"
+
+
+def test_toggling_replaces_a_single_value():
+    params = QueryDict("level=leaders&q=%E6%97%A5%E8%B1%AA")
+    assert toggled(params, "level", "ministerial", multiple=False) == "?level=ministerial&q=%E6%97%A5%E8%B1%AA"
+
+
+def test_a_period_includes_intervals_and_open_ends_that_reach_into_it():
+    for key, date in [("interval", "2023-11/2024-02"), ("open", "2022-04/.."), ("before", "2023-12"),
+                      ("inside", "2024-01-15"), ("after", "2024-02")]:
+        MeetingFactory(key=key, date=date)
+    january = in_period(Meeting.objects.all(), 2024, 1)
+    assert set(january.values_list("key", flat=True)) == {"interval", "open", "inside"}
+
+
+def test_year_facet_counts_an_open_end_in_every_later_year():
+    MeetingFactory(date="2022-04/..")
+    MeetingFactory(date="2024-05")
+    MeetingFactory(date="2023")
+    assert facet(meeting_filter(""), "year") == {"2024": 2, "2023": 2, "2022": 1}
+
+
+def test_year_facet_counts_the_years_inside_a_long_interval():
+    MeetingFactory(date="2021/2024")
+    assert facet(meeting_filter(""), "year") == {"2024": 1, "2023": 1, "2022": 1, "2021": 1}
+
+
+def test_many_to_many_facet_counts_within_the_selection():
+    au, us, kr = (CountryFactory(code=c) for c in ("AU", "US", "KR"))
+    MeetingFactory(countries=[au, us])
+    MeetingFactory(countries=[au, kr])
+    MeetingFactory(countries=[au, us, kr])
+    MeetingFactory(countries=[us])
+    assert facet(meeting_filter("country=AU"), "country", "country=AU") == {"AU": 3, "US": 2, "KR": 2}
+    assert facet(meeting_filter("country=AU&country=US"), "country") == {"AU": 2, "US": 2, "KR": 1}
+
+
+def test_facet_links_leave_out_values_in_error():
+    MeetingFactory(level="ministerial")
+    filterset = meeting_filter("year=abc&level=ministerial")
+    [level] = [f for f in filterset.facets(QueryDict("year=abc&level=ministerial")) if f.param == "level"]
+    assert level.choices[0].href == "?"
+    assert "year" in filterset.errors
+
+
+def test_month_without_a_year_is_an_error():
+    filterset = meeting_filter("month=5")
+    with translation.override("en"):
+        assert filterset.error_messages() == ["Month: Choose a year to filter by month."]
+
+
+def test_agreement_status_is_computed_as_of_the_day_asked():
+    agreement = AgreementFactory(key="gsomia")
+    AgreementEventFactory(agreement=agreement, kind="concluded", date="2016-11")
+    AgreementEventFactory(agreement=agreement, kind="termination_notified", date="2019-08")
+    filterset = AgreementFilter(QueryDict("as_of=2019-09-01"), queryset=Agreement.objects.all())
+    rows, facets = filterset.rows(QueryDict("as_of=2019-09-01"))
+    assert rows[0].status_as_of == "notice_given"
+    [status] = [f for f in facets if f.param == "status"]
+    assert [(c.value, c.count) for c in status.choices] == [("notice_given", 1)]

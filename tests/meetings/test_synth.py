@@ -1,0 +1,105 @@
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+
+from defrel import dates
+from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Participation
+from partners.models import Country, Official, Tenure
+from tests.meetings.factories import SourceFactory
+from tests.partners.factories import CountryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def synth(**options):
+    out, err = StringIO(), StringIO()
+    call_command("synth", meetings=200, stdout=out, stderr=err, **options)
+    return out.getvalue(), err.getvalue()
+
+
+def test_builds_every_kind_of_record_at_the_size_asked():
+    synth(countries=12, officials=300, agreements=30, exercises=40)
+    assert Meeting.objects.count() == 200
+    assert Country.objects.exclude(code="JP").count() == 12
+    assert Official.objects.count() >= 300
+    assert Agreement.objects.count() == 30
+    assert Exercise.objects.count() == 40
+    assert AgreementEvent.objects.count() >= 30
+
+
+def test_meetings_have_one_to_six_partners_and_two_to_eight_participants():
+    synth()
+    shape = Meeting.objects.annotate(
+        partners=Count("countries", distinct=True), people=Count("participations", distinct=True)
+    )
+    assert {m.partners for m in shape} <= set(range(1, 7))
+    assert {m.people for m in shape} <= set(range(2, 9))
+    assert not Meeting.objects.filter(countries__code="JP").exists()
+
+
+def test_every_participant_held_an_office_on_the_meeting_date():
+    synth()
+    participations = Participation.objects.select_related("meeting", "official").prefetch_related(
+        "official__tenures__position"
+    )
+    assert participations.count() >= 400
+    assert all(p.title for p in participations)
+
+
+def test_date_bounds_are_the_ones_save_would_have_filled():
+    synth()
+    for model in (Meeting, Exercise, AgreementEvent, Tenure):
+        for record in model.objects.all():
+            parsed = dates.parse(record.date, allow_unknown_start=record.allow_unknown_start)
+            assert (record.date_lower, record.date_upper) == (parsed.lower, parsed.upper), record.date
+
+
+def test_agreements_have_lifecycles_in_date_order():
+    synth(agreements=40)
+    for agreement in Agreement.objects.with_lifecycle():
+        days = [e.date_lower for e in agreement.events.all()]
+        assert days == sorted(days)
+    assert AgreementEvent.objects.filter(kind="signed").exists()
+
+
+def test_progress_goes_to_stderr():
+    _out, err = synth()
+    assert "meetings" in err and "200/200" in err
+
+
+def test_the_same_seed_gives_the_same_data():
+    synth(seed=7)
+    first = list(Meeting.objects.order_by("key").values_list("key", "title_en", "date"))
+    synth(seed=7)
+    assert list(Meeting.objects.order_by("key").values_list("key", "title_en", "date")) == first
+
+
+def test_a_second_run_replaces_the_first():
+    synth()
+    synth()
+    assert Meeting.objects.count() == 200
+    assert Country.objects.filter(code="JP").count() == 1
+
+
+def test_refuses_a_database_with_a_source():
+    SourceFactory()
+    with pytest.raises(CommandError, match="curated"):
+        synth()
+    assert not Meeting.objects.exists()
+
+
+def test_refuses_a_database_with_a_country_of_the_fixtures():
+    CountryFactory(code="AU", name_en="Australia")
+    with pytest.raises(CommandError, match="curated"):
+        synth()
+
+
+def test_force_adds_beside_curated_data_and_keeps_it():
+    source = SourceFactory()
+    australia = CountryFactory(code="AU", name_en="Australia")
+    synth(force=True)
+    assert Meeting.objects.count() == 200
+    assert Country.objects.get(code="AU") == australia
+    assert source.__class__.objects.filter(pk=source.pk).exists()

@@ -1,0 +1,427 @@
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from tests.meetings.factories import (
+    AgreementEventFactory, AgreementFactory, ExerciseFactory, MeetingFactory, OccasionFactory,
+    ParticipationFactory,
+)
+from tests.partners.factories import CountryFactory, OfficialFactory, PositionFactory, TenureFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def au():
+    return CountryFactory(code="AU", name_ja="オーストラリア", name_en="Australia")
+
+
+@pytest.fixture
+def us():
+    return CountryFactory(code="US", name_ja="米国", name_en="United States")
+
+
+def page(client, name, query="", *args, lang="ja"):
+    """The page's HTML; interface wording is checked on the English page (lang="en"), since
+    the Japanese catalogue translates it."""
+    with translation.override(lang):  # restored afterwards, so reverse() in tests stays Japanese
+        response = client.get(reverse(name, args=args) + query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def facet_counts(html, param):
+    """{label: count} of one facet."""
+    section = html.split(f'id="facet-{param}"', 1)[1].split("</ul>", 1)[0]
+    return {
+        re.sub(r"<[^>]+>.*", "", label).strip(): int(n)
+        for label, n in re.findall(r'<a [^>]*>(.*?) <span class="count">(\d+)</span>', section, re.S)
+    }
+
+
+# --- meeting list -----------------------------------------------------------------------------
+
+def test_meeting_list_shows_meetings_newest_first_with_partial_dates(client, au):
+    MeetingFactory(key="old", date="2023", title_ja="日豪防衛相会談", countries=[au])
+    MeetingFactory(key="new", date="2024-05", title_ja="日豪首脳会談", countries=[au])
+    html = page(client, "meetings:meeting-list")
+    assert html.index("日豪首脳会談") < html.index("日豪防衛相会談")
+    assert "2024年5月" in html and "2023年" in html
+    assert "2 meetings" in page(client, "meetings:meeting-list", lang="en")
+
+
+def test_sort_date_puts_the_oldest_first(client, au):
+    MeetingFactory(date="2023", title_ja="古い会談", countries=[au])
+    MeetingFactory(date="2024-05", title_ja="新しい会談", countries=[au])
+    html = page(client, "meetings:meeting-list", "?sort=date")
+    assert html.index("古い会談") < html.index("新しい会談")
+
+
+def test_english_pages_show_english_titles(client, au):
+    MeetingFactory(date="2024-05", countries=[au])
+    html = client.get("/en/meetings/").content.decode()
+    assert "Japan–Australia Defense Ministerial Meeting" in html
+    assert "May 2024" in html
+
+
+def test_country_filter_keeps_only_meetings_with_that_partner(client, au, us):
+    MeetingFactory(title_ja="日豪会談", countries=[au])
+    MeetingFactory(title_ja="日米会談", countries=[us])
+    html = page(client, "meetings:meeting-list", "?country=AU")
+    assert "日豪会談" in html and "日米会談" not in html
+
+
+def test_repeated_countries_select_meetings_with_all_of_them(client, au, us):
+    MeetingFactory(title_ja="日豪会談", countries=[au])
+    MeetingFactory(title_ja="日米豪会談", countries=[au, us])
+    html = page(client, "meetings:meeting-list", "?country=AU&country=US")
+    assert "日米豪会談" in html and "日豪会談" not in html
+
+
+def test_country_facet_counts_the_filtered_meetings_of_each_partner(client, au, us):
+    kr = CountryFactory(code="KR", name_ja="韓国", name_en="Korea")
+    MeetingFactory(countries=[au])
+    MeetingFactory(countries=[au, us])
+    MeetingFactory(countries=[au, us, kr])
+    MeetingFactory(countries=[us])
+    assert facet_counts(page(client, "meetings:meeting-list"), "country") == {
+        "オーストラリア": 3, "米国": 3, "韓国": 1,
+    }
+    # Within the Australian meetings: the United States is in two of them, Korea in one.
+    assert facet_counts(page(client, "meetings:meeting-list", "?country=AU"), "country") == {
+        "オーストラリア": 3, "米国": 2, "韓国": 1,
+    }
+
+
+def test_official_facet_counts_meetings_per_participant(client, au):
+    kihara = OfficialFactory(slug="kihara-minoru", name_ja="木原稔", name_en="Kihara Minoru")
+    marles = OfficialFactory(slug="marles-richard", name_ja="マールズ", name_en="Richard Marles", country=au)
+    for officials in ([kihara, marles], [kihara], [marles]):
+        meeting = MeetingFactory(countries=[au])
+        for official in officials:
+            ParticipationFactory(meeting=meeting, official=official)
+    html = page(client, "meetings:meeting-list", "?official=kihara-minoru", lang="en")
+    assert facet_counts(html, "official") == {"Kihara Minoru": 2, "Richard Marles": 1}
+    assert "1 meeting" not in html and "2 meetings" in html
+
+
+def test_single_valued_facets_count_what_choosing_them_would_give(client, au):
+    MeetingFactory(level="ministerial", countries=[au])
+    MeetingFactory(level="ministerial", countries=[au])
+    MeetingFactory(level="leaders", countries=[au])
+    html = page(client, "meetings:meeting-list", "?level=leaders", lang="en")
+    counts = facet_counts(html, "level")
+    assert counts["ministerial"] == 2 and counts["leaders"] == 1
+    assert "1 meeting" in html
+
+
+def test_facet_links_keep_the_other_filters_and_reset_the_page(client, au, us):
+    MeetingFactory(countries=[au, us], level="ministerial")
+    html = page(client, "meetings:meeting-list", "?country=AU&q=%E4%BC%9A%E8%AB%87&page=1")
+    assert "?country=AU&amp;country=US&amp;q=%E4%BC%9A%E8%AB%87" in html
+    assert "?country=AU&amp;q=%E4%BC%9A%E8%AB%87&amp;level=ministerial" in html
+    # the selected choice links to the list without it
+    assert 'href="?q=%E4%BC%9A%E8%AB%87" aria-current="true"' in html
+
+
+def test_year_filter_and_facet_count_an_interval_in_each_year(client, au):
+    MeetingFactory(title_ja="年越しの協議", date="2023-12/2024-01", countries=[au])
+    MeetingFactory(title_ja="五月の会談", date="2024-05", countries=[au])
+    html = page(client, "meetings:meeting-list", "?year=2023")
+    assert "年越しの協議" in html and "五月の会談" not in html
+    assert facet_counts(html, "year") == {"2024": 2, "2023": 1}
+
+
+def test_month_filter_needs_a_year_and_narrows_to_the_month(client, au):
+    MeetingFactory(title_ja="五月の会談", date="2024-05-17", countries=[au])
+    MeetingFactory(title_ja="六月の会談", date="2024-06", countries=[au])
+    html = page(client, "meetings:meeting-list", "?year=2024&month=5")
+    assert "五月の会談" in html and "六月の会談" not in html
+    assert "Choose a year to filter by month." in page(client, "meetings:meeting-list", "?month=5",
+                                                        lang="en")
+
+
+@pytest.mark.parametrize("query", ["?year=abc", "?year=20245", "?month=13&year=2024", "?country=XX",
+                                   "?level=emperor", "?sort=sideways", "?page=999", "?occasion=nope"])
+def test_bad_filter_values_give_a_message_not_an_error(client, au, query):
+    MeetingFactory(title_ja="日豪防衛相会談", countries=[au])
+    html = page(client, "meetings:meeting-list", query)
+    assert "日豪防衛相会談" in html  # the other filters (none) still apply
+    if query != "?page=999":
+        assert 'role="alert"' in html
+
+
+def test_search_finds_japanese_and_english_titles_and_names(client, au):
+    MeetingFactory(title_ja="日豪防衛相会談", title_en="Japan–Australia Defense Ministerial Meeting",
+                   countries=[au])
+    MeetingFactory(title_ja="日米首脳会談", title_en="Japan–U.S. Summit", countries=[CountryFactory()])
+    assert "日豪防衛相会談" in page(client, "meetings:meeting-list", "?q=Australia")
+    assert "日米首脳会談" not in page(client, "meetings:meeting-list", "?q=Australia")
+    assert "日米首脳会談" in page(client, "meetings:meeting-list", "?q=首脳")
+
+
+def test_search_finds_a_meeting_by_the_aliases_of_an_agreement_signed_there(client, au):
+    meeting = MeetingFactory(title_ja="日韓防衛相会談", countries=[au])
+    MeetingFactory(title_ja="無関係の会談", countries=[au])
+    gsomia = AgreementFactory(title_ja="日韓秘密軍事情報保護協定", short_name="GSOMIA",
+                              aliases="秘密軍事情報保護協定\n情報保護協定")
+    AgreementEventFactory(agreement=gsomia, meeting=meeting, kind="signed", date="2016-11")
+    for q in ("GSOMIA", "情報保護協定"):
+        html = page(client, "meetings:meeting-list", f"?q={q}")
+        assert "日韓防衛相会談" in html and "無関係の会談" not in html
+
+
+def test_meeting_list_has_fifty_rows_a_page(client, au):
+    MeetingFactory.create_batch(51, countries=[au])
+    first = page(client, "meetings:meeting-list")
+    assert first.count('<th scope="row">') == 50
+    assert "?page=2" in first
+    assert page(client, "meetings:meeting-list", "?page=2").count('<th scope="row">') == 1
+
+
+def test_export_link_carries_the_same_filters(client, au):
+    MeetingFactory(countries=[au])
+    html = page(client, "meetings:meeting-list", "?country=AU&year=2024&page=1")
+    assert reverse("meetings:meeting-export") + "?country=AU&amp;year=2024" in html
+
+
+def many_meetings(n):
+    au = CountryFactory(code="AU")
+    occasion = OccasionFactory()
+    for i in range(n):
+        meeting = MeetingFactory(countries=[au, CountryFactory()], occasion=occasion)
+        for _ in range(2):
+            tenure = TenureFactory()
+            ParticipationFactory(meeting=meeting, official=tenure.official)
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_meeting_list_queries_do_not_grow_with_rows(client, django_assert_max_num_queries, n):
+    many_meetings(n)
+    with django_assert_max_num_queries(15):
+        html = page(client, "meetings:meeting-list",
+                    "?country=AU&year=2024&occasion=shangri-la&level=ministerial", lang="en")
+    assert f"{n} meetings" in html
+
+
+# --- meeting detail ---------------------------------------------------------------------------
+
+@pytest.fixture
+def kihara():
+    official = OfficialFactory(slug="kihara-minoru", name_ja="木原稔", name_en="Kihara Minoru")
+    TenureFactory(official=official, date="2023-09-13/2024-10-01",
+                  position=PositionFactory(country=official.country, title_ja="防衛大臣",
+                                           title_en="Minister of Defense"))
+    TenureFactory(official=official, date="2024-10-02/..",
+                  position=PositionFactory(country=official.country, title_ja="内閣官房長官",
+                                           title_en="Chief Cabinet Secretary"))
+    return official
+
+
+def test_meeting_detail_shows_the_title_each_participant_held_that_day(client, au, kihara):
+    then = MeetingFactory(key="2024-05-au-defmin", date="2024-05", countries=[au])
+    later = MeetingFactory(key="2025-01-au", date="2025-01", countries=[au])
+    for meeting in (then, later):
+        ParticipationFactory(meeting=meeting, official=kihara)
+    html = page(client, "meetings:meeting-detail", "", "2024-05-au-defmin")
+    assert "防衛大臣 <a href=\"%s\">木原稔</a>" % reverse("partners:official-detail", args=["kihara-minoru"]) in html
+    assert "内閣官房長官" not in html
+    assert "内閣官房長官" in page(client, "meetings:meeting-detail", "", "2025-01-au")
+
+
+def test_meeting_detail_shows_the_record_and_its_source(client, au):
+    exercise = ExerciseFactory(name_ja="タリスマン・セイバー")
+    meeting = MeetingFactory(key="m", date="2024-05", count=6, title_ja="日豪防衛相会談",
+                             location_ja="ハワイ", occasion=OccasionFactory(), sequence=11,
+                             summary_ja="防衛協力について議論", countries=[au])
+    meeting.exercises.add(exercise)
+    raa = AgreementFactory(title_ja="日豪円滑化協定", short_name="RAA")
+    AgreementEventFactory(agreement=raa, meeting=meeting, kind="signed", date="2024-05")
+    html = page(client, "meetings:meeting-detail", "", "m")
+    for text in ("<h1>日豪防衛相会談</h1>", "2024年5月", "ハワイ", "シャングリラ会合",
+                 "防衛協力について議論", "タリスマン・セイバー", "日豪円滑化協定"):
+        assert text in html, text
+    english = page(client, "meetings:meeting-detail", "", "m", lang="en")
+    assert "6 encounters" in english and "No. 11" in english
+    assert '<blockquote class="excerpt" lang="ja"><p>2024年5月、木原防衛大臣(当時)' in html
+    assert "令和7年版防衛白書" in html
+    assert reverse("partners:country-detail", args=["AU"]) in html
+    assert reverse("meetings:meeting-list") + "?country=AU" in html
+    assert reverse("meetings:agreement-detail", args=[raa.key]) in html
+    assert reverse("meetings:exercise-detail", args=[exercise.key]) in html
+
+
+def test_unknown_meeting_is_not_found(client):
+    response = client.get(reverse("meetings:meeting-detail", args=["no-such-meeting"]))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_meeting_detail_queries_do_not_grow_with_participants(client, django_assert_max_num_queries, n):
+    meeting = MeetingFactory(key="m", countries=[CountryFactory() for _ in range(n)])
+    for _ in range(n):
+        ParticipationFactory(meeting=meeting, official=TenureFactory().official)
+        AgreementEventFactory(meeting=meeting)
+    with django_assert_max_num_queries(6):
+        html = page(client, "meetings:meeting-detail", "", "m")
+    assert html.count("役職") == n
+
+
+# --- agreements -------------------------------------------------------------------------------
+
+@pytest.fixture
+def gsomia():
+    kr = CountryFactory(code="KR", name_ja="韓国", name_en="Republic of Korea")
+    agreement = AgreementFactory(key="kr-gsomia", title_ja="日韓秘密軍事情報保護協定", parties=[kr],
+                                 aliases="秘密軍事情報保護協定\n情報保護協定\nGSOMIA")
+    meeting = MeetingFactory(key="2016-11-kr", title_ja="日韓署名式", date="2016-11-23", countries=[kr])
+    for kind, date in [("concluded", "2016-11"), ("termination_notified", "2019-08"),
+                       ("notice_suspended", "2019-11"), ("notice_withdrawn", "2023-03")]:
+        AgreementEventFactory(agreement=agreement, kind=kind, date=date,
+                              meeting=meeting if kind == "concluded" else None,
+                              source_excerpt=f"{kind}の抜粋")
+    return agreement
+
+
+def test_agreement_list_shows_status_as_of_a_day(client, gsomia, au):
+    AgreementFactory(title_ja="日豪物品役務相互提供協定", kind="acsa", parties=[au])
+    html = page(client, "meetings:agreement-list", "?as_of=2019-09-01")
+    assert "日韓秘密軍事情報保護協定" in html and "日豪物品役務相互提供協定" in html
+    assert "status-notice_given" in html
+    html = page(client, "meetings:agreement-list", "?as_of=2019-09-01&status=notice_given")
+    assert "日韓秘密軍事情報保護協定" in html and "日豪物品役務相互提供協定" not in html
+    html = page(client, "meetings:agreement-list", "?as_of=2019-12-01&status=notice_given")
+    assert "日韓秘密軍事情報保護協定" not in html
+
+
+def test_agreement_list_filters_by_party_kind_and_alias(client, gsomia, au):
+    AgreementFactory(title_ja="日豪物品役務相互提供協定", kind="acsa", short_name="ACSA", parties=[au])
+    assert "日豪物品役務相互提供協定" not in page(client, "meetings:agreement-list", "?party=KR")
+    assert "日韓秘密軍事情報保護協定" not in page(client, "meetings:agreement-list", "?kind=acsa")
+    html = page(client, "meetings:agreement-list", "?q=情報保護協定")
+    assert "日韓秘密軍事情報保護協定" in html and "日豪物品役務相互提供協定" not in html
+
+
+def test_agreement_facets_count_parties_and_kinds(client, gsomia, au):
+    kr = gsomia.parties.get()
+    AgreementFactory(kind="acsa", parties=[au, kr])
+    AgreementFactory(kind="acsa", parties=[au])
+    html = page(client, "meetings:agreement-list", "?party=AU", lang="en")
+    assert facet_counts(html, "party") == {"Australia": 2, "Republic of Korea": 1}
+    assert facet_counts(html, "kind") == {"Acquisition and Cross-Servicing Agreement": 2}
+
+
+def test_bad_as_of_gives_a_message_and_today(client, gsomia):
+    html = page(client, "meetings:agreement-list", "?as_of=2024-13-40", lang="en")
+    assert "“2024-13-40” is not a day such as 2019-12-01." in html
+    assert "General Security of Military Information Agreement" in html
+
+
+def test_agreement_detail_draws_the_lifecycle(client, gsomia):
+    html = page(client, "meetings:agreement-detail", "", "kr-gsomia", lang="en")
+    lifecycle = html.split('<ol class="lifecycle">', 1)[1].split("</ol>", 1)[0]
+    positions = [lifecycle.index(t) for t in ("November 2016", "August 2019", "November 2019", "March 2023")]
+    assert positions == sorted(positions)
+    assert "concluded" in lifecycle and "notice withdrawn" in lifecycle
+    assert "termination_notifiedの抜粋" in lifecycle
+    assert "/en" + reverse("meetings:meeting-detail", args=["2016-11-kr"]) in lifecycle
+    assert "秘密軍事情報保護協定 / 情報保護協定 / GSOMIA" in html
+    assert "status-in_force" in html
+
+
+def test_agreement_without_dated_milestones_shows_the_stated_status(client):
+    AgreementFactory(key="acsa", kind="acsa", stated_status="in_force")
+    html = page(client, "meetings:agreement-detail", "", "acsa", lang="en")
+    assert "The sources give no dated milestone." in html
+    assert "They state its status as: in force." in html
+
+
+def test_unknown_agreement_is_not_found(client):
+    assert client.get(reverse("meetings:agreement-detail", args=["nope"])).status_code == 404
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_agreement_pages_queries_do_not_grow(client, django_assert_max_num_queries, n):
+    kr = CountryFactory(code="KR")
+    for i in range(n):
+        agreement = AgreementFactory(key=f"a{i}", parties=[kr, CountryFactory()])
+        AgreementEventFactory(agreement=agreement, meeting=MeetingFactory())
+        AgreementEventFactory(agreement=agreement, kind="entered_into_force", date="2017")
+    with django_assert_max_num_queries(4):
+        html = page(client, "meetings:agreement-list", "?party=KR", lang="en")
+    assert f"{n} agreements" in html
+    with django_assert_max_num_queries(3):
+        page(client, "meetings:agreement-detail", "", "a0")
+
+
+# --- exercises --------------------------------------------------------------------------------
+
+def test_exercise_list_filters_by_country_year_role_and_search(client, au, us):
+    ExerciseFactory(name_ja="タリスマン・セイバー", name_en="Talisman Sabre", date="2023-07", countries=[au, us], japan_role="participant")
+    ExerciseFactory(name_ja="フリーダム・エッジ", date="2024-11", countries=[us], japan_role="host")
+    assert "フリーダム・エッジ" not in page(client, "meetings:exercise-list", "?country=AU")
+    assert "タリスマン・セイバー" not in page(client, "meetings:exercise-list", "?year=2024")
+    assert "タリスマン・セイバー" not in page(client, "meetings:exercise-list", "?role=host")
+    assert "タリスマン・セイバー" not in page(client, "meetings:exercise-list", "?q=Freedom")
+    html = page(client, "meetings:exercise-list", "?country=US")
+    assert facet_counts(html, "country") == {"米国": 2, "オーストラリア": 1}
+
+
+def test_exercise_bad_year_gives_a_message(client):
+    ExerciseFactory(name_ja="フリーダム・エッジ")
+    html = page(client, "meetings:exercise-list", "?year=abc")
+    assert 'role="alert"' in html and "フリーダム・エッジ" in html
+
+
+def test_exercise_detail_shows_partners_meetings_and_source(client, au):
+    exercise = ExerciseFactory(key="fe2", name_ja="フリーダム・エッジ", series="Freedom Edge", edition="2",
+                               services="msdf|asdf", countries=[au],
+                               source_excerpt="日米韓共同訓練「フリーダム・エッジ」")
+    MeetingFactory(title_ja="視察を伴う会談", countries=[au]).exercises.add(exercise)
+    html = page(client, "meetings:exercise-detail", "", "fe2")
+    for text in ("<h1>フリーダム・エッジ</h1>", "2024年11月", "Freedom Edge (2)",
+                 "視察を伴う会談", "日米韓共同訓練「フリーダム・エッジ」", "オーストラリア"):
+        assert text in html, text
+    assert "MSDF, ASDF" in page(client, "meetings:exercise-detail", "", "fe2", lang="en")
+    assert client.get(reverse("meetings:exercise-detail", args=["nope"])).status_code == 404
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_exercise_list_queries_do_not_grow(client, django_assert_max_num_queries, n):
+    au = CountryFactory(code="AU")
+    for _ in range(n):
+        ExerciseFactory(countries=[au, CountryFactory()], host_country=CountryFactory())
+    with django_assert_max_num_queries(7):
+        html = page(client, "meetings:exercise-list", "?country=AU&year=2024", lang="en")
+    assert f"{n} exercises" in html
+
+
+# --- data dictionary --------------------------------------------------------------------------
+
+def test_data_dictionary_lists_every_export_column_with_its_meaning(client):
+    from meetings.resources import MeetingResource
+
+    html = page(client, "meetings:data-dictionary", lang="en")
+    for column in MeetingResource().get_export_headers():
+        assert f"<code>{column}</code>" in html
+    assert "Each participant&#x27;s title on the meeting&#x27;s date" in html
+    assert "2024-04/.." in html and "“|”" in html
+    for title in ("Agreement milestones", "Tenures", "Positions", "Officials"):
+        assert title in html
+
+
+def test_every_export_column_has_a_description():
+    from meetings import dictionary
+
+    assert dictionary.missing() == []
+
+
+def test_data_dictionary_is_also_a_csv_file(client):
+    with translation.override("en"):
+        url = reverse("meetings:data-dictionary")
+    response = client.get(url + "?format=csv")
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeffexport,column,natural_key,meaning,form")
+    assert "tenures,official,yes,The person" in text

@@ -1,0 +1,232 @@
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from tests.meetings.factories import (
+    AgreementEventFactory, AgreementFactory, ExerciseFactory, MeetingFactory, ParticipationFactory,
+    relations_with,
+)
+from tests.partners.factories import CountryFactory, OfficialFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def back_to_japanese():
+    """A request to /en/… leaves English active in the thread; later reverse() calls and
+    tests would see /en/ addresses."""
+    yield
+    translation.activate("ja")
+
+
+def text(response, start=None):
+    """The page as a reader sees it (tags dropped, whitespace collapsed), from the element
+    with id ``start`` on when given."""
+    html = response.content.decode()
+    if start:
+        html = html[html.index(f'id="{start}"'):]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.fixture
+def korea():
+    return CountryFactory(code="KR", name_ja="大韓民国", name_en="Republic of Korea", region="northeast_asia")
+
+
+@pytest.fixture
+def gsomia(korea):
+    agreement = AgreementFactory(parties=[korea], key="kr-gsomia", short_name="GSOMIA",
+                                 title_ja="日韓秘密軍事情報保護協定", title_en="Japan–ROK GSOMIA")
+    for kind, date in [("concluded", "2016-11"), ("termination_notified", "2019-08"),
+                       ("notice_suspended", "2019-11"), ("notice_withdrawn", "2023-03")]:
+        AgreementEventFactory(agreement=agreement, kind=kind, date=date)
+    return agreement
+
+
+# The agreements matrix
+
+def korea_row(page):
+    html = page.content.decode()
+    return html[html.index('<tr id="KR">'):].split("</tr>")[0]
+
+
+def test_the_matrix_answers_what_was_in_force_with_korea_on_a_day(client, gsomia, korea):
+    raa = AgreementFactory(parties=[korea], key="kr-future", short_name="FUTURE", kind="raa")
+    AgreementEventFactory(agreement=raa, kind="negotiation_started", date="2024-01")
+    row = korea_row(client.get(reverse("meetings:agreement-matrix"), {"as_of": "2019-12-01"}))
+    assert f'href="{reverse("meetings:agreement-detail", args=["kr-gsomia"])}">GSOMIA</a>' in row
+    assert 'class="badge status-in_force"' in row
+    assert "FUTURE" not in row  # nothing had happened to it yet
+
+
+def test_the_matrix_shows_the_notice_while_it_stood(client, gsomia):
+    row = korea_row(client.get(reverse("meetings:agreement-matrix"), {"as_of": "2019-09-01"}))
+    assert 'class="badge status-notice_given"' in row
+
+
+def test_the_matrix_puts_agreements_under_their_kind(client, gsomia, korea):
+    page = client.get(reverse("meetings:agreement-matrix"))
+    headers = re.findall(r'<th scope="col">([^<]+)</th>', page.content.decode())
+    cells = re.findall(r"<td>(.*?)</td>", korea_row(page), re.S)
+    assert "GSOMIA" in cells[headers.index("information security agreement") - 1]
+
+
+def test_a_bad_as_of_is_answered_with_a_message_and_today(client, gsomia):
+    page = client.get(reverse("meetings:agreement-matrix"), {"as_of": "2024-13-40"})
+    assert page.status_code == 200
+    assert "“2024-13-40” is not a day such as 2019-12-01." in text(page)
+    assert datetime.date.today().isoformat() in text(page)
+    assert 'class="badge status-in_force"' in korea_row(page)
+
+
+def test_the_matrix_has_a_legend_of_statuses(client):
+    shown = text(client.get(reverse("meetings:agreement-matrix")))
+    for label in ("negotiating", "signed", "in force", "terminated"):
+        assert label in shown
+
+
+# The timeline
+
+def test_the_timeline_puts_a_month_precision_meeting_under_its_month(client, korea):
+    MeetingFactory(countries=[korea], date="2024-05", title_ja="日韓防衛相会談", key="month")
+    MeetingFactory(countries=[korea], date="2024", title_ja="日韓実務者協議", key="year-only")
+    MeetingFactory(countries=[korea], date="2024-05-17", title_ja="日韓次官級協議", key="day")
+    MeetingFactory(countries=[korea], date="2024-01-10", title_ja="日韓参謀総長会談", key="january")
+    html = client.get(reverse("meetings:timeline")).content.decode()
+    months = {
+        heading: re.sub(r"<[^>]+>|\s+", " ", body)
+        for heading, body in re.findall(r"<h3>([^<]+)</h3>(.*?)</section>", html, re.S)
+    }
+    assert list(months) == ["5月", "1月", "Month not given"]
+    assert "日韓防衛相会談" in months["5月"] and "2024年5月 " in months["5月"]
+    assert "日韓次官級協議" in months["5月"] and "2024年5月17日" in months["5月"]
+    assert "日韓実務者協議" in months["Month not given"] and "2024年 " in months["Month not given"]
+
+
+def test_the_timeline_merges_meetings_milestones_and_exercises(client, gsomia, korea):
+    MeetingFactory(countries=[korea], date="2019-02", title_ja="日韓防衛当局間協議")
+    ExerciseFactory(countries=[korea], date="2024-11", name_ja="フリーダム・エッジ")
+    shown = text(client.get(reverse("meetings:timeline")))
+    found = re.findall(r"フリーダム・エッジ|notice withdrawn|notice suspended|日韓防衛当局間協議|concluded", shown)
+    assert found == ["フリーダム・エッジ", "notice withdrawn", "notice suspended", "日韓防衛当局間協議", "concluded"]
+
+
+def test_the_timeline_filters_by_country_kind_and_year(client, korea):
+    MeetingFactory(countries=[korea], date="2024-05", title_ja="日韓防衛相会談")
+    MeetingFactory(countries=[korea], date="2023-05", title_ja="日韓防衛相会談2023")
+    ExerciseFactory(countries=[korea], date="2024-11", name_ja="フリーダム・エッジ")
+    MeetingFactory(countries=[CountryFactory(code="AU")], date="2024-05", title_ja="日豪防衛相会談")
+    shown = text(client.get(reverse("meetings:timeline"), {"country": "KR", "kind": "meeting", "year": "2024"}))
+    assert "日韓防衛相会談" in shown
+    assert "日韓防衛相会談2023" not in shown and "フリーダム・エッジ" not in shown and "日豪防衛相会談" not in shown
+
+
+def test_the_timeline_filters_by_official(client, korea):
+    official = OfficialFactory(slug="shin-won-sik", name_ja="申源湜")
+    ParticipationFactory(official=official, meeting=MeetingFactory(countries=[korea], title_ja="日韓防衛相会談"))
+    MeetingFactory(countries=[korea], title_ja="日韓次官級協議")
+    ExerciseFactory(countries=[korea], name_ja="フリーダム・エッジ")
+    shown = text(client.get(reverse("meetings:timeline"), {"official": "shin-won-sik"}))
+    assert "日韓防衛相会談" in shown and "申源湜" in shown
+    assert "日韓次官級協議" not in shown and "フリーダム・エッジ" not in shown
+
+
+def test_the_timeline_pages_newest_first_and_leads_to_every_year(client, korea, monkeypatch):
+    from meetings.views import overview
+
+    monkeypatch.setattr(overview, "TIMELINE_PAGE", 2)
+    for year in (2019, 2021, 2022, 2023, 2024):
+        MeetingFactory(countries=[korea], date=f"{year}-05", title_ja=f"会談{year}")
+    first = text(client.get(reverse("meetings:timeline")))
+    assert "会談2024" in first and "会談2023" in first and "会談2022" not in first
+    last = text(client.get(reverse("meetings:timeline"), {"page": "3"}))
+    assert "会談2019" in last and "会談2021" not in last
+    html = client.get(reverse("meetings:timeline"), {"page": "abc"}).content.decode()
+    years = re.findall(r'href="\?year=(\d{4})"', html)
+    assert years == ["2024", "2023", "2022", "2021", "2020", "2019"]
+
+
+def test_bad_timeline_filters_are_answered_on_the_page(client, korea):
+    MeetingFactory(countries=[korea], date="2024-05", title_ja="日韓防衛相会談")
+    page = client.get(reverse("meetings:timeline"), {"year": "abc", "official": "nobody", "country": "ZZ"})
+    assert page.status_code == 200
+    shown = text(page)
+    assert "Enter a year such as 2024." in shown
+    assert "There is no official “nobody”." in shown
+    assert "There is no country or organisation with that code." in shown
+    assert "日韓防衛相会談" in shown
+
+
+# Home
+
+def test_home_says_what_defrel_holds_and_shows_the_latest(client, gsomia, korea):
+    MeetingFactory(countries=[korea], date="2025-09-08", title_ja="日韓防衛相会談")
+    ExerciseFactory(countries=[korea], date="2024-11", name_ja="フリーダム・エッジ")
+    page = client.get(reverse("meetings:home"))
+    shown = text(page)
+    assert "1 meetings" in shown and "1 agreements" in shown and "1 exercises" in shown
+    latest = text(page, start="latest")
+    assert latest.index("日韓防衛相会談") < latest.index("フリーダム・エッジ") < latest.index("notice withdrawn")
+    assert f'href="{reverse("partners:country-detail", args=["KR"])}"' in page.content.decode()
+
+
+def test_home_charts_meetings_per_year_by_level(client, korea):
+    MeetingFactory(countries=[korea], date="2024-05", level="ministerial")
+    MeetingFactory(countries=[korea], date="2024-07", level="leaders")
+    MeetingFactory(countries=[korea], date="2022", level="ministerial")
+    html = client.get(reverse("meetings:home")).content.decode()
+    rows = re.findall(r'<th scope="row">(\d{4})</th>.*?<td class="num">(\d+)</td>', html, re.S)
+    assert rows == [("2024", "2"), ("2023", "0"), ("2022", "1")]
+    assert "<title>leaders: 1</title>" in html and "<title>ministerial: 1</title>" in html
+
+
+def test_japanese_by_default_and_english_at_the_english_address(client, gsomia):
+    url = reverse("meetings:agreement-matrix")
+    page = client.get("/en" + url)
+    assert '<html lang="en">' in page.content.decode()
+    assert "Republic of Korea" in text(page)
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert '<html lang="ja">' in page.content.decode() and "大韓民国" in text(page)
+
+
+def test_the_server_error_page_draws_without_a_request_context(rf):
+    from django.views.defaults import server_error
+
+    page = server_error(rf.get("/"))
+    assert page.status_code == 500
+    assert 'class="site-header"' in page.content.decode() and "500" in text(page)
+
+
+# Query counts: the same bound at 3 and at 30 rows of everything shown.
+
+@pytest.fixture(params=[3, 30])
+def relations(request, korea):
+    return relations_with(korea, request.param)
+
+
+def test_home_queries_are_constant(client, relations, django_assert_max_num_queries):
+    with django_assert_max_num_queries(13):
+        page = client.get(reverse("meetings:home"))
+    assert page.content.decode().count('class="entry entry-') == 10
+
+
+def test_timeline_queries_are_constant(client, relations, django_assert_max_num_queries):
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("meetings:timeline"))
+    assert "kr-m2" in page.content.decode()
+
+
+def test_filtered_timeline_queries_are_constant(client, relations, django_assert_max_num_queries):
+    japanese, partner = relations
+    with django_assert_max_num_queries(6):
+        page = client.get(reverse("meetings:timeline"), {"country": "KR", "official": partner.slug, "year": "2024"})
+    assert "kr-m0" in page.content.decode()
+
+
+def test_matrix_queries_are_constant(client, relations, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        page = client.get(reverse("meetings:agreement-matrix"))
+    assert "A2" in text(page)

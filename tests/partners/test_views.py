@@ -1,0 +1,202 @@
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from tests.meetings.factories import (
+    AgreementEventFactory, AgreementFactory, ExerciseFactory, MeetingFactory, ParticipationFactory,
+    relations_with,
+)
+from tests.partners.factories import CountryFactory, OfficialFactory, PositionFactory, TenureFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def back_to_japanese():
+    """A request to /en/… leaves English active in the thread; later reverse() calls and
+    tests would see /en/ addresses."""
+    yield
+    translation.activate("ja")
+
+
+def text(response, start=None):
+    """The page as a reader sees it (tags dropped, whitespace collapsed), from the element
+    with id ``start`` on when given."""
+    html = response.content.decode()
+    if start:
+        html = html[html.index(f'id="{start}"'):]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.fixture
+def korea():
+    return CountryFactory(code="KR", name_ja="大韓民国", name_en="Republic of Korea", region="northeast_asia",
+                          relationship_ja="重要な隣国", relationship_en="important neighbour")
+
+
+@pytest.fixture
+def gsomia(korea):
+    agreement = AgreementFactory(parties=[korea], key="kr-gsomia", title_ja="日韓秘密軍事情報保護協定",
+                                 title_en="Japan–ROK GSOMIA")
+    for kind, date in [("concluded", "2016-11"), ("termination_notified", "2019-08"),
+                       ("notice_suspended", "2019-11"), ("notice_withdrawn", "2023-03")]:
+        AgreementEventFactory(agreement=agreement, kind=kind, date=date)
+    return agreement
+
+
+def test_a_country_page_shows_its_agreement_with_its_status_today(client, korea, gsomia):
+    page = client.get(reverse("partners:country-detail", args=["KR"]))
+    assert "大韓民国" in text(page) and "重要な隣国" in text(page)
+    assert re.search(r'日韓秘密軍事情報保護協定</a>.*?<span class="badge status-in_force">', page.content.decode(), re.S)
+
+
+def test_a_country_page_shows_its_timeline_newest_first_with_partial_dates(client, korea, gsomia):
+    MeetingFactory(countries=[korea], date="2024-07-28", key="kr-2024-07", title_ja="日韓防衛相会談")
+    ExerciseFactory(countries=[korea], date="2024-11", key="freedom-edge-2", name_ja="フリーダム・エッジ")
+    MeetingFactory(countries=[CountryFactory(code="AU")], key="not-korea", title_ja="日豪防衛相会談")
+    page = client.get(reverse("partners:country-detail", args=["KR"]))
+    timeline = text(page, start="timeline")
+    events = r"フリーダム・エッジ|日韓防衛相会談|notice withdrawn|termination notified|concluded"
+    assert re.findall(events, timeline) == [
+        "フリーダム・エッジ", "日韓防衛相会談", "notice withdrawn", "termination notified", "concluded"]
+    assert "2024年7月28日" in timeline and "2016年11月" in timeline
+    assert "日豪防衛相会談" not in text(page)
+
+
+def test_a_country_page_filters_its_timeline_by_kind_and_year(client, korea, gsomia):
+    MeetingFactory(countries=[korea], date="2019-02", key="kr-2019", title_ja="日韓防衛当局間協議")
+    MeetingFactory(countries=[korea], date="2024-07", key="kr-2024", title_ja="日韓防衛相会談")
+    page = client.get(reverse("partners:country-detail", args=["KR"]), {"kind": "meeting", "year": "2019"})
+    timeline = text(page, start="timeline")
+    assert "日韓防衛当局間協議" in timeline
+    assert "日韓防衛相会談" not in timeline and "termination notified" not in timeline
+
+
+def test_a_bad_year_is_answered_on_the_page_not_with_an_error(client, korea):
+    MeetingFactory(countries=[korea], date="2024-07", title_ja="日韓防衛相会談")
+    page = client.get(reverse("partners:country-detail", args=["KR"]), {"year": "abc"})
+    assert page.status_code == 200
+    assert "Enter a year such as 2024." in text(page)
+    assert "日韓防衛相会談" in text(page)
+
+
+def test_a_country_page_links_to_its_meetings_in_the_meetings_list(client, korea):
+    page = client.get(reverse("partners:country-detail", args=["KR"]))
+    assert f'href="{reverse("meetings:meeting-list")}?country=KR"' in page.content.decode()
+
+
+def test_a_country_page_charts_encounters_per_year(client, korea):
+    MeetingFactory(countries=[korea], date="2024-07", count=6)
+    MeetingFactory(countries=[korea], date="2022-03")
+    page = client.get(reverse("partners:country-detail", args=["KR"]))
+    rows = re.findall(r'<th scope="row">(\d{4})</th>.*?<td class="num">(\d+)</td>', page.content.decode(), re.S)
+    assert rows == [("2024", "6"), ("2023", "0"), ("2022", "1")]
+
+
+def test_english_names_at_the_english_address(client, korea, gsomia):
+    page = client.get("/en/partners/countries/KR/")
+    assert '<html lang="en">' in page.content.decode()
+    assert "Republic of Korea" in text(page) and "Japan–ROK GSOMIA" in text(page)
+    assert "大韓民国" not in text(page)
+
+
+def test_japanese_by_default(client, korea):
+    page = client.get(reverse("partners:country-detail", args=["KR"]), HTTP_ACCEPT_LANGUAGE="en")
+    assert '<html lang="ja">' in page.content.decode() and "大韓民国" in text(page)
+
+
+def test_an_unknown_code_is_a_404_page_in_the_sites_look(client):
+    page = client.get("/en/partners/countries/XX/")
+    assert page.status_code == 404
+    assert "Page not found" in text(page)
+    assert 'class="site-header"' in page.content.decode()
+    assert reverse("partners:country-list") in page.content.decode()
+
+
+def test_the_country_list_groups_by_region_with_counts_that_do_not_multiply(client, korea):
+    CountryFactory(code="AU", name_ja="オーストラリア", region="oceania")
+    for i in range(3):
+        MeetingFactory(countries=[korea], key=f"m{i}")
+    for i in range(2):
+        AgreementFactory(parties=[korea], key=f"a{i}")
+        ExerciseFactory(countries=[korea], key=f"x{i}")
+    shown = text(client.get(reverse("partners:country-list")), start="region-1")
+    assert shown.index("Oceania") < shown.index("オーストラリア") < shown.index("Northeast Asia") < shown.index("大韓民国")
+    assert re.search(r"大韓民国 重要な隣国 3 2 2 ", shown)
+    assert re.search(r"オーストラリア — 0 0 0 ", shown)
+
+
+def test_an_official_page_lists_meetings_in_date_order_with_the_title_held_that_day(client):
+    kihara = OfficialFactory(name_ja="木原稔", name_en="Kihara Minoru", slug="kihara-minoru")
+    minister = PositionFactory(country=kihara.country, title_ja="防衛大臣", title_en="Minister of Defense")
+    secretary = PositionFactory(country=kihara.country, title_ja="内閣総理大臣補佐官", title_en="Special Advisor")
+    TenureFactory(official=kihara, position=secretary, date="2022-08/2023-09-12")
+    TenureFactory(official=kihara, position=minister, date="2023-09-13/2024-10-01")
+    ParticipationFactory(official=kihara, meeting=MeetingFactory(date="2024-05", title_ja="日豪防衛相会談"))
+    ParticipationFactory(official=kihara, meeting=MeetingFactory(date="2023-03-15", title_ja="日比協議"))
+    page = client.get(reverse("partners:official-detail", args=["kihara-minoru"]))
+    shown, meetings = text(page), text(page, start="meetings")
+    assert re.search(r"2023年3月15日 日比協議 .*内閣総理大臣補佐官 .*2024年5月 日豪防衛相会談 .*防衛大臣", meetings)
+    assert "2023年9月13日～2024年10月1日" in shown  # the tenure, with its partial dates
+
+
+def test_an_official_page_links_to_the_meetings_list_filtered_by_the_official(client):
+    OfficialFactory(slug="marles-richard")
+    page = client.get(reverse("partners:official-detail", args=["marles-richard"]))
+    assert f'href="{reverse("meetings:meeting-list")}?official=marles-richard"' in page.content.decode()
+
+
+def test_an_unknown_official_is_a_404(client):
+    assert client.get(reverse("partners:official-detail", args=["nobody"])).status_code == 404
+
+
+def test_the_official_list_filters_by_country_and_searches_by_name(client, korea):
+    OfficialFactory(country=korea, name_ja="申源湜", name_en="Shin Won-sik")
+    OfficialFactory(country=korea, name_ja="金龍顕", name_en="Kim Yong-hyun")
+    OfficialFactory(country=CountryFactory(code="AU"), name_ja="マールズ", name_en="Richard Marles")
+    shown = text(client.get(reverse("partners:official-list"), {"country": "KR", "q": "shin"}))
+    assert "申源湜" in shown and "金龍顕" not in shown and "マールズ" not in shown
+    shown = text(client.get(reverse("partners:official-list"), {"country": "KR"}))
+    assert "申源湜" in shown and "金龍顕" in shown and "マールズ" not in shown
+
+
+def test_the_official_list_says_when_a_country_is_unknown(client):
+    OfficialFactory(name_ja="木原稔")
+    shown = text(client.get(reverse("partners:official-list"), {"country": "ZZ"}))
+    assert "There is no country or organisation with that code." in shown and "木原稔" in shown
+
+
+# Query counts: the same bound at 3 and at 30 rows of everything shown.
+
+@pytest.fixture(params=[3, 30])
+def korea_with_relations(request, korea):
+    relations_with(korea, request.param)
+    return korea
+
+
+def test_country_detail_queries_are_constant(client, korea_with_relations, django_assert_max_num_queries):
+    with django_assert_max_num_queries(9):
+        page = client.get(reverse("partners:country-detail", args=["KR"]))
+    assert "kr-m2" in page.content.decode()
+
+
+def test_country_list_queries_are_constant(client, korea_with_relations, django_assert_max_num_queries):
+    with django_assert_max_num_queries(1):
+        page = client.get(reverse("partners:country-list"))
+    assert "大韓民国" in text(page)
+
+
+def test_official_detail_queries_are_constant(client, korea_with_relations, django_assert_max_num_queries):
+    slug = korea_with_relations.officials.get().slug
+    with django_assert_max_num_queries(4):
+        page = client.get(reverse("partners:official-detail", args=[slug]))
+    assert "kr-m2" in page.content.decode()
+
+
+def test_official_list_queries_are_constant(client, korea_with_relations, django_assert_max_num_queries):
+    with django_assert_max_num_queries(5):  # + the country filter's own lookup
+        page = client.get(reverse("partners:official-list"), {"country": "KR"})
+    assert korea_with_relations.officials.get().name in text(page)
+

@@ -1,0 +1,110 @@
+"""Every public page and admin changelist runs as many queries with 10 rows a page as with 100,
+and on a small synthetic database as on one ten times larger (a proxy for 100,000 meetings):
+no query per row, per facet value or per month."""
+from io import StringIO
+
+import pytest
+from django.contrib import admin
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from meetings.models import Agreement, Exercise, Meeting
+from meetings.views import lists
+from partners import views as partner_views
+from partners.models import Country, Official
+
+SIZES = (200, 2000)  # meetings; the larger has ten times the rows of every kind
+PER_PAGE = (10, 100)
+ADMIN_APPS = {"defrel", "partners", "meetings"}
+
+pytestmark = pytest.mark.django_db
+
+
+def public_pages():
+    """(name, url) of every public page, for records that exist at any size."""
+    country = Country.objects.exclude(code="JP").annotate(n=Count("meetings")).order_by("-n", "code").first()
+    official = Official.objects.annotate(n=Count("participations")).order_by("-n", "slug").first()
+    meeting = Meeting.objects.annotate(n=Count("participations")).order_by("-n", "key").first()
+    agreement = Agreement.objects.annotate(n=Count("events")).order_by("-n", "key").first()
+    exercise = Exercise.objects.annotate(n=Count("countries")).order_by("-n", "key").first()
+    meetings = reverse("meetings:meeting-list")
+    return [
+        ("home", reverse("meetings:home")),
+        ("timeline", reverse("meetings:timeline")),
+        ("timeline, one year", reverse("meetings:timeline") + "?year=2024"),
+        ("agreements matrix", reverse("meetings:agreement-matrix")),
+        ("meeting list", meetings),
+        ("meeting list, page 2", meetings + "?page=2"),
+        ("meeting list, country and year", f"{meetings}?country={country.code}&year=2024"),
+        ("meeting list, official", f"{meetings}?official={official.slug}"),
+        ("meeting list, search", f"{meetings}?q={country.name_en}"),
+        ("meeting detail", meeting.get_absolute_url()),
+        ("agreement list", reverse("meetings:agreement-list")),
+        ("agreement list, party", reverse("meetings:agreement-list") + f"?party={country.code}"),
+        ("agreement detail", agreement.get_absolute_url()),
+        ("exercise list", reverse("meetings:exercise-list")),
+        ("exercise detail", exercise.get_absolute_url()),
+        ("country list", reverse("partners:country-list")),
+        ("country profile", country.get_absolute_url()),
+        ("country profile, one year", country.get_absolute_url() + "?year=2024"),
+        ("official list", reverse("partners:official-list")),
+        ("official detail", official.get_absolute_url()),
+    ]
+
+
+def admin_changelists():
+    return [
+        (f"admin {model._meta.label_lower}",
+         reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"))
+        for model in admin.site._registry if model._meta.app_label in ADMIN_APPS
+    ]
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries)
+
+
+def measure(client, pages):
+    """{page name: {(meetings, per page): queries}} for ``pages()`` at every size and page size."""
+    counts = {}
+    registry = admin.site._registry.values()
+    for size in SIZES:
+        call_command("synth", meetings=size, seed=3, stdout=StringIO(), stderr=StringIO())
+        urls = pages()
+        for per_page in PER_PAGE:
+            saved = (lists.PER_PAGE, partner_views.OfficialList.paginate_by,
+                     [(a, a.list_per_page) for a in registry])
+            lists.PER_PAGE = partner_views.OfficialList.paginate_by = per_page
+            for model_admin in registry:
+                model_admin.list_per_page = per_page
+            try:
+                for name, url in urls:
+                    counts.setdefault(name, {})[(size, per_page)] = count_queries(client, url)
+            finally:
+                lists.PER_PAGE, partner_views.OfficialList.paginate_by, per_admin = saved
+                for model_admin, value in per_admin:
+                    model_admin.list_per_page = value
+    return counts
+
+
+def varying(counts):
+    return {name: by_size for name, by_size in counts.items() if len(set(by_size.values())) > 1}
+
+
+def test_public_pages_run_a_constant_number_of_queries(client):
+    assert varying(measure(client, public_pages)) == {}
+
+
+def test_admin_changelists_run_a_constant_number_of_queries(admin_client):
+    counts = measure(admin_client, admin_changelists)
+    assert len(counts) >= 11
+    assert varying(counts) == {}
