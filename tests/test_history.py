@@ -1,0 +1,77 @@
+"""Every write path leaves a history entry with who and when: the admin form, its inlines,
+many-to-many fields, imports and the curated fixtures."""
+import pytest
+import tablib
+from django.core.management import call_command
+from django.urls import reverse
+
+from meetings.models import Meeting, Participation
+from meetings.resources import MeetingResource
+from partners.models import Country
+from tests.meetings.factories import MeetingFactory
+from tests.meetings.test_admin import meeting_form
+from tests.partners.factories import CountryFactory, TenureFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
+
+
+def test_admin_form_inline_and_many_to_many_changes_are_recorded_with_the_editor(editor_client):
+    au, us = CountryFactory(code="AU"), CountryFactory(code="US")
+    official = TenureFactory(official__country=au).official
+    form = meeting_form(countries=[au.pk], **{"participations-TOTAL_FORMS": "1",
+                                             "participations-0-official": official.pk,
+                                             "participations-0-role": "principal"})
+    assert editor_client.post(reverse("admin:meetings_meeting_add"), form).status_code == 302
+    meeting = Meeting.objects.get()
+    change = meeting_form(countries=[au.pk, us.pk], title_ja="日米豪防衛相会談(改)",
+                          seen_version=str(meeting.version))
+    change.update({"participations-TOTAL_FORMS": "1", "participations-INITIAL_FORMS": "1",
+                   "participations-0-id": Participation.objects.get().pk,
+                   "participations-0-meeting": meeting.pk,
+                   "participations-0-official": official.pk, "participations-0-role": "accompanying"})
+    response = editor_client.post(reverse("admin:meetings_meeting_change", args=[meeting.pk]), change)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+    history = meeting.history.order_by("history_date")
+    assert {h.history_user.username for h in history} == {"editor"}
+    assert history.last().title_ja == "日米豪防衛相会談(改)"
+    assert sorted(c.country.code for c in history.last().countries.all()) == ["AU", "US"]
+    roles = [h.role for h in Participation.history.order_by("history_date")]
+    assert roles == ["principal", "accompanying"]
+    assert all(h.history_user.username == "editor" for h in Participation.history.all())
+
+
+def test_history_can_be_viewed_and_reverted_in_the_admin(editor_client):
+    meeting = MeetingFactory(title_ja="元の題名")
+    meeting.title_ja = "変えた題名"
+    meeting.save()
+    first = meeting.history.earliest("history_date")
+    listing = editor_client.get(reverse("admin:meetings_meeting_history", args=[meeting.pk])).content.decode()
+    assert reverse("admin:meetings_meeting_simple_history", args=[meeting.pk, first.history_id]) in listing
+    revert = reverse("admin:meetings_meeting_simple_history", args=[meeting.pk, first.history_id])
+    page = editor_client.get(revert).content.decode()
+    assert "元の題名" in page
+
+
+def test_imports_are_recorded_with_the_importing_editor(editor_client):
+    CountryFactory(code="AU")
+    headers = MeetingResource().get_export_headers()
+    data = tablib.Dataset(headers=headers)
+    row = dict.fromkeys(headers, "")
+    row.update(key="imported", date="2024-05", count="1", title_ja="日豪", title_en="Japan–Australia",
+               kind="talks", level="ministerial", format="in_person", countries="AU")
+    data.append([row[h] for h in headers])
+    url = reverse("admin:meetings_meeting_import")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    preview = editor_client.post(url, {"format": "0", "resource": "0",
+                                       "import_file": SimpleUploadedFile("m.csv", data.export("csv").encode())})
+    editor_client.post(reverse("admin:meetings_meeting_process_import"), preview.context["confirm_form"].initial)
+    meeting = Meeting.objects.get(key="imported")
+    assert {h.history_user.username for h in meeting.history.all()} == {"editor"}
+    assert meeting.history.first().countries.count() == 1
+
+
+def test_curated_fixtures_are_recorded_as_such():
+    call_command("load_curated", "fixtures/00_reference.json", verbosity=0)
+    japan = Country.objects.get(code="JP")
+    assert japan.history.get().history_change_reason == "curated fixtures"
