@@ -15,6 +15,19 @@ class NaturalKeyManager(models.Manager):
         return self.get(**{self.model.natural_key_field: key})
 
 
+class SearchableQuerySet(models.QuerySet):
+    """``search(text)`` over ``search_fields``, case-insensitive, each record once even when
+    a many-to-many field matches several times."""
+
+    search_fields = ()
+
+    def search(self, text):
+        q = Q()
+        for field in self.search_fields:
+            q |= Q(**{f"{field}__icontains": text})
+        return self.filter(pk__in=self.model._default_manager.filter(q).values("pk"))
+
+
 class Versioned(models.Model):
     """A counter bumped on every save, so an admin form can tell that the record changed
     after the editor opened it (two editors, one record: the second save is refused)."""

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from defrel.models import Versioned, Dated, NaturalKeyManager, Sourced, dated_constraints
+from defrel.models import Dated, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned, dated_constraints
 from partners.models import Country, localised
 
 
@@ -26,16 +26,12 @@ class Status(models.TextChoices):
 IN_FORCE_STATUSES = {Status.IN_FORCE, Status.NOTICE_GIVEN}
 
 
-class AgreementQuerySet(models.QuerySet):
+class AgreementQuerySet(SearchableQuerySet):
+    search_fields = ("title_ja", "title_en", "short_name", "aliases", "key",
+                     "summary_ja", "summary_en", "parties__name_ja", "parties__name_en")
+
     def with_party(self, code):
         return self.filter(parties__code=code)
-
-    def search(self, text):
-        q = Q()
-        for field in ("title_ja", "title_en", "short_name", "aliases", "key",
-                      "summary_ja", "summary_en", "parties__name_ja", "parties__name_en"):
-            q |= Q(**{f"{field}__icontains": text})
-        return self.filter(pk__in=self.model.objects.filter(q).values("pk"))
 
     def with_lifecycle(self):
         return self.select_related("source").prefetch_related(

@@ -5,19 +5,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from defrel.models import Versioned, Dated, NaturalKeyManager, Sourced, dated_constraints
+from defrel.models import Dated, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned, dated_constraints
 from partners.models import Country, localised
 
 SERVICES = {"joint": _("joint"), "gsdf": _("GSDF"), "msdf": _("MSDF"), "asdf": _("ASDF")}
 
 
-class ExerciseQuerySet(models.QuerySet):
-    def search(self, text):
-        q = Q()
-        for field in ("name_ja", "name_en", "series", "key", "summary_ja", "summary_en",
-                      "countries__name_ja", "countries__name_en"):
-            q |= Q(**{f"{field}__icontains": text})
-        return self.filter(pk__in=self.model.objects.filter(q).values("pk"))
+class ExerciseQuerySet(SearchableQuerySet):
+    search_fields = ("name_ja", "name_en", "series", "key", "summary_ja", "summary_en",
+                     "countries__name_ja", "countries__name_en")
 
 
 class ExerciseManager(NaturalKeyManager.from_queryset(ExerciseQuerySet)):

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from defrel.models import Versioned, Dated, NaturalKeyManager, Sourced, dated_constraints
+from defrel.models import Dated, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned, dated_constraints
 from partners.models import Country, Official, Tenure, localised
 
 
@@ -36,7 +36,18 @@ class Occasion(Versioned, models.Model):
         return localised(self, "name")
 
 
-class MeetingQuerySet(models.QuerySet):
+class MeetingQuerySet(SearchableQuerySet):
+    # Titles, summaries, places, partners, participants and the aliases of agreements signed
+    # at the meeting, in Japanese and English.
+    search_fields = (
+        "title_ja", "title_en", "summary_ja", "summary_en", "outcomes_ja", "outcomes_en",
+        "location_ja", "location_en", "key", "countries__name_ja", "countries__name_en",
+        "participations__official__name_ja", "participations__official__name_en",
+        "agreement_events__agreement__title_ja", "agreement_events__agreement__title_en",
+        "agreement_events__agreement__short_name", "agreement_events__agreement__aliases",
+        "occasion__name_ja", "occasion__name_en",
+    )
+
     def with_country(self, code):
         return self.filter(countries__code=code)
 
@@ -48,21 +59,6 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(date_lower__year__lte=year).filter(
             Q(date_upper__isnull=True) | Q(date_upper__year__gte=year)
         )
-
-    def search(self, text):
-        """Titles, summaries, places, partners, participants and the aliases of agreements
-        signed at the meeting, in Japanese and English."""
-        q = Q()
-        for field in (
-            "title_ja", "title_en", "summary_ja", "summary_en", "outcomes_ja", "outcomes_en",
-            "location_ja", "location_en", "key", "countries__name_ja", "countries__name_en",
-            "participations__official__name_ja", "participations__official__name_en",
-            "agreement_events__agreement__title_ja", "agreement_events__agreement__title_en",
-            "agreement_events__agreement__short_name", "agreement_events__agreement__aliases",
-            "occasion__name_ja", "occasion__name_en",
-        ):
-            q |= Q(**{f"{field}__icontains": text})
-        return self.filter(pk__in=self.model.objects.filter(q).values("pk"))
 
     def with_people(self):
         """Everything a list or detail shows, in a constant number of queries."""

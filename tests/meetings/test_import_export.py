@@ -1,4 +1,3 @@
-import io
 
 import pytest
 import tablib
@@ -16,7 +15,6 @@ from partners.models import Country, Official, Position, Tenure
 from partners.resources import CountryResource, OfficialResource, PositionResource, TenureResource
 from tests.meetings.factories import (
     AgreementEventFactory, ExerciseFactory, MeetingFactory, OccasionFactory, ParticipationFactory,
-    SourceFactory,
 )
 from tests.partners.factories import CountryFactory, TenureFactory
 
