@@ -70,7 +70,7 @@ def country_detail(request, code):
     country = get_object_or_404(Country, code=code)
     form = TimelineForm(request.GET)
     kinds, year = form.kinds(), form.valid().get("year")
-    agreements = list(country.agreements.prefetch_related("parties", "events"))
+    agreements = list(country.agreements.select_related("source").prefetch_related("parties", "events"))
     # Milestones come with their agreements (already fetched for the statuses).
     milestones = sorted(
         (e for a in agreements for e in a.events.all() if year in (None, e.date_lower.year)),

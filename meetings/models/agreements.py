@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from defrel import dates
 from defrel.models import Dated, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned, dated_constraints
 from partners.models import Country, localised
 
@@ -106,15 +107,24 @@ class Agreement(Sourced, Versioned, models.Model):
 
     def status_on(self, day=None):
         """The status on ``day`` (today by default), from the milestones that had begun by
-        then; a month-precision milestone counts from the first day of its month."""
+        then; a month-precision milestone counts from the first day of its month. Without a
+        dated milestone, the status the source states holds from the source's date on."""
         day = day or datetime.date.today()
         status = Status.UNKNOWN
         for event in sorted(self.events.all(), key=lambda e: (e.date_lower, e.pk or 0)):
             if event.date_lower and event.date_lower <= day:
                 status = event.status_after(status, self.needs_entry_into_force)
-        if status == Status.UNKNOWN and self.stated_status:
+        if status == Status.UNKNOWN and self.stated_status and self.stated_since and day >= self.stated_since:
             status = Status(self.stated_status)
         return Status(status)
+
+    @property
+    def stated_since(self):
+        """The first day an undated statement of status holds: its source's date. Before
+        that nothing is known (the 2025 White Paper says an ACSA exists, not since when)."""
+        if self.source is None or not self.source.date:
+            return None
+        return dates.parse(self.source.date).lower
 
     @property
     def needs_entry_into_force(self):

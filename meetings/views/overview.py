@@ -120,7 +120,8 @@ def as_of_day(request):
 def matrix(request):
     day, as_of_text = as_of_day(request)
     # Only the columns a cell shows: at thousands of agreements, building the objects is the cost.
-    agreements = Agreement.objects.only("key", "short_name", "title_ja", "title_en", "kind", "stated_status")
+    agreements = Agreement.objects.select_related("source").only(
+        "key", "short_name", "title_ja", "title_en", "kind", "stated_status", "source__date")
     agreements = agreements.prefetch_related(
         Prefetch("parties", queryset=Country.objects.exclude(code=JAPAN).only("code", "name_ja", "name_en", "region")),
         Prefetch("events", queryset=AgreementEvent.objects.only("agreement", "kind", "date_lower")),

@@ -47,6 +47,7 @@ def test_a_memorandum_is_in_effect_once_signed():
     assert memo.status_on(datetime.date(2022, 1, 1)) == Status.IN_FORCE
 
 
-def test_an_undated_agreement_takes_the_status_the_source_states():
-    acsa = AgreementFactory(kind="acsa", stated_status="in_force")
-    assert acsa.status_on(datetime.date(2025, 1, 1)) == Status.IN_FORCE
+def test_an_undated_agreement_takes_the_status_the_source_states_from_the_sources_date():
+    acsa = AgreementFactory(kind="acsa", stated_status="in_force", source__date="2025-07")
+    assert acsa.status_on(datetime.date(2025, 7, 1)) == Status.IN_FORCE
+    assert acsa.status_on(datetime.date(2019, 12, 1)) == Status.UNKNOWN

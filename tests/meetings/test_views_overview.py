@@ -31,6 +31,13 @@ def text(response, start=None):
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
+def get(client, name, *args, lang="ja", **params):
+    """The response for the page ``name`` in ``lang``; interface wording is checked on the
+    English page (lang="en"), since the Japanese catalogue translates it."""
+    with translation.override(lang):  # restored afterwards, so reverse() in tests stays Japanese
+        return client.get(reverse(name, args=args), params)
+
+
 @pytest.fixture
 def korea():
     return CountryFactory(code="KR", name_ja="大韓民国", name_en="Republic of Korea", region="northeast_asia")
@@ -68,14 +75,14 @@ def test_the_matrix_shows_the_notice_while_it_stood(client, gsomia):
 
 
 def test_the_matrix_puts_agreements_under_their_kind(client, gsomia, korea):
-    page = client.get(reverse("meetings:agreement-matrix"))
+    page = get(client, "meetings:agreement-matrix", lang="en")
     headers = re.findall(r'<th scope="col">([^<]+)</th>', page.content.decode())
     cells = re.findall(r"<td>(.*?)</td>", korea_row(page), re.S)
     assert "GSOMIA" in cells[headers.index("information security agreement") - 1]
 
 
 def test_a_bad_as_of_is_answered_with_a_message_and_today(client, gsomia):
-    page = client.get(reverse("meetings:agreement-matrix"), {"as_of": "2024-13-40"})
+    page = get(client, "meetings:agreement-matrix", lang="en", as_of="2024-13-40")
     assert page.status_code == 200
     assert "“2024-13-40” is not a day such as 2019-12-01." in text(page)
     assert datetime.date.today().isoformat() in text(page)
@@ -83,7 +90,7 @@ def test_a_bad_as_of_is_answered_with_a_message_and_today(client, gsomia):
 
 
 def test_the_matrix_has_a_legend_of_statuses(client):
-    shown = text(client.get(reverse("meetings:agreement-matrix")))
+    shown = text(get(client, "meetings:agreement-matrix", lang="en"))
     for label in ("negotiating", "signed", "in force", "terminated"):
         assert label in shown
 
@@ -100,18 +107,19 @@ def test_the_timeline_puts_a_month_precision_meeting_under_its_month(client, kor
         heading: re.sub(r"<[^>]+>|\s+", " ", body)
         for heading, body in re.findall(r"<h3>([^<]+)</h3>(.*?)</section>", html, re.S)
     }
-    assert list(months) == ["5月", "1月", "Month not given"]
+    no_month = "月の記載なし"  # "Month not given" in the Japanese catalogue
+    assert list(months) == ["5月", "1月", no_month]
     assert "日韓防衛相会談" in months["5月"] and "2024年5月 " in months["5月"]
     assert "日韓次官級協議" in months["5月"] and "2024年5月17日" in months["5月"]
-    assert "日韓実務者協議" in months["Month not given"] and "2024年 " in months["Month not given"]
+    assert "日韓実務者協議" in months[no_month] and "2024年 " in months[no_month]
 
 
 def test_the_timeline_merges_meetings_milestones_and_exercises(client, gsomia, korea):
-    MeetingFactory(countries=[korea], date="2019-02", title_ja="日韓防衛当局間協議")
-    ExerciseFactory(countries=[korea], date="2024-11", name_ja="フリーダム・エッジ")
-    shown = text(client.get(reverse("meetings:timeline")))
-    found = re.findall(r"フリーダム・エッジ|notice withdrawn|notice suspended|日韓防衛当局間協議|concluded", shown)
-    assert found == ["フリーダム・エッジ", "notice withdrawn", "notice suspended", "日韓防衛当局間協議", "concluded"]
+    MeetingFactory(countries=[korea], date="2019-02", title_ja="日韓防衛当局間協議", title_en="Japan–ROK Defense Talks")
+    ExerciseFactory(countries=[korea], date="2024-11", name_ja="フリーダム・エッジ", name_en="Freedom Edge")
+    shown = text(get(client, "meetings:timeline", lang="en"))
+    found = re.findall(r"Freedom Edge|notice withdrawn|notice suspended|Japan–ROK Defense Talks|concluded", shown)
+    assert found == ["Freedom Edge", "notice withdrawn", "notice suspended", "Japan–ROK Defense Talks", "concluded"]
 
 
 def test_the_timeline_filters_by_country_kind_and_year(client, korea):
@@ -150,34 +158,36 @@ def test_the_timeline_pages_newest_first_and_leads_to_every_year(client, korea, 
 
 
 def test_bad_timeline_filters_are_answered_on_the_page(client, korea):
-    MeetingFactory(countries=[korea], date="2024-05", title_ja="日韓防衛相会談")
-    page = client.get(reverse("meetings:timeline"), {"year": "abc", "official": "nobody", "country": "ZZ"})
+    MeetingFactory(countries=[korea], date="2024-05", title_ja="日韓防衛相会談", title_en="Japan–ROK Defense Ministerial")
+    page = get(client, "meetings:timeline", lang="en", year="abc", official="nobody", country="ZZ")
     assert page.status_code == 200
     shown = text(page)
     assert "Enter a year such as 2024." in shown
     assert "There is no official “nobody”." in shown
     assert "There is no country or organisation with that code." in shown
-    assert "日韓防衛相会談" in shown
+    assert "Japan–ROK Defense Ministerial" in shown
 
 
 # Home
 
 def test_home_says_what_defrel_holds_and_shows_the_latest(client, gsomia, korea):
-    MeetingFactory(countries=[korea], date="2025-09-08", title_ja="日韓防衛相会談")
-    ExerciseFactory(countries=[korea], date="2024-11", name_ja="フリーダム・エッジ")
-    page = client.get(reverse("meetings:home"))
+    MeetingFactory(countries=[korea], date="2025-09-08", title_ja="日韓防衛相会談", title_en="Japan–ROK Defense Ministerial")
+    ExerciseFactory(countries=[korea], date="2024-11", name_ja="フリーダム・エッジ", name_en="Freedom Edge")
+    page = get(client, "meetings:home", lang="en")
     shown = text(page)
     assert "1 meetings" in shown and "1 agreements" in shown and "1 exercises" in shown
     latest = text(page, start="latest")
-    assert latest.index("日韓防衛相会談") < latest.index("フリーダム・エッジ") < latest.index("notice withdrawn")
-    assert f'href="{reverse("partners:country-detail", args=["KR"])}"' in page.content.decode()
+    order = [latest.index(s) for s in ("Japan–ROK Defense Ministerial", "Freedom Edge", "notice withdrawn")]
+    assert order == sorted(order)
+    with translation.override("en"):
+        assert f'href="{reverse("partners:country-detail", args=["KR"])}"' in page.content.decode()
 
 
 def test_home_charts_meetings_per_year_by_level(client, korea):
     MeetingFactory(countries=[korea], date="2024-05", level="ministerial")
     MeetingFactory(countries=[korea], date="2024-07", level="leaders")
     MeetingFactory(countries=[korea], date="2022", level="ministerial")
-    html = client.get(reverse("meetings:home")).content.decode()
+    html = get(client, "meetings:home", lang="en").content.decode()
     rows = re.findall(r'<th scope="row">(\d{4})</th>.*?<td class="num">(\d+)</td>', html, re.S)
     assert rows == [("2024", "2"), ("2023", "0"), ("2022", "1")]
     assert "<title>leaders: 1</title>" in html and "<title>ministerial: 1</title>" in html

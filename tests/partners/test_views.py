@@ -30,6 +30,13 @@ def text(response, start=None):
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
+def get(client, name, *args, lang="ja", **params):
+    """The response for the page ``name`` in ``lang``; interface wording is checked on the
+    English page (lang="en"), since the Japanese catalogue translates it."""
+    with translation.override(lang):  # restored afterwards, so reverse() in tests stays Japanese
+        return client.get(reverse(name, args=args), params)
+
+
 @pytest.fixture
 def korea():
     return CountryFactory(code="KR", name_ja="大韓民国", name_en="Republic of Korea", region="northeast_asia",
@@ -53,33 +60,38 @@ def test_a_country_page_shows_its_agreement_with_its_status_today(client, korea,
 
 
 def test_a_country_page_shows_its_timeline_newest_first_with_partial_dates(client, korea, gsomia):
-    MeetingFactory(countries=[korea], date="2024-07-28", key="kr-2024-07", title_ja="日韓防衛相会談")
-    ExerciseFactory(countries=[korea], date="2024-11", key="freedom-edge-2", name_ja="フリーダム・エッジ")
+    MeetingFactory(countries=[korea], date="2024-07-28", key="kr-2024-07", title_ja="日韓防衛相会談",
+                   title_en="Japan–ROK Defense Ministerial")
+    ExerciseFactory(countries=[korea], date="2024-11", key="freedom-edge-2", name_ja="フリーダム・エッジ",
+                    name_en="Freedom Edge")
     MeetingFactory(countries=[CountryFactory(code="AU")], key="not-korea", title_ja="日豪防衛相会談")
-    page = client.get(reverse("partners:country-detail", args=["KR"]))
+    page = get(client, "partners:country-detail", "KR")
     timeline = text(page, start="timeline")
-    events = r"フリーダム・エッジ|日韓防衛相会談|notice withdrawn|termination notified|concluded"
-    assert re.findall(events, timeline) == [
-        "フリーダム・エッジ", "日韓防衛相会談", "notice withdrawn", "termination notified", "concluded"]
     assert "2024年7月28日" in timeline and "2016年11月" in timeline
     assert "日豪防衛相会談" not in text(page)
+    timeline = text(get(client, "partners:country-detail", "KR", lang="en"), start="timeline")
+    events = r"Freedom Edge|Japan–ROK Defense Ministerial|notice withdrawn|termination notified|concluded"
+    assert re.findall(events, timeline) == [
+        "Freedom Edge", "Japan–ROK Defense Ministerial", "notice withdrawn", "termination notified", "concluded"]
 
 
 def test_a_country_page_filters_its_timeline_by_kind_and_year(client, korea, gsomia):
-    MeetingFactory(countries=[korea], date="2019-02", key="kr-2019", title_ja="日韓防衛当局間協議")
-    MeetingFactory(countries=[korea], date="2024-07", key="kr-2024", title_ja="日韓防衛相会談")
-    page = client.get(reverse("partners:country-detail", args=["KR"]), {"kind": "meeting", "year": "2019"})
+    MeetingFactory(countries=[korea], date="2019-02", key="kr-2019", title_ja="日韓防衛当局間協議",
+                   title_en="Japan–ROK Defense Talks")
+    MeetingFactory(countries=[korea], date="2024-07", key="kr-2024", title_ja="日韓防衛相会談",
+                   title_en="Japan–ROK Defense Ministerial")
+    page = get(client, "partners:country-detail", "KR", lang="en", kind="meeting", year="2019")
     timeline = text(page, start="timeline")
-    assert "日韓防衛当局間協議" in timeline
-    assert "日韓防衛相会談" not in timeline and "termination notified" not in timeline
+    assert "Japan–ROK Defense Talks" in timeline
+    assert "Japan–ROK Defense Ministerial" not in timeline and "termination notified" not in timeline
 
 
 def test_a_bad_year_is_answered_on_the_page_not_with_an_error(client, korea):
-    MeetingFactory(countries=[korea], date="2024-07", title_ja="日韓防衛相会談")
-    page = client.get(reverse("partners:country-detail", args=["KR"]), {"year": "abc"})
+    MeetingFactory(countries=[korea], date="2024-07", title_ja="日韓防衛相会談", title_en="Japan–ROK Defense Ministerial")
+    page = get(client, "partners:country-detail", "KR", lang="en", year="abc")
     assert page.status_code == 200
     assert "Enter a year such as 2024." in text(page)
-    assert "日韓防衛相会談" in text(page)
+    assert "Japan–ROK Defense Ministerial" in text(page)
 
 
 def test_a_country_page_links_to_its_meetings_in_the_meetings_list(client, korea):
@@ -123,7 +135,8 @@ def test_the_country_list_groups_by_region_with_counts_that_do_not_multiply(clie
         AgreementFactory(parties=[korea], key=f"a{i}")
         ExerciseFactory(countries=[korea], key=f"x{i}")
     shown = text(client.get(reverse("partners:country-list")), start="region-1")
-    assert shown.index("Oceania") < shown.index("オーストラリア") < shown.index("Northeast Asia") < shown.index("大韓民国")
+    oceania, northeast_asia = "大洋州", "北東アジア"  # the region names in the Japanese catalogue
+    assert shown.index(oceania) < shown.index("オーストラリア") < shown.index(northeast_asia) < shown.index("大韓民国")
     assert re.search(r"大韓民国 重要な隣国 3 2 2 ", shown)
     assert re.search(r"オーストラリア — 0 0 0 ", shown)
 
@@ -163,9 +176,9 @@ def test_the_official_list_filters_by_country_and_searches_by_name(client, korea
 
 
 def test_the_official_list_says_when_a_country_is_unknown(client):
-    OfficialFactory(name_ja="木原稔")
-    shown = text(client.get(reverse("partners:official-list"), {"country": "ZZ"}))
-    assert "There is no country or organisation with that code." in shown and "木原稔" in shown
+    OfficialFactory(name_ja="木原稔", name_en="Kihara Minoru")
+    shown = text(get(client, "partners:official-list", lang="en", country="ZZ"))
+    assert "There is no country or organisation with that code." in shown and "Kihara Minoru" in shown
 
 
 # Query counts: the same bound at 3 and at 30 rows of everything shown.
