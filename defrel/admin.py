@@ -97,6 +97,8 @@ class EditorialAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
+        if not issubclass(self.form, VersionCheckedForm):
+            return fieldsets
         listed = {f for _, opts in fieldsets for row in opts["fields"]
                   for f in (row if isinstance(row, (list, tuple)) else [row])}
         if "seen_version" not in listed:

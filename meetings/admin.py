@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
@@ -92,6 +93,7 @@ class MeetingAdmin(EditorialAdmin):
 
 @admin.register(Participation)
 class ParticipationAdmin(EditorialAdmin):
+    form = forms.ModelForm  # edited on the meeting, whose version guards it
     resource_classes = [ParticipationResource]
     list_display = ["meeting", "official", "role"]
     list_select_related = ["meeting", "official"]

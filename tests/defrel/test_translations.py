@@ -267,10 +267,6 @@ def test_admin_shows_apps_models_fields_and_choices_in_japanese(admin_client):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(strict=True, reason=(
-    "With the site's URLconf (i18n_patterns, prefix_default_language=False) LocaleMiddleware "
-    "sets LANGUAGE_CODE for every unprefixed path, so the admin ignores the language cookie; "
-    "JapaneseByDefaultMiddleware does not switch it back. Remove this mark when it does."))
 def test_admin_is_english_when_the_editor_chooses_it(admin_client):
     admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     text = page_text(admin_client.get(reverse("admin:index")))

@@ -1,0 +1,58 @@
+"""Who may do what, for every editorial model: viewers look, editors change (but delete no
+country and touch no user), the public never reaches the admin and cannot write to the site."""
+import pytest
+from django.urls import reverse
+
+from defrel.models import Source
+from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Occasion, Participation
+from partners.models import Country, Official, Position, Tenure
+from tests.meetings.factories import (
+    AgreementEventFactory, AgreementFactory, ExerciseFactory, MeetingFactory, OccasionFactory,
+    ParticipationFactory, SourceFactory,
+)
+from tests.partners.factories import CountryFactory, OfficialFactory, PositionFactory, TenureFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
+
+MODELS = [
+    (Source, SourceFactory), (Country, CountryFactory), (Position, PositionFactory),
+    (Official, OfficialFactory), (Tenure, TenureFactory), (Occasion, OccasionFactory),
+    (Meeting, MeetingFactory), (Participation, ParticipationFactory), (Agreement, AgreementFactory),
+    (AgreementEvent, AgreementEventFactory), (Exercise, ExerciseFactory),
+]
+
+
+def admin_url(model, action, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{action}", args=args)
+
+
+@pytest.mark.parametrize("model, factory", MODELS, ids=lambda m: getattr(m, "__name__", ""))
+def test_viewer_sees_but_cannot_add_change_delete_or_import(viewer_client, model, factory):
+    record = factory()
+    assert viewer_client.get(admin_url(model, "changelist")).status_code == 200
+    change = viewer_client.get(admin_url(model, "change", record.pk))
+    assert change.status_code == 200 and 'type="submit" value="保存"' not in change.content.decode()
+    assert viewer_client.get(admin_url(model, "add")).status_code == 403
+    assert viewer_client.post(admin_url(model, "delete", record.pk), {"post": "yes"}).status_code == 403
+    assert viewer_client.get(admin_url(model, "import")).status_code == 403
+    assert model.objects.filter(pk=record.pk).exists()
+
+
+@pytest.mark.parametrize("model, factory", MODELS, ids=lambda m: getattr(m, "__name__", ""))
+def test_editor_adds_and_changes_and_deletes_all_but_countries(editor_client, model, factory):
+    record = factory()
+    assert editor_client.get(admin_url(model, "add")).status_code == 200
+    assert editor_client.get(admin_url(model, "import")).status_code == 200
+    delete = editor_client.get(admin_url(model, "delete", record.pk)).status_code
+    assert delete == (403 if model is Country else 200)
+
+
+@pytest.mark.parametrize("name", ["auth_user_changelist", "auth_user_add", "auth_group_changelist"])
+def test_editor_cannot_touch_users_or_groups(editor_client, name):
+    assert editor_client.get(reverse(f"admin:{name}")).status_code == 403
+
+
+@pytest.mark.parametrize("model, factory", MODELS, ids=lambda m: getattr(m, "__name__", ""))
+def test_the_public_is_sent_to_the_login(client, model, factory):
+    response = client.get(admin_url(model, "changelist"))
+    assert response.status_code == 302 and reverse("admin:login") in response["Location"]
