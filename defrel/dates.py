@@ -24,12 +24,28 @@ PRECISIONS = ("day", "month", "year")
 ENGLISH_MONTHS = list(calendar.month_name)
 
 
+def span(day, precision):
+    """The first and last day of the day, month or year that ``day`` falls in."""
+    if precision == "day":
+        return day, day
+    if precision == "month":
+        return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    return datetime.date(day.year, 1, 1), datetime.date(day.year, 12, 31)
+
+
+# The shape of an end that was validated when it was saved: 2024, 2024-05, 2024-05-17.
+PRECISION_OF_LENGTH = {4: "year", 7: "month", 10: "day"}
+
+
 @dataclass(frozen=True)
 class End:
-    """One end of a partial date: a day, month or year, or open / unknown."""
+    """One end of a partial date: a day, month or year (its first and last day), or open /
+    unknown."""
 
     text: str
-    date: Date | None = None
+    precision: str | None = None
+    lower: datetime.date | None = None
+    upper: datetime.date | None = None
 
     @property
     def is_open(self):
@@ -39,30 +55,26 @@ class End:
     def is_unknown(self):
         return self.text == UNKNOWN
 
-    @property
-    def precision(self):
-        return self.date.precision if self.date else None
-
-    @property
-    def lower(self):
-        return struct_time_to_date(self.date.lower_strict()) if self.date else None
-
-    @property
-    def upper(self):
-        return struct_time_to_date(self.date.upper_strict()) if self.date else None
-
     def label(self, lang):
-        d = self.date
-        if d is None:
+        if self.lower is None:
             return ""
-        year, month, day = int(d.year), d.month and int(d.month), d.day and int(d.day)
+        year, month, day = self.lower.year, self.lower.month, self.lower.day
         if lang == "ja":
-            return f"{year}年" + (f"{month}月" if month else "") + (f"{day}日" if day else "")
+            return f"{year}年" + (f"{month}月" if self.precision != "year" else "") + (
+                f"{day}日" if self.precision == "day" else "")
         if self.precision == "day":
             return f"{day} {ENGLISH_MONTHS[month]} {year}"
         if self.precision == "month":
             return f"{ENGLISH_MONTHS[month]} {year}"
         return str(year)
+
+    @classmethod
+    def saved(cls, text, day):
+        """An end read back from a saved record: its text and one day it contains."""
+        if text in (OPEN, UNKNOWN) or day is None:
+            return cls(text)
+        precision = PRECISION_OF_LENGTH[len(text)]
+        return cls(text, precision, *span(day, precision))
 
 
 def _end(text, *, allow_open, allow_unknown, whole):
@@ -87,7 +99,8 @@ def _end(text, *, allow_open, allow_unknown, whole):
             code="invalid_date",
             params={"value": whole},
         )
-    return End(text, parsed)
+    day = struct_time_to_date(parsed.lower_strict())
+    return End(text, parsed.precision, *span(day, parsed.precision))
 
 
 @dataclass(frozen=True)
@@ -97,6 +110,15 @@ class PartialDate:
     text: str
     start: End
     end: End | None = None  # None: a single date, not an interval
+
+    @classmethod
+    def saved(cls, text, lower, upper):
+        """A date read back from a record whose text was validated and whose bounds were
+        derived when it was saved: no parsing, so a page of thousands of dates stays fast."""
+        if "/" not in text:
+            return cls(text, End.saved(text, lower))
+        left, _, right = text.partition("/")
+        return cls(text, End.saved(left, lower), End.saved(right, upper))
 
     @classmethod
     def parse(cls, text, *, allow_unknown_start=False):
@@ -114,7 +136,7 @@ class PartialDate:
         if start.is_unknown and (end.is_unknown or end.is_open):
             raise ValidationError(_("“%(value)s” gives neither a start nor an end."),
                                   code="invalid_date", params={"value": text})
-        if start.date and end.date and start.lower > end.upper:
+        if start.lower and end.upper and start.lower > end.upper:
             raise ValidationError(_("“%(value)s” ends before it starts."),
                                   code="reversed_interval", params={"value": text})
         return cls(text, start, end)
@@ -152,14 +174,14 @@ class PartialDate:
 
     def _span(self, lang):
         a, b = self.start, self.end
-        same_year = a.date.year == b.date.year
+        same_year = a.lower.year == b.lower.year
         if lang == "ja":
             right = b.label("ja")
             if same_year and a.precision != "year" and b.precision != "year":
-                right = right.removeprefix(f"{int(b.date.year)}年")
+                right = right.removeprefix(f"{b.lower.year}年")
             return f"{a.label('ja')}～{right}"
         if same_year and a.precision == "month" and b.precision == "month":
-            return f"{ENGLISH_MONTHS[int(a.date.month)]}–{b.label('en')}"
+            return f"{ENGLISH_MONTHS[a.lower.month]}–{b.label('en')}"
         return f"{a.label('en')} – {b.label('en')}"
 
     def __str__(self):

@@ -106,10 +106,22 @@ class Dated(models.Model):
     def save(self, *args, **kwargs):
         self.fill_date_bounds()
         super().save(*args, **kwargs)
+        self._saved_date = self.date
 
     @property
     def dates(self):
+        if self.pk is not None and (self.date_lower or self.date_upper) and self.date == self._saved_date:
+            return dates.PartialDate.saved(self.date, self.date_lower, self.date_upper)
         return dates.parse(self.date, allow_unknown_start=self.allow_unknown_start)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        record = super().from_db(db, field_names, values)
+        # The text whose bounds the database holds: while it is unchanged, no need to parse.
+        record._saved_date = record.__dict__.get("date")
+        return record
+
+    _saved_date = None
 
     def fill_date_bounds(self):
         parsed = self.dates

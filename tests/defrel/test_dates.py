@@ -59,3 +59,14 @@ def test_as_of_day_is_a_full_iso_day():
     assert parse_day("2019-12-01") == datetime.date(2019, 12, 1)
     with pytest.raises(ValidationError):
         parse_day("2024-13-40")
+
+
+@pytest.mark.parametrize("text", ["2024-05-17", "2024-05", "2024", "2024-09/2024-10", "2024-12/2025-02",
+                                  "2024-04/..", "/2024-10-01", "2022-05/", "2023-09-13/2024-10-01", "2020/2023-03"])
+def test_a_saved_date_reads_back_as_its_parse_without_parsing(text):
+    from defrel.dates import PartialDate
+
+    parsed = parse(text, allow_unknown_start=True)
+    saved = PartialDate.saved(text, parsed.lower, parsed.upper)
+    assert saved == parsed
+    assert saved.display("ja") == parsed.display("ja") and saved.display("en") == parsed.display("en")
