@@ -14,6 +14,7 @@ from partners.models import Country, Official, Region, Tenure
 
 JAPAN = "JP"
 CHRONOLOGICAL = ("date_lower", "date_upper", "pk")  # the order defrel.timeline.merge expects
+PROFILE_DEPTH = 300  # records on a country profile without a year
 
 
 def partner_count(relation):
@@ -79,9 +80,14 @@ def country_detail(request, code):
     dated = {"date_lower__year": year} if year else {}
     meetings = country.meetings.filter(**dated).prefetch_related("countries").order_by(*CHRONOLOGICAL)
     exercises = country.exercises.filter(**dated).prefetch_related("countries").order_by(*CHRONOLOGICAL)
-    entries = timeline.merge(
-        ("meeting", meetings), ("milestone", milestones), ("exercise", exercises), kinds=kinds,
-    )
+    total = sum(len(m) if k == "milestone" else m.count() for k, m in
+                [("meeting", meetings), ("milestone", milestones), ("exercise", exercises)]
+                if kinds is None or k in kinds)
+    # A partner with thousands of records shows its newest ones; a year shows all of that year.
+    newest = [(kind, list(records.reverse()[:PROFILE_DEPTH])[::-1] if kind != "milestone"
+               else records[-PROFILE_DEPTH:])
+              for kind, records in [("meeting", meetings), ("milestone", milestones), ("exercise", exercises)]]
+    entries = timeline.merge(*newest, kinds=kinds)[-PROFILE_DEPTH:]
     Level = country.meetings.model.Level
     return render(request, "partners/country_detail.html", {
         "country": country,
@@ -89,7 +95,8 @@ def country_detail(request, code):
         "chart": encounters_by_level(country.meetings.all(), Level.choices),
         "form": form,
         "groups": timeline.by_year_and_month(entries, newest_first=True),
-        "entry_count": len(entries),
+        "entry_count": total,
+        "shown_count": len(entries),
     })
 
 

@@ -190,7 +190,7 @@ def korea_with_relations(request, korea):
 
 
 def test_country_detail_queries_are_constant(client, korea_with_relations, django_assert_max_num_queries):
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(11):
         page = client.get(reverse("partners:country-detail", args=["KR"]))
     assert "kr-m2" in page.content.decode()
 
@@ -213,3 +213,17 @@ def test_official_list_queries_are_constant(client, korea_with_relations, django
         page = client.get(reverse("partners:official-list"), {"country": "KR"})
     assert korea_with_relations.officials.get().name in text(page)
 
+
+
+def test_a_partner_with_many_records_shows_the_newest_and_says_so(client, settings, monkeypatch):
+    from partners import views
+    from tests.meetings.factories import MeetingFactory
+    from tests.partners.factories import CountryFactory
+
+    monkeypatch.setattr(views, "PROFILE_DEPTH", 3)
+    au = CountryFactory(code="AU")
+    for month in range(1, 6):
+        MeetingFactory(countries=[au], date=f"2024-0{month}", key=f"m{month}", title_ja=f"会談{month}")
+    page = client.get(reverse("partners:country-detail", args=["AU"])).content.decode()
+    assert "会談5" in page and "会談3" in page and "会談2" not in page
+    assert "5件" in page and "最新の3件" in page
