@@ -51,3 +51,12 @@ backup: install
 restore: install
 	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/defrel-….json" && exit 2)
 	$(PY) manage.py restore "$(FILE)"
+
+# Load test (issue 5): gunicorn with 2 × cores + 1 workers on loopback, 50 users (lists, filters,
+# search, details, timelines, the matrix, CSV exports, admin edits by editors) for LOADTEST_SECONDS
+# on SQLite, and on PostgreSQL when DATABASE_URL=postgres://… (or LOADTEST_ARGS=--temp-postgres for
+# a throw-away local cluster). Not part of `make test`. Writes bench/LOADTEST.md.
+LOADTEST_SECONDS ?= 300
+.PHONY: loadtest
+loadtest: install
+	LOADTEST_SECONDS=$(LOADTEST_SECONDS) $(PY) bench/loadtest.py $(LOADTEST_ARGS)

@@ -86,11 +86,11 @@ FROM meetings_meeting m"""
 class Client:
     """One host, cookies kept, a new connection per request (gunicorn's sync worker closes it)."""
 
-    def __init__(self, port):
-        self.port, self.cookies = port, {}
+    def __init__(self, port, timeout=1200):
+        self.port, self.cookies, self.timeout = port, {}, timeout
 
     def open(self, method, path, body=None, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1200)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
         headers = dict(headers or {})
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -158,7 +158,16 @@ def percentile(values, q):
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def latency(client, path, *, requests, cap, warmup=2):
+def latency(client, path, *, requests, cap, warmup=2, on_timeout=None):
+    try:
+        return timed_gets(client, path, requests=requests, cap=cap, warmup=warmup)
+    except TimeoutError:
+        if on_timeout:
+            on_timeout()  # the worker is still rendering it: replace the worker
+        return {"error": f"no answer in {client.timeout:.0f} s", "path": path}
+
+
+def timed_gets(client, path, *, requests, cap, warmup):
     """p50/p95 in ms of ``requests`` sequential GETs (fewer if ``cap`` seconds run out, but at
     least 3; a page slower than a third of the cap gets one warm-up)."""
     for _ in range(warmup):
@@ -310,6 +319,15 @@ class Server:
         """gunicorn serves from its worker; Datasette from its own process."""
         return (children(self.proc.pid) or [self.proc.pid])[0]
 
+    def replace_worker(self):
+        worker = self.worker_pid()
+        if worker != self.proc.pid:
+            os.kill(worker, 9)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and self.worker_pid() in (worker, self.proc.pid):
+                time.sleep(0.2)
+            wait_for(self.port, self.proc)
+
     def stop(self):
         self.proc.terminate()
         try:
@@ -414,6 +432,7 @@ def helper_import(database_url, rows):
     MeetingResource, inside a transaction rolled back afterwards; then a file whose last row
     is wrong, which must import nothing."""
     django_setup(database_url)
+    import tablib
     from django.db import transaction
 
     from meetings.models import Meeting
@@ -434,10 +453,9 @@ def helper_import(database_url, rows):
         imported = Meeting.objects.count() - before
         ok = not (result.has_errors() or result.has_validation_errors())
         transaction.set_rollback(True)
-    bad = dataset[: min(rows, 1000)]
-    row = list(bad[-1])
-    row[dataset.headers.index("countries")] = "NO-SUCH-COUNTRY"
-    bad[-1] = row
+    rows_bad = [list(r) for r in dataset[: min(rows, 1000)]]
+    rows_bad[-1][dataset.headers.index("countries")] = "NO-SUCH-COUNTRY"
+    bad = tablib.Dataset(*rows_bad, headers=dataset.headers)
     started = time.perf_counter()
     refused = MeetingResource().import_data(bad, dry_run=False)
     refused_seconds = time.perf_counter() - started
@@ -506,13 +524,19 @@ def make_view(db):
         conn.execute(f"CREATE VIEW {VIEW} AS {export_sql('sqlite')} ORDER BY m.date_lower DESC, m.key")
 
 
-def measure_pages(port, info, args):
-    client = Client(port)
+def measure_pages(server, info, args):
+    """Every page's latency; a page that gives no answer within --page-timeout is recorded
+    as such and its worker replaced (gunicorn's master starts a new one), so that one
+    unbounded page cannot take the benchmark's whole time."""
+    client = Client(server.port)
     client.login_django_admin(info["admin_login"])
+    client.timeout = args.page_timeout
     results = {}
     for name, path in info["pages"].items():
         say(f"  {name}: {path}")
-        results[name] = latency(client, path, requests=args.requests, cap=args.cap)
+        results[name] = latency(client, path, requests=args.requests, cap=args.cap,
+                                on_timeout=server.replace_worker)
+    client.timeout = 1200  # exports take as long as they take
     return results, client
 
 
@@ -544,7 +568,7 @@ def run_sqlite(args, results):
     say("defrel on SQLite (gunicorn, 1 sync worker)")
     server = gunicorn(url, "gunicorn-sqlite")
     try:
-        results["defrel"], client = measure_pages(server.port, info, args)
+        results["defrel"], client = measure_pages(server, info, args)
         pid = server.worker_pid()
         say("  exports: defrel streaming (10k, then all), then the admin's")
         results["export_10k"] = http_export(client, "GET", info["export_10k"], pid)
@@ -594,6 +618,7 @@ def run_sqlite(args, results):
         results["cli_export"] = process_export([PY, "-c", code])
         results["cli_label"] = "Python sqlite3 module (no sqlite3 command line)"
 
+    (BENCH / "results.json").write_text(json.dumps(results, indent=1, default=str))
     say(f"import of {args.import_rows:,} meetings through MeetingResource (SQLite)")
     results["import"] = child("_import", url, args.import_rows)
 
@@ -605,7 +630,7 @@ def run_postgres(args, results, url):
     results["pg_versions"] = info["versions"]
     server = gunicorn(url, "gunicorn-postgres")
     try:
-        results["pg_defrel"], client = measure_pages(server.port, info, args)
+        results["pg_defrel"], client = measure_pages(server, info, args)
         pid = server.worker_pid()
         results["pg_export_10k"] = http_export(client, "GET", info["export_10k"], pid)
         results["pg_export"] = http_export(client, "GET", info["export"], pid)
@@ -773,6 +798,8 @@ def main():
     parser.add_argument("--meetings", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
     parser.add_argument("--cap", type=float, default=15, help="seconds per page at most")
+    parser.add_argument("--page-timeout", type=float, default=90,
+                        help="seconds a page may take before it is recorded as unanswered")
     parser.add_argument("--import-rows", type=int, default=10_000)
     parser.add_argument("--skip-admin-export", action="store_true")
     parser.add_argument("--out", default=str(BENCH / "RESULTS.md"))
