@@ -1,5 +1,7 @@
+import importlib
+
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 
 
 @pytest.fixture(autouse=True)
@@ -7,9 +9,26 @@ def japanese_by_default(settings):
     settings.LANGUAGE_CODE = "ja"
 
 
+ROLES = importlib.import_module("meetings.migrations.0002_roles")
+
+
+def role(name):
+    """The group the data migration made; made again the same way after a transactional
+    test has flushed it away."""
+    group, created = Group.objects.get_or_create(name=name)
+    if created:
+        for app_label, models in ROLES.EDITORIAL.items():
+            for model in models:
+                actions = ["view"] if name == "viewer" else (
+                    ["view", "add", "change"] + ([] if model in ROLES.NO_DELETE else ["delete"]))
+                group.permissions.add(*Permission.objects.filter(
+                    content_type__app_label=app_label, codename__in=[f"{a}_{model}" for a in actions]))
+    return group
+
+
 def member_of(group_name, username):
     user = User.objects.create_user(username, password="pw-for-tests-only", is_staff=True)
-    user.groups.add(Group.objects.get(name=group_name))
+    user.groups.add(role(group_name))
     return user
 
 

@@ -56,3 +56,13 @@ def test_editor_cannot_touch_users_or_groups(editor_client, name):
 def test_the_public_is_sent_to_the_login(client, model, factory):
     response = client.get(admin_url(model, "changelist"))
     assert response.status_code == 302 and reverse("admin:login") in response["Location"]
+
+
+def test_the_roles_come_from_the_migrations():
+    from django.contrib.auth.models import Group
+
+    editor = set(Group.objects.get(name="editor").permissions.values_list("codename", flat=True))
+    viewer = set(Group.objects.get(name="viewer").permissions.values_list("codename", flat=True))
+    assert {"change_meeting", "delete_meeting", "add_country"} <= editor
+    assert "delete_country" not in editor and not any("user" in p for p in editor)
+    assert viewer == {p for p in editor if p.startswith("view_")}
