@@ -167,15 +167,28 @@ class Official(Versioned, models.Model):
         return localised(self, "name")
 
     def tenure_during(self, lower, upper):
-        """The tenure held during ``lower``..``upper`` (a partial date's bounds); where several
-        overlap, a ranked office before an unranked one (minister before Diet member), then the
-        latest begun. Reads prefetched ``tenures`` when they are there."""
-        held = [t for t in self.tenures.all() if t.overlaps(lower, upper)]
-        return max(
-            held,
-            key=lambda t: (t.position.level != Position.Level.OTHER, t.date_lower or datetime.date.min),
-            default=None,
-        )
+        """The tenure held during ``lower``..``upper``; reads prefetched ``tenures``."""
+        return tenure_during(self.tenures.all(), lower, upper)
+
+
+def overlaps(held_from, held_to, lower, upper):
+    """Whether a period may meet ``lower``..``upper`` (None: an open or unknown end, which
+    never excludes)."""
+    return (held_from is None or upper is None or held_from <= upper) and (
+        held_to is None or lower is None or lower <= held_to
+    )
+
+
+def tenure_during(tenures, lower, upper):
+    """Of ``tenures`` (anything with date_lower, date_upper and position.level), the one held
+    during ``lower``..``upper``: where several overlap, a ranked office before an unranked
+    one (minister before Diet member), then the latest begun."""
+    held = [t for t in tenures if overlaps(t.date_lower, t.date_upper, lower, upper)]
+    return max(
+        held,
+        key=lambda t: (t.position.level != Position.Level.OTHER, t.date_lower or datetime.date.min),
+        default=None,
+    )
 
 
 class TenureQuerySet(models.QuerySet):
@@ -229,8 +242,5 @@ class Tenure(Dated, Versioned, models.Model):
     natural_key.dependencies = ["partners.official", "partners.position"]
 
     def overlaps(self, lower, upper):
-        """Whether the tenure may have been held between ``lower`` and ``upper``
-        (None for an open or unknown end; an unknown end never excludes)."""
-        return (self.date_lower is None or upper is None or self.date_lower <= upper) and (
-            self.date_upper is None or lower is None or lower <= self.date_upper
-        )
+        """Whether the tenure may have been held between ``lower`` and ``upper``."""
+        return overlaps(self.date_lower, self.date_upper, lower, upper)
