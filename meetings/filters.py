@@ -18,8 +18,11 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from defrel import dates
+from defrel.models import Year
 from meetings.models import Agreement, Exercise, Meeting, Occasion, Status
 from partners.models import Country, Official, localised
+
+FACET_LIMIT = 30  # values shown of a facet without fixed choices (partners, officials, occasions)
 
 
 # --- fields and filters shared by the lists -------------------------------------------------
@@ -134,6 +137,16 @@ class FieldFacet:
         fields = [self.field] + ([f"{self.names}name_ja", f"{self.names}name_en"] if self.names else [])
         rows = (filterset.counting_queryset(base).values(*fields)
                 .annotate(n=Count("pk", distinct=True)).order_by())
+        if not self.choices:
+            # Thousands of officials: the most frequent, plus whatever the reader chose.
+            chosen = [v for v in filterset.data.getlist(self.param) if v] if hasattr(
+                filterset.data, "getlist") else []
+            rows = list(rows.order_by("-n", self.field)[:FACET_LIMIT])
+            shown = {str(r[self.field]) for r in rows}
+            missing = [v for v in chosen if v not in shown]
+            if missing:
+                rows += list(filterset.counting_queryset(base).filter(**{f"{self.field}__in": missing})
+                             .values(*fields).annotate(n=Count("pk", distinct=True)).order_by())
         found = [(str(r[self.field]), self.label(r), r["n"]) for r in rows if r[self.field] is not None]
         if self.choices:
             order = {value: i for i, value in enumerate(self.choices.values)}
@@ -161,9 +174,9 @@ class YearFacet:
     def counts(self, filterset):
         base = filterset.without("year", "month")
         rows = (filterset.counting_queryset(base)
-                .values("date_lower__year", "date_upper__year")
+                .values(lower=Year("date_lower"), upper=Year("date_upper"))
                 .annotate(n=Count("pk", distinct=True)).order_by())
-        spans = [(r["date_lower__year"], r["date_upper__year"], r["n"]) for r in rows]
+        spans = [(r["lower"], r["upper"], r["n"]) for r in rows]
         last = max((y for lower, upper, _n in spans for y in (lower, upper) if y), default=0)
         per_year = Counter()
         for lower, upper, n in spans:

@@ -4,11 +4,12 @@ official.participations) so that partners never imports meetings."""
 from itertools import groupby
 
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django.views.generic import ListView
 
 from defrel import charts, timeline
+from defrel.models import Year
 from partners.forms import OfficialFilterForm, TimelineForm
 from partners.models import Country, Official, Region, Tenure
 
@@ -39,15 +40,6 @@ def by_region(countries):
     """[(region label, [countries])] in the order the white paper takes the regions."""
     grouped = {region: list(items) for region, items in groupby(countries, key=lambda c: c.region)}
     return [(Region(r).label, grouped[r]) for r in Region.values if r in grouped]
-
-
-class Year(ExtractYear):
-    """ExtractYear, except that SQLite reads the year off the stored ISO text instead of
-    calling Django's Python date function once per row (about 3× faster at 100,000 rows)."""
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.lhs)
-        return f"CAST(substr({sql}, 1, 4) AS integer)", params
 
 
 def encounters_by_level(meetings, series):

@@ -83,3 +83,24 @@ def test_agreement_status_is_computed_as_of_the_day_asked():
     assert rows[0].status_as_of == "notice_given"
     [status] = [f for f in facets if f.param == "status"]
     assert [(c.value, c.count) for c in status.choices] == [("notice_given", 1)]
+
+
+def test_a_facet_of_many_values_shows_the_most_frequent_and_the_chosen_one(client, monkeypatch):
+    from django.urls import reverse
+
+    from meetings import filters
+    from tests.meetings.factories import MeetingFactory, ParticipationFactory
+    from tests.partners.factories import OfficialFactory
+
+    monkeypatch.setattr(filters, "FACET_LIMIT", 3)
+    meeting = MeetingFactory()
+    for n in range(6):
+        ParticipationFactory(meeting=meeting, official=OfficialFactory(slug=f"official-{n}", name_ja=f"人物{n}号"))
+    busy = OfficialFactory(slug="zz-busy", name_ja="多忙な人")
+    for _ in range(2):
+        ParticipationFactory(official=busy)
+    page = client.get(reverse("meetings:meeting-list")).content.decode()
+    assert "多忙な人" in page and "人物0号" in page and "人物1号" in page
+    assert "人物5号" not in page  # beyond the three most frequent
+    chosen = client.get(reverse("meetings:meeting-list"), {"official": "official-5"}).content.decode()
+    assert "人物5号" in chosen  # shown because the reader chose it
