@@ -2,11 +2,16 @@ import importlib
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
 def japanese_by_default(settings):
     settings.LANGUAGE_CODE = "ja"
+    yield
+    # A request to /en/… leaves English active in the thread; the next test's reverse()
+    # would give /en/ addresses.
+    translation.activate("ja")
 
 
 ROLES = importlib.import_module("meetings.migrations.0002_roles")

@@ -9,7 +9,6 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 

@@ -11,31 +11,9 @@ from tests.meetings.factories import (
 )
 from tests.partners.factories import CountryFactory, OfficialFactory
 
+from tests.pages import get, text
+
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def back_to_japanese():
-    """A request to /en/… leaves English active in the thread; later reverse() calls and
-    tests would see /en/ addresses."""
-    yield
-    translation.activate("ja")
-
-
-def text(response, start=None):
-    """The page as a reader sees it (tags dropped, whitespace collapsed), from the element
-    with id ``start`` on when given."""
-    html = response.content.decode()
-    if start:
-        html = html[html.index(f'id="{start}"'):]
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-
-
-def get(client, name, *args, lang="ja", **params):
-    """The response for the page ``name`` in ``lang``; interface wording is checked on the
-    English page (lang="en"), since the Japanese catalogue translates it."""
-    with translation.override(lang):  # restored afterwards, so reverse() in tests stays Japanese
-        return client.get(reverse(name, args=args), params)
 
 
 @pytest.fixture

@@ -1,0 +1,21 @@
+"""Reading pages as a person would, in either language."""
+import re
+
+from django.urls import reverse
+from django.utils import translation
+
+
+def text(response, start=None):
+    """The page as a reader sees it (tags dropped, whitespace collapsed), from the element
+    with id ``start`` on when given."""
+    html = response.content.decode()
+    if start:
+        html = html[html.index(f'id="{start}"'):]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def get(client, name, *args, lang="ja", **params):
+    """The response for the page ``name`` in ``lang``; interface wording is checked on the
+    English page (lang="en"), since the Japanese catalogue translates it."""
+    with translation.override(lang):  # restored afterwards, so reverse() in tests stays Japanese
+        return client.get(reverse(name, args=args), params)
