@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 PY = sys.executable
 sys.path.insert(0, str(BENCH))
-from run import cpu_model, mem_total, percentile  # noqa: E402  (bench/run.py's small helpers)
+from run import cpu_model, django_setup, mem_total, percentile  # noqa: E402  (bench/run.py's helpers)
 
 SQLITE_DB = BENCH / "defrel-loadtest.sqlite3"  # bench/.gitignore: defrel-*.sqlite3*
 EDITOR, EDITOR_PASSWORD = "loadtest-editor", "loadtest-only-Pw-7c2e9a"
@@ -71,15 +71,6 @@ def django_env(database_url):
 
 
 # --- helpers run in a child process bound to one database ----------------------------------------
-
-def django_setup(database_url):
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "defrel.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
 
 def helper_setup(database_url):
     """The editor account (group "editor", not a superuser), and samples of what to request."""
