@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class DefrelConfig(AppConfig):
     name = "defrel"
     verbose_name = _("Sources")
+
+    def ready(self):
+        from defrel import stamp
+
+        stamp.connect()

@@ -8,6 +8,7 @@ that one filter left out.
 """
 import calendar
 import datetime
+import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -15,10 +16,13 @@ from types import SimpleNamespace
 import django_filters
 from django import forms
 from django.db.models import Count, Q
+from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from defrel import dates
 from defrel.models import Year
+from defrel.stamp import cached
 from meetings.models import Agreement, Exercise, Meeting, Occasion, Status
 from partners.models import Country, Official, localised
 
@@ -197,6 +201,8 @@ class FacetedFilterSet(django_filters.FilterSet):
         return queryset
 
     def counting_queryset(self, base):
+        if not base.query.where:  # nothing filtered: group the table itself
+            return self.queryset.model.objects.all()
         # A subquery keeps the filters' joins apart from the join the facet groups by.
         return self.queryset.model.objects.filter(pk__in=base.order_by().values("pk"))
 
@@ -207,17 +213,36 @@ class FacetedFilterSet(django_filters.FilterSet):
             params.pop(name, None)
         return params
 
-    def facets(self, params):
+    def counts_key(self, params, what):
+        """The cache key of counts of the rows ``params`` select: the page and the order
+        change no count."""
+        kept = sorted((name, value) for name in params if name not in ("page", "sort")
+                      for value in params.getlist(name))
+        digest = hashlib.sha256(urlencode(kept).encode()).hexdigest()[:32]
+        return f"{self._meta.model._meta.label}:{what}:{get_language()}:{digest}"
+
+    def facets(self, params, stamp=None):
+        """The facets beside the rows; with a data ``stamp`` (defrel.stamp.token()), their
+        counts are remembered until the data changes."""
         params = self.good_params(params)
+
+        def counts():
+            return [list(spec.counts(self)) for spec in self.facet_specs]
+
+        counted = counts() if stamp is None else cached(self.counts_key(params, "facets"), counts, stamp)
         built = []
-        for spec in self.facet_specs:
+        for spec, choices in zip(self.facet_specs, counted):
             selected = set(params.getlist(spec.param))
             built.append(Facet(spec.param, spec.title, [
                 Choice(value, label, n, value in selected,
                        toggled(params, spec.param, value, multiple=spec.multiple))
-                for value, label, n in spec.counts(self)
+                for value, label, n in choices
             ]))
         return built
+
+    def count(self, params, stamp):
+        """How many rows the filters select, remembered like the facets."""
+        return cached(self.counts_key(self.good_params(params), "count"), self.qs.count, stamp)
 
     def error_messages(self):
         """“Year: Enter a whole number.” for each bad value; the other filters still apply."""

@@ -2,6 +2,7 @@ import importlib
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
+from django.core.cache import cache
 from django.utils import translation
 
 
@@ -12,6 +13,13 @@ def japanese_by_default(settings):
     # A request to /en/… leaves English active in the thread; the next test's reverse()
     # would give /en/ addresses.
     translation.activate("ja")
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Counts cached under the data stamp: a rolled-back test leaves the stamp it began with,
+    so the next test would find the counts of data that no longer exists."""
+    cache.clear()
 
 
 ROLES = importlib.import_module("meetings.migrations.0002_roles")

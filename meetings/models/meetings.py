@@ -72,6 +72,14 @@ class MeetingQuerySet(SearchableQuerySet):
             ),
         )
 
+    def for_list(self):
+        """The columns a list row shows (dates, title, partners, level, format), without the
+        summaries and excerpts, which are most of a row's bytes."""
+        return self.only(
+            "version", "key", "date", "date_lower", "date_upper", "count", "title_ja", "title_en",
+            "level", "format",
+        ).prefetch_related(Prefetch("countries", queryset=Country.objects.only("code", "name_ja", "name_en")))
+
 
 class MeetingManager(NaturalKeyManager.from_queryset(MeetingQuerySet)):
     pass

@@ -4,7 +4,7 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from defrel import dates
+from defrel import dates, stamp
 from defrel.exports import stream_csv
 from meetings import dictionary
 from meetings.filters import AgreementFilter, ExerciseFilter, MeetingFilter
@@ -21,11 +21,20 @@ def carried(params):
             for value in params.getlist(name)]
 
 
-def list_context(request, filterset, rows, facets):
+class CountedPaginator(Paginator):
+    """A paginator told its count (cached with the facets) instead of counting every time."""
+
+    def __init__(self, object_list, per_page, count=None):
+        super().__init__(object_list, per_page)
+        if count is not None:
+            self.count = count  # shadows the cached_property
+
+
+def list_context(request, filterset, rows, facets, count=None):
     return {
         "filter": filterset,
         "fields": [filterset.form[name] for name in SEARCH_FIELDS if name in filterset.form.fields],
-        "page_obj": Paginator(rows, PER_PAGE).get_page(request.GET.get("page")),
+        "page_obj": CountedPaginator(rows, PER_PAGE, count).get_page(request.GET.get("page")),
         "facets": facets,
         "errors": filterset.error_messages(),
         "carried": carried(request.GET),
@@ -43,7 +52,9 @@ def export_queryset(resource, filterset):
 
 def meeting_list(request):
     filterset = MeetingFilter(request.GET, queryset=Meeting.objects.all())
-    context = list_context(request, filterset, filterset.qs.with_people(), filterset.facets(request.GET))
+    data = stamp.token()
+    context = list_context(request, filterset, filterset.qs.for_list(),
+                           filterset.facets(request.GET, data), filterset.count(request.GET, data))
     return render(request, "meetings/meeting_list.html", context)
 
 
@@ -97,7 +108,9 @@ def agreement_export(request):
 def exercise_list(request):
     filterset = ExerciseFilter(request.GET, queryset=Exercise.objects.all())
     rows = filterset.qs.select_related("host_country").prefetch_related("countries")
-    context = list_context(request, filterset, rows, filterset.facets(request.GET))
+    data = stamp.token()
+    context = list_context(request, filterset, rows, filterset.facets(request.GET, data),
+                           filterset.count(request.GET, data))
     return render(request, "meetings/exercise_list.html", context)
 
 

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from defrel import stamp
 from defrel.models import Source
 from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Occasion, Participation
 from partners.models import Country, Official, Position, Region, Tenure
@@ -202,6 +203,7 @@ class Command(BaseCommand):
             self.make_exercises(sizes["exercises"])
             self.make_meetings(sizes["meetings"])
             self.make_agreements(sizes["agreements"])
+            stamp.bump_on_commit()  # bulk_create sends no signals: cached counts must go
         self.stdout.write(
             f"synth: {len(self.partners)} partners, {self.n_officials:,} officials, "
             f"{sizes['meetings']:,} meetings, {sizes['agreements']:,} agreements, "
