@@ -25,7 +25,6 @@ import os
 import platform
 import random
 import re
-import shutil
 import socket
 import statistics
 import subprocess
@@ -43,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 PY = sys.executable
 sys.path.insert(0, str(BENCH))
+from pgcluster import TempPostgres  # noqa: E402
 from run import cpu_model, django_setup, mem_total, percentile  # noqa: E402  (bench/run.py's helpers)
 
 SQLITE_DB = BENCH / "defrel-loadtest.sqlite3"  # bench/.gitignore: defrel-*.sqlite3*
@@ -471,36 +471,6 @@ class Gunicorn:
         self.log.close()
 
 
-class TempPostgres:
-    """A throw-away PostgreSQL cluster on 127.0.0.1 and a free port (initdb and pg_ctl run as
-    the postgres user when this runs as root), removed by stop()."""
-
-    def __init__(self):
-        self.bin = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
-        self.dir = Path(tempfile.mkdtemp(prefix="defrel-loadtest-pg-"))
-        self.data, self.port = self.dir / "data", free_port()
-        as_postgres = []
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres", "postgres")
-            as_postgres = ["runuser", "-u", "postgres", "--"]
-        self.run = lambda *cmd: subprocess.run([*as_postgres, *map(str, cmd)], check=True,
-                                                stdout=subprocess.DEVNULL)
-        self.run(self.bin / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                 "--locale=C.UTF-8")
-        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories={self.dir}"
-        self.run(self.bin / "pg_ctl", "-D", self.data, "-o", options, "-l", self.dir / "log", "-w", "start")
-        self.url = f"postgres://postgres@127.0.0.1:{self.port}/defrel"
-        subprocess.run([PY, "-c", "import psycopg2; c = psycopg2.connect(host='127.0.0.1', "
-                        f"port={self.port}, user='postgres', dbname='postgres'); c.autocommit = True; "
-                        "c.cursor().execute('CREATE DATABASE defrel')"], check=True)
-
-    def stop(self):
-        try:
-            self.run(self.bin / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
-        finally:
-            shutil.rmtree(self.dir, ignore_errors=True)
-
-
 # --- one database ---------------------------------------------------------------------------------
 
 def build(database_url, meetings):
@@ -689,7 +659,7 @@ def main():
     cluster = None
     try:
         if args.temp_postgres:
-            cluster = TempPostgres()
+            cluster = TempPostgres(prefix="defrel-loadtest-pg-")
             url = cluster.url
         if url.startswith(("postgres://", "postgresql://", "pgsql://")):
             results.append(run_one("PostgreSQL", url, args, BENCH / "loadtest-gunicorn-postgres.log"))

@@ -1,7 +1,11 @@
 """defrel at 100,000 meetings, measured side by side with Datasette and the raw limits.
 
     make bench                     # or: .venv/bin/python bench/run.py [--requests 30 --cap 15]
-    DATABASE_URL=postgres://… make bench   # also PostgreSQL: pages, export, COPY, import
+    DATABASE_URL=postgres://… make bench   # PostgreSQL at that address instead of a throw-away one
+    make bench BENCH_ARGS=--no-postgres    # SQLite only
+
+After SQLite, it measures PostgreSQL too (pages, export, COPY, import): the server DATABASE_URL
+names, or else a throw-away cluster started with the machine's initdb (bench/pgcluster.py).
 
 Builds (or reuses) bench/defrel-100k.sqlite3 with `manage.py synth`, serves it with gunicorn
 (one sync worker) and with Datasette (installed into the venv from bench/requirements.txt),
@@ -32,53 +36,22 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+import pgcluster  # bench/pgcluster.py: run.py runs from bench/
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 PY = sys.executable
 USER, PASSWORD = "bench", "bench-only-password-9f3k"
 VIEW = "bench_meetings_export"
 
-# The columns of MeetingResource (defrel's export), computed in SQL: partners sorted by code,
-# participants as Participation orders them, each with the title held on the meeting's dates
-# (a ranked office before an unranked one, then the latest begun, as Official.tenure_during).
-TITLE_SQL = """(SELECT pos.title_{lang} FROM partners_tenure t
-        JOIN partners_position pos ON pos.id = t.position_id
-        WHERE t.official_id = o.id
-          AND (t.date_lower IS NULL OR m.date_upper IS NULL OR t.date_lower <= m.date_upper)
-          AND (t.date_upper IS NULL OR t.date_upper >= m.date_lower)
-        ORDER BY pos.level != 'other' DESC, COALESCE(t.date_lower, '0001-01-01') DESC LIMIT 1)"""
-PEOPLE_SQL = """(SELECT {agg} FROM (SELECT {expr} AS v FROM meetings_participation p
-        JOIN partners_official o ON o.id = p.official_id
-        JOIN partners_country oc ON oc.id = o.country_id
-        WHERE p.meeting_id = m.id ORDER BY oc.code, p.id) people)"""
-
-
 def export_sql(dialect):
-    agg = "group_concat(v, '|')" if dialect == "sqlite" else "string_agg(v, '|')"
-    cat = "||"
+    """The columns of MeetingResource (defrel's export) as the server's streaming export
+    computes them (meetings.fast_export, the same SQL), plain: unescaped, unquoted, one a
+    column, for the sqlite3 command line's view and PostgreSQL's COPY."""
+    sys.path.insert(0, str(ROOT))
+    from meetings.fast_export import export_sql as meetings_export_sql
 
-    def people(expr):
-        return PEOPLE_SQL.format(agg=agg, expr=expr)
-
-    def titled(lang):
-        return f"TRIM(COALESCE({TITLE_SQL.format(lang=lang)}, '') {cat} ' ' {cat} o.name_{lang})"
-
-    keys = "(SELECT {agg} FROM (SELECT x.{key} AS v FROM {through} j JOIN {table} x ON x.id = j.{fk} " \
-           "WHERE j.meeting_id = m.id ORDER BY x.{key}) k)"
-    return f"""SELECT m.key, m.date, m.date_lower, m.date_upper, m.count, m.title_ja, m.title_en,
-    m.kind, m.level, m.format, m.location_ja, m.location_en,
-    (SELECT code FROM partners_country WHERE id = m.host_country_id) AS host_country,
-    (SELECT key FROM meetings_occasion WHERE id = m.occasion_id) AS occasion, m.sequence,
-    {keys.format(agg=agg, key="code", through="meetings_meeting_countries", table="partners_country",
-                 fk="country_id")} AS countries,
-    {people("o.slug")} AS participants,
-    {people(titled("ja"))} AS participant_titles_ja,
-    {people(titled("en"))} AS participant_titles_en,
-    m.summary_ja, m.summary_en, m.outcomes_ja, m.outcomes_en,
-    {keys.format(agg=agg, key="key", through="meetings_meeting_exercises", table="meetings_exercise",
-                 fk="exercise_id")} AS exercises,
-    (SELECT key FROM defrel_source WHERE id = m.source_id) AS source, m.source_excerpt
-FROM meetings_meeting m"""
+    return meetings_export_sql(dialect)
 
 
 # --- small HTTP client -----------------------------------------------------------------------
@@ -170,14 +143,16 @@ def latency(client, path, *, requests, cap, warmup=2, on_timeout=None):
 def timed_gets(client, path, *, requests, cap, warmup):
     """p50/p95 in ms of ``requests`` sequential GETs (fewer if ``cap`` seconds run out, but at
     least 3; a page slower than a third of the cap gets one warm-up)."""
+    cold = None
     for _ in range(warmup):
         t0 = time.perf_counter()
         status, body = client.get(path)
         first = (time.perf_counter() - t0) * 1000
+        cold = first if cold is None else cold  # nothing cached yet for this page
         if status != 200:
             return {"error": f"HTTP {status}", "path": path}
         if first > cap * 1000:  # one request took the whole budget: it is the only sample
-            return {"p50": first, "p95": first, "n": 1, "bytes": len(body), "path": path}
+            return {"p50": first, "p95": first, "n": 1, "bytes": len(body), "path": path, "first": cold}
         if first > cap * 1000 / 3:
             break
     times, started = [], time.monotonic()
@@ -188,7 +163,7 @@ def timed_gets(client, path, *, requests, cap, warmup):
         if status != 200:
             return {"error": f"HTTP {status}", "path": path}
     return {"p50": statistics.median(times), "p95": percentile(times, 0.95), "n": len(times),
-            "bytes": len(body), "path": path}
+            "bytes": len(body), "path": path, "first": cold}
 
 
 def rss_kb(pid):
@@ -528,13 +503,14 @@ def measure_pages(server, info, args):
     """Every page's latency; a page that gives no answer within --page-timeout is recorded
     as such and its worker replaced (gunicorn's master starts a new one), so that one
     unbounded page cannot take the benchmark's whole time."""
-    client = Client(server.port)
+    reader, client = Client(server.port), Client(server.port)  # a reader has no session
     client.login_django_admin(info["admin_login"])
-    client.timeout = args.page_timeout
+    reader.timeout = client.timeout = args.page_timeout
     results = {}
     for name, path in info["pages"].items():
         say(f"  {name}: {path}")
-        results[name] = latency(client, path, requests=args.requests, cap=args.cap,
+        who = client if path.startswith(info["admin_login"].rsplit("login/", 1)[0]) else reader
+        results[name] = latency(who, path, requests=args.requests, cap=args.cap,
                                 on_timeout=server.replace_worker)
     client.timeout = 1200  # exports take as long as they take
     return results, client
@@ -683,24 +659,21 @@ def report(results, args, started):
         + f"; busiest partner {info['busiest']['code']} with {info['busiest']['n']:,} meetings, "
         f"median partner {info['median']['code']} with {info['median']['n']:,}.",
         "- Latency: sequential GETs on loopback after 2 warm-ups (1 for a page slower than a third of "
-        f"the cap), one client, full body read; {args.requests} requests per page or fewer when "
+        f"the cap), one client (public pages without a session, the admin logged in), full body read; {args.requests} requests per page or fewer when "
         f"{args.cap:.0f} s ran out (at least 3; 1 when the warm-up alone took longer than that).",
         "",
         "## Page latency (SQLite), ms",
         "",
-        "| page | p50 | p95 | n |",
-        "|---|---:|---:|---:|",
+        "| page | p50 | p95 | n | first request |",
+        "|---|---:|---:|---:|---:|",
     ]
-    for name, r in d.items():
-        lines.append(f"| defrel: {name} | " + " | ".join(ms(r).split()) + " |" if "error" not in r
-                     else f"| defrel: {name} | {r['error']} | | |")
-    for name, r in ds.items():
-        lines.append(f"| Datasette: {name} | " + " | ".join(ms(r).split()) + " |" if "error" not in r
-                     else f"| Datasette: {name} | {r['error']} | | |")
-    if results.get("pg_defrel"):
-        for name, r in results["pg_defrel"].items():
-            lines.append(f"| defrel on PostgreSQL: {name} | " + " | ".join(ms(r).split()) + " |"
-                         if "error" not in r else f"| defrel on PostgreSQL: {name} | {r['error']} | | |")
+    groups = [("defrel", d), ("Datasette", ds), ("defrel on PostgreSQL", results.get("pg_defrel") or {})]
+    for label, group in groups:
+        for name, r in group.items():
+            lines.append(f"| {label}: {name} | {r['error']} | | | |" if "error" in r else
+                         f"| {label}: {name} | " + " | ".join(ms(r).split()) + f" | {r.get('first', 0):.1f} |")
+    lines += ["", "*First request*: the page's first answer in the run, before anything was cached "
+              "(defrel caches facet counts and totals until the data next changes; Datasette caches nothing)."]
     lines += [
         "",
         "## Full CSV export of meetings with partners and participants (titles at the time)",
@@ -802,18 +775,28 @@ def main():
                         help="seconds a page may take before it is recorded as unanswered")
     parser.add_argument("--import-rows", type=int, default=10_000)
     parser.add_argument("--skip-admin-export", action="store_true")
+    parser.add_argument("--no-postgres", action="store_true",
+                        help="SQLite only (by default PostgreSQL too: DATABASE_URL, or a throw-away cluster)")
     parser.add_argument("--out", default=str(BENCH / "RESULTS.md"))
     parser.add_argument("--notes", default=str(BENCH / "NOTES.md"),
                         help="analysis appended to the results (what a missed target means)")
     args = parser.parse_args()
     started = time.monotonic()
     results = {}
+    cluster = None
     try:
         run_sqlite(args, results)
         url = os.environ.get("DATABASE_URL", "")
-        if url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        if not url.startswith(("postgres://", "postgresql://", "pgsql://")) and not args.no_postgres \
+                and pgcluster.available():
+            say("a throw-away PostgreSQL cluster")
+            cluster = pgcluster.TempPostgres()
+            url = cluster.url
+        if url.startswith(("postgres://", "postgresql://", "pgsql://")) and not args.no_postgres:
             run_postgres(args, results, url)
     finally:  # what was measured is kept even when a later phase fails
+        if cluster:
+            cluster.stop()
         (BENCH / "results.json").write_text(json.dumps(results, indent=1, default=str))
     text = report(results, args, started)
     Path(args.out).write_text(text)

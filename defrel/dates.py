@@ -9,6 +9,7 @@ accept (seasons such as 2024-21, qualifiers, reversed intervals).
 import calendar
 import datetime
 import functools
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -35,6 +36,8 @@ def span(day, precision):
 
 # The shape of an end that was validated when it was saved: 2024, 2024-05, 2024-05-17.
 PRECISION_OF_LENGTH = {4: "year", 7: "month", 10: "day"}
+# The same shape in text being parsed: read without edtf, which takes milliseconds an end.
+PLAIN_END = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,16 @@ def _end(text, *, allow_open, allow_unknown, whole):
         return End(OPEN)
     if text == UNKNOWN and allow_unknown:
         return End(UNKNOWN)
+    plain = PLAIN_END.match(text)
+    if plain and plain.group(1) != "0000":
+        year, month, day = plain.groups()
+        try:
+            first = datetime.date(int(year), int(month or 1), int(day or 1))
+        except ValueError:
+            pass  # 2024-21 (a season to edtf), 2024-02-30: edtf below words the refusal
+        else:
+            precision = "day" if day else ("month" if month else "year")
+            return End(text, precision, *span(first, precision))
     try:
         parsed = parse_edtf(text)
     except (EDTFParseException, ValueError, TypeError):

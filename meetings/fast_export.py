@@ -1,84 +1,535 @@
-"""Meetings as CSV rows straight from a few queries per chunk, without building model
-instances: the same cells as MeetingResource (a test compares them), many times faster at
-100,000 rows."""
-from collections import defaultdict
+"""Meetings as CSV from one SQL query per chunk of meetings, every cell already CSV-ready.
+
+The database computes MeetingResource's columns (partners and exercises sorted by key,
+participants in Participation's order with the title each held on the meeting's dates) and
+writes each meeting as one CSV line: every cell formula-escaped as ``defrel.exports.
+escape_formula`` does, quoted as Python's ``csv`` module does (QUOTE_MINIMAL: when it holds
+a comma, a double quote or a line break, with its quotes doubled), NULL as an empty cell.
+Python only joins the lines into chunks, so the export runs at the database's pace; a test
+compares its bytes with MeetingResource's own export.
+
+On SQLite, each official of a query is looked up once (``officials``), not once a meeting,
+and a row's identifiers (key, date, choices, codes) are written as they are and checked once
+for the row rather than quoted cell by cell. What SQLite cannot write exactly is left to
+Python, which writes those meetings through MeetingResource itself: a row whose identifiers
+are not plain (a comma, a quote, a line break, or a first character escape_formula escapes)
+or that holds a NUL anywhere (GLOB, comparisons and printf() stop at one). Curated data has
+none (keys are slugs and codes; imports and forms refuse NUL): it is a safety net.
+
+``export_sql`` also gives the same columns plain (unescaped, unquoted, NULL as NULL, exact
+in SQL) for bench/run.py, which hands them to the ``sqlite3`` command line and to
+PostgreSQL's COPY.
+"""
+import csv
+import io
+import json
+import operator
+from contextlib import contextmanager, suppress
 from itertools import islice
-from types import SimpleNamespace
 
-from defrel.exports import escape_formula
-from defrel.resources import SEPARATOR
-from meetings.models import Meeting, Participation
-from partners.models import Tenure, tenure_during
+from django.db import DatabaseError, connections
 
-# The model's own columns, in export order, as values_list paths.
-PLAIN = {
-    "key": "key", "date": "date", "date_lower": "date_lower", "date_upper": "date_upper",
-    "count": "count", "title_ja": "title_ja", "title_en": "title_en", "kind": "kind",
-    "level": "level", "format": "format", "location_ja": "location_ja",
-    "location_en": "location_en", "host_country": "host_country__code",
-    "occasion": "occasion__key", "sequence": "sequence", "summary_ja": "summary_ja",
-    "summary_en": "summary_en", "outcomes_ja": "outcomes_ja", "outcomes_en": "outcomes_en",
-    "source": "source__key", "source_excerpt": "source_excerpt",
+DIALECTS = ("sqlite", "postgresql")
+# What Python's str.strip() removes (str.isspace()): a title cell is "title name".strip().
+WHITESPACE = (9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B),
+              0x2028, 0x2029, 0x202F, 0x205F, 0x3000)
+# Meetings a query. SQLite streams a query's rows and looks each official up once a query:
+# the more the better (memory: their ids). PostgreSQL sorts a query's rows.
+IDS_PER_QUERY = {"sqlite": 50_000, "postgresql": 2000}
+CHUNK_BYTES = 64 * 1024  # handed to the server at a time
+NUL = b"\0"
+NUL_TEXT = "CAST(X'00' AS TEXT)"
+
+# column: (SQL on the meeting "m" and the keys joined to it, kind). "key": an identifier (slug,
+# code, choice, EDTF date), checked once a row on SQLite; "text": anything; "date", "int".
+BASE = {
+    "key": ("m.key", "key"), "date": ("m.date", "key"), "date_lower": ("m.date_lower", "date"),
+    "date_upper": ("m.date_upper", "date"), "count": ("m.count", "int"),
+    "title_ja": ("m.title_ja", "text"), "title_en": ("m.title_en", "text"),
+    "kind": ("m.kind", "key"), "level": ("m.level", "key"), "format": ("m.format", "key"),
+    "location_ja": ("m.location_ja", "text"), "location_en": ("m.location_en", "text"),
+    "host_country": ("hc.code", "key"), "occasion": ("oc.key", "key"),
+    "sequence": ("m.sequence", "int"), "summary_ja": ("m.summary_ja", "text"),
+    "summary_en": ("m.summary_en", "text"), "outcomes_ja": ("m.outcomes_ja", "text"),
+    "outcomes_en": ("m.outcomes_en", "text"), "source": ("s.key", "key"),
+    "source_excerpt": ("m.source_excerpt", "text"),
 }
+KEYS = {  # many-to-many columns: (through table, its column to the other table, table, key)
+    "countries": ("meetings_meeting_countries", "country_id", "partners_country", "code"),
+    "exercises": ("meetings_meeting_exercises", "exercise_id", "meetings_exercise", "key"),
+}
+PEOPLE = ("participants", "participant_titles_ja", "participant_titles_en")
+COLUMNS = (  # all of them, in MeetingResource's order
+    "key", "date", "date_lower", "date_upper", "count", "title_ja", "title_en", "kind", "level",
+    "format", "location_ja", "location_en", "host_country", "occasion", "sequence", "countries",
+    "participants", "participant_titles_ja", "participant_titles_en", "summary_ja", "summary_en",
+    "outcomes_ja", "outcomes_en", "exercises", "source", "source_excerpt",
+)
+assert set(COLUMNS) == {*BASE, *KEYS, *PEOPLE}
+JOINS = """LEFT JOIN partners_country hc ON hc.id = m.host_country_id
+LEFT JOIN meetings_occasion oc ON oc.id = m.occasion_id
+LEFT JOIN defrel_source s ON s.id = m.source_id"""
 
 
-def cell(value):
-    return "" if value is None else escape_formula(str(value))
+def literal(text):
+    return "'" + text.replace("'", "''") + "'"
 
 
-def related_keys(through, pks, key):
-    keys = defaultdict(list)
-    for meeting_id, value in through.objects.filter(meeting_id__in=pks).values_list("meeting_id", key):
-        keys[meeting_id].append(value)
-    return {m: SEPARATOR.join(sorted(v)) for m, v in keys.items()}
+def char(code):
+    return literal(chr(code))
 
 
-def people(pks):
-    """{meeting id: [(slug, name_ja, name_en, official id)]} in the participants' order, and
-    every tenure of those officials, shaped for partners.models.tenure_during."""
-    rows = (Participation.objects.filter(meeting_id__in=pks).order_by(*Participation._meta.ordering)
-            .values_list("meeting_id", "official__slug", "official__name_ja", "official__name_en",
-                         "official_id"))
-    by_meeting = defaultdict(list)
-    for meeting_id, *person in rows:
-        by_meeting[meeting_id].append(person)
-    tenures = defaultdict(list)
-    held = Tenure.objects.filter(official_id__in={p[3] for ps in by_meeting.values() for p in ps})
-    for official, lower, upper, level, title_ja, title_en in held.values_list(
-            "official_id", "date_lower", "date_upper", "position__level",
-            "position__title_ja", "position__title_en"):
-        tenures[official].append(SimpleNamespace(
-            date_lower=lower, date_upper=upper,
-            position=SimpleNamespace(level=level, title_ja=title_ja, title_en=title_en)))
-    return by_meeting, tenures
+class Dialect:
+    """The expressions that differ between SQLite and PostgreSQL."""
+
+    def __init__(self, name):
+        if name not in DIALECTS:
+            raise ValueError(f"no meeting export SQL for {name!r}")
+        self.sqlite = name == "sqlite"
+
+    def text(self, expr, kind):
+        """The value as Python's str() writes it (dates in ISO, integers in decimal)."""
+        if kind == "int" or (kind == "date" and self.sqlite):  # SQLite's dates are ISO text
+            return f"CAST({expr} AS TEXT)"
+        if kind == "date":
+            return f"to_char({expr}, 'YYYY-MM-DD')"
+        return expr
+
+    def escaped(self, v):
+        """defrel.exports.escape_formula: a quote before = + - @ TAB CR (NUL) or a quote."""
+        if self.sqlite:  # first bytes compared, no function called: most text is >= 'A'
+            trigger = " OR ".join(
+                f"({v} >= {char(c)} AND {v} < {char(c + 1)})" for c in (0x3D, 0x2D, 0x2B, 0x27, 13, 9)
+            )
+            return f"CASE WHEN {v} >= 'A' THEN {v} WHEN {v} >= '@' OR {trigger} THEN '''' || {v} ELSE {v} END"
+        return f"CASE WHEN ascii({v}) IN (61, 43, 45, 64, 9, 13, 39) THEN '''' || {v} ELSE {v} END"
+
+    def special(self, v):
+        """Whether ``v`` holds a comma, a double quote or a line break."""
+        if self.sqlite:  # GLOB '*c*' is a strcspn(), far faster than instr()
+            return " OR ".join(f"{v} GLOB {literal('*' + c + '*')}" for c in ',"\n\r')
+        return " OR ".join(f"strpos({v}, {literal(c)}) > 0" for c in ',"\n\r')
+
+    def cell(self, v):
+        """``v`` (text or NULL) as a CSV cell; ``v`` is repeated, so it must be cheap."""
+        e = self.escaped(v)
+        return (f"CASE WHEN {self.special(v)} THEN '\"' || replace({e}, '\"', '\"\"') || '\"' "
+                f"ELSE COALESCE({e}, '') END")
+
+    def strip(self, expr):
+        chars = literal("".join(map(chr, WHITESPACE)))
+        return f"TRIM({expr}, {chars})" if self.sqlite else f"btrim({expr}, {chars})"
+
+    def earliest(self):
+        return "'0001-01-01'" if self.sqlite else "DATE '0001-01-01'"
 
 
-def titles(persons, tenures, lower, upper, lang):
-    names = []
-    for slug, name_ja, name_en, official in persons:
-        tenure = tenure_during(tenures[official], lower, upper)
-        title = getattr(tenure.position, f"title_{lang}") if tenure else ""
-        names.append(f"{title} {name_ja if lang == 'ja' else name_en}".strip())
-    return SEPARATOR.join(names)
+def overlaps(d, lower, upper):
+    """Whether a period may meet the meeting ``m``'s (partners.models.overlaps). SQLite
+    compares its ISO dates as text: "+" takes their columns' NUMERIC affinity away, which
+    would try to read them as numbers at every comparison."""
+    p = "+" if d.sqlite else ""
+    return (f"({lower} IS NULL OR m.date_upper IS NULL OR {p}{lower} <= {p}m.date_upper) "
+            f"AND ({upper} IS NULL OR m.date_lower IS NULL OR {p}{upper} >= {p}m.date_lower)")
 
 
-def meeting_rows(headers, queryset, chunk_size=5000):
-    """Rows of ``headers`` (MeetingResource's export headers) for ``queryset``, in its order."""
-    plain = [PLAIN[h] for h in headers if h in PLAIN]
-    rows = queryset.values_list("pk", *plain).iterator(chunk_size=chunk_size)
-    while chunk := list(islice(rows, chunk_size)):
-        pks = [row[0] for row in chunk]
-        countries = related_keys(Meeting.countries.through, pks, "country__code")
-        exercises = related_keys(Meeting.exercises.through, pks, "exercise__key")
-        by_meeting, tenures = people(pks)
-        for pk, *values in chunk:
-            record = dict(zip(plain, values))
-            persons = by_meeting.get(pk, [])
-            lower, upper = record["date_lower"], record["date_upper"]
-            computed = {
-                "countries": countries.get(pk, ""), "exercises": exercises.get(pk, ""),
-                "participants": SEPARATOR.join(p[0] for p in persons),
-                "participant_titles_ja": titles(persons, tenures, lower, upper, "ja"),
-                "participant_titles_en": titles(persons, tenures, lower, upper, "en"),
-            }
-            yield [cell(record[PLAIN[h]]) if h in PLAIN else cell(computed[h]) for h in headers]
+def tenure_sql(d):
+    """The position the official ``p.official_id`` held during the meeting ``m``, as
+    partners.models.tenure_during chooses it: of the tenures that may overlap the meeting,
+    a ranked office before level "other", then the latest begun (an unknown start as the
+    earliest), then the first recorded. Only ranked when there are several."""
+    ranked = f"""(SELECT r.position_id FROM partners_tenure r
+            JOIN partners_position rp ON rp.id = r.position_id
+            WHERE r.official_id = p.official_id AND {overlaps(d, 'r.date_lower', 'r.date_upper')}
+            ORDER BY rp.level <> 'other' DESC, COALESCE(r.date_lower, {d.earliest()}) DESC, r.id
+            LIMIT 1)"""
+    return f"""(SELECT CASE WHEN count(*) < 2 THEN max(t.position_id) ELSE {ranked} END
+        FROM partners_tenure t WHERE t.official_id = p.official_id
+          AND {overlaps(d, 't.date_lower', 't.date_upper')})"""
+
+
+def officials_cte(d, restricted):
+    """SQLite: each official once (those of the chosen meetings, when ``restricted``): slug,
+    country code, names, how many tenures, and when only one its dates and the title cells
+    with and without its title, stripped as Python strips them."""
+    where = ("WHERE o.id IN (SELECT official_id FROM meetings_participation "
+             "WHERE meeting_id IN (SELECT value FROM json_each(%s)))") if restricted else ""
+    return f"""officials AS MATERIALIZED (
+  SELECT o.id, o.slug, c.code, o.name_ja, o.name_en, held.n,
+    t.date_lower AS lower, t.date_upper AS upper,
+    {d.strip("COALESCE(pos.title_ja, '') || ' ' || o.name_ja")} AS held_ja,
+    {d.strip("COALESCE(pos.title_en, '') || ' ' || o.name_en")} AS held_en,
+    {d.strip("o.name_ja")} AS plain_ja, {d.strip("o.name_en")} AS plain_en
+  FROM partners_official o JOIN partners_country c ON c.id = o.country_id
+  LEFT JOIN (SELECT official_id, count(*) AS n, max(id) AS tenure FROM partners_tenure
+             GROUP BY official_id) AS held ON held.official_id = o.id
+  LEFT JOIN partners_tenure t ON t.id = held.tenure AND held.n = 1
+  LEFT JOIN partners_position pos ON pos.id = t.position_id
+  {where})"""
+
+
+def people_sql(d, columns, wrap):
+    """SQLite: one subquery a meeting giving ``wrap`` of each of ``columns`` (of PEOPLE)
+    joined by ","; each participant read from ``officials``, the tenure looked up only for
+    officials with several."""
+    exprs = {"participants": "f.slug"}
+    for lang in ("ja", "en"):
+        several = d.strip(f"COALESCE(pos.title_{lang}, '') || ' ' || f.name_{lang}")
+        exprs[f"participant_titles_{lang}"] = (
+            f"CASE WHEN f.n = 1 THEN CASE WHEN {overlaps(d, 'f.lower', 'f.upper')} THEN f.held_{lang} "
+            f"ELSE f.plain_{lang} END WHEN f.n > 1 THEN {several} ELSE f.plain_{lang} END")
+    position = (f"LEFT JOIN partners_position pos ON pos.id = CASE WHEN f.n > 1 THEN {tenure_sql(d)} END"
+                if any(c != "participants" for c in columns) else "")
+    source = f"FROM meetings_participation p JOIN officials f ON f.id = p.official_id {position}"
+    # group_concat follows the order of the subquery it reads (kept: it is an aggregate's);
+    # f.code, p.id: Participation._meta.ordering within a meeting
+    inner = ", ".join(f"{exprs[c]} AS v{i}" for i, c in enumerate(columns))
+    aggs = " || ',' || ".join(wrap(f"group_concat(v{i}, '|')") for i in range(len(columns)))
+    return f"(SELECT {aggs} FROM (SELECT {inner} {source} WHERE p.meeting_id = m.id ORDER BY f.code, p.id) AS q)"
+
+
+def keys_sql(column, wrap, empty):
+    """SQLite: a meeting's partners or exercises, sorted as Python sorts them (BINARY: code
+    point order); ``empty`` when none. Most meetings have no exercises: their subquery is
+    not even run."""
+    through, fk, table, key = KEYS[column]
+    agg = wrap("group_concat(v, '|')")
+    sql = (f"(SELECT {agg} FROM (SELECT x.{key} AS v FROM {through} j "
+           f"JOIN {table} x ON x.id = j.{fk} WHERE j.meeting_id = m.id ORDER BY v) AS q)")
+    if column == "exercises":
+        sql = f"CASE WHEN m.id IN (SELECT meeting_id FROM {through}) THEN {sql} ELSE {empty} END"
+    return sql
+
+
+def row_check(identifiers):
+    """SQLite: a NUL (Python writes the row) unless each of ``identifiers`` (maybe NULL)
+    starts with a letter, a digit, a dot or beyond ASCII: none that escape_formula escapes.
+    Python checks that they hold no comma, quote, line break or NUL (printf() stops at one)."""
+    whens = " ".join(f"WHEN {v} < 'A' AND NOT ({v} >= '0' AND {v} < ':') AND NOT ({v} >= '.' AND {v} < '/') "
+                     f"THEN {NUL_TEXT}" for v in identifiers)
+    return f"CASE {whens} ELSE '' END" if whens else "''"
+
+
+def concatenated(cells, percent):
+    """SQLite: the cells joined by commas. Runs of identifiers and numbers go through one
+    printf(), which builds its string at once (|| copies the line so far at each step);
+    other cells, which may hold a NUL, are joined with || (printf() stops at a NUL).
+    ``percent``: how the SQL writes "%" (Django's cursor.execute() with parameters reads "%%")."""
+    parts, run = [], []
+    for sql, printable in [*cells, (None, False)]:
+        if printable:
+            run.append(sql)
+            continue
+        if len(run) == 1:
+            parts.append(run[0])
+        elif run:
+            fmt = literal(",".join([percent + "s"] * len(run)))
+            parts.append(f"printf({fmt}, {', '.join(run)})")
+        run = []
+        if sql is not None:
+            parts.append(sql)
+    return " || ',' || ".join(parts)
+
+
+def export_sql(dialect, columns=COLUMNS, csv_line=False, ids=False):
+    """A SELECT of meetings' ``columns`` (MeetingResource's export headers, or some of them).
+
+    Plain (the default): a column each, unescaped and unquoted, NULL for an empty cell, for
+    every meeting; append an ORDER BY (of ``m``). ``csv_line``: the meeting's id, its CSV
+    line (without the line break) and (SQLite) its identifiers, as bytes. ``ids``: only the
+    meetings whose ids are the query's parameter (a JSON array on SQLite, an array on
+    PostgreSQL; each %s is it, and a literal "%" is written "%%" as Django's cursor.execute()
+    reads it), each with its place in it first; in that order (on SQLite, the order of the
+    query's loop)."""
+    unknown = [c for c in columns if c not in COLUMNS]
+    if unknown:
+        raise ValueError(f"not a meeting export column: {', '.join(unknown)}")
+    if Dialect(dialect).sqlite:
+        return sqlite_sql(columns, csv_line, ids)
+    return postgresql_sql(columns, csv_line, ids)
+
+
+def sqlite_sql(columns, csv_line, ids):
+    """Correlated subqueries a meeting (SQLite runs them as nested loops, in the order of
+    the meetings, streaming), each official read once from ``officials``."""
+    d = Dialect("sqlite")
+    wrap = d.cell if csv_line else str
+    cells, identifiers, people = [], [], [c for c in columns if c in PEOPLE]
+    for column in columns:
+        named = "" if csv_line else f" AS {column}"
+        if column in BASE:
+            expr, kind = BASE[column]
+            if not csv_line:
+                cells.append((expr + named, False))
+            elif kind == "text":  # may hold a NUL: not through printf()
+                cells.append((d.cell(expr), False))
+            elif kind == "int":  # a whole number: nothing to quote or escape
+                cells.append((f"COALESCE({d.text(expr, kind)}, '')", True))
+            else:  # an identifier or a date: checked once for the row
+                expr = d.text(expr, kind)
+                cells.append((f"COALESCE({expr}, '')", True))
+                identifiers.append(expr)
+        elif column in KEYS:
+            cells.append((keys_sql(column, wrap, "''" if csv_line else "NULL") + named, False))
+        elif not csv_line:
+            cells.append((people_sql(d, [column], wrap) + named, False))
+        elif column == people[0]:  # all of them at once: each title looked up once
+            cells.append((people_sql(d, people, wrap), False))
+    if csv_line:
+        line = f"{concatenated(cells, '%%' if ids else '%')} || {row_check(identifiers)}"
+        joined = " || ".join(f"COALESCE({v}, '')" for v in identifiers) or "''"
+        select = ["m.id", f"CAST({line} AS BLOB)", f"CAST({joined} AS BLOB)"]
+    else:
+        select = [sql for sql, _printable in cells]
+    source = "meetings_meeting m"
+    if ids:  # CROSS JOIN: the ids are the outer loop, the rows come in their order
+        source = "json_each(%s) AS chosen CROSS JOIN meetings_meeting m ON m.id = chosen.value"
+        select.insert(0, "chosen.key")
+    officials = f"WITH {officials_cte(d, restricted=ids)}\n" if people else ""
+    return officials + "SELECT " + ",\n    ".join(select) + f"\nFROM {source}\n{JOINS}"
+
+
+def postgresql_sql(columns, csv_line, ids):
+    """Correlated subqueries a meeting, run by index lookups (joins of the whole tables,
+    estimated badly, made some queries read them whole for each chunk); every cell exact in
+    SQL. Plain and for every meeting: see postgresql_plain_sql."""
+    if not csv_line and not ids:
+        return postgresql_plain_sql(columns)
+    d = Dialect("postgresql")
+    wrap = d.cell if csv_line else str
+    people = [c for c in columns if c in PEOPLE]
+    exprs = {"participants": "o.slug"}
+    for lang in ("ja", "en"):
+        exprs[f"participant_titles_{lang}"] = d.strip(f"COALESCE(pos.title_{lang}, '') || ' ' || o.name_{lang}")
+    # the position held then, as partners.models.tenure_during chooses it (see tenure_sql)
+    position = f"""LEFT JOIN LATERAL (SELECT rp.title_ja, rp.title_en FROM partners_tenure r
+          JOIN partners_position rp ON rp.id = r.position_id
+          WHERE r.official_id = p.official_id AND {overlaps(d, 'r.date_lower', 'r.date_upper')}
+          ORDER BY rp.level <> 'other' DESC, COALESCE(r.date_lower, {d.earliest()}) DESC, r.id
+          LIMIT 1) AS pos ON true"""
+
+    def people_of(names):
+        titled = position if any(c != "participants" for c in names) else ""
+        aggs = " || ',' || ".join(wrap(f"string_agg({exprs[c]}, '|' ORDER BY c.code, p.id)") for c in names)
+        return f"""(SELECT {aggs} FROM meetings_participation p
+          JOIN partners_official o ON o.id = p.official_id
+          JOIN partners_country c ON c.id = o.country_id {titled}
+          WHERE p.meeting_id = m.id)"""
+
+    cells = []
+    for column in columns:
+        named = "" if csv_line else f" AS {column}"
+        if column in BASE:
+            expr, kind = BASE[column]
+            cells.append((wrap(d.text(expr, kind)) if csv_line else expr) + named)
+        elif column in KEYS:
+            through, fk, table, key = KEYS[column]
+            agg = wrap(f"string_agg(x.{key}, '|' ORDER BY x.{key} COLLATE \"C\")")
+            cells.append(f"(SELECT {agg} FROM {through} j JOIN {table} x ON x.id = j.{fk} "
+                         f"WHERE j.meeting_id = m.id){named}")
+        elif not csv_line:
+            cells.append(people_of([column]) + named)
+        elif column == people[0]:  # all of them at once: each title looked up once
+            cells.append(people_of(people))
+    if csv_line:
+        line = " || ',' || ".join(cells)
+        select = ["m.id", f"convert_to({line}, 'UTF8')", "''::bytea"]
+    else:
+        select = cells
+    source, order = "meetings_meeting m", ""
+    if ids:
+        source = ("unnest(%s::bigint[]) WITH ORDINALITY AS chosen(id, key) JOIN LATERAL "
+                  "(SELECT * FROM meetings_meeting WHERE id = chosen.id OFFSET 0) AS m ON true")
+        order = "\nORDER BY chosen.key"
+        select.insert(0, "chosen.key")
+    return "SELECT " + ",\n    ".join(select) + f"\nFROM {source}\n{JOINS}{order}"
+
+
+def postgresql_plain_sql(columns):
+    """Plain, every meeting (COPY): each many-valued column aggregated once for all meetings
+    (hash aggregates and joins), rather than a subquery a meeting."""
+    d = Dialect("postgresql")
+    joins, cells = [JOINS], []
+    people = [c for c in columns if c in PEOPLE]
+    if people:
+        exprs = {"participants": "o.slug"}
+        for lang in ("ja", "en"):
+            exprs[f"participant_titles_{lang}"] = d.strip(f"COALESCE(pos.title_{lang}, '') || ' ' || o.name_{lang}")
+        # the position held then, as partners.models.tenure_during chooses it (see tenure_sql)
+        position = f"""JOIN meetings_meeting m ON m.id = p.meeting_id
+          LEFT JOIN LATERAL (SELECT rp.title_ja, rp.title_en FROM partners_tenure r
+              JOIN partners_position rp ON rp.id = r.position_id
+              WHERE r.official_id = p.official_id AND {overlaps(d, 'r.date_lower', 'r.date_upper')}
+              ORDER BY rp.level <> 'other' DESC, COALESCE(r.date_lower, {d.earliest()}) DESC, r.id
+              LIMIT 1) AS pos ON true""" if any(c != "participants" for c in people) else ""
+        aggs = ", ".join(f"string_agg({exprs[c]}, '|' ORDER BY c.code, p.id) AS {c}" for c in people)
+        joins.append(f"""LEFT JOIN (SELECT p.meeting_id, {aggs}
+          FROM meetings_participation p
+          JOIN partners_official o ON o.id = p.official_id
+          JOIN partners_country c ON c.id = o.country_id
+          {position}
+          GROUP BY p.meeting_id) AS people ON people.meeting_id = m.id""")
+    for column, (through, fk, table, key) in KEYS.items():
+        if column in columns:
+            joins.append(f"""LEFT JOIN (SELECT j.meeting_id, string_agg(x.{key}, '|' ORDER BY x.{key} COLLATE "C") AS v
+          FROM {through} j JOIN {table} x ON x.id = j.{fk}
+          GROUP BY j.meeting_id) AS {column} ON {column}.meeting_id = m.id""")
+    for column in columns:
+        value = BASE[column][0] if column in BASE else f"{column}.v" if column in KEYS else f"people.{column}"
+        cells.append(f"{value} AS {column}")
+    return "SELECT " + ",\n    ".join(cells) + "\nFROM meetings_meeting m\n" + "\n".join(joins)
+
+
+# --- streaming ------------------------------------------------------------------------------
+
+def dialect_of(using):
+    vendor = connections[using].vendor
+    return vendor if vendor in DIALECTS else None
+
+
+def csv_chunks(headers, queryset, ids_per_query=None, chunk_bytes=CHUNK_BYTES):
+    """The CSV lines (UTF-8, CRLF) of ``queryset``'s meetings in its order, ``headers`` their
+    columns, in chunks of about ``chunk_bytes``: one query reads the ordered ids as it goes,
+    another writes the lines of ``ids_per_query`` of them at a time, read as many lines at a
+    time as make about a chunk. Memory: a chunk, the ids of a query and (SQLite) its
+    officials."""
+    dialect = dialect_of(queryset.db)
+    if dialect is None:  # another database: the resource's own rows
+        yield from resource_chunks(headers, queryset, chunk_bytes)
+        return
+    ids_per_query = ids_per_query or IDS_PER_QUERY[dialect]
+    sql = export_sql(dialect, headers, csv_line=True, ids=True)
+    params = sql.replace("%%", "").count("%s")  # each is the ids
+    ids = queryset.values_list("pk", flat=True).iterator(chunk_size=min(ids_per_query, 2000))
+    per_chunk = 16  # lines a chunk, then as many as the lines so far say make chunk_bytes
+    written = lines = 0
+    with connections[queryset.db].cursor() as cursor, no_jit(cursor, dialect):
+        while chunk := list(islice(ids, ids_per_query)):
+            cursor.execute(sql, [json.dumps(chunk) if dialect == "sqlite" else chunk] * params)
+            last = -1
+            while rows := cursor.fetchmany(per_chunk):
+                places, pks, texts, identifiers = zip(*rows)
+                # SQLite's loop order is the ids' order; never otherwise
+                if not all(map(operator.lt, (last, *places[:-1]), places)):
+                    raise RuntimeError("meeting export rows out of order")
+                last = places[-1]
+                data = b"\r\n".join(texts) + b"\r\n"
+                if dialect == "sqlite" and (NUL in data or any(c in b"".join(identifiers) for c in SPECIALS)):
+                    data = with_python_lines(headers, pks, texts, identifiers, queryset.db)
+                yield data
+                written, lines = written + len(data), lines + len(rows)
+                per_chunk = max(1, chunk_bytes * lines // written)
+
+
+SPECIALS = (b",", b'"', b"\n", b"\r", NUL)
+
+
+@contextmanager
+def no_jit(cursor, dialect):
+    """PostgreSQL: these queries, estimated far costlier than they are, would be compiled
+    (JIT) for seconds, to run for a fraction of one."""
+    if dialect == "postgresql":
+        cursor.execute("SET jit = off")
+    try:
+        yield
+    finally:
+        if dialect == "postgresql":
+            with suppress(DatabaseError):  # a failed transaction: its error is the one to see
+                cursor.execute("RESET jit")
+
+
+def with_python_lines(headers, pks, lines, identifiers, using):
+    """``lines`` as a chunk, those SQLite left to Python (with a NUL, or with identifiers that
+    a CSV cell would quote) written by MeetingResource itself."""
+    redo = [pk for pk, line, plain in zip(pks, lines, identifiers)
+            if NUL in line or any(c in plain for c in SPECIALS)]
+    written = python_lines(headers, redo, using)
+    return b"\r\n".join([written.get(pk, line) for pk, line in zip(pks, lines)]) + b"\r\n"
+
+
+def python_lines(headers, pks, using):
+    """{pk: CSV line} of these meetings, written by MeetingResource."""
+    meetings = meeting_resource().get_queryset().using(using).in_bulk(pks)
+    return {pk: line for pk, line in zip(meetings, resource_lines(headers, meetings.values()))}
+
+
+def meeting_resource():
+    from meetings.resources import MeetingResource  # it imports this module
+
+    return MeetingResource()
+
+
+def resource_lines(headers, meetings):
+    """CSV lines (bytes, without the line break) of ``meetings`` through MeetingResource."""
+    resource = meeting_resource()
+    fields = {field.column_name: field for field in resource.get_export_fields()}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for meeting in meetings:
+        out.seek(0)
+        out.truncate()
+        writer.writerow([resource.export_field(fields[h], meeting) for h in headers])
+        yield out.getvalue().removesuffix("\r\n").encode()
+
+
+def resource_chunks(headers, queryset, chunk_bytes=CHUNK_BYTES):
+    meetings = meeting_resource().get_queryset().using(queryset.db).filter(
+        pk__in=queryset.values("pk")).order_by(*(queryset.query.order_by or queryset.model._meta.ordering))
+    pending, size = [], 0
+    for line in resource_lines(headers, meetings.iterator(chunk_size=2000)):
+        pending.append(line)
+        size += len(line) + 2
+        if size >= chunk_bytes:
+            yield b"\r\n".join([*pending, b""])
+            pending, size = [], 0
+    if pending:
+        yield b"\r\n".join([*pending, b""])
+
+
+def meeting_rows(headers, queryset, **kwargs):
+    """The cells of ``csv_chunks`` as lists of strings (formula-escaped, as export_resource's)."""
+    for chunk in csv_chunks(headers, queryset, **kwargs):
+        yield from csv.reader(io.StringIO(chunk.decode(), newline=""))
+
+
+def export_dataset(resource, queryset=None, **kwargs):
+    """``resource.export(queryset, **kwargs)`` (MeetingResource's; the admin's export) from
+    ``meeting_rows``: the same Dataset, the hooks called the same way; None when these rows
+    cannot give it (not a queryset, a column or a native type they do not know)."""
+    import tablib
+    from django.db.models import QuerySet
+    from import_export import widgets
+
+    if queryset is not None and not isinstance(queryset, QuerySet):
+        return None
+    fields = resource.get_export_fields(kwargs.get("export_fields"))
+    headers = resource.get_export_headers(selected_fields=kwargs.get("export_fields"))
+    if any(h not in COLUMNS for h in headers):
+        return None
+    numbers = []
+    if kwargs.get("force_native_type"):  # binary formats (XLSX) take numbers as numbers
+        strings = (widgets.CharWidget, widgets.ForeignKeyWidget, widgets.ManyToManyWidget)
+        for i, field in enumerate(fields):
+            if isinstance(field.widget, widgets.IntegerWidget):
+                numbers.append(i)
+            elif not (type(field.widget) is widgets.Widget or isinstance(field.widget, strings)):
+                return None
+    resource.before_export(queryset, **kwargs)
+    if queryset is None:
+        queryset = resource.get_queryset()
+    queryset = resource.filter_export(queryset, **kwargs)
+    ordered = queryset
+    if queryset._prefetch_related_lookups and not queryset.query.order_by:
+        ordered = queryset.order_by("pk")  # as Resource.iter_queryset pages such a queryset
+    rows = meeting_rows(headers, ordered)
+    if numbers:
+        rows = (native_numbers(row, numbers) for row in rows)
+    dataset = tablib.Dataset(*rows, headers=headers)
+    resource.after_export(queryset, dataset, **kwargs)
+    return dataset
+
+
+def native_numbers(row, columns):
+    for i in columns:
+        row[i] = int(row[i]) if row[i] else None
+    return row

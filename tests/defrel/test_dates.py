@@ -1,9 +1,11 @@
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from defrel import dates
 from defrel.dates import parse, parse_day
 
 
@@ -70,3 +72,20 @@ def test_a_saved_date_reads_back_as_its_parse_without_parsing(text):
     saved = PartialDate.saved(text, parsed.lower, parsed.upper)
     assert saved == parsed
     assert saved.display("ja") == parsed.display("ja") and saved.display("en") == parsed.display("en")
+
+
+@pytest.mark.parametrize("text", [
+    "2024", "2024-05", "2024-05-17", "2024-02-29", "1999-12-31", "0001", "9999-12",
+    "2024-05/2024-09", "2023/2024-02-03", "2024-04/..",
+])
+def test_plain_ends_read_without_edtf_agree_with_edtf(text, monkeypatch):
+    fast = dates.parse.__wrapped__(text)  # not the cached parse
+    monkeypatch.setattr(dates, "PLAIN_END", re.compile(r"(?!)"))  # never matches: edtf reads all
+    slow = dates.parse.__wrapped__(text)
+    assert (fast.lower, fast.upper, fast.display()) == (slow.lower, slow.upper, slow.display())
+
+
+@pytest.mark.parametrize("text", ["2024-02-30", "2024-13", "2024-21", "0000", "2024-00", "2024-5"])
+def test_impossible_plain_dates_are_refused_as_before(text):
+    with pytest.raises(ValidationError):
+        dates.parse(text)

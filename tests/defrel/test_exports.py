@@ -14,3 +14,49 @@ def test_formula_cells_are_neutralised_and_restored(value):
 def test_ordinary_cells_are_untouched(value):
     assert escape_formula(value) == value
     assert unescape_formula(value) == value
+
+
+class Rows:
+    """A stand-in queryset: iterator() is all csv_rows asks of it."""
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    def iterator(self, chunk_size):
+        return iter(self.rows)
+
+
+class Resource:
+    def __init__(self, rows):
+        self.rows = rows
+
+    def get_export_headers(self):
+        return ["key", "title"]
+
+    def export_resource(self, row):
+        return [escape_formula(v) for v in row]
+
+
+def test_csv_chunks_are_the_csv_rows_in_few_writes():
+    from defrel.exports import csv_chunks, csv_rows
+
+    rows = [[f"k{i}", "=x" if i % 7 == 0 else f"日本語, \"{i}\"\nline"] for i in range(5000)]
+    resource = Resource(rows)
+    chunks = list(csv_chunks(resource, Rows(rows), chunk_bytes=8192))
+    assert chunks[0] == "\ufeffkey,title\r\n".encode()  # the header alone, before any row
+    assert b"".join(chunks) == "".join(csv_rows(resource, Rows(rows))).encode()
+    assert 10 < len(chunks) < 100  # not one a row
+    assert all(len(c) >= 8192 // 2 for c in chunks[1:-1])
+    assert all(c.endswith(b"\r\n") for c in chunks)
+
+
+def test_csv_chunks_take_a_resources_own_chunks():
+    from defrel.exports import csv_chunks
+
+    class Fast(Resource):
+        def export_csv(self, headers, queryset):
+            assert headers == ["key", "title"]
+            yield b"a,b\r\n"
+            yield b"c,d\r\n"
+
+    assert list(csv_chunks(Fast([]), Rows([]))) == ["\ufeffkey,title\r\n".encode(), b"a,b\r\n", b"c,d\r\n"]
