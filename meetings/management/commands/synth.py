@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from defrel import stamp
 from defrel.models import Source
@@ -204,6 +204,7 @@ class Command(BaseCommand):
             self.make_meetings(sizes["meetings"])
             self.make_agreements(sizes["agreements"])
             stamp.bump_on_commit()  # bulk_create sends no signals: cached counts must go
+            self.analyze()
         self.stdout.write(
             f"synth: {len(self.partners)} partners, {self.n_officials:,} officials, "
             f"{sizes['meetings']:,} meetings, {sizes['agreements']:,} agreements, "
@@ -211,6 +212,19 @@ class Command(BaseCommand):
         )
 
     # --- helpers ----------------------------------------------------------------------------
+
+    def analyze(self):
+        """PostgreSQL plans by its statistics; until autovacuum next runs they describe the
+        tables before the bulk load (or, seen from outside this transaction, empty tables),
+        and a facet query planned for empty tables can take minutes on a few thousand rows."""
+        if connection.vendor != "postgresql":
+            return
+        tables = [m._meta.db_table for m in (Country, Official, Position, Tenure, Exercise, Meeting,
+                                              Participation, Agreement, AgreementEvent)]
+        tables += [Meeting.countries.through._meta.db_table, Meeting.exercises.through._meta.db_table,
+                   Agreement.parties.through._meta.db_table, Exercise.countries.through._meta.db_table]
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
 
     def bulk(self, model, objects, progress=None):
         """bulk_create in batches; returns the objects with their primary keys."""
