@@ -43,7 +43,7 @@ BENCH = ROOT / "bench"
 PY = sys.executable
 sys.path.insert(0, str(BENCH))
 from pgcluster import TempPostgres  # noqa: E402
-from run import cpu_model, django_setup, mem_total, percentile  # noqa: E402  (bench/run.py's helpers)
+from run import build, cpu_model, django_setup, mem_total, percentile  # noqa: E402  (bench/run.py's helpers)
 
 SQLITE_DB = BENCH / "defrel-loadtest.sqlite3"  # bench/.gitignore: defrel-*.sqlite3*
 EDITOR, EDITOR_PASSWORD = "loadtest-editor", "loadtest-only-Pw-7c2e9a"
@@ -472,20 +472,6 @@ class Gunicorn:
 
 
 # --- one database ---------------------------------------------------------------------------------
-
-def build(database_url, meetings):
-    env = django_env(database_url)
-    subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    have = subprocess.run([PY, "manage.py", "shell", "-c",
-                           "from meetings.models import Meeting; "
-                           "print(Meeting.objects.filter(key__startswith='syn-').count())"],
-                          cwd=ROOT, env=env, check=True, stdout=subprocess.PIPE, text=True).stdout
-    if int(have.strip().splitlines()[-1]) == meetings:
-        say(f"  reusing the {meetings:,}-meeting database")
-        return
-    say(f"  building a {meetings:,}-meeting database with manage.py synth")
-    subprocess.run([PY, "manage.py", "synth", "--meetings", str(meetings)], cwd=ROOT, env=env, check=True)
-
 
 def log_findings(path):
     text = Path(path).read_text(errors="replace")

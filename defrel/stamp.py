@@ -60,8 +60,6 @@ def cached(key, compute, stamp):
 
 
 def changed(sender, using=DEFAULT_DB_ALIAS, **kwargs):
-    if sender is DataStamp:
-        return
     bump_on_commit(using)
 
 

@@ -24,10 +24,9 @@ import csv
 import io
 import json
 import operator
-from contextlib import contextmanager, suppress
 from itertools import islice
 
-from django.db import DatabaseError, connections
+from django.db import connections
 
 DIALECTS = ("sqlite", "postgresql")
 # What Python's str.strip() removes (str.isspace()): a title cell is "title name".strip().
@@ -403,7 +402,8 @@ def csv_chunks(headers, queryset, ids_per_query=None, chunk_bytes=CHUNK_BYTES):
     ids = queryset.values_list("pk", flat=True).iterator(chunk_size=min(ids_per_query, 2000))
     per_chunk = 16  # lines a chunk, then as many as the lines so far say make chunk_bytes
     written = lines = 0
-    with connections[queryset.db].cursor() as cursor, no_jit(cursor, dialect):
+    # PostgreSQL runs these without JIT compilation (defrel.settings: jit=off).
+    with connections[queryset.db].cursor() as cursor:
         while chunk := list(islice(ids, ids_per_query)):
             cursor.execute(sql, [json.dumps(chunk) if dialect == "sqlite" else chunk] * params)
             last = -1
@@ -422,20 +422,6 @@ def csv_chunks(headers, queryset, ids_per_query=None, chunk_bytes=CHUNK_BYTES):
 
 
 SPECIALS = (b",", b'"', b"\n", b"\r", NUL)
-
-
-@contextmanager
-def no_jit(cursor, dialect):
-    """PostgreSQL: these queries, estimated far costlier than they are, would be compiled
-    (JIT) for seconds, to run for a fraction of one."""
-    if dialect == "postgresql":
-        cursor.execute("SET jit = off")
-    try:
-        yield
-    finally:
-        if dialect == "postgresql":
-            with suppress(DatabaseError):  # a failed transaction: its error is the one to see
-                cursor.execute("RESET jit")
 
 
 def with_python_lines(headers, pks, lines, identifiers, using):

@@ -30,7 +30,13 @@ class CountedPaginator(Paginator):
             self.count = count  # shadows the cached_property
 
 
-def list_context(request, filterset, rows, facets, count=None):
+def list_context(request, filterset, rows, facets=None):
+    """The context of a filtered list; without ``facets``, the filterset's own, counted (with
+    the total) once per change of the data."""
+    count = None
+    if facets is None:
+        data = stamp.token()
+        facets, count = filterset.facets(request.GET, data), filterset.count(request.GET, data)
     return {
         "filter": filterset,
         "fields": [filterset.form[name] for name in SEARCH_FIELDS if name in filterset.form.fields],
@@ -52,9 +58,7 @@ def export_queryset(resource, filterset):
 
 def meeting_list(request):
     filterset = MeetingFilter(request.GET, queryset=Meeting.objects.all())
-    data = stamp.token()
-    context = list_context(request, filterset, filterset.qs.for_list(),
-                           filterset.facets(request.GET, data), filterset.count(request.GET, data))
+    context = list_context(request, filterset, filterset.qs.for_list())
     return render(request, "meetings/meeting_list.html", context)
 
 
@@ -108,9 +112,7 @@ def agreement_export(request):
 def exercise_list(request):
     filterset = ExerciseFilter(request.GET, queryset=Exercise.objects.all())
     rows = filterset.qs.select_related("host_country").prefetch_related("countries")
-    data = stamp.token()
-    context = list_context(request, filterset, rows, filterset.facets(request.GET, data),
-                           filterset.count(request.GET, data))
+    context = list_context(request, filterset, rows)
     return render(request, "meetings/exercise_list.html", context)
 
 
