@@ -21,6 +21,12 @@ def env_list(name, default=""):
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
+def conn_max_age():
+    """Seconds a worker keeps its database connection. Reopening one costs more than most
+    pages: PostgreSQL's handshake, and SQLite's schema and page cache, read anew."""
+    return int(env("CONN_MAX_AGE", "60"))
+
+
 def database_from_url(url):
     """sqlite:///path or postgres://user:pass@host:port/name, as most hosts hand them out."""
     parts = urlsplit(url)
@@ -28,7 +34,8 @@ def database_from_url(url):
         path = unquote(parts.path)
         # sqlite:////abs/path keeps its leading slash; sqlite:///rel/path is relative to BASE_DIR.
         name = path[1:] if path.startswith("//") else BASE_DIR / path.lstrip("/")
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name or BASE_DIR / "db.sqlite3"}
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name or BASE_DIR / "db.sqlite3",
+                "CONN_MAX_AGE": conn_max_age()}
     if parts.scheme in {"postgres", "postgresql", "pgsql"}:
         return {
             "ENGINE": "django.db.backends.postgresql",
@@ -37,7 +44,7 @@ def database_from_url(url):
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
             "PORT": parts.port or "",
-            "CONN_MAX_AGE": int(env("CONN_MAX_AGE", "60")),
+            "CONN_MAX_AGE": conn_max_age(),
             # PostgreSQL compiles a query it estimates as costly (a deep page, an export batch)
             # before running it: tens of milliseconds to seconds that pages of 50 rows never win back.
             "OPTIONS": {"options": "-c jit=off"},

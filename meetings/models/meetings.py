@@ -1,12 +1,15 @@
 """Meetings between Japan's officials and their partners, and who took part."""
+from collections import defaultdict
+
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from defrel.models import Dated, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned, dated_constraints
-from partners.models import Country, Official, Tenure, localised
+from partners.models import Country, Official, Tenure, localised, tenure_during
 
 
 class Occasion(Versioned, models.Model):
@@ -187,6 +190,25 @@ class Meeting(Dated, Sourced, Versioned, models.Model):
     def location(self):
         return localised(self, "location")
 
+    # A meeting's page asks for its related rows directly: for a single meeting,
+    # prefetch_related runs as many queries, and its machinery costs more than the queries.
+
+    def titled_participations(self):
+        """The participants with their officials and countries, each told the tenure held on
+        the meeting's date, from one query for the tenures of them all."""
+        people = list(self.participations.select_related("official__country")
+                      .order_by("official__country__code", "pk"))
+        held = defaultdict(list)
+        for tenure in Tenure.objects.filter(official__in={p.official_id for p in people}).select_related("position"):
+            held[tenure.official_id].append(tenure)
+        for p in people:
+            p.tenure = tenure_during(held[p.official_id], self.date_lower, self.date_upper)
+        return people
+
+    def milestones(self):
+        """The agreement milestones reached at this meeting, with their agreements."""
+        return self.agreement_events.select_related("agreement")
+
     @property
     def summary(self):
         return localised(self, "summary")
@@ -235,7 +257,7 @@ class Participation(models.Model):
 
     natural_key.dependencies = ["meetings.meeting", "partners.official"]
 
-    @property
+    @cached_property
     def tenure(self):
         return self.official.tenure_during(self.meeting.date_lower, self.meeting.date_upper)
 

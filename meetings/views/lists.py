@@ -1,6 +1,5 @@
 """Lists with filters and facets, detail pages, their CSV exports and the data dictionary."""
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -8,7 +7,7 @@ from defrel import dates, stamp
 from defrel.exports import stream_csv
 from meetings import dictionary
 from meetings.filters import AgreementFilter, ExerciseFilter, MeetingFilter
-from meetings.models import Agreement, AgreementEvent, Exercise, Meeting
+from meetings.models import Agreement, Exercise, Meeting
 from meetings.resources import AgreementResource, ExerciseResource, MeetingResource
 
 PER_PAGE = 50
@@ -63,15 +62,11 @@ def meeting_list(request):
 
 
 def meeting_detail(request, key):
-    meeting = get_object_or_404(
-        Meeting.objects.with_people().prefetch_related(
-            Prefetch("agreement_events",
-                     queryset=AgreementEvent.objects.select_related("agreement")),
-            "exercises",
-        ),
-        key=key,
-    )
-    return render(request, "meetings/meeting_detail.html", {"meeting": meeting})
+    meeting = get_object_or_404(Meeting.objects.select_related("occasion", "host_country", "source"), key=key)
+    return render(request, "meetings/meeting_detail.html", {
+        "meeting": meeting,
+        "participations": meeting.titled_participations(),
+    })
 
 
 def meeting_export(request):
