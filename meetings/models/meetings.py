@@ -166,8 +166,10 @@ class Meeting(Dated, Sourced, Versioned, models.Model):
             models.CheckConstraint(condition=Q(date_lower__isnull=False), name="meeting_has_start"),
         ]
         indexes = [
-            # Every list and timeline sorts by date, newest first, and filters by year.
-            models.Index(fields=["-date_lower", "key"], name="meeting_date_order"),
+            # Every list and timeline sorts by date, newest first, and filters by year. With
+            # the id in it, a deep page finds its rows by this index alone
+            # (CountedPaginator.page); SQLite keeps the id in every index anyway.
+            models.Index(fields=["-date_lower", "key", "id"], name="meeting_date_order"),
             models.Index(fields=["level", "-date_lower"], name="meeting_level_date"),
         ]
 

@@ -1,9 +1,15 @@
 import re
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import translation
 
+from meetings.filters import MeetingFilter
+from meetings.models import Meeting
+from meetings.views import lists
 from tests.meetings.factories import (
     AgreementEventFactory, AgreementFactory, ExerciseFactory, MeetingFactory, OccasionFactory,
     ParticipationFactory,
@@ -425,3 +431,24 @@ def test_data_dictionary_is_also_a_csv_file(client):
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeffexport,column,natural_key,meaning,form")
     assert "tenures,official,yes,The person" in text
+
+
+
+@pytest.mark.parametrize("query", ["", "?country=S001", "?sort=date", "?level=working&sort=date"])
+def test_pages_together_hold_every_row_once_in_order(client, monkeypatch, query):
+    """Pages are read by their ids first (CountedPaginator.page): together they must still be
+    the whole filtered, sorted list, each row once, including the last, short page."""
+    call_command("synth", meetings=120, seed=5, stdout=StringIO(), stderr=StringIO())
+    monkeypatch.setattr(lists, "PER_PAGE", 7)
+    params = QueryDict(query.lstrip("?"))
+    expected = [m.key for m in MeetingFilter(params, queryset=Meeting.objects.all()).qs]
+    assert len(expected) > 7 * 2
+    shown, number = [], 1
+    while True:
+        response = client.get(reverse("meetings:meeting-list") + f"?{params.urlencode()}&page={number}")
+        page_obj = response.context["page_obj"]
+        shown += [m.key for m in page_obj.object_list]
+        if not page_obj.has_next():
+            break
+        number += 1
+    assert shown == expected
