@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, JSON, XLSX
-from import_export.forms import ImportForm
+from import_export.forms import ImportForm, SelectableFieldsExportForm
 from import_export.tmp_storages import TempFolderStorage
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -81,6 +81,15 @@ class VersionCheckedForm(forms.ModelForm):
         return cleaned
 
 
+class ColumnsExportForm(SelectableFieldsExportForm):
+    """import-export's export form, keeping a ticked column named like one of its own fields:
+    it reads a meeting's "format" column back as the file format, and drops the column."""
+
+    def get_selected_resource_export_fields(self):
+        order = self.get_selected_resource()().get_export_order()
+        return [name for name in order if name in self._selected_resource_fields]
+
+
 class EditorialAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     """Import (preview first, then all or nothing), export, change history and protection
     against lost updates."""
@@ -88,6 +97,7 @@ class EditorialAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     form = VersionCheckedForm
 
     import_form_class = CappedImportForm
+    export_form_class = ColumnsExportForm
     formats = [CSV, XLSX, JSON]
     # Same choices, read defensively (encodings, delimiters, zip bombs, XML entities, formulas).
     import_formats = [CheckedCSV, CheckedXLSX, CheckedJSON]

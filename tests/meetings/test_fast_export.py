@@ -317,11 +317,11 @@ def test_the_admin_export_button_gives_the_resources_rows(editor_client, people,
     response = editor_client.post(reverse("admin:meetings_meeting_export") + "?level__exact=vice_ministerial",
                                   {"format": file_format, "resource": "0", **fields})
     assert response.status_code == 200
-    # (import-export's form reads the "format" column's tick box as the file format: it never
-    # exports that column, whichever way the rows are written)
+    # every column, "format" (the meeting's) too, whichever file format was chosen
     expected = resources.ModelResource.export(
         MeetingResource(), queryset=Meeting.objects.filter(level="vice_ministerial").order_by("-date_lower", "key"),
-        force_native_type=file_format == "1", export_fields=[h for h in HEADERS if h != "format"])
+        force_native_type=file_format == "1", export_fields=list(HEADERS))
+    assert "format" in expected.headers
     if file_format == "0":
         text = response.content.decode("utf-8-sig")
         assert list(csv.DictReader(io.StringIO(text, newline=""))) == expected.dict
@@ -335,3 +335,16 @@ def test_the_admin_export_button_gives_the_resources_rows(editor_client, people,
         assert json.loads(response.content) == expected.dict
     assert len(expected) == 6
     assert used  # the rows written by the database
+
+
+@pytest.mark.parametrize("ticked", [["key", "level", "format"], ["key", "title_en"]])
+def test_the_admin_export_gives_the_ticked_columns_in_their_order(editor_client, people, ticked):
+    meeting_with("m01", "2024-05", [people["kihara"]], countries=[people["au"]], format="video")
+    fields = {f"meetingresource_{h}": "on" for h in ticked}
+    response = editor_client.post(reverse("admin:meetings_meeting_export"),
+                                  {"format": "0", "resource": "0", **fields})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+    assert rows[0] == ticked
+    assert rows[1][0] == "m01"
+    if "format" in ticked:
+        assert rows[1][2] == "video"
