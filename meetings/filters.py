@@ -21,12 +21,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from defrel import dates
-from defrel.models import Year
+from defrel.models import Year, among
 from defrel.stamp import cached
 from meetings.models import Agreement, Exercise, Meeting, Occasion, Status
 from partners.models import Country, Official, localised
 
 FACET_LIMIT = 30  # values shown of a facet without fixed choices (partners, officials, occasions)
+# Beyond this many matches of a search, the database joins its ids more slowly than it repeats
+# the search (PostgreSQL, 100,000 ids: 0.3–0.6 s a facet instead of 0.25).
+FOUND_IDS_LIMIT = 20_000
 
 
 # --- fields and filters shared by the lists -------------------------------------------------
@@ -201,10 +204,39 @@ class FacetedFilterSet(django_filters.FilterSet):
         return queryset
 
     def counting_queryset(self, base):
+        model = self.queryset.model
         if not base.query.where:  # nothing filtered: group the table itself
-            return self.queryset.model.objects.all()
+            return model.objects.all()
+        ids = self.found_ids(base)
+        if ids is not None:
+            return model.objects.filter(among(ids))
         # A subquery keeps the filters' joins apart from the join the facet groups by.
-        return self.queryset.model.objects.filter(pk__in=base.order_by().values("pk"))
+        return model.objects.filter(pk__in=base.order_by().values("pk"))
+
+    @property
+    def rows(self):
+        """The filtered rows, in their order; under a text search, read by the ids found."""
+        ids = self.found_ids(self.qs)
+        if ids is None:
+            return self.qs
+        rows = self.queryset.filter(among(ids))
+        return rows.order_by(*self.qs.query.order_by) if self.qs.query.order_by else rows
+
+    def found_ids(self, base):
+        """Under a text search, the ids of ``base``'s rows, found once a request for each
+        selection of filters; None without a search, or when it matches too many rows to
+        pass them around. A search reads the texts of every row (about a second at 100,000
+        meetings on PostgreSQL); each facet, the count and the page would search again."""
+        self.is_valid()  # cleans the form; a bad value of another filter leaves this one
+        if not (self.form.cleaned_data.get("q") or "").strip():
+            return None
+        query = base.order_by().values_list("pk", flat=True)
+        found = self.__dict__.setdefault("_found_ids", {})
+        key = str(query.query)
+        if key not in found:
+            ids = list(dict.fromkeys(query[:FOUND_IDS_LIMIT + 1]))
+            found[key] = ids if len(ids) <= FOUND_IDS_LIMIT else None
+        return found[key]
 
     def good_params(self, params):
         """The query parameters without the ones in error, so facet links do not carry them."""
@@ -242,7 +274,11 @@ class FacetedFilterSet(django_filters.FilterSet):
 
     def count(self, params, stamp):
         """How many rows the filters select, remembered like the facets."""
-        return cached(self.counts_key(self.good_params(params), "count"), self.qs.count, stamp)
+        def count():
+            ids = self.found_ids(self.qs)
+            return self.qs.count() if ids is None else len(ids)
+
+        return cached(self.counts_key(self.good_params(params), "count"), count, stamp)
 
     def error_messages(self):
         """“Year: Enter a whole number.” for each bad value; the other filters still apply."""

@@ -10,6 +10,7 @@ from django.utils import translation
 from meetings.filters import MeetingFilter
 from meetings.models import Meeting
 from meetings.views import lists
+from partners.models import Country
 from tests.meetings.factories import (
     AgreementEventFactory, AgreementFactory, ExerciseFactory, MeetingFactory, OccasionFactory,
     ParticipationFactory,
@@ -434,15 +435,17 @@ def test_data_dictionary_is_also_a_csv_file(client):
 
 
 
-@pytest.mark.parametrize("query", ["", "?country=S001", "?sort=date", "?level=working&sort=date"])
+@pytest.mark.parametrize("query", ["", "?country=S001", "?sort=date", "?level=working&sort=date",
+                                   "?q={name}", "?q={name}&sort=date", "?q={name}&level=ministerial"])
 def test_pages_together_hold_every_row_once_in_order(client, monkeypatch, query):
-    """Pages are read by their ids first (CountedPaginator.page): together they must still be
-    the whole filtered, sorted list, each row once, including the last, short page."""
+    """Pages are read by their ids first (CountedPaginator.page), and a search's rows by the
+    ids it found (FacetedFilterSet.rows): together the pages must still be the whole
+    filtered, sorted list, each row once, including the last, short page."""
     call_command("synth", meetings=120, seed=5, stdout=StringIO(), stderr=StringIO())
-    monkeypatch.setattr(lists, "PER_PAGE", 7)
-    params = QueryDict(query.lstrip("?"))
+    monkeypatch.setattr(lists, "PER_PAGE", 3)
+    params = QueryDict(query.lstrip("?").format(name=Country.objects.get(code="S001").name_en))
     expected = [m.key for m in MeetingFilter(params, queryset=Meeting.objects.all()).qs]
-    assert len(expected) > 7 * 2
+    assert len(expected) > 3 * 2
     shown, number = [], 1
     while True:
         response = client.get(reverse("meetings:meeting-list") + f"?{params.urlencode()}&page={number}")
@@ -452,3 +455,24 @@ def test_pages_together_hold_every_row_once_in_order(client, monkeypatch, query)
             break
         number += 1
     assert shown == expected
+
+
+@pytest.mark.parametrize("query", ["q={name}", "q={name}&level=ministerial", "q={name}&country=S002&year=2015"])
+def test_a_search_counts_the_same_by_its_ids_as_by_searching_again(monkeypatch, query):
+    """Facets and totals under a search come from the ids it found; above FOUND_IDS_LIMIT
+    matches, from the search repeated in each count. Both must give the same figures."""
+    from meetings import filters
+
+    call_command("synth", meetings=300, seed=7, stdout=StringIO(), stderr=StringIO())
+    params = QueryDict(query.format(name=Country.objects.get(code="S001").name_en))
+
+    def figures(stamp):
+        filterset = MeetingFilter(params, queryset=Meeting.objects.all())
+        facets = [(f.param, [(c.value, c.count) for c in f.choices]) for f in filterset.facets(params)]
+        keys = [m.key for m in filterset.rows]
+        return facets, filterset.count(params, stamp), keys
+
+    by_ids = figures("by-ids")
+    monkeypatch.setattr(filters, "FOUND_IDS_LIMIT", 0)
+    assert by_ids == figures("searching-again")
+    assert by_ids[1] > 0 and any(choices for _param, choices in by_ids[0])
