@@ -11,6 +11,7 @@ import datetime
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from types import SimpleNamespace
 
 import django_filters
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from defrel import dates
 from defrel.models import Year, among
-from defrel.stamp import cached
+from defrel.stamp import cached, token
 from meetings.models import Agreement, Exercise, Meeting, Occasion, Status
 from partners.models import Country, Official, localised
 
@@ -222,20 +223,29 @@ class FacetedFilterSet(django_filters.FilterSet):
         rows = self.queryset.filter(among(ids))
         return rows.order_by(*self.qs.query.order_by) if self.qs.query.order_by else rows
 
+    @cached_property
+    def data_stamp(self):
+        """The data's stamp (defrel.stamp), read once a request."""
+        return token()
+
     def found_ids(self, base):
-        """Under a text search, the ids of ``base``'s rows, found once a request for each
-        selection of filters; None without a search, or when it matches too many rows to
-        pass them around. A search reads the texts of every row (about a second at 100,000
+        """Under a text search, the ids of ``base``'s rows, remembered like the counts until
+        the data changes; None without a search, or when it matches too many rows to pass
+        them around. A search reads the texts of every row (about a second at 100,000
         meetings on PostgreSQL); each facet, the count and the page would search again."""
         self.is_valid()  # cleans the form; a bad value of another filter leaves this one
         if not (self.form.cleaned_data.get("q") or "").strip():
             return None
         query = base.order_by().values_list("pk", flat=True)
+        digest = hashlib.sha256(str(query.query).encode()).hexdigest()[:32]
+        key = f"{self._meta.model._meta.label}:ids:{digest}"
         found = self.__dict__.setdefault("_found_ids", {})
-        key = str(query.query)
         if key not in found:
-            ids = list(dict.fromkeys(query[:FOUND_IDS_LIMIT + 1]))
-            found[key] = ids if len(ids) <= FOUND_IDS_LIMIT else None
+            def search():
+                ids = list(dict.fromkeys(query[:FOUND_IDS_LIMIT + 1]))
+                return {"ids": ids if len(ids) <= FOUND_IDS_LIMIT else None}
+
+            found[key] = cached(key, search, self.data_stamp)["ids"]
         return found[key]
 
     def good_params(self, params):

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from defrel import dates, stamp
+from defrel import dates
 from defrel.exports import stream_csv
 from meetings import dictionary
 from meetings.filters import AgreementFilter, ExerciseFilter, MeetingFilter
@@ -34,14 +34,15 @@ class CountedPaginator(Paginator):
         """A queryset's page is found by its ids first and then read: the database skips the
         rows before it in the sorting index alone, instead of reading every row it skips."""
         rows = self.object_list
-        if not isinstance(rows, QuerySet):
-            return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
+        if not isinstance(rows, QuerySet):
+            return super().page(number)
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        return self._get_page(rows.filter(pk__in=rows.values("pk")[bottom:top]), number, self)
+        ids = list(rows.values_list("pk", flat=True)[bottom:top])
+        return self._get_page(rows.filter(pk__in=ids), number, self)
 
 
 def list_context(request, filterset, rows, facets=None):
@@ -49,7 +50,7 @@ def list_context(request, filterset, rows, facets=None):
     the total) once per change of the data."""
     count = None
     if facets is None:
-        data = stamp.token()
+        data = filterset.data_stamp
         facets, count = filterset.facets(request.GET, data), filterset.count(request.GET, data)
     return {
         "filter": filterset,
