@@ -19,9 +19,8 @@ from import_export.tmp_storages import TempFolderStorage
 from simple_history.admin import SimpleHistoryAdmin
 
 from defrel.models import Source
-from defrel.resources import (
-    CheckedCSV, CheckedJSON, CheckedXLSX, FileRefused, SourceResource, decode_text, not_text,
-)
+from defrel.resources import SourceResource
+from defrel.uploads import CheckedCSV, CheckedJSON, CheckedXLSX, FileRefused, decode_text, not_text
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from defrel.dates import parse
-from defrel.resources import CheckedCSV, FileRefused
+from defrel.uploads import CheckedCSV, FileRefused
 from meetings.models import Meeting
 from meetings.resources import MeetingResource
 from tests.partners.factories import CountryFactory

@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import CheckConstraint, F, Q
 from django.test.utils import CaptureQueriesContext
 
-from defrel.resources import check_in_python, constraint_values
+from defrel.constraints import check_in_python, constraint_values
 from meetings.models import Meeting, Participation
 from meetings.resources import MeetingResource
 from partners.models import Country
