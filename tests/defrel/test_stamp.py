@@ -96,3 +96,27 @@ def test_synth_bulk_writes_bump_the_stamp(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         call_command("synth", meetings=20, seed=1, stdout=StringIO(), stderr=StringIO())
     assert stamp.token() != before
+
+
+def test_a_search_finds_an_edit_at_the_next_request(client, au, django_capture_on_commit_callbacks):
+    """A search's matching ids are remembered like the counts: an edit that makes a meeting
+    match, or stop matching, shows in its rows, total and facets at the next request."""
+    with django_capture_on_commit_callbacks(execute=True):
+        first = MeetingFactory(key="m-first", countries=[au], title_en="Talks on radar exports")
+        second = MeetingFactory(key="m-second", countries=[au], title_en="Courtesy call")
+
+    def found():
+        response = client.get("/meetings/?q=radar")
+        return ([m.key for m in response.context["page_obj"].object_list],
+                response.context["page_obj"].paginator.count)
+
+    assert found() == (["m-first"], 1)
+    assert found() == (["m-first"], 1)  # from the cache
+    with django_capture_on_commit_callbacks(execute=True):
+        second.title_en = "Courtesy call on radar cooperation"
+        second.save()
+    assert sorted(found()[0]) == ["m-first", "m-second"] and found()[1] == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        first.delete()
+    assert found() == (["m-second"], 1)
+    assert facet_counts(page(client, "meetings:meeting-list", "?q=radar", lang="en"), "country") == {"Australia": 1}
