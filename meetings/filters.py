@@ -215,7 +215,7 @@ class FacetedFilterSet(django_filters.FilterSet):
         return model.objects.filter(pk__in=base.order_by().values("pk"))
 
     @property
-    def rows(self):
+    def matching(self):
         """The filtered rows, in their order; under a text search, read by the ids found."""
         ids = self.found_ids(self.qs)
         if ids is None:

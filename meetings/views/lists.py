@@ -73,7 +73,7 @@ def export_queryset(resource, filterset):
 
 def meeting_list(request):
     filterset = MeetingFilter(request.GET, queryset=Meeting.objects.all())
-    context = list_context(request, filterset, filterset.rows.for_list())
+    context = list_context(request, filterset, filterset.matching.for_list())
     return render(request, "meetings/meeting_list.html", context)
 
 
@@ -122,7 +122,7 @@ def agreement_export(request):
 
 def exercise_list(request):
     filterset = ExerciseFilter(request.GET, queryset=Exercise.objects.all())
-    rows = filterset.rows.select_related("host_country").prefetch_related("countries")
+    rows = filterset.matching.select_related("host_country").prefetch_related("countries")
     context = list_context(request, filterset, rows)
     return render(request, "meetings/exercise_list.html", context)
 

@@ -439,7 +439,7 @@ def test_data_dictionary_is_also_a_csv_file(client):
                                    "?q={name}", "?q={name}&sort=date", "?q={name}&level=ministerial"])
 def test_pages_together_hold_every_row_once_in_order(client, monkeypatch, query):
     """Pages are read by their ids first (CountedPaginator.page), and a search's rows by the
-    ids it found (FacetedFilterSet.rows): together the pages must still be the whole
+    ids it found (FacetedFilterSet.matching): together the pages must still be the whole
     filtered, sorted list, each row once, including the last, short page."""
     call_command("synth", meetings=120, seed=5, stdout=StringIO(), stderr=StringIO())
     monkeypatch.setattr(lists, "PER_PAGE", 3)
@@ -469,7 +469,7 @@ def test_a_search_counts_the_same_by_its_ids_as_by_searching_again(monkeypatch, 
     def figures(stamp):
         filterset = MeetingFilter(params, queryset=Meeting.objects.all())
         facets = [(f.param, [(c.value, c.count) for c in f.choices]) for f in filterset.facets(params)]
-        keys = [m.key for m in filterset.rows]
+        keys = [m.key for m in filterset.matching]
         return facets, filterset.count(params, stamp), keys
 
     by_ids = figures("by-ids")
