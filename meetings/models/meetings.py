@@ -201,7 +201,8 @@ class Meeting(Dated, Sourced, Versioned, models.Model):
         people = list(self.participations.select_related("official__country")
                       .order_by("official__country__code", "pk"))
         held = defaultdict(list)
-        for tenure in Tenure.objects.filter(official__in={p.official_id for p in people}).select_related("position"):
+        tenures = Tenure.objects.filter(official__in={p.official_id for p in people})
+        for tenure in tenures.select_related("position"):
             held[tenure.official_id].append(tenure)
         for p in people:
             p.tenure = tenure_during(held[p.official_id], self.date_lower, self.date_upper)

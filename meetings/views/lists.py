@@ -34,10 +34,10 @@ class CountedPaginator(Paginator):
         """A queryset's page is found by its ids first and then read: the database skips the
         rows before it in the sorting index alone, instead of reading every row it skips."""
         rows = self.object_list
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
         if not isinstance(rows, QuerySet):
             return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
