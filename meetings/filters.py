@@ -170,7 +170,9 @@ class FieldFacet:
         (officials of 100,000 meetings: 0.03 s instead of 0.47 on SQLite)."""
         counting = filterset.counting_queryset(base)
         relation = counting.model._meta.get_field(self.field.partition("__")[0])
-        if not relation.many_to_many:
+        if not relation.is_relation or relation.many_to_one or relation.one_to_one:
+            return counting, (lambda f: f), Count("pk")  # one value a row
+        if not relation.many_to_many:  # records pointing to the row: a row may appear more than once
             return counting, (lambda f: f), Count("pk", distinct=True)
         links = relation.remote_field.through.objects.all()
         if base.query.where:
@@ -200,7 +202,7 @@ class YearFacet:
         base = filterset.without("year", "month")
         rows = (filterset.counting_queryset(base)
                 .values(lower=Year("date_lower"), upper=Year("date_upper"))
-                .annotate(n=Count("pk", distinct=True)).order_by())
+                .annotate(n=Count("pk")).order_by())
         spans = [(r["lower"], r["upper"], r["n"]) for r in rows]
         last = max((y for lower, upper, _n in spans for y in (lower, upper) if y), default=0)
         per_year = Counter()

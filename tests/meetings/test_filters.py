@@ -108,9 +108,9 @@ def test_a_facet_of_many_values_shows_the_most_frequent_and_the_chosen_one(clien
 
 @pytest.mark.parametrize("query", ["", "country=S001", "country=S001&country=S002", "level=ministerial",
                                    "official={official}", "q={name}", "q={name}&level=vice_ministerial"])
-def test_partner_and_official_facets_count_what_python_counts(query):
-    """The partner and official facets count links in the join tables (no COUNT(DISTINCT)
-    over the meetings): the figures must be those of counting the listed meetings one by one."""
+def test_facets_count_what_python_counts(query):
+    """The partner and official facets count links in the join tables, the others rows
+    without DISTINCT: the figures must be those of counting the meetings one by one."""
     from collections import Counter
     from io import StringIO
 
@@ -135,3 +135,9 @@ def test_partner_and_official_facets_count_what_python_counts(query):
     assert len(shown) == min(FACET_LIMIT, len(officials))
     assert all(officials[slug] == n for slug, n in shown.items())
     assert min(shown.values(), default=0) >= max((n for s, n in officials.items() if s not in shown), default=0)
+    for param in ("level", "kind", "format"):  # single-valued: counted with their own filter left out
+        others = filterset.without(param)
+        assert facets.get(param, {}) == dict(Counter(getattr(m, param) for m in others)), param
+    occasions = Counter(m.occasion.key for m in filterset.without("occasion").select_related("occasion")
+                        if m.occasion)
+    assert facets.get("occasion", {}) == dict(occasions)
