@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Prefetch, Q
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 
-from defrel import dates
+from defrel import dates, stamp
 
 from defrel.timeline import by_year_and_month, merge
 from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Status
@@ -119,6 +120,19 @@ def as_of_day(request):
 
 def matrix(request):
     day, as_of_text = as_of_day(request)
+    return render(request, "meetings/agreement_matrix.html", {
+        "day": day, "as_of": as_of_text, "statuses": [s for s in Status if s != Status.UNKNOWN],
+        # Thousands of cells take a second or more to build and render, and change only with
+        # the data: the template keeps the table under the data stamp, and builds it only
+        # when it has none for this day and language.
+        "data_stamp": stamp.token(), "timeout": stamp.TIMEOUT,
+        "matrix": SimpleLazyObject(lambda: agreements_matrix(day)),
+    })
+
+
+def agreements_matrix(day):
+    """{"columns": [(kind, label)], "rows": [(partner, [cells])]}: each partner's agreements
+    of each kind that had begun by ``day``, with their status then."""
     # Only the columns a cell shows: at thousands of agreements, building the objects is the cost.
     agreements = Agreement.objects.select_related("source").only(
         "key", "short_name", "title_ja", "title_en", "kind", "stated_status", "source__date")
@@ -136,9 +150,4 @@ def matrix(request):
             cells.setdefault(party, {}).setdefault(agreement.kind, []).append((agreement, status))
     columns = [(k, label) for k, label in Agreement.Kind.choices if k in kinds]
     partners = sorted(cells, key=lambda c: (Region.values.index(c.region), c.name_en))
-    rows = [(c, [cells[c].get(k, []) for k, _ in columns]) for c in partners]
-    return render(request, "meetings/agreement_matrix.html", {
-        "day": day, "as_of": as_of_text, "columns": columns, "rows": rows,
-        "statuses": [s for s in Status if s != Status.UNKNOWN],
-    })
-
+    return {"columns": columns, "rows": [(c, [cells[c].get(k, []) for k, _ in columns]) for c in partners]}

@@ -215,6 +215,25 @@ def test_filtered_timeline_queries_are_constant(client, relations, django_assert
 
 
 def test_matrix_queries_are_constant(client, relations, django_assert_max_num_queries):
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):  # the data stamp, the agreements, their parties and events
         page = client.get(reverse("meetings:agreement-matrix"))
     assert "A2" in text(page)
+    with django_assert_max_num_queries(1):  # the table, kept until the data changes
+        assert text(client.get(reverse("meetings:agreement-matrix"))) == text(page)
+
+
+def test_the_matrix_shows_a_change_at_the_next_request(client, django_capture_on_commit_callbacks):
+    """The table is kept under the data stamp: a committed edit shows at once. (Every write
+    here runs its commit callbacks: a bump left pending would stand for all later writes.)"""
+    with django_capture_on_commit_callbacks(execute=True):
+        korea = CountryFactory(code="KR", region="northeast_asia")
+        agreement = AgreementFactory(parties=[korea], key="kr-gsomia", short_name="GSOMIA")
+        AgreementEventFactory(agreement=agreement, kind="concluded", date="2016-11")
+    before = korea_row(client.get(reverse("meetings:agreement-matrix")))
+    assert korea_row(client.get(reverse("meetings:agreement-matrix"))) == before  # kept
+    with django_capture_on_commit_callbacks(execute=True):
+        agreement.short_name = "GSOMIA (renamed)"
+        agreement.save()
+    after = korea_row(client.get(reverse("meetings:agreement-matrix")))
+    assert "GSOMIA (renamed)" not in before
+    assert "GSOMIA (renamed)" in after
