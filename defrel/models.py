@@ -63,13 +63,21 @@ def search_q(model, paths, text):
     return q
 
 
-def among(ids):
-    """Rows whose primary key is one of ``ids``, passed as one parameter however many there
-    are (SQLite takes at most 32,766 a query): a JSON array on SQLite, an array on PostgreSQL."""
+def ids_parameter(ids, vendor):
+    """Ids as one query parameter however many there are (SQLite takes at most 32,766 a
+    query): a JSON array for SQLite's json_each(%s), a '{1,2,…}' literal for PostgreSQL's
+    %s::bigint[] (psycopg2's ARRAY[1,2,…] is parsed item by item)."""
     ids = [int(i) for i in ids]
-    if connection.vendor == "postgresql":  # one '{1,2,…}' literal: ARRAY[1,2,…] is parsed item by item
-        return Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", ["{" + ",".join(map(str, ids)) + "}"]))
-    return Q(pk__in=RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)]))
+    if vendor == "postgresql":
+        return "{" + ",".join(map(str, ids)) + "}"
+    return json.dumps(ids)
+
+
+def among(ids):
+    """Rows whose primary key is one of ``ids`` (see ids_parameter)."""
+    if connection.vendor == "postgresql":
+        return Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids_parameter(ids, "postgresql")]))
+    return Q(pk__in=RawSQL("SELECT value FROM json_each(%s)", [ids_parameter(ids, "sqlite")]))
 
 
 class Versioned(models.Model):

@@ -22,11 +22,12 @@ PostgreSQL's COPY.
 """
 import csv
 import io
-import json
 import operator
 from itertools import islice
 
 from django.db import connections
+
+from defrel.models import ids_parameter
 
 DIALECTS = ("sqlite", "postgresql")
 # What Python's str.strip() removes (str.isspace()): a title cell is "title name".strip().
@@ -405,7 +406,7 @@ def csv_chunks(headers, queryset, ids_per_query=None, chunk_bytes=CHUNK_BYTES):
     # PostgreSQL runs these without JIT compilation (defrel.settings: jit=off).
     with connections[queryset.db].cursor() as cursor:
         while chunk := list(islice(ids, ids_per_query)):
-            cursor.execute(sql, [json.dumps(chunk) if dialect == "sqlite" else chunk] * params)
+            cursor.execute(sql, [ids_parameter(chunk, dialect)] * params)
             last = -1
             while rows := cursor.fetchmany(per_chunk):
                 places, pks, texts, identifiers = zip(*rows)

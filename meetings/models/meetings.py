@@ -64,7 +64,8 @@ class MeetingQuerySet(SearchableQuerySet):
         )
 
     def with_people(self):
-        """Everything a list or detail shows, in a constant number of queries."""
+        """Meetings with their partners and participants (titles at the time), in a constant
+        number of queries: the import-export resource's rows."""
         return self.select_related("occasion", "host_country", "source").prefetch_related(
             "countries",
             Prefetch(

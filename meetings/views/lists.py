@@ -33,16 +33,11 @@ class CountedPaginator(Paginator):
     def page(self, number):
         """A queryset's page is found by its ids first and then read: the database skips the
         rows before it in the sorting index alone, instead of reading every row it skips."""
-        rows = self.object_list
-        if not isinstance(rows, QuerySet):
-            return super().page(number)
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        ids = list(rows.values_list("pk", flat=True)[bottom:top])
-        return self._get_page(rows.filter(pk__in=ids), number, self)
+        page = super().page(number)
+        if isinstance(page.object_list, QuerySet):
+            ids = list(page.object_list.values_list("pk", flat=True))
+            page.object_list = self.object_list.filter(pk__in=ids)
+        return page
 
 
 def list_context(request, filterset, rows, facets=None):
