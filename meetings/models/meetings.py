@@ -1,15 +1,14 @@
 """Meetings between Japan's officials and their partners, and who took part."""
-from collections import defaultdict
-
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import BooleanField, Prefetch, Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from defrel.models import Dated, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned, dated_constraints
-from partners.models import Country, Official, Tenure, localised, tenure_during
+from partners.models import Country, Official, Tenure, localised, title_held
 
 
 class Occasion(Versioned, models.Model):
@@ -74,6 +73,21 @@ class MeetingQuerySet(SearchableQuerySet):
                     Prefetch("official__tenures", queryset=Tenure.objects.select_related("position"))
                 ),
             ),
+        )
+
+    def for_page(self):
+        """Meetings for their own page: with their occasion, host and source, and whether they
+        have agreement milestones or exercises, so that most pages never ask for them.
+        The flags are SQL as written: Exists() took longer to compile than the two queries
+        they save."""
+        m = self.model._meta.db_table
+        events = self.model.agreement_events.rel.related_model._meta.db_table
+        observed = self.model.exercises.through._meta.db_table
+        return self.select_related("occasion", "host_country", "source").annotate(
+            has_milestones=RawSQL(f"EXISTS (SELECT 1 FROM {events} e WHERE e.meeting_id = {m}.id)", (),
+                                  output_field=BooleanField()),
+            has_exercises=RawSQL(f"EXISTS (SELECT 1 FROM {observed} x WHERE x.meeting_id = {m}.id)", (),
+                                 output_field=BooleanField()),
         )
 
     def for_list(self):
@@ -197,21 +211,27 @@ class Meeting(Dated, Sourced, Versioned, models.Model):
     # prefetch_related runs as many queries, and its machinery costs more than the queries.
 
     def titled_participations(self):
-        """The participants with their officials and countries, each told the tenure held on
-        the meeting's date, from one query for the tenures of them all."""
-        people = list(self.participations.select_related("official__country")
-                      .order_by("official__country__code", "pk"))
-        held = defaultdict(list)
-        tenures = Tenure.objects.filter(official__in={p.official_id for p in people})
-        for tenure in tenures.select_related("position"):
-            held[tenure.official_id].append(tenure)
-        for p in people:
-            p.tenure = tenure_during(held[p.official_id], self.date_lower, self.date_upper)
-        return people
+        """The participants with their officials and countries, each with the title held on
+        the meeting's dates (``title``), in one query."""
+        official = f"{Participation._meta.db_table}.official_id"
+        titles = {f"held_title_{lang}": title_held(lang, self.date_lower, self.date_upper, official)
+                  for lang in ("ja", "en")}
+        return list(self.participations.select_related("official__country").annotate(**titles)
+                    .order_by("official__country__code", "pk"))
 
     def milestones(self):
-        """The agreement milestones reached at this meeting, with their agreements."""
+        """The agreement milestones reached at this meeting, with their agreements (none
+        asked for when MeetingQuerySet.for_page found none)."""
+        if not getattr(self, "has_milestones", True):
+            return []
         return self.agreement_events.select_related("agreement")
+
+    def observed(self):
+        """The exercises observed at this meeting (none asked for when MeetingQuerySet.
+        for_page found none)."""
+        if not getattr(self, "has_exercises", True):
+            return []
+        return self.exercises.all()
 
     @property
     def summary(self):
@@ -268,6 +288,8 @@ class Participation(models.Model):
     @property
     def title(self):
         """The office held on the meeting's date, or "" when no tenure covers it."""
+        if hasattr(self, "held_title_ja"):  # read with the participation (titled_participations)
+            return localised(self, "held_title") or ""
         tenure = self.tenure
         return tenure.position.title if tenure else ""
 

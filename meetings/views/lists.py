@@ -73,7 +73,7 @@ def meeting_list(request):
 
 
 def meeting_detail(request, key):
-    meeting = get_object_or_404(Meeting.objects.select_related("occasion", "host_country", "source"), key=key)
+    meeting = get_object_or_404(Meeting.objects.for_page(), key=key)
     return render(request, "meetings/meeting_detail.html", {
         "meeting": meeting,
         "participations": meeting.titled_participations(),

@@ -271,9 +271,25 @@ def test_meeting_detail_queries_do_not_grow_with_participants(client, django_ass
     for _ in range(n):
         ParticipationFactory(meeting=meeting, official=TenureFactory().official)
         AgreementEventFactory(meeting=meeting)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         html = page(client, "meetings:meeting-detail", "", "m")
     assert html.count("役職") == n
+
+
+@pytest.mark.parametrize("milestones, exercises, queries", [(0, 0, 3), (1, 0, 4), (0, 1, 4), (2, 2, 5)])
+def test_meeting_detail_asks_for_milestones_and_exercises_only_when_there_are_some(
+        client, django_assert_num_queries, milestones, exercises, queries):
+    """The meeting, its participants with their titles, its partners; then its agreement
+    milestones and exercises only if it has any (MeetingQuerySet.for_page)."""
+    meeting = MeetingFactory(key="m", countries=[CountryFactory()])
+    ParticipationFactory(meeting=meeting, official=TenureFactory().official)
+    for i in range(milestones):
+        AgreementEventFactory(meeting=meeting, agreement__title_ja=f"試験協定{i}")
+    meeting.exercises.set(ExerciseFactory(name_ja=f"試験演習{i}") for i in range(exercises))
+    with django_assert_num_queries(queries):
+        html = page(client, "meetings:meeting-detail", "", "m")
+    assert html.count("試験協定") == milestones and html.count("試験演習") == exercises
+    assert ("Agreement milestones" in page(client, "meetings:meeting-detail", "", "m", lang="en")) == bool(milestones)
 
 
 # --- agreements -------------------------------------------------------------------------------
