@@ -1,14 +1,16 @@
 """Country and official profiles. Their meetings, agreements and exercises come through
 reverse relations (country.meetings, country.agreements, country.exercises,
 official.participations) so that partners never imports meetings."""
+import datetime
 from itertools import groupby
 
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject
 from django.views.generic import ListView
 
-from defrel import charts, timeline
+from defrel import charts, stamp, timeline
 from defrel.models import Year
 from partners.forms import OfficialFilterForm, TimelineForm
 from partners.models import Country, Official, Region, Tenure
@@ -63,8 +65,29 @@ def country_detail(request, code):
     country = get_object_or_404(Country, code=code)
     form = TimelineForm(request.GET)
     kinds, year = form.kinds(), form.valid().get("year")
-    agreements = list(country.agreements.select_related("source").prefetch_related("parties", "events"))
-    # Milestones come with their agreements (already fetched for the statuses).
+    day = datetime.date.today()
+    agreements = SimpleLazyObject(lambda: list(
+        country.agreements.select_related("source").prefetch_related("parties", "events")))
+    Level = country.meetings.model.Level
+    # The busiest partners have hundreds of agreements and thousands of records, and their
+    # profile changes only with the data: the template keeps its agreements and chart (per
+    # language and day, for today's statuses) and its timeline (per language and selection)
+    # under the data stamp, and builds each only when nothing is kept for it.
+    return render(request, "partners/country_detail.html", {
+        "country": country,
+        "form": form,
+        "data_stamp": stamp.token(), "timeout": stamp.TIMEOUT, "day": day,
+        "selection": f"{year or 'all'}:{'|'.join(sorted(kinds))}",
+        "agreements": SimpleLazyObject(lambda: [(a, a.status_on(day)) for a in agreements]),
+        "chart": SimpleLazyObject(lambda: encounters_by_level(country.meetings.all(), Level.choices)),
+        "timeline": SimpleLazyObject(lambda: country_timeline(country, agreements, kinds, year)),
+    })
+
+
+def country_timeline(country, agreements, kinds, year):
+    """{"groups", "entry_count", "shown_count"}: the partner's records of ``kinds`` (in
+    ``year``, or its newest PROFILE_DEPTH), its agreements' milestones among them."""
+    # Milestones come with their agreements (fetched for the statuses too).
     milestones = sorted(
         (e for a in agreements for e in a.events.all() if year in (None, e.date_lower.year)),
         key=lambda e: (e.date_lower, e.date_upper or e.date_lower, e.pk),
@@ -72,24 +95,15 @@ def country_detail(request, code):
     dated = {"date_lower__year": year} if year else {}
     meetings = country.meetings.filter(**dated).prefetch_related("countries").order_by(*CHRONOLOGICAL)
     exercises = country.exercises.filter(**dated).prefetch_related("countries").order_by(*CHRONOLOGICAL)
-    total = sum(len(m) if k == "milestone" else m.count() for k, m in
-                [("meeting", meetings), ("milestone", milestones), ("exercise", exercises)]
-                if kinds is None or k in kinds)
+    streams = [("meeting", meetings), ("milestone", milestones), ("exercise", exercises)]
+    total = sum(len(m) if k == "milestone" else m.count() for k, m in streams if k in kinds)
     # A partner with thousands of records shows its newest ones; a year shows all of that year.
     newest = [(kind, list(records.reverse()[:PROFILE_DEPTH])[::-1] if kind != "milestone"
                else records[-PROFILE_DEPTH:])
-              for kind, records in [("meeting", meetings), ("milestone", milestones), ("exercise", exercises)]]
+              for kind, records in streams]
     entries = timeline.merge(*newest, kinds=kinds)[-PROFILE_DEPTH:]
-    Level = country.meetings.model.Level
-    return render(request, "partners/country_detail.html", {
-        "country": country,
-        "agreements": [(a, a.status_on()) for a in agreements],
-        "chart": encounters_by_level(country.meetings.all(), Level.choices),
-        "form": form,
-        "groups": timeline.by_year_and_month(entries, newest_first=True),
-        "entry_count": total,
-        "shown_count": len(entries),
-    })
+    return {"groups": timeline.by_year_and_month(entries, newest_first=True),
+            "entry_count": total, "shown_count": len(entries)}
 
 
 class OfficialList(ListView):

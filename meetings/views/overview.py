@@ -87,10 +87,17 @@ def timeline(request):
     # Without a year, paging stops at a depth that stays fast; the years lead further back.
     depth = total if year else min(total, TIMELINE_DEPTH)
     page = Paginator(range(depth), TIMELINE_PAGE).get_page(request.GET.get("page"))
+    chosen_key = [getattr(chosen.get("country"), "code", ""), getattr(chosen.get("official"), "slug", ""),
+                  "|".join(sorted(kinds)), year or "", page.number]
     return render(request, "meetings/timeline.html", {
-        "form": form, "chosen": chosen, "groups": by_year_and_month(newest(selected, page), newest_first=True), "entry_count": total,
+        "form": form, "chosen": chosen, "entry_count": total,
         "years": years, "page_obj": page, "truncated": not year and total > TIMELINE_DEPTH,
         "query": without(request.GET, "page"), "year_query": without(request.GET, "page", "year"),
+        # A page's records (hundreds, with their partners) change only with the data: the
+        # template keeps them drawn under the data stamp, per language, selection and page.
+        "data_stamp": stamp.token(), "timeout": stamp.TIMEOUT,
+        "selection": ":".join(map(str, chosen_key)),
+        "groups": SimpleLazyObject(lambda: by_year_and_month(newest(selected, page), newest_first=True)),
     })
 
 

@@ -202,16 +202,35 @@ def test_home_queries_are_constant(client, relations, django_assert_max_num_quer
 
 
 def test_timeline_queries_are_constant(client, relations, django_assert_max_num_queries):
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         page = client.get(reverse("meetings:timeline"))
     assert "kr-m2" in page.content.decode()
+    # the data stamp, each stream's extent and the form's countries: the records are kept
+    with django_assert_max_num_queries(5):
+        assert text(client.get(reverse("meetings:timeline"))) == text(page)
 
 
 def test_filtered_timeline_queries_are_constant(client, relations, django_assert_max_num_queries):
     japanese, partner = relations
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         page = client.get(reverse("meetings:timeline"), {"country": "KR", "official": partner.slug, "year": "2024"})
     assert "kr-m0" in page.content.decode()
+
+
+def test_the_timeline_shows_a_change_at_the_next_request(client, django_capture_on_commit_callbacks):
+    """A page's records are kept under the data stamp, per selection and page: a committed
+    edit shows at once."""
+    with django_capture_on_commit_callbacks(execute=True):
+        korea = CountryFactory(code="KR")
+        meeting = MeetingFactory(key="kr-1", date="2024-05", title_ja="日韓防衛相会談", countries=[korea])
+    url = reverse("meetings:timeline")
+    assert "日韓防衛相会談" in text(client.get(url)) and "日韓防衛相会談" in text(client.get(url + "?year=2024"))
+    assert "日韓防衛相会談" not in text(client.get(url + "?year=2023"))
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.title_ja = "日韓防衛相会談（改題）"
+        meeting.save()
+    assert "日韓防衛相会談（改題）" in text(client.get(url))
+    assert "日韓防衛相会談（改題）" in text(client.get(url + "?year=2024"))
 
 
 def test_matrix_queries_are_constant(client, relations, django_assert_max_num_queries):

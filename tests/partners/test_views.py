@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from tests.meetings.factories import (
     AgreementEventFactory, AgreementFactory, ExerciseFactory, MeetingFactory, ParticipationFactory,
@@ -167,9 +168,38 @@ def korea_with_relations(request, korea):
 
 
 def test_country_detail_queries_are_constant(client, korea_with_relations, django_assert_max_num_queries):
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         page = client.get(reverse("partners:country-detail", args=["KR"]))
     assert "kr-m2" in page.content.decode()
+    # the country and the data stamp: its agreements, chart and timeline are kept
+    with django_assert_max_num_queries(2):
+        assert text(client.get(reverse("partners:country-detail", args=["KR"]))) == text(page)
+
+
+def test_a_country_profile_shows_a_change_at_the_next_request(client, django_capture_on_commit_callbacks):
+    """Its agreements, chart and timeline are kept under the data stamp, per language,
+    day and selection: a committed edit shows at once, and another year is built anew."""
+    with django_capture_on_commit_callbacks(execute=True):
+        korea = CountryFactory(code="KR", name_ja="韓国")
+        MeetingFactory(key="kr-2019", date="2019-11-17", title_ja="日韓防衛相会談", countries=[korea])
+        agreement = AgreementFactory(parties=[korea], title_ja="日韓秘密軍事情報保護協定")
+        AgreementEventFactory(agreement=agreement, kind="concluded", date="2016-11")
+    url = reverse("partners:country-detail", args=["KR"])
+    before = text(client.get(url))
+    assert text(client.get(url)) == before and "日韓防衛相会談" in before
+    assert "日韓防衛相会談" not in text(client.get(url + "?year=2016"))
+    with django_capture_on_commit_callbacks(execute=True):
+        MeetingFactory(key="kr-2024", date="2024-05", title_ja="日韓防衛相会談（二回目）", countries=[korea])
+        agreement.title_ja = "日韓GSOMIA"
+        agreement.save()
+    after = text(client.get(url))
+    assert "日韓防衛相会談（二回目）" in after
+    agreements = client.get(url).content.decode().split('id="agreements"')[1].split('id="per-year"')[0]
+    assert "日韓GSOMIA" in agreements
+    assert "日韓GSOMIA" in text(client.get(url + "?year=2016"))
+    with translation.override("en"):  # kept per language
+        english = text(client.get(reverse("partners:country-detail", args=["KR"])))
+    assert "Status today" in english and "Status today" not in after
 
 
 def test_country_list_queries_are_constant(client, korea_with_relations, django_assert_max_num_queries):
