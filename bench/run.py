@@ -740,7 +740,7 @@ def report(results, args, started):
             lines.append(f"| {label}: {name} | {r['error']} | | | |" if "error" in r else
                          f"| {label}: {name} | " + " | ".join(ms(r).split()) + f" | {r.get('first', 0):.1f} |")
     lines += ["", "*First request*: the page's first answer in the run, before anything was cached "
-              "(defrel keeps facet counts, totals, a search's matches and the agreements matrix's table until the data next changes; Datasette caches nothing)."]
+              "(defrel keeps facet counts, totals, a search's matches, the agreements matrix's table, a country profile's agreements, chart and timeline, and a timeline page's records until the data next changes; Datasette caches nothing)."]
     h2h = results.get("head_to_head") or {}
     if h2h:
         lines += ["", "## Meeting page against Datasette's row page, in turn, ms", "",
