@@ -1,3 +1,4 @@
+import datetime
 from io import StringIO
 
 import pytest
@@ -5,6 +6,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from defrel import dates
+from meetings.management.commands import synth as synth_command
 from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Participation
 from partners.models import Country, Official, Tenure
 from tests.meetings.factories import SourceFactory
@@ -46,6 +48,20 @@ def test_every_participant_held_an_office_on_the_meeting_date():
     )
     assert participations.count() >= 400
     assert all(p.title for p in participations)
+
+
+def test_officials_move_from_office_to_office_of_their_country():
+    """Titles at the time are the point of the meeting page and the export: many synthetic
+    officials hold several offices, one after another."""
+    synth(officials=300)
+    officials = Official.objects.prefetch_related("tenures__position")
+    careers = [sorted(o.tenures.all(), key=lambda t: t.date_upper or datetime.date.max) for o in officials]
+    assert len(careers) >= 300
+    assert sum(len(c) > 1 for c in careers) >= len(careers) // 5
+    for official, career in zip(officials, careers):
+        assert {t.position.country_id for t in career} == {official.country_id}
+        for held, after in zip(career, career[1:]):  # an unknown start is before the first year
+            assert held.date_upper < (after.date_lower or datetime.date(synth_command.FIRST_YEAR - 2, 1, 1))
 
 
 def test_date_bounds_are_the_ones_save_would_have_filled():

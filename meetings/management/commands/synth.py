@@ -9,6 +9,7 @@ and a database holding curated data is recognised and left alone unless --force 
 import bisect
 import calendar
 import datetime
+import heapq
 import json
 import random
 import time
@@ -27,6 +28,10 @@ PREFIX = "syn-"
 SYNTH_NOTE = "Synthetic record made by manage.py synth for benchmarks."
 FIRST_YEAR, LAST_YEAR = 1990, 2025
 BATCH = 2000
+# Officials who move on to another office of their country: the extra terms, as a share of
+# the officials asked for, and the chance that a term goes to one of them when one is free.
+CAREER_MOVES = 0.5
+CAREER_SHARE = 0.6
 
 SYLLABLES = [
     ("ka", "カ"), ("ri", "リ"), ("to", "ト"), ("na", "ナ"), ("mo", "モ"), ("sa", "サ"),
@@ -316,12 +321,18 @@ class Command(BaseCommand):
                 ))
         positions = self.bulk(Position, positions)
         n_officials = max(n_officials, 2 * len(positions))
+        # A share of the terms go to officials of the same country whose last office ended
+        # not long before (a vice-minister becomes minister, a chief of army chief of
+        # defence): as many more terms as there are such moves, so that about n_officials
+        # people hold them, a third of them two offices or more.
+        moves = int(n_officials * CAREER_MOVES)
+        n_terms = n_officials + moves
         # Terms follow each other without a gap, from before the first year to an open end,
-        # their mean length chosen so that the offices need about n_officials people.
+        # their mean length chosen so that the offices need about n_terms terms.
         first = datetime.date(FIRST_YEAR - 2, 1, 1).toordinal()
         last = datetime.date(LAST_YEAR, 12, 31).toordinal()
         # (the first term starts up to one mean length early: half a term more per office)
-        mean = (last - first) * len(positions) / max(n_officials - len(positions) / 2, len(positions))
+        mean = (last - first) * len(positions) / max(n_terms - len(positions) / 2, len(positions))
         terms = []  # (position, start ordinal or None, end ordinal or None)
         for position in positions:
             start = first - self.rng.randrange(int(mean))
@@ -332,24 +343,31 @@ class Command(BaseCommand):
                     break
                 terms.append((position, start, end))
                 start = end + 1
-        self.stdout.write(f"synth: {len(positions):,} offices, {len(terms):,} officials and tenures")
-        progress = Progress(self.out, "officials", len(terms) * 2)
+        terms.sort(key=lambda term: (term[1], term[0].pk))
+        holder_of = self.assign_careers(terms, moves, mean)
+        n_people = max(holder_of) + 1
+        self.stdout.write(f"synth: {len(positions):,} offices, {n_people:,} officials, {len(terms):,} tenures")
+        progress = Progress(self.out, "officials", n_people + len(terms))
         officials = []
-        for i, (position, _s, _e) in enumerate(terms):
+        country_of = {}
+        for term, person in zip(terms, holder_of):
+            country_of.setdefault(person, term[0].country)
+        for i in range(n_people):
             family, family_ja = self.random_name(set())
             given = "".join(p[0] for p in self.rng.sample(SYLLABLES, 2)).capitalize()
             officials.append(Official(slug=f"{PREFIX}{family.lower()}-{given.lower()}-{i}", name_ja=family_ja,
-                                      name_en=f"{given} {family}", country=position.country))
+                                      name_en=f"{given} {family}", country=country_of[i]))
         officials = self.bulk(Official, officials, progress)
-        tenures, self.holders, self.office_of = [], {}, {}
-        for official, (position, start, end) in zip(officials, terms):
-            self.office_of[official.pk] = position
+        tenures, self.holders, self.careers = [], {}, {}
+        for (position, start, end), person in zip(terms, holder_of):
+            official = officials[person]
             unknown_start = start < first and end is not None and self.rng.random() < 0.2
             lower = None if unknown_start else datetime.date.fromordinal(start)
             upper = None if end is None else datetime.date.fromordinal(end)
             text = f"{day_text(lower) if lower else ''}/{day_text(upper) if upper else '..'}"
             tenures.append(Tenure(official=official, position=position, date=text,
                                   date_lower=lower, date_upper=upper))
+            self.careers.setdefault(official.pk, []).append((start, position))
             starts, holders = self.holders.setdefault(position.pk, ([], []))
             starts.append(start)
             holders.append(official)
@@ -360,6 +378,29 @@ class Command(BaseCommand):
         self.offices = {}
         for position in positions:
             self.offices.setdefault(position.country_id, {}).setdefault(position.level, []).append(position.pk)
+
+    def assign_careers(self, terms, moves, mean):
+        """For each term (sorted by start), the number of the person holding it: up to
+        ``moves`` times, someone of the same country whose last term ended within two mean
+        terms before it starts and who holds nothing then; otherwise someone new."""
+        holder_of, free, people = [], {}, 0  # free: country pk → [(end, person)]
+        ending = []  # heap of (end, person, country pk) of the terms being held
+        for position, start, end in terms:
+            while ending and ending[0][0] < start:
+                ended, person, country = heapq.heappop(ending)
+                free.setdefault(country, []).append((ended, person))
+            pool = [(ended, person) for ended, person in free.get(position.country_id, [])
+                    if start - ended <= 2 * mean]
+            free[position.country_id] = pool
+            if moves and pool and self.rng.random() < CAREER_SHARE:
+                ended, person = pool.pop(self.rng.randrange(len(pool)))
+                moves -= 1
+            else:
+                person, people = people, people + 1
+            holder_of.append(person)
+            if end is not None:
+                heapq.heappush(ending, (end, person, position.country_id))
+        return holder_of
 
     def holder(self, position_pk, day):
         starts, holders = self.holders[position_pk]
@@ -484,9 +525,9 @@ class Command(BaseCommand):
             location_ja="" if host is None else place_ja, location_en="" if host is None else place_en,
             host_country=host, occasion=occasion,
             sequence=rng.randint(1, 30) if rng.random() < 0.1 else None,
-            summary_ja=SUMMARY_JA[0].format(jp=self.titled(jp_name, "ja"), partner=self.titled(other, "ja"),
+            summary_ja=SUMMARY_JA[0].format(jp=self.titled(jp_name, lower, "ja"), partner=self.titled(other, lower, "ja"),
                                             place=place_ja) + summary_ja,
-            summary_en=SUMMARY_EN[0].format(jp=self.titled(jp_name, "en"), partner=self.titled(other, "en"),
+            summary_en=SUMMARY_EN[0].format(jp=self.titled(jp_name, lower, "en"), partner=self.titled(other, lower, "en"),
                                             place=place_en)
             + (" " + summary_en if summary_en else ""),
             outcomes_ja="防衛協力・交流の覚書に署名した。" if rng.random() < 0.05 else "",
@@ -495,8 +536,10 @@ class Command(BaseCommand):
         exercise = rng.choice(self.exercise_pks) if self.exercise_pks and rng.random() < 0.01 else None
         return meeting, partners, participants, exercise
 
-    def titled(self, official, lang):
-        office = self.office_of[official.pk]
+    def titled(self, official, day, lang):
+        """The official's name after the office held on ``day``."""
+        career = self.careers[official.pk]
+        office = career[max(bisect.bisect_right([start for start, _p in career], day.toordinal()) - 1, 0)][1]
         if lang == "ja":
             return f"{office.title_ja}{official.name_ja}"
         return f"{office.title_en} {official.name_en}"
