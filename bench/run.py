@@ -476,7 +476,7 @@ def say(text):
     print(text, file=sys.stderr, flush=True)
 
 
-def build(database_url, meetings, sqlite_path=None):
+def build(database_url, meetings):
     env = django_env(database_url)
     subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     # A file whose officials each hold one office (built before synth gave them careers)

@@ -16,6 +16,7 @@ from django.apps import apps
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.functional import SimpleLazyObject
 
 from defrel.models import DataStamp
 
@@ -47,6 +48,13 @@ def bump_on_commit(using=DEFAULT_DB_ALIAS):
 
     run.defrel_bump_pending = True
     transaction.on_commit(run, using=using)
+
+
+def context(request):
+    """Template context for ``{% cache stamp_timeout name data_stamp … %}``: what a page draws
+    from the data is kept until the data changes. The stamp is read only by a page that
+    uses it."""
+    return {"data_stamp": SimpleLazyObject(token), "stamp_timeout": TIMEOUT}
 
 
 def cached(key, compute, stamp):

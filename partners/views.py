@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject
 from django.views.generic import ListView
 
-from defrel import charts, stamp, timeline
+from defrel import charts, timeline
 from defrel.models import Year
 from partners.forms import OfficialFilterForm, TimelineForm
 from partners.models import Country, Official, Region, Tenure
@@ -76,7 +76,7 @@ def country_detail(request, code):
     return render(request, "partners/country_detail.html", {
         "country": country,
         "form": form,
-        "data_stamp": stamp.token(), "timeout": stamp.TIMEOUT, "day": day,
+        "day": day,
         "selection": f"{year or 'all'}:{'|'.join(sorted(kinds))}",
         "agreements": SimpleLazyObject(lambda: [(a, a.status_on(day)) for a in agreements]),
         "chart": SimpleLazyObject(lambda: encounters_by_level(country.meetings.all(), Level.choices)),

@@ -8,7 +8,7 @@ from django.db.models import Count, Max, Min, Prefetch, Q
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 
-from defrel import dates, stamp
+from defrel import dates
 
 from defrel.timeline import by_year_and_month, merge
 from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Status
@@ -95,7 +95,6 @@ def timeline(request):
         "query": without(request.GET, "page"), "year_query": without(request.GET, "page", "year"),
         # A page's records (hundreds, with their partners) change only with the data: the
         # template keeps them drawn under the data stamp, per language, selection and page.
-        "data_stamp": stamp.token(), "timeout": stamp.TIMEOUT,
         "selection": ":".join(map(str, chosen_key)),
         "groups": SimpleLazyObject(lambda: by_year_and_month(newest(selected, page), newest_first=True)),
     })
@@ -132,7 +131,6 @@ def matrix(request):
         # Thousands of cells take a second or more to build and render, and change only with
         # the data: the template keeps the table under the data stamp, and builds it only
         # when it has none for this day and language.
-        "data_stamp": stamp.token(), "timeout": stamp.TIMEOUT,
         "matrix": SimpleLazyObject(lambda: agreements_matrix(day)),
     })
 
