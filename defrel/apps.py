@@ -7,6 +7,6 @@ class DefrelConfig(AppConfig):
     verbose_name = _("Sources")
 
     def ready(self):
-        from defrel import stamp
+        from defrel import checks, stamp  # noqa: F401 - checks registers itself
 
         stamp.connect()

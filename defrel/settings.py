@@ -179,15 +179,22 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False  # defrel.exports escapes every export itself
 
-# Login throttling: five failures for one user name from one address lock them out for an hour.
+# Login throttling: five failures for one user name from one address lock that name out there
+# for an hour (so nobody elsewhere can lock an editor out); DEFREL_ADDRESS_FAILURE_LIMIT failures
+# from one address over any names lock the address (a password spray). See defrel.security.
+AXES_HANDLER = "defrel.security.SprayLimitedHandler"
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+DEFREL_ADDRESS_FAILURE_LIMIT = int(env("DEFREL_ADDRESS_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = float(env("AXES_COOLOFF_HOURS", "1"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 AXES_CLIENT_IP_CALLABLE = "defrel.security.client_ip"
-# How many trusted proxies stand in front (each appends to X-Forwarded-For); 0 = none.
+# How many trusted proxies stand in front (each appends to X-Forwarded-For); 0 = none. Behind a
+# proxy it must be set: otherwise every client has the proxy's address, and five wrong passwords
+# from anyone lock an editor out (production's deployment check warns when it is not set).
 DEFREL_PROXY_COUNT = int(env("DEFREL_PROXY_COUNT", "0"))
+DEFREL_PROXY_COUNT_SET = env("DEFREL_PROXY_COUNT") is not None
 
 # No inline script anywhere; styles from our own files only.
 CONTENT_SECURITY_POLICY = {
@@ -204,6 +211,11 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# The language switch is a form post, so the cookie goes out on same-site requests only and no
+# script needs to read it.
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -215,6 +227,7 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from meetings.views.quality import data_quality
@@ -9,6 +11,9 @@ admin.site.site_header = "defrel"
 admin.site.site_title = "defrel"
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico on pages that name none (the admin's).
+    # (looked up per request: hashed static names exist only after collectstatic)
+    path("favicon.ico", lambda request: redirect(static("defrel/favicon.svg"), permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),
     path(f"{settings.ADMIN_URL}quality/", data_quality, name="data-quality"),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -426,3 +426,36 @@ def test_the_csp_watcher_sees_a_violation(reader):
     assert any(p.startswith("CSP: script-src") for p in reader.problems), reader.problems
     assert page.evaluate("window.ran") is None
     reader.problems.clear()
+
+
+@pytest.fixture(scope="module")
+def chief_editor(site, django_db_blocker):
+    """A session of an editor on the served database, made here and committed: a test's own
+    transaction keeps SQLite's write lock, so the server could not write a login itself."""
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    with django_db_blocker.unblock():
+        client = Client()
+        client.force_login(User.objects.create_superuser("chief", password="chief-password-for-tests-only"),
+                           backend="django.contrib.auth.backends.ModelBackend")
+    return client.cookies["sessionid"].value
+
+
+def log_in(reader, session_key):
+    reader.context.add_cookies([{"name": "sessionid", "value": session_key, "url": reader.site}])
+
+
+def test_an_editor_unticks_every_export_column_with_select_all(reader, chief_editor):
+    log_in(reader, chief_editor)
+    page = reader.visit("/admin/meetings/meeting/export/")
+    columns = page.locator(".selectable-field-export-row input[type=checkbox]")
+    assert columns.count() > 10
+    assert all(columns.evaluate_all("boxes => boxes.map(b => b.checked)"))
+
+    page.locator("input.select-toggle").uncheck()
+    assert not any(columns.evaluate_all("boxes => boxes.map(b => b.checked)"))
+    page.locator("input.select-toggle").check()
+    assert all(columns.evaluate_all("boxes => boxes.map(b => b.checked)"))
+    page.wait_for_timeout(300)  # a CSP report travels back asynchronously
+    reader.check_clean()

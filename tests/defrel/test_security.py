@@ -22,6 +22,39 @@ def test_login_is_locked_after_repeated_failures(client, settings):
     assert "locked" in response.content.decode() or "ロック" in response.content.decode()
 
 
+def test_a_password_spray_from_one_address_locks_that_address(client, settings):
+    settings.DEFREL_ADDRESS_FAILURE_LIMIT = 8
+    User.objects.create_user("editor", password="the-right-password-1")
+    url = reverse("admin:login")
+    for n in range(8):  # one try per name: the per-name limit (5) is never reached
+        client.post(url, {"username": f"guess-{n}", "password": "Spring2026!"})
+    response = client.post(url, {"username": "editor", "password": "the-right-password-1"})
+    assert response.status_code == 429
+
+
+def test_failures_from_elsewhere_never_lock_an_editor_out_behind_the_proxy(client, settings):
+    settings.DEFREL_PROXY_COUNT = 1
+    User.objects.create_user("editor", password="the-right-password-1", is_staff=True)
+    url = reverse("admin:login")
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}  # nginx on the same machine, appending the client
+    for _ in range(10):
+        client.post(url, {"username": "editor", "password": "wrong"},
+                    HTTP_X_FORWARDED_FOR="198.51.100.66", **proxy)
+    response = client.post(url, {"username": "editor", "password": "the-right-password-1"},
+                           HTTP_X_FORWARDED_FOR="203.0.113.9", **proxy)
+    assert response.status_code == 302, response.content.decode()[:300]
+    locked = client.post(url, {"username": "editor", "password": "the-right-password-1"},
+                         HTTP_X_FORWARDED_FOR="198.51.100.66", **proxy)
+    assert locked.status_code == 429
+
+
+def test_the_language_cookie_is_same_site_and_unreadable_by_scripts(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
+    cookie = response.cookies["django_language"]
+    assert cookie.value == "en"
+    assert cookie["samesite"] == "Lax" and cookie["httponly"]
+
+
 def test_behind_one_proxy_the_client_is_the_last_forwarded_address(settings):
     settings.DEFREL_PROXY_COUNT = 1
     request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9", REMOTE_ADDR="10.0.0.1")
@@ -44,14 +77,35 @@ def run_check(env):
                           capture_output=True, text=True, env=env)
 
 
-def test_production_settings_pass_the_deployment_check(tmp_path):
+def production(tmp_path, **more):
     import os
-    env = {**os.environ, "DEFREL_ENV": "production", "ALLOWED_HOSTS": "defrel.example",
-           "SECRET_KEY": "k" * 20 + "-production-secret-with-enough-entropy-0123456789",
-           "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"}
-    result = run_check(env)
+    return {**os.environ, "DEFREL_ENV": "production", "ALLOWED_HOSTS": "defrel.example",
+            "SECRET_KEY": "k" * 20 + "-production-secret-with-enough-entropy-0123456789",
+            "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3", "DEFREL_PROXY_COUNT": "1", **more}
+
+
+def test_production_settings_pass_the_deployment_check(tmp_path):
+    result = run_check(production(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_deployment_check_asks_how_many_proxies_stand_in_front(tmp_path):
+    env = production(tmp_path)
+    del env["DEFREL_PROXY_COUNT"]
+    result = run_check(env)
+    assert result.returncode != 0
+    assert "defrel.W001" in result.stderr and "DEFREL_PROXY_COUNT" in result.stderr
+
+
+def test_production_cookies_are_secure(tmp_path):
+    code = ("import django; django.setup(); from django.conf import settings as s; "
+            "print(s.LANGUAGE_COOKIE_SECURE, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)")
+    env = production(tmp_path)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env["DJANGO_SETTINGS_MODULE"] = "defrel.settings"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.stdout.split() == ["True", "True", "True"], result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
