@@ -7,14 +7,18 @@ from defrel import backups
 
 
 class Command(BaseCommand):
+    # A backup or restore runs whatever a system check thinks of the code: it may be what fixes it.
+    requires_system_checks = []
     help = "Copy the database into backups/ (or --output): SQLite's online backup, or pg_dump."
 
     def add_arguments(self, parser):
         parser.add_argument("--output", help="file to write (default: backups/defrel-<time>.sqlite3 or .dump)")
 
     def handle(self, *args, output=None, **options):
+        path = output or backups.default_path(connection)
         try:
-            path = backups.back_up(connection, output or backups.default_path(connection))
+            backups.back_up(connection, path)
         except (backups.BackupError, OSError) as error:
-            raise CommandError(_("No backup was written: %(reason)s") % {"reason": error}) from error
+            raise CommandError(_("No backup was written to %(path)s: %(reason)s")
+                               % {"path": path, "reason": error}) from error
         self.stdout.write(str(path))
