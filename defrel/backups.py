@@ -126,7 +126,11 @@ def check_backup(path):
 
 def restore(connection, path, replace=False):
     """Make the database behind ``connection`` a copy of the backup at ``path``. An empty
-    database only, unless ``replace``: then everything in it is replaced, in one transaction."""
+    database only, unless ``replace``: then everything in it is replaced, in one transaction.
+
+    SQLite's copy goes through the database's own connection with the backup API, as one write
+    transaction: its -wal and -shm files stay in step and other connections (a running server)
+    reload the schema, where a file copied over the database would leave them a stale WAL."""
     check_backup(path)
     vendor = "postgresql" if connection.vendor == "postgresql" else "sqlite"
     if kind_of(path) != vendor:
