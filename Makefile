@@ -43,14 +43,15 @@ clean:
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
 
-# Backups: `make backup` writes backups/defrel-<time>.json (SQLite) or .dump (PostgreSQL);
-# `make restore FILE=backups/…` restores one into an empty database.
+# Backups: `make backup` copies the database into backups/defrel-<time>.sqlite3 (SQLite's online
+# backup) or .dump (pg_dump), readable by its owner only; `make restore FILE=backups/…` copies one
+# back into an empty database (REPLACE=1: over everything in a database that is not empty).
 backup: install
 	$(PY) manage.py backup
 
 restore: install
-	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/defrel-….json" && exit 2)
-	$(PY) manage.py restore "$(FILE)"
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/defrel-….sqlite3 [REPLACE=1]" && exit 2)
+	$(PY) manage.py restore $(if $(REPLACE),--replace) "$(FILE)"
 
 # Load test (issue 5): gunicorn with 2 × cores + 1 workers on loopback, 50 users (lists, filters,
 # search, details, timelines, the matrix, CSV exports, admin edits by editors) for LOADTEST_SECONDS

@@ -1,41 +1,24 @@
-"""A whole-database backup: pg_dump on PostgreSQL, a natural-key JSON dump elsewhere."""
-import datetime
-import os
-import subprocess
-from pathlib import Path
-
-from django.conf import settings
-from django.core.management import call_command
+"""Back the whole database up as a copy (see defrel.backups)."""
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.utils.translation import gettext as _
 
-# Rebuilt by migrate on the target, or not worth keeping (sessions, login attempts).
-EXCLUDED = ["contenttypes", "auth.permission", "sessions", "admin.logentry", "axes"]
-
-
-def pg_environment():
-    db = settings.DATABASES["default"]
-    return {**os.environ, "PGHOST": str(db["HOST"] or ""), "PGPORT": str(db["PORT"] or ""),
-            "PGUSER": db["USER"] or "", "PGPASSWORD": db["PASSWORD"] or "", "PGDATABASE": db["NAME"]}
+from defrel import backups
 
 
 class Command(BaseCommand):
-    help = "Back the database up into backups/ (or --output)."
+    # A backup or restore runs whatever a system check thinks of the code: it may be what fixes it.
+    requires_system_checks = []
+    help = "Copy the database into backups/ (or --output): SQLite's online backup, or pg_dump."
 
     def add_arguments(self, parser):
-        parser.add_argument("--output", help="file to write (default: backups/defrel-<time>.<ext>)")
+        parser.add_argument("--output", help="file to write (default: backups/defrel-<time>.sqlite3 or .dump)")
 
     def handle(self, *args, output=None, **options):
-        postgres = connection.vendor == "postgresql"
-        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-        path = Path(output or Path(settings.BASE_DIR) / "backups" / f"defrel-{stamp}.{'dump' if postgres else 'json'}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if postgres:
-            result = subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--file", str(path)],
-                                    env=pg_environment(), capture_output=True, text=True)
-            if result.returncode:
-                raise CommandError(f"pg_dump failed: {result.stderr.strip()}")
-        else:
-            call_command("dumpdata", natural_foreign=True, natural_primary=True, exclude=EXCLUDED,
-                         indent=1, output=str(path), verbosity=0)
+        path = output or backups.default_path(connection)
+        try:
+            backups.back_up(connection, path)
+        except (backups.BackupError, OSError) as error:
+            raise CommandError(_("No backup was written to %(path)s: %(reason)s")
+                               % {"path": path, "reason": error}) from error
         self.stdout.write(str(path))
