@@ -118,8 +118,9 @@ def test_a_meetings_file_overwrites_a_newer_edit_only_when_the_editor_ticks_the_
     edit_meeting(other_editor, changed, title_en="Another editor's title")
     old = edit_file(exported, **{m.key: {"summary_en": "From the old file"} for m in meetings})
 
-    response = confirm(editor_client, "meetings_meeting", preview(editor_client, "meetings_meeting", old),
-                       overwrite_changed="on")
+    previewed = preview(editor_client, "meetings_meeting", old)
+    assert [s.number for s in previewed.context["result"].stale_rows] == [1]
+    response = confirm(editor_client, "meetings_meeting", previewed, overwrite_changed="on")
     assert response.status_code == 302
     changed.refresh_from_db()
     untouched.refresh_from_db()
