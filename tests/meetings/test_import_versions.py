@@ -287,3 +287,19 @@ def test_participants_added_row_by_row_get_history():
     assert not result.has_errors() and not result.has_validation_errors()
     [participation] = Participation.objects.all()
     assert Participation.history.get(id=participation.pk).history_type == "+"
+
+
+def test_every_link_a_bulk_import_writes_is_in_some_history():
+    """A many-to-many column of a bulk import is tracked by the record's history
+    (m2m_fields) or written through a model with a history of its own (participants)."""
+    from defrel.resources import links_have_history
+    from import_export.widgets import ManyToManyWidget
+
+    resource = MeetingResource()
+    tracked = {f.name for f in Meeting.history.model._history_m2m_fields}
+    columns = [f.attribute for f in resource.get_import_fields()
+               if isinstance(f.widget, ManyToManyWidget) and not f.readonly]
+    assert sorted(columns) == ["countries", "exercises", "participants"]
+    for name in columns:
+        through = Meeting._meta.get_field(name).remote_field.through
+        assert name in tracked or links_have_history(through), name
