@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, ValidationError
 from django.db import models, router, transaction
 from django.db.models import CheckConstraint
+from django.db.models.deletion import Collector
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -706,9 +707,8 @@ class CuratedResource(resources.ModelResource):
         row_result = super().import_row(row, instance_loader, **kwargs)
         if self._saving is not None and self._meta.use_bulk:
             self._saving._import_row_result = row_result  # its object_id once written
-        stale = getattr(self._saving, "_import_stale", None)
-        if stale is not None:
-            stale.row_result = row_result  # the preview shows the change it would make
+        if self._saving is not None and self._versions is not None:
+            self._versions.flag(self._saving, row_result)  # a valid row whose record changed
         self._saving = None
         return row_result
 
@@ -876,9 +876,16 @@ class CuratedResource(resources.ModelResource):
             if not field.m2m_add:
                 removed += [pk for t, pk in have.items() if t not in set(wanted)]
         for chunk in chunked(removed):
-            # As set() does: a through model of its own sends its signals on removal (so its
-            # history records it), and none on addition (so its history does not).
-            through._default_manager.using(using).filter(pk__in=chunk).delete()
+            # As set() does: a through model of its own sends its signals on removal, so its
+            # history records it (the rows added get theirs below). The rows are read, as
+            # QuerySet.delete() reads them, to date their history with the rest of the write;
+            # Collector is what QuerySet.delete() uses (not in Django's documented API).
+            links = list(through._default_manager.using(using).filter(pk__in=chunk))
+            for link in links:
+                link._history_date = now
+            collector = Collector(using=using)
+            collector.collect(links)
+            collector.delete()
         # The other fields of a through model of its own take their defaults, as in add().
         others = [f for f in through._meta.concrete_fields
                   if f not in (through._meta.pk, source_fk, target_fk) and not f.generated]

@@ -7,9 +7,8 @@ it was made from the record as it is now:
 - its version is older than the record's (someone saved the record after the export);
 - its version is newer than the record's (the file was not exported from this database);
 - its version is empty, or the file has no ``version`` column: nothing shows which record
-  it saw. (Rows that create records need no version; a file without the column may still
-  add records and update those it names with the current version... which it cannot
-  name, so its update rows are stale too.)
+  it saw, so it is treated as stale too. Rows that create records need no version: a file
+  without the column may still add records.
 
 A stale row is refused, as that row's error (so nothing of the file is written), unless the
 editor chose in the admin's preview to overwrite records changed since the export: the
@@ -82,9 +81,9 @@ class StaleRow:
     @property
     def message(self):
         """The row's error when it is refused."""
-        return self.reason + " " + _("Nothing was imported: export again and redo your changes, "
-                                     "or tick “%(choice)s” in the preview to replace the newer "
-                                     "record with this row.") % {"choice": OVERWRITE_LABEL}
+        return self.reason + " " + _("Export again and redo your changes, or tick “%(choice)s” "
+                                     "in the preview to replace the newer record with this row.") % {
+            "choice": OVERWRITE_LABEL}
 
 
 def file_version(row):
@@ -127,11 +126,11 @@ class RowVersions:
         self.policy = policy or StalePolicy()
         if self.policy.mode == FLAG and not dry_run:
             self.policy = StalePolicy()  # only a preview may let a stale row pass unwritten
-        self.flagged = []  # StaleRow of every row a preview flagged
+        self.flagged = []  # StaleRow of every valid row a preview let through
 
     def check(self, resource, instance):
         """The row's error ({column: [message]}) when it is refused, else {}; a row let
-        through by a preview is remembered in ``flagged``."""
+        through by a preview is marked, to be listed by flag()."""
         if not isinstance(instance, Versioned) or instance.pk is None or instance._state.adding:
             return {}
         number, row = getattr(instance, "_import_row", (None, {}))
@@ -144,12 +143,18 @@ class RowVersions:
         stale = StaleRow(number, "“%s” (%s)" % (stored(instance), resource.key_text(instance)),
                          seen, instance.version)
         if self.policy.mode == FLAG:
-            self.flagged.append(stale)
-            instance._import_stale = stale
+            instance._import_stale = stale  # listed once the row is otherwise valid (flag)
             return {}
         if self.policy.allows(stale):
             return {}
         return {COLUMN: [stale.message]}
+
+    def flag(self, instance, row_result):
+        """List a row the preview let through (see check), with the change it would make."""
+        stale = getattr(instance, "_import_stale", None)
+        if stale is not None:
+            stale.row_result = row_result
+            self.flagged.append(stale)
 
 
 # --- the admin's choice ------------------------------------------------------------------------
