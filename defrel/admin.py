@@ -19,6 +19,7 @@ from import_export.forms import ImportForm, SelectableFieldsExportForm
 from import_export.tmp_storages import TempFolderStorage
 from simple_history.admin import SimpleHistoryAdmin
 
+from defrel.imports import versions
 from defrel.models import Source
 from defrel.resources import SourceResource
 from defrel.uploads import CheckedCSV, CheckedJSON, CheckedXLSX, FileRefused, decode_text, not_text
@@ -141,8 +142,21 @@ class EditorialAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
                 return super().write_to_tmp_storage(ContentFile(text.encode("utf-8")), input_format)
         return super().write_to_tmp_storage(import_file, input_format)
 
+    # --- stale rows (defrel.imports.versions): the preview flags rows whose records changed
+    # since the export; the confirm step writes them only if the editor ticks the choice.
+    import_template_name = "admin/import_export/import_versions.html"
+
+    def get_confirm_form_class(self, request):
+        return versions.with_overwrite_choice(super().get_confirm_form_class(request))
+
+    def get_import_data_kwargs(self, **kwargs):
+        stale_rows = versions.stale_policy_for(kwargs.get("form"))
+        return {**super().get_import_data_kwargs(**kwargs), "stale_rows": stale_rows}
+    # --- end of stale rows
+
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)
+        versions.offer_overwrite(getattr(response, "context_data", None) or {})
         form = (getattr(response, "context_data", None) or {}).get("form")
         upload = getattr(form, "cleaned_data", {}).get("import_file")
         if getattr(upload, "detected_encoding", None) == "cp932":

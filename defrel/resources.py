@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, ValidationError
 from django.db import models, router, transaction
 from django.db.models import CheckConstraint
+from django.db.models.deletion import Collector
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from simple_history.utils import get_change_reason_from_object, get_m2m_field_na
 from defrel.bulk import chunked, insert_instances, insert_rows
 from defrel.constraints import check_in_python, constraint_values
 from defrel.exports import escape_formula, unescape_formula
+from defrel.imports.versions import RowVersions, VersionField, remember
 from defrel.models import Dated, Source, Versioned
 from defrel.uploads import FileRefused
 
@@ -141,6 +143,12 @@ def bulk_writable(model):
                if "save" in cls.__dict__ or "save_base" in cls.__dict__)
 
 
+def links_have_history(through):
+    """Whether a many-to-many field's through model keeps a history of its own (simple-history
+    writes none for rows that set() or add() insert: they send no signal)."""
+    return bool(getattr(through._meta, "simple_history_manager_attribute", None))
+
+
 class ImportState:
     """What one run of import_data read ahead, and the keys it wrote so far."""
 
@@ -231,6 +239,9 @@ class CuratedResource(resources.ModelResource):
     """
 
     required_m2m = ()  # many-to-many columns that may not be empty
+    # Exported by the resources that list "version" in their fields (their models are
+    # Versioned); an update row must carry the record's current one (defrel.imports.versions).
+    version = VersionField()
 
     class Meta:
         abstract = True
@@ -243,6 +254,7 @@ class CuratedResource(resources.ModelResource):
     _import_state = None  # what the running import read ahead (ImportState)
     _saving = None  # the instance import_row is saving
     _show_diff = True  # whether rows get the preview's diff (see UnshownDiff)
+    _versions = None  # the running import's check of row versions (RowVersions)
     write_chunk = 1000  # rows written at a time by a bulk import (see flush)
 
     def import_data(self, dataset, **kwargs):
@@ -257,11 +269,15 @@ class CuratedResource(resources.ModelResource):
             # Refused before any row is read, so the editor sees one reason, not one per row.
             return self.refused_result(dataset, refusal)
         self._show_diff = bool(kwargs.get("dry_run"))
+        self._versions = RowVersions(kwargs.pop("stale_rows", None), dry_run=bool(kwargs.get("dry_run")))
         try:
-            return super().import_data(dataset, **kwargs)
+            result = super().import_data(dataset, **kwargs)
+            result.stale_rows = self._versions.flagged  # rows a preview let through
+            return result
         finally:
             self.forget_read_ahead()
             self._show_diff = True
+            self._versions = None
 
     def refused_result(self, dataset, refusal):
         result = self.get_result_class()()
@@ -471,6 +487,10 @@ class CuratedResource(resources.ModelResource):
         return field.export(instance)
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        if self._versions is not None:  # a row that would undo a newer edit (skipped rows never do)
+            stale = self._versions.check(self, instance)
+            if stale:
+                import_validation_errors = {**(import_validation_errors or {}), **stale}
         beyond = self.beyond_the_calendar(instance)
         if beyond:
             # full_clean() would raise ValueError on these bounds: report the date alone.
@@ -657,6 +677,8 @@ class CuratedResource(resources.ModelResource):
         """Also check many-to-many cells here, so an unknown code is a row-and-column error
         before anything is saved, rather than a failure half-way through the row. The
         records named are kept on the instance (``_import_m2m``) for a batch write."""
+        instance._import_row = (kwargs.get("row_number"), row)
+        remember(instance)  # to name it as read if the row is stale
         errors = {}
         try:
             super().import_instance(instance, row, **kwargs)
@@ -685,6 +707,8 @@ class CuratedResource(resources.ModelResource):
         row_result = super().import_row(row, instance_loader, **kwargs)
         if self._saving is not None and self._meta.use_bulk:
             self._saving._import_row_result = row_result  # its object_id once written
+        if self._saving is not None and self._versions is not None:
+            self._versions.flag(self._saving, row_result)  # a valid row whose record changed
         self._saving = None
         return row_result
 
@@ -822,12 +846,13 @@ class CuratedResource(resources.ModelResource):
             if isinstance(field.widget, widgets.ManyToManyWidget) and field.attribute and not field.readonly:
                 linked = [i for i in batch if field.attribute in getattr(i, "_import_m2m", {})]
                 if linked:
-                    self.write_links(model._meta.get_field(field.attribute), field, linked, created)
+                    self.write_links(model._meta.get_field(field.attribute), field, linked, created, now)
         self.write_history(model, batch, "+" if created else "~", now)
         self.data_changed(using)
 
-    def write_links(self, m2m, field, batch, created):
-        """What ``set()`` (or ``add()`` for an m2m_add field) does for each record."""
+    def write_links(self, m2m, field, batch, created, now):
+        """What ``set()`` (or ``add()`` for an m2m_add field) does for each record, and the
+        history of a through model of its own for the links added (set() writes none)."""
         using = self.get_db_connection_name()
         through = m2m.remote_field.through
         source_fk = through._meta.get_field(m2m.m2m_field_name())
@@ -851,19 +876,43 @@ class CuratedResource(resources.ModelResource):
             if not field.m2m_add:
                 removed += [pk for t, pk in have.items() if t not in set(wanted)]
         for chunk in chunked(removed):
-            # As set() does: a through model of its own sends its signals on removal (so its
-            # history records it), and none on addition (so its history does not).
-            through._default_manager.using(using).filter(pk__in=chunk).delete()
+            # As set() does: a through model of its own sends its signals on removal, so its
+            # history records it (the rows added get theirs below). The rows are read, as
+            # QuerySet.delete() reads them, to date their history with the rest of the write;
+            # Collector is what QuerySet.delete() uses (not in Django's documented API).
+            links = list(through._default_manager.using(using).filter(pk__in=chunk))
+            for link in links:
+                link._history_date = now
+            collector = Collector(using=using)
+            collector.collect(links)
+            collector.delete()
         # The other fields of a through model of its own take their defaults, as in add().
         others = [f for f in through._meta.concrete_fields
                   if f not in (through._meta.pk, source_fk, target_fk) and not f.generated]
+        historied = links_have_history(through)  # then the new rows' keys are needed
         if through._meta.pk.db_returning and not any(
                 getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in others):
-            insert_rows(through, [source_fk, target_fk, *others],
-                        [(o, t, *[f.get_default() for f in others]) for o, t in added], using)
+            columns = [source_fk, target_fk, *others]
+            rows = [(o, t, *[f.get_default() for f in others]) for o, t in added]
+            keys = insert_rows(through, columns, rows, using, returning=historied)
+            links = [through(pk=k, **{f.attname: v for f, v in zip(columns, row)})
+                     for k, row in zip(keys, rows)]
         else:
-            insert_instances(through, [through(**{source: o, target: t}) for o, t in added], using,
-                             returning=False)
+            links = [through(**{source: o, target: t}) for o, t in added]
+            insert_instances(through, links, using, returning=historied)
+        if historied:
+            self.write_history(through, links, "+", now)
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        """Row by row, links through a model with a history of its own are written as a
+        batch write does (write_links), so the links added get history too."""
+        if is_m2m and not field.readonly and field.attribute in getattr(instance, "_import_m2m", {}):
+            m2m = instance._meta.get_field(field.attribute)
+            if links_have_history(m2m.remote_field.through):
+                self.write_links(m2m, field, [instance], False, timezone.now())
+                self.data_changed(self.get_db_connection_name())
+                return
+        super().import_field(field, instance, row, is_m2m, **kwargs)
 
     def write_history(self, model, instances, history_type, now):
         """simple-history's entries for records written without save(), each with the
@@ -924,5 +973,6 @@ class SourceResource(CuratedResource):
     class Meta(CuratedResource.Meta):
         model = Source
         import_id_fields = ["key"]
-        fields = ["key", "title_ja", "title_en", "publisher_ja", "publisher_en", "date", "url", "filename"]
+        fields = ["key", "title_ja", "title_en", "publisher_ja", "publisher_en", "date", "url", "filename",
+                  "version"]
         export_order = fields

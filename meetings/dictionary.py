@@ -59,6 +59,9 @@ COMMON = {
     "source": (_("The document it was derived from"), SOURCE),
     "source_excerpt": (_("The sentence of the source it was derived from, verbatim"), TEXT),
     "kind": (_("Kind of record"), None),
+    "version": (_("How many times the record has been saved; an import that updates the record "
+                  "must carry the version it was exported with, so it cannot undo a later edit"),
+                _("whole number; export only, checked (not written) on import")),
 }
 
 SPECIFIC = {

@@ -52,7 +52,7 @@ BASE = {
     "sequence": ("m.sequence", "int"), "summary_ja": ("m.summary_ja", "text"),
     "summary_en": ("m.summary_en", "text"), "outcomes_ja": ("m.outcomes_ja", "text"),
     "outcomes_en": ("m.outcomes_en", "text"), "source": ("s.key", "key"),
-    "source_excerpt": ("m.source_excerpt", "text"),
+    "source_excerpt": ("m.source_excerpt", "text"), "version": ("m.version", "int"),
 }
 KEYS = {  # many-to-many columns: (through table, its column to the other table, table, key)
     "countries": ("meetings_meeting_countries", "country_id", "partners_country", "code"),
@@ -63,7 +63,7 @@ COLUMNS = (  # all of them, in MeetingResource's order
     "key", "date", "date_lower", "date_upper", "count", "title_ja", "title_en", "kind", "level",
     "format", "location_ja", "location_en", "host_country", "occasion", "sequence", "countries",
     "participants", "participant_titles_ja", "participant_titles_en", "summary_ja", "summary_en",
-    "outcomes_ja", "outcomes_en", "exercises", "source", "source_excerpt",
+    "outcomes_ja", "outcomes_en", "exercises", "source", "source_excerpt", "version",
 )
 assert set(COLUMNS) == {*BASE, *KEYS, *PEOPLE}
 JOINS = """LEFT JOIN partners_country hc ON hc.id = m.host_country_id

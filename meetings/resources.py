@@ -28,7 +28,7 @@ class OccasionResource(CuratedResource):
     class Meta(CuratedResource.Meta):
         model = Occasion
         import_id_fields = ["key"]
-        fields = ["key", "name_ja", "name_en"]
+        fields = ["key", "name_ja", "name_en", "version"]
         export_order = fields
 
 
@@ -53,7 +53,7 @@ class MeetingResource(CuratedResource):
             "level", "format", "location_ja", "location_en", "host_country", "occasion",
             "sequence", "countries", "participants", "participant_titles_ja",
             "participant_titles_en", "summary_ja", "summary_en", "outcomes_ja", "outcomes_en",
-            "exercises", "source", "source_excerpt",
+            "exercises", "source", "source_excerpt", "version",
         ]
         export_order = fields
         # Rows are written together with their links and history once all are validated,
@@ -129,7 +129,7 @@ class AgreementResource(CuratedResource):
         import_id_fields = ["key"]
         fields = ["key", "title_ja", "title_en", "short_name", "kind", "parties", "aliases",
                   "stated_status", "status_today", "summary_ja", "summary_en", "source",
-                  "source_excerpt"]
+                  "source_excerpt", "version"]
         export_order = fields
 
     def get_queryset(self):
@@ -149,7 +149,7 @@ class AgreementEventResource(CuratedResource):
         model = AgreementEvent
         import_id_fields = ["agreement", "kind", "date"]
         fields = ["agreement", "kind", "date", "date_lower", "date_upper", "meeting", "note_ja",
-                  "note_en", "source", "source_excerpt"]
+                  "note_en", "source", "source_excerpt", "version"]
         export_order = fields
 
     def get_queryset(self):
@@ -167,7 +167,8 @@ class ExerciseResource(CuratedResource):
         import_id_fields = ["key"]
         fields = ["key", "name_ja", "name_en", "series", "edition", "date", "date_lower",
                   "date_upper", "location_ja", "location_en", "host_country", "countries",
-                  "japan_role", "services", "summary_ja", "summary_en", "source", "source_excerpt"]
+                  "japan_role", "services", "summary_ja", "summary_en", "source", "source_excerpt",
+                  "version"]
         export_order = fields
 
     def get_queryset(self):

@@ -10,7 +10,7 @@ class CountryResource(CuratedResource):
         model = Country
         import_id_fields = ["code"]
         fields = ["code", "kind", "name_ja", "name_en", "short_ja", "region", "relationship_ja",
-                  "relationship_en", "significance_ja", "significance_en"]
+                  "relationship_en", "significance_ja", "significance_en", "version"]
         export_order = fields
 
 
@@ -20,7 +20,7 @@ class PositionResource(CuratedResource):
     class Meta(CuratedResource.Meta):
         model = Position
         import_id_fields = ["key"]
-        fields = ["key", "country", "title_ja", "title_en", "level", "seats"]
+        fields = ["key", "country", "title_ja", "title_en", "level", "seats", "version"]
         export_order = fields
 
 
@@ -30,7 +30,7 @@ class OfficialResource(CuratedResource):
     class Meta(CuratedResource.Meta):
         model = Official
         import_id_fields = ["slug"]
-        fields = ["slug", "name_ja", "name_en", "country"]
+        fields = ["slug", "name_ja", "name_en", "country", "version"]
         export_order = fields
 
 
@@ -43,7 +43,7 @@ class TenureResource(CuratedResource):
     class Meta(CuratedResource.Meta):
         model = Tenure
         import_id_fields = ["official", "position", "date"]
-        fields = ["official", "position", "date", "date_lower", "date_upper"]
+        fields = ["official", "position", "date", "date_lower", "date_upper", "version"]
         export_order = fields
 
     def get_queryset(self):

@@ -1,0 +1,1 @@
+"""Import collaborators of defrel.resources.CuratedResource (see DESIGN.md)."""
