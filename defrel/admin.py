@@ -132,10 +132,11 @@ class EditorialAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None) or {}
-        upload = getattr(context.get("form"), "cleaned_data", {}).get("import_file")
-        stored = getattr(upload, "tmp_storage_name", None)
+        # From the request: a form that refused the file has dropped it from cleaned_data.
+        stored = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
         if stored and "confirm_form" not in context:  # refused: nothing to keep it for
             self.get_tmp_storage_class()(name=stored).remove()
+        upload = getattr(context.get("form"), "cleaned_data", {}).get("import_file")
         if getattr(upload, "detected_encoding", None) == "cp932":
             messages.warning(request, _("The file was read as Shift_JIS (Japanese Excel’s “CSV”). "
                                         "Check the Japanese text in the preview before confirming."))
