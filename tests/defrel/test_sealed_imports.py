@@ -89,7 +89,7 @@ def test_a_tampered_seal_is_refused(ann):
 def test_a_file_planted_in_the_temp_folder_is_neither_imported_nor_read(ann, as_posted):
     secret = "DATABASE_URL=postgres://defrel:hunter2-secret@db.internal/defrel"
     with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as planted:
-        planted.write(secret + "\nwp-2025,防衛白書,Defense White Paper,,,2025,,\n")
+        planted.write(secret + "\nDEBUG=0\n")  # an environment file, as deployments keep
     planted = Path(planted.name)
     try:
         response = confirm(ann, {"import_file_name": as_posted(planted),
