@@ -6,7 +6,8 @@ The preview stores the upload as a ``PendingImport`` row through :class:`Pending
 signed token naming the row, the editor and the time, never a file name or a server path.
 The confirm step accepts a token only if its signature holds, it is younger than
 ``PendingImport.LIFETIME``, it was issued to the editor posting it, and the row is still
-there for that editor and that admin. Rows go after the confirmation (whatever its outcome),
+there for that editor and that admin. The confirmation takes the row as it reads it, so a
+double submission imports once. Rows go after the confirmation (whatever its outcome),
 after a refused preview, and when they are older than the lifetime (swept on every upload
 and by ``manage.py sweep_imports``)."""
 from django.conf import settings
@@ -38,9 +39,12 @@ class PendingImportStorage(BaseStorage):
 
     def read(self):
         data = self._data
-        if data is None:
-            data = PendingImport.objects.filter(pk=self.name).values_list("data", flat=True).first()
-            if data is None:
+        if data is None:  # the confirm step takes the upload: a second confirm finds it gone
+            rows = PendingImport.objects.filter(pk=self.name)
+            data = rows.values_list("data", flat=True).first()
+            # Of two confirms at once only one deletes the row (the other's DELETE waits for
+            # its commit and finds nothing), so the rows are imported once.
+            if data is None or not rows.delete()[0]:
                 raise FileNotFoundError(gone())
             data = bytes(data)  # PostgreSQL gives a memoryview
         if len(data) > settings.DEFREL_IMPORT_MAX_BYTES:  # the cap may have been lowered since

@@ -176,3 +176,23 @@ def test_the_sweep_command_removes_uploads_older_than_an_hour_only():
                                  created=now - datetime.timedelta(minutes=minutes))
     call_command("sweep_imports", verbosity=0)
     assert list(pending_imports().values_list("original_name", flat=True)) == ["recent.csv"]
+
+
+def test_a_second_confirmation_while_the_first_imports_imports_nothing(ann, monkeypatch):
+    from defrel.imports.sealed import PendingImportStorage
+
+    posted = preview(ann, sources_csv("once")).context["confirm_form"].initial
+    second = []
+    read = PendingImportStorage.read
+
+    def read_then_confirm_again(storage):
+        data = read(storage)
+        if not second:  # the first confirmation has read the file and is about to import it
+            second.append(None)
+            second[0] = confirm(ann, posted)
+        return data
+
+    monkeypatch.setattr(PendingImportStorage, "read", read_then_confirm_again)
+    confirm(ann, posted)
+    assert "it is gone" in said(second[0]) and "Nothing was imported." in said(second[0])
+    assert [h.history_type for h in Source.objects.get(key="once").history.all()] == ["+"]
