@@ -42,8 +42,7 @@ class PendingImportStorage(BaseStorage):
         if data is None:  # the confirm step takes the upload: a second confirm finds it gone
             rows = PendingImport.objects.filter(pk=self.name)
             data = rows.values_list("data", flat=True).first()
-            # Of two confirms at once only one deletes the row (the other's DELETE waits for
-            # its commit and finds nothing), so the rows are imported once.
+            # Of two confirms at once only one DELETE removes the row: the file is imported once.
             if data is None or not rows.delete()[0]:
                 raise FileNotFoundError(gone())
             data = bytes(data)  # PostgreSQL gives a memoryview
