@@ -1,35 +1,31 @@
 """The base of every editorial admin: import/export with a preview, history, capped uploads."""
 import logging
-import os
 
 from csp.decorators import csp_update
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.files.base import ContentFile
-from django.http import HttpResponseRedirect
-from django.template.defaultfilters import filesizeformat
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 from import_export.forms import ImportForm, SelectableFieldsExportForm
-from import_export.tmp_storages import TempFolderStorage
 from simple_history.admin import SimpleHistoryAdmin
 
-from defrel.imports import versions
+from defrel.imports import sealed, versions
+from defrel.imports.forms import SealedConfirmForm
 from defrel.models import Source
 from defrel.resources import SourceResource
-from defrel.uploads import CheckedCSV, CheckedJSON, CheckedXLSX, FileRefused, decode_text, not_text
+from defrel.uploads import (
+    CheckedCSV, CheckedJSON, CheckedXLSX, FileRefused, decode_text, not_text, too_large,
+)
 
 logger = logging.getLogger(__name__)
-
-
-def too_large(size):
-    return _("The file is %(size)s; imports are limited to %(cap)s. Split it into smaller files.") % {
-        "size": filesizeformat(size), "cap": filesizeformat(settings.DEFREL_IMPORT_MAX_BYTES)}
 
 
 class CappedImportForm(ImportForm):
@@ -40,16 +36,6 @@ class CappedImportForm(ImportForm):
         if upload.size > settings.DEFREL_IMPORT_MAX_BYTES:
             raise forms.ValidationError(too_large(upload.size))
         return upload
-
-
-class CappedTempStorage(TempFolderStorage):
-    """The confirm step reads the file back by a name the browser posts: cap that read too."""
-
-    def read(self):
-        size = os.path.getsize(self.get_full_path())
-        if size > settings.DEFREL_IMPORT_MAX_BYTES:
-            raise FileRefused(too_large(size))
-        return super().read()
 
 
 class VersionCheckedForm(forms.ModelForm):
@@ -108,11 +94,12 @@ class EditorialAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     form = VersionCheckedForm
 
     import_form_class = CappedImportForm
+    confirm_form_class = SealedConfirmForm
     export_form_class = ColumnsExportForm
     formats = [CSV, XLSX, JSON]
     # Same choices, read defensively (encodings, delimiters, zip bombs, XML entities, formulas).
     import_formats = [CheckedCSV, CheckedXLSX, CheckedJSON]
-    tmp_storage_class = CappedTempStorage
+    tmp_storage_class = sealed.PendingImportStorage
     show_full_result_count = False
     list_per_page = 50
 
@@ -156,13 +143,31 @@ class EditorialAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)
-        versions.offer_overwrite(getattr(response, "context_data", None) or {})
-        form = (getattr(response, "context_data", None) or {}).get("form")
-        upload = getattr(form, "cleaned_data", {}).get("import_file")
+        context = getattr(response, "context_data", None) or {}
+        versions.offer_overwrite(context)
+        # From the request: a form that refused the file has dropped it from cleaned_data.
+        stored = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
+        if stored and "confirm_form" not in context:  # refused: nothing to keep it for
+            self.get_tmp_storage_class()(name=stored).remove()
+        upload = getattr(context.get("form"), "cleaned_data", {}).get("import_file")
         if getattr(upload, "detected_encoding", None) == "cp932":
             messages.warning(request, _("The file was read as Shift_JIS (Japanese Excel’s “CSV”). "
                                         "Check the Japanese text in the preview before confirming."))
         return response
+
+    def get_confirm_form_kwargs(self, request, import_form=None):
+        return {**super().get_confirm_form_kwargs(request, import_form),
+                "user": request.user, "target": self.model._meta.label}
+
+    def get_confirm_form_initial(self, request, import_form):
+        """The preview passed: the form carries the stored upload's seal, not its name."""
+        if import_form is None:
+            return {}
+        upload = import_form.cleaned_data["import_file"]
+        return {"import_file_name": sealed.seal(
+            upload.tmp_storage_name, request.user, target=self.model._meta.label,
+            original_name=upload.name, file_format=import_form.cleaned_data["format"],
+            resource=import_form.cleaned_data.get("resource", ""))}
 
     def add_data_read_fail_error_to_form(self, form, e):
         form.add_error("import_file", self.read_failure(e))
@@ -175,24 +180,40 @@ class EditorialAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         if isinstance(error, UnicodeDecodeError):
             return not_text()
         if isinstance(error, FileNotFoundError):
-            return _("The uploaded file is kept only between the preview and the confirmation, "
-                     "and it is gone. Upload it again.")
+            return sealed.gone()
         logger.warning("import file unreadable", exc_info=error)
         return _("The file could not be read (%(error)s). Check that the format chosen matches "
                  "the file.") % {"error": type(error).__name__}
 
-    @method_decorator(require_POST)
     def process_import(self, request, **kwargs):
-        # The confirm step reads the stored file again; a file gone, changed or unreadable is a
-        # message and a way back, never a server error.
+        # Before anything else: a viewer is refused whatever the method, and never reaches the
+        # handler below that turns failures into messages.
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        # The confirm step reads the stored file again; a seal refused, a file gone, changed or
+        # unreadable is a message and a way back, never a server error.
         try:
-            return super().process_import(request, **kwargs)
+            response = super().process_import(request, **kwargs)
         except Exception as error:  # noqa: BLE001 - the import ran in a rolled-back transaction
             if getattr(request, "import_finished", False):
                 raise  # the rows were written: a failure after that is not "nothing imported"
             messages.error(request, self.read_failure(error))
-            messages.error(request, _("Nothing was imported."))
-            return HttpResponseRedirect(self.import_url())
+            return self.nothing_imported(request)
+        finally:
+            # Confirmed, failed or refused, the editor's upload is used up.
+            sealed.discard(request.POST.get("import_file_name"), request.user)
+        if isinstance(response, TemplateResponse):  # import-export's page for a refused form
+            for errors in response.context_data["confirm_form"].errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return self.nothing_imported(request)
+        return response
+
+    def nothing_imported(self, request):
+        messages.error(request, _("Nothing was imported."))
+        return HttpResponseRedirect(self.import_url())
 
     def import_url(self):
         return reverse("admin:%s_%s_import" % self.get_model_info(), current_app=self.admin_site.name)
@@ -203,8 +224,7 @@ class EditorialAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         if result.has_errors() or result.has_validation_errors():
             for message in self.describe_errors(result):
                 messages.error(request, message)
-            messages.error(request, _("Nothing was imported."))
-            return HttpResponseRedirect(self.import_url())
+            return self.nothing_imported(request)
         request.import_finished = True
         return super().process_result(result, request)
 

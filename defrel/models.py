@@ -1,10 +1,13 @@
 """Foundations shared by every curated record: sources, provenance and partial dates."""
 from collections import defaultdict
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import ExtractYear
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -201,3 +204,37 @@ class DataStamp(models.Model):
 
     class Meta:
         verbose_name = _("data stamp")
+
+
+class PendingImportQuerySet(models.QuerySet):
+    def stale(self):
+        """Uploads whose preview is older than an import may wait for its confirmation."""
+        return self.filter(created__lt=timezone.now() - PendingImport.LIFETIME)
+
+    def fresh(self):
+        return self.filter(created__gte=timezone.now() - PendingImport.LIFETIME)
+
+
+class PendingImport(models.Model):
+    """An uploaded file between an import's preview and its confirmation. Kept in the
+    database, not a shared temp folder: only its editor can confirm it (see
+    defrel.imports.sealed), and the confirmation may reach another app server."""
+
+    LIFETIME = timedelta(hours=1)
+
+    # Empty until the preview passes and seals the upload to the editor who made it.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, null=True, related_name="+")
+    created = models.DateTimeField(default=timezone.now, db_index=True)  # the sweep's range
+    target = models.CharField(max_length=100, blank=True)  # the model label of the admin
+    original_name = models.CharField(max_length=255, blank=True)
+    format = models.CharField(max_length=8, blank=True)  # the admin's index of import formats
+    resource = models.CharField(max_length=8, blank=True)  # and of resources
+    data = models.BinaryField()
+
+    objects = PendingImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pending import")
+
+    def __str__(self):
+        return f"{self.original_name} ({self.target}, {self.created:%Y-%m-%d %H:%M})"

@@ -18,7 +18,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.functional import SimpleLazyObject
 
-from defrel.models import DataStamp
+from defrel.models import DataStamp, PendingImport
 
 CURATED_APPS = ("defrel", "partners", "meetings")
 TIMEOUT = 24 * 3600  # a backstop: a bump lost to a crash after a commit heals within a day
@@ -81,7 +81,8 @@ def connect():
     post_import.connect(imported, dispatch_uid="stamp-import")  # imports may write in bulk
     for app_label in CURATED_APPS:
         for model in apps.get_app_config(app_label).get_models():
-            if model is DataStamp or model.__name__.startswith("Historical"):
+            # An upload waiting for its confirmation is not published data.
+            if model in (DataStamp, PendingImport) or model.__name__.startswith("Historical"):
                 continue
             post_save.connect(changed, sender=model, dispatch_uid=f"stamp-save-{model._meta.label}")
             post_delete.connect(changed, sender=model, dispatch_uid=f"stamp-delete-{model._meta.label}")

@@ -42,6 +42,11 @@ def decode_text(data):
     raise FileRefused(not_text())
 
 
+def too_large(size):
+    return _("The file is %(size)s; imports are limited to %(cap)s. Split it into smaller files.") % {
+        "size": filesizeformat(size), "cap": filesizeformat(settings.DEFREL_IMPORT_MAX_BYTES)}
+
+
 def save_as_advice():
     return _("In Excel, choose Save As › “CSV UTF-8 (Comma delimited) (*.csv)” and upload that file.")
 

@@ -1,6 +1,7 @@
 """Who may do what, for every editorial model: viewers look, editors change (but delete no
 country and touch no user), the public never reaches the admin and cannot write to the site."""
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from defrel.models import Source
@@ -36,6 +37,22 @@ def test_viewer_sees_but_cannot_add_change_delete_or_import(viewer_client, model
     assert viewer_client.post(admin_url(model, "delete", record.pk), {"post": "yes"}).status_code == 403
     assert viewer_client.get(admin_url(model, "import")).status_code == 403
     assert model.objects.filter(pk=record.pk).exists()
+
+
+@pytest.mark.parametrize("model, factory", MODELS, ids=lambda m: getattr(m, "__name__", ""))
+def test_viewer_is_refused_both_import_steps_whatever_the_method(viewer_client, model, factory):
+    upload = SimpleUploadedFile("x.csv", b"key\nx\n")
+    refused = [
+        viewer_client.get(admin_url(model, "import")),
+        viewer_client.post(admin_url(model, "import"), {"format": "0", "resource": "0", "import_file": upload}),
+        viewer_client.get(admin_url(model, "process_import")),
+        viewer_client.post(admin_url(model, "process_import"), {"import_file_name": "x"}),
+    ]
+    assert [r.status_code for r in refused] == [403] * 4
+    assert all("Forbidden" in r.content.decode() for r in refused)
+    from defrel.models import PendingImport  # the uploads kept for a confirmation
+
+    assert not PendingImport.objects.exists() and not model.objects.exists()
 
 
 @pytest.mark.parametrize("model, factory", MODELS, ids=lambda m: getattr(m, "__name__", ""))
