@@ -18,6 +18,7 @@ from import_export.forms import ImportForm, SelectableFieldsExportForm
 from import_export.tmp_storages import TempFolderStorage
 from simple_history.admin import SimpleHistoryAdmin
 
+from defrel.admin_input import CheckedInputAdmin
 from defrel.models import Source
 from defrel.resources import SourceResource
 from defrel.uploads import CheckedCSV, CheckedJSON, CheckedXLSX, FileRefused, decode_text, not_text
@@ -89,7 +90,7 @@ class ColumnsExportForm(SelectableFieldsExportForm):
         return [name for name in order if name in self._selected_resource_fields]
 
 
-class EditorialAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class EditorialAdmin(CheckedInputAdmin, ImportExportModelAdmin, SimpleHistoryAdmin):
     """Import (preview first, then all or nothing), export, change history and protection
     against lost updates."""
 
