@@ -176,12 +176,20 @@ def test_nul_in_every_filter_of_every_list_is_a_bad_request(clients, records, su
 @EXAMPLES
 @given(data=st.data())
 def test_any_filter_search_order_and_page_of_any_list_gets_a_page(clients, records, superuser, data):
+    """The list, and the export and import pages, which read the list's filters too."""
     model_admin = data.draw(st.sampled_from(MODEL_ADMINS), label="admin")
+    views = ["changelist"] + (["export", "import"] if model_admin in EDITORIAL else [])
+    view = data.draw(st.sampled_from(views), label="view")
     names = filter_parameters(model_admin, superuser) + ["q", "o", "p", "e", "_to_field", "_changelist_filters"]
     pairs = data.draw(st.lists(st.tuples(st.sampled_from(names), hostile.VALUES), min_size=1, max_size=4),
                       label="parameters")
-    changelist = reverse(url_name(model_admin, "changelist"))
-    answered(client_for(clients, model_admin), "get", changelist + "?" + hostile.query(pairs))
+    answered(client_for(clients, model_admin), "get", reverse(url_name(model_admin, view)) + "?" + hostile.query(pairs))
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@given(pairs=st.lists(st.tuples(st.sampled_from(["check", "kind", "page", "q"]), hostile.VALUES), max_size=3))
+def test_any_parameter_of_the_data_quality_page_gets_a_page(editor_client, records, pairs):
+    answered(editor_client, "get", reverse("data-quality") + "?" + hostile.query(pairs))
 
 
 @EXAMPLES

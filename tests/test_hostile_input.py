@@ -176,3 +176,17 @@ def test_any_parameter_of_any_public_page_gets_a_page(client, offered, data):
     pairs = data.draw(st.lists(st.tuples(st.sampled_from(names), hostile.VALUES), min_size=1, max_size=4),
                       label="parameters")
     answered(client, url + "?" + hostile.query(pairs))
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(form=st.dictionaries(st.sampled_from(["language", "next"]), st.text(max_size=30) | st.sampled_from(
+    ["en", "ja", "//evil.example", "/en/\x00", "javascript:alert(1)", "/a\r\nSet-Cookie: x=1"])))
+def test_any_language_switch_gets_a_redirect(client, form):
+    """The public site's one form that is POSTed."""
+    response = client.post(reverse("set_language"), form)
+    if any("\x00" in value for value in form.values()):
+        assert response.status_code == 400
+        assert hostile.error_page(response) == 400
+    else:
+        assert response.status_code in (302, 204), (form, response.status_code)
+        assert "evil.example" not in response.get("Location", "")
