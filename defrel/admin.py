@@ -17,6 +17,7 @@ from import_export.formats.base_formats import CSV, JSON, XLSX
 from import_export.forms import ImportForm, SelectableFieldsExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
+from defrel.admin_input import CheckedInputAdmin
 from defrel.imports import sealed, versions
 from defrel.imports.forms import SealedConfirmForm
 from defrel.models import Source
@@ -87,7 +88,7 @@ EXPORT_PAGE_CSP = csp_update({
 })
 
 
-class EditorialAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class EditorialAdmin(CheckedInputAdmin, ImportExportModelAdmin, SimpleHistoryAdmin):
     """Import (preview first, then all or nothing), export, change history and protection
     against lost updates."""
 

@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last: its 400 page passes back through every middleware above (language, headers).
+    "defrel.middleware.RefuseNulMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [

@@ -4,6 +4,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from defrel.admin import EditorialAdmin
+from defrel.admin_input import CheckedAutocompleteFields
 from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Occasion, Participation
 from meetings.resources import (
     AgreementEventResource, AgreementResource, ExerciseResource, MeetingResource,
@@ -21,7 +22,7 @@ class OccasionAdmin(EditorialAdmin):
     search_fields = ["key", "name_ja", "name_en"]
 
 
-class ParticipationInline(admin.TabularInline):
+class ParticipationInline(CheckedAutocompleteFields, admin.TabularInline):
     model = Participation
     extra = 2
     autocomplete_fields = ["official"]
@@ -40,14 +41,14 @@ class ParticipationInline(admin.TabularInline):
         return participation.title or _("no tenure covers this date")
 
 
-class AgreementEventInline(admin.TabularInline):
+class AgreementEventInline(CheckedAutocompleteFields, admin.TabularInline):
     model = AgreementEvent
     extra = 1
     fields = ["kind", "date", "meeting", "note_ja", "source", "source_excerpt"]
     autocomplete_fields = ["meeting"]
 
 
-class MeetingAgreementEventInline(admin.TabularInline):
+class MeetingAgreementEventInline(CheckedAutocompleteFields, admin.TabularInline):
     model = AgreementEvent
     extra = 0
     fields = ["agreement", "kind", "date"]

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from defrel.admin import EditorialAdmin
+from defrel.admin_input import CheckedAutocompleteFields
 from partners.models import Country, Official, Position, Tenure
 from partners.resources import CountryResource, OfficialResource, PositionResource, TenureResource
 
@@ -29,7 +30,7 @@ class PositionAdmin(EditorialAdmin):
     autocomplete_fields = ["country"]
 
 
-class TenureInline(admin.TabularInline):
+class TenureInline(CheckedAutocompleteFields, admin.TabularInline):
     model = Tenure
     extra = 1
     autocomplete_fields = ["position"]

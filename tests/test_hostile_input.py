@@ -1,11 +1,23 @@
 """Whatever a visitor types into a URL, the public site answers with a page, never a 500,
-and whatever an editor typed into a record is shown as text, never run as HTML."""
+on SQLite and on PostgreSQL (which refuses NUL in text), and whatever an editor typed into a
+record is shown as text, never run as HTML.
+
+The addresses are read from the URLconf and the parameters from the pages' own forms and
+links, so a new page or filter is tried without anyone adding it here."""
+import re
+
 import pytest
-from django.urls import reverse
+from django.conf import settings as django_settings
+from django.urls import URLResolver, get_resolver, resolve, reverse
+from django.urls.resolvers import LocalePrefixPattern
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from meetings.models import Agreement, Exercise
+from tests import hostile
 from tests.meetings.factories import AgreementFactory, ExerciseFactory, MeetingFactory, ParticipationFactory
+from tests.pages import text
 from tests.partners.factories import CountryFactory, TenureFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,4 +60,133 @@ def test_what_editors_typed_is_shown_as_text(client, records, name, args):
                               max_size=5))
 def test_any_query_string_gets_a_page_not_an_error(client, records, name, params):
     response = client.get(reverse(name), params)
-    assert response.status_code in (200, 404), (name, params, response.status_code)
+    expected = {400} if any("\x00" in value for value in params.values()) else {200, 404}
+    assert response.status_code in expected, (name, params, response.status_code)
+
+
+# --- every address and parameter, with hostile values --------------------------------------
+
+def public_routes(patterns=None, prefix=""):
+    """Every public route of defrel.urls ("partners/countries/<str:code>/"), in Japanese and
+    under /en/; the admin's addresses are tried in test_hostile_admin."""
+    routes = []
+    for pattern in get_resolver("defrel.urls").url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            if isinstance(pattern.pattern, LocalePrefixPattern):
+                for language in ("", "en/"):
+                    routes += public_routes(pattern.url_patterns, prefix + language)
+            else:
+                routes += public_routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif not (prefix + str(pattern.pattern)).startswith(django_settings.ADMIN_URL):
+            routes.append(prefix + str(pattern.pattern))
+    return routes
+
+
+ROUTES = public_routes()
+OK = {200, 301, 302, 404}  # a page, a redirect (the language switch) or "no such record"
+
+
+def answered(client, url):
+    """The response to ``url``, checked: NUL anywhere is a 400 page, anything else a page."""
+    response = client.get(url)
+    hostile.body(response)  # an export is streamed: a failure would come while reading it
+    if hostile.has_nul(url):
+        assert response.status_code == 400, (url, response.status_code)
+        assert hostile.error_page(response) == 400, url
+    else:
+        assert response.status_code in OK, (url, response.status_code)
+        if response.status_code == 404:
+            assert hostile.error_page(response) == 404, url
+    return response
+
+
+def test_the_routes_are_read_from_the_urlconf():
+    assert "partners/countries/<str:code>/" in ROUTES
+    assert "en/meetings/<slug:key>/" in ROUTES
+    assert not [r for r in ROUTES if r.startswith(django_settings.ADMIN_URL)]
+
+
+@pytest.mark.parametrize("url", [
+    "/partners/countries/%00/", "/en/partners/countries/%00/", "/meetings/?level=%00",
+    "/meetings/?country=%00", "/exercises/?country=%00", "/meetings/?occasion=%00",
+])
+def test_nul_in_a_public_address_is_a_bad_request_page(client, records, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert hostile.error_page(response) == 400
+    assert response["Content-Security-Policy"]  # the 400 page passed every middleware
+
+
+def test_the_bad_request_page_speaks_the_language_of_the_address(client, records):
+    response = client.get("/en/partners/countries/%00/")
+    assert response.status_code == 400
+    assert '<html lang="en">' in response.content.decode()
+    assert "Bad request" in text(response)
+    assert '<html lang="ja">' in client.get("/partners/countries/%00/").content.decode()
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_nul_in_any_part_of_every_public_address_is_a_bad_request(client, records, route):
+    names = hostile.converters(route)
+    for spoiled in range(len(names)):
+        answered(client, "/" + hostile.fill(route, ["AU" if i != spoiled else "A%00U"
+                                                    for i in range(len(names))]))
+    answered(client, "/" + hostile.fill(route, ["AU"] * len(names)) + "?x=%00")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(route=st.sampled_from([r for r in ROUTES if hostile.converters(r)]), data=st.data())
+def test_any_value_in_any_public_address_gets_a_page(client, records, route, data):
+    values = [data.draw(hostile.SEGMENTS, label=name) for name in hostile.converters(route)]
+    answered(client, "/" + hostile.fill(route, values))
+
+
+@pytest.fixture
+def offered(client, records):
+    """(the addresses of every public page, with the records' keys, and every parameter name
+    their forms and links send)."""
+    fixed = [r for r in ROUTES if not hostile.converters(r)]
+    detailed = {}
+    for record in (records, records.countries.first(), records.participants.first(),
+                   Agreement.objects.get(), Exercise.objects.get()):
+        with translation.override("ja"):
+            match = resolve(record.get_absolute_url())
+        detailed[match.route] = match.kwargs
+    urls = ["/" + r for r in fixed] + [
+        "/" + hostile.fill(r, [detailed[r.removeprefix("en/")][name] for name in hostile.converters(r)])
+        for r in ROUTES if r.removeprefix("en/") in detailed]
+    assert len(urls) == len(ROUTES), "a public route whose record the fixture does not make"
+    names = set(PARAMS)
+    for url in urls:
+        page = hostile.body(client.get(url)).decode()
+        names |= set(re.findall(r'name="([\w-]+)"', page)) | set(re.findall(r"[?&](?:amp;)?([\w-]+)=", page))
+    return urls, sorted(names - {"csrfmiddlewaretoken"})
+
+
+def test_the_parameters_are_read_from_the_pages(offered):
+    _urls, names = offered
+    assert {"country", "official", "party", "as_of", "year", "kind", "q"} <= set(names)
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_any_parameter_of_any_public_page_gets_a_page(client, offered, data):
+    urls, names = offered
+    url = data.draw(st.sampled_from(urls), label="page")
+    pairs = data.draw(st.lists(st.tuples(st.sampled_from(names), hostile.VALUES), min_size=1, max_size=4),
+                      label="parameters")
+    answered(client, url + "?" + hostile.query(pairs))
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(form=st.dictionaries(st.sampled_from(["language", "next"]), st.text(max_size=30) | st.sampled_from(
+    ["en", "ja", "//evil.example", "/en/\x00", "javascript:alert(1)", "/a\r\nSet-Cookie: x=1"])))
+def test_any_language_switch_gets_a_redirect(client, form):
+    """The public site's one form that is POSTed."""
+    response = client.post(reverse("set_language"), form)
+    if any("\x00" in value for value in form.values()):
+        assert response.status_code == 400
+        assert hostile.error_page(response) == 400
+    else:
+        assert response.status_code in (302, 204), (form, response.status_code)
+        assert "evil.example" not in response.get("Location", "")

@@ -1,0 +1,98 @@
+"""What the admin does with input that none of its own pages send (a mistyped link, a forged
+form): a page or a message, never a server error. NUL is refused before any of this, by
+defrel.middleware.RefuseNulMiddleware."""
+from django.contrib import messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import BadRequest, ValidationError
+from django.http import Http404
+from django.utils.text import smart_split
+from django.utils.translation import gettext as _
+
+# Each word of an admin search adds a LIKE per search field: thousands of words made SQLite
+# refuse the query ("Expression tree is too large") and kept PostgreSQL busy for a minute.
+MAX_SEARCH_WORDS = 10
+
+
+def holds(field, value):
+    """Whether the text ``value`` is one that model ``field`` can hold: for an id, a whole
+    number within the column's range (a larger one overflows SQLite's integers)."""
+    try:
+        field.run_validators(field.to_python(value))
+    except (ValidationError, TypeError, ValueError, OverflowError):
+        return False
+    return True
+
+
+class KnownValuesOnly:
+    """An autocomplete widget that draws only the values its related field can hold: Django's
+    looks every submitted value up as it is, and a letter where an id belongs is a ValueError
+    (the add page's ?countries=abc, a forged form)."""
+
+    def optgroups(self, name, value, attr=None):
+        related = self.field.remote_field.model._meta
+        target = related.get_field(getattr(self.field.remote_field, "field_name", related.pk.attname))
+        return super().optgroups(name, [v for v in value if holds(target, v)], attr)
+
+
+class CheckedAutocompleteSelect(KnownValuesOnly, AutocompleteSelect):
+    pass
+
+
+class CheckedAutocompleteSelectMultiple(KnownValuesOnly, AutocompleteSelectMultiple):
+    pass
+
+
+class CheckedAutocompleteFields:
+    """For a ModelAdmin or an inline: its autocomplete_fields with the widgets above."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = CheckedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = CheckedAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class CheckedInputAdmin(CheckedAutocompleteFields):
+    """For a ModelAdmin (with django-simple-history's history pages): searches of a bounded
+    number of words, action forms and history addresses with ids that can exist."""
+
+    def get_search_results(self, request, queryset, search_term):
+        words = list(smart_split(search_term))
+        if len(words) > MAX_SEARCH_WORDS:
+            search_term = " ".join(words[:MAX_SEARCH_WORDS])
+            match = request.resolver_match
+            if not (match and match.url_name == "autocomplete"):  # a JSON answer shows no message
+                messages.warning(request, _("Only the first %(count)d words were searched for.")
+                                 % {"count": MAX_SEARCH_WORDS})
+        return super().get_search_results(request, queryset, search_term)
+
+    def response_action(self, request, queryset):
+        chosen = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(holds(self.model._meta.pk, pk) for pk in chosen):
+            raise BadRequest("selected ids that no record can have")
+        return super().response_action(request, queryset)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.existing_id(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self.existing_id(object_id)
+        history = getattr(self.model, self.model._meta.simple_history_manager_attribute).model
+        if not holds(history._meta.pk, version_id):
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def existing_id(self, object_id):
+        """django-simple-history looks the id of the address up as it is: a ValueError for
+        letters where a number belongs. No record has such an id: 404."""
+        if not holds(self.model._meta.pk, unquote(object_id)):
+            raise Http404
+
