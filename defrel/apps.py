@@ -8,5 +8,7 @@ class DefrelConfig(AppConfig):
 
     def ready(self):
         from defrel import stamp
+        from defrel.models import connect_inline_rows
 
         stamp.connect()
+        connect_inline_rows()
