@@ -108,9 +108,9 @@ class VersionCheckedForm(forms.ModelForm):
         if current != seen:
             changes = written_since(self.instance, version=seen, opened=self.opened_at())
             raise forms.ValidationError([
-                _("Someone else saved this record or its rows below after you opened it (your "
-                  "version %(seen)s, now %(current)s). Nothing was saved: open the record again "
-                  "to see their changes, then make yours.") % {"seen": seen, "current": current},
+                _("Someone else saved this record after you opened it (your version %(seen)s, "
+                  "now %(current)s). Nothing was saved: open the record again to see their "
+                  "changes, then make yours.") % {"seen": seen, "current": current},
                 *changes,
             ], code="stale")
         self.instance.version = current  # saved as current + 1 (a revert too: see opened_version)

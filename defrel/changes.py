@@ -23,11 +23,12 @@ def written_since(record, *, version, opened=None):
     drawn), or, unknown or too early to show any, after the record's last own save at or
     before ``version``."""
     model = type(record)
-    own = list(model.history.filter(pk=record.pk, version__gt=version).select_related("history_user"))
+    history = model.history.filter(**{model._meta.pk.attname: record.pk})  # pk is the entry's own
+    own = list(history.filter(version__gt=version).select_related("history_user"))
     lines = describe_all(own + inline_entries(record, opened)) if opened else []
     if not lines:  # a change committed after the page was drawn but dated before it
-        saved = (model.history.filter(pk=record.pk, version__lte=version)
-                 .order_by("-history_date").values_list("history_date", flat=True).first())
+        saved = (history.filter(version__lte=version).order_by("-history_date")
+                 .values_list("history_date", flat=True).first())
         lines = describe_all(own + inline_entries(record, saved))
     if len(lines) > SHOWN:
         lines = [*lines[:SHOWN], _("… and %(count)s earlier changes (see the history).") % {

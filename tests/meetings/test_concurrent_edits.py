@@ -1,4 +1,5 @@
 import html
+import re
 
 import pytest
 import tablib
@@ -156,14 +157,15 @@ def first_editor(editor):
 
 
 def refused(response, *names):
-    """The refusal, naming what changed (asserted on records' and people's names, which no
-    translation changes)."""
+    """The refusal's text, naming what changed (asserted on records' and people's names,
+    which no translation changes)."""
     assert response.status_code == 200
-    page = html.unescape(response.content.decode())
-    assert 'class="errornote"' in page
+    found = re.search(r'<ul class="errorlist nonfield">(.*?)</ul>', response.content.decode(), re.S)
+    assert found, "no refusal on the page"
+    refusal = html.unescape(found.group(1))
     for name in names:
-        assert name in page, name
-    return page
+        assert name in refusal, name
+    return refusal
 
 
 @pytest.mark.parametrize("inline", INLINES)
@@ -261,9 +263,7 @@ def test_a_save_without_the_version_is_refused(editor_client):
     meeting = MeetingFactory(countries=[CountryFactory(code="AU")])
     data = form_of(meeting, title_ja="版なしの修正")
     del data["seen_version"]
-    response = editor_client.post(change_url(meeting), data)
-    assert response.status_code == 200
-    assert 'class="errornote"' in response.content.decode()
+    refused(editor_client.post(change_url(meeting), data))
     assert Meeting.objects.get().title_ja != "版なしの修正"
 
 
@@ -272,3 +272,16 @@ def test_a_new_record_needs_no_version(editor_client):
     response = editor_client.post(reverse("admin:meetings_meeting_add"), meeting_form(countries=[au.pk]))
     assert response.status_code == 302
     assert Meeting.objects.get().key == "2024-05-au-us-defmin"
+
+
+def test_a_refusal_names_who_changed_which_fields_of_the_record_itself(first_editor, second_editor):
+    meeting, _ = participant_on_a_meeting()
+    opened = form_fields(first_editor.get(change_url(meeting)))
+    theirs = form_fields(second_editor.get(change_url(meeting)))
+    theirs["title_en"] = "Their title"
+    assert second_editor.post(change_url(meeting), theirs).status_code == 302
+
+    opened["title_ja"] = "一人目の修正"
+    page = refused(first_editor.post(change_url(meeting), opened), "sato-second")
+    assert str(Meeting._meta.get_field("title_en").verbose_name) in page
+    assert Meeting.objects.get().title_en == "Their title"
