@@ -145,8 +145,9 @@ def row_deleting(sender, instance, using=None, **kwargs):
 
 
 def connect_inline_rows():
-    """Before a row is written, its parents' versions: the parents' rows are locked first, as
-    the admin form of a parent locks them (no deadlock between the two)."""
+    """The rule on every save and delete of an InlineRow model. The parents are bumped
+    before the row is written, so their rows are locked first, in the order a parent's
+    admin form locks them (the record, then its rows)."""
     from django.apps import apps
     from django.db.models.signals import post_save, pre_delete, pre_save
 

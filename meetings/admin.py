@@ -93,7 +93,7 @@ class MeetingAdmin(EditorialAdmin):
 
 @admin.register(Participation)
 class ParticipationAdmin(EditorialAdmin):
-    form = forms.ModelForm  # edited on the meeting, whose version guards it
+    form = forms.ModelForm  # no version of its own: writing it gives its meeting a new one
     resource_classes = [ParticipationResource]
     list_display = ["meeting", "official", "role"]
     list_select_related = ["meeting", "official"]
