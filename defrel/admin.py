@@ -76,7 +76,7 @@ class VersionCheckedForm(forms.ModelForm):
         record as it is now: its version is the live one."""
         if getattr(self.instance, "_history", None) is None:
             return self.instance.version
-        return self.live_versions().first()
+        return self.live_versions().first()  # None: the record was deleted (see clean)
 
     def live_versions(self):
         return type(self.instance)._default_manager.filter(pk=self.instance.pk).values_list("version", flat=True)
@@ -92,6 +92,9 @@ class VersionCheckedForm(forms.ModelForm):
         if self.instance._state.adding or self.instance.pk is None:
             return cleaned
         seen = cleaned.get("seen_version")
+        reverting = getattr(self.instance, "_history", None) is not None
+        if reverting and seen is None and not self.live_versions().exists():
+            return cleaned  # a deleted record restored from its history: nothing to overwrite
         if seen is None:
             raise forms.ValidationError(
                 _("This form does not say which version of the record it was opened at, so saving "

@@ -115,3 +115,17 @@ def test_reverting_a_record_changed_since_the_revert_page_was_opened_is_refused(
 
     refused(response, str(Participation.objects.get()))
     assert Meeting.objects.get().title_ja == "変えた題名"
+
+
+def test_a_deleted_meeting_can_still_be_restored_from_its_history(editor_client):
+    au = CountryFactory(code="AU")
+    meeting = MeetingFactory(title_ja="消された会談", countries=[au])
+    entry = meeting.history.latest("history_date")
+    Meeting.objects.filter(pk=meeting.pk).delete()
+
+    url, form = revert_form(editor_client, meeting, entry)
+    form["countries"] = [au.pk]  # links go with the record: the editor chooses them again
+    response = editor_client.post(url, form)
+
+    assert response.status_code == 302, text(response)[:3000]
+    assert Meeting.objects.get(pk=meeting.pk).title_ja == "消された会談"
