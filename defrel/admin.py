@@ -79,7 +79,8 @@ class VersionCheckedForm(forms.ModelForm):
         return self.live_versions().first()  # None: the record was deleted (see clean)
 
     def live_versions(self):
-        return type(self.instance)._default_manager.filter(pk=self.instance.pk).values_list("version", flat=True)
+        records = type(self.instance)._default_manager.filter(pk=self.instance.pk)
+        return records.values_list("version", flat=True)
 
     def opened_at(self):
         try:

@@ -100,7 +100,8 @@ def test_reverting_to_an_earlier_version_saves_it_as_a_new_version_by_the_revert
     assert reverted.title_ja == "元の題名"
     assert reverted.version == meeting.version + 1
     latest = reverted.history.latest("history_date")
-    assert (latest.title_ja, latest.version, latest.history_user.username) == ("元の題名", meeting.version + 1, "editor")
+    assert (latest.title_ja, latest.version, latest.history_user.username) == (
+        "元の題名", meeting.version + 1, "editor")
     assert reverted.history.count() == entries + 1
 
 

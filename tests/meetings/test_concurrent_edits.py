@@ -108,7 +108,7 @@ def change_url(record, action="change"):
     return reverse(f"admin:{record._meta.app_label}_{record._meta.model_name}_{action}", args=[record.pk])
 
 
-def changed_on_its_own_page(client, parent, row, change):
+def changed_on_its_own_page(client, row, change):
     url = change_url(row)
     data = form_fields(client.get(url))
     data[change[0]] = change[1]
@@ -130,13 +130,8 @@ def changed_by_an_import(row, column, value):
     file (a tenure's date is part of its key: the import adds a tenure)."""
     resource = {Participation: ParticipationResource, AgreementEvent: AgreementEventResource,
                 Tenure: TenureResource}[type(row)]()
-    dataset = resource.export(type(row).objects.filter(pk=row.pk))
-    dataset.append_col([value], header=f"{column}-new")
-    cells = dataset.dict[0]
-    cells[column] = cells.pop(f"{column}-new")
-    dataset = tablib.Dataset(headers=list(cells))
-    dataset.append(list(cells.values()))
-    result = resource.import_data(dataset, dry_run=False)
+    cells = dict(resource.export(type(row).objects.filter(pk=row.pk)).dict[0], **{column: value})
+    result = resource.import_data(tablib.Dataset(list(cells.values()), headers=list(cells)), dry_run=False)
     assert not result.has_errors() and not result.has_validation_errors(), list(result.invalid_rows)
 
 
@@ -177,7 +172,7 @@ def test_a_change_to_an_inline_row_since_the_form_was_opened_is_refused_and_show
     opened = form_fields(first_editor.get(change_url(parent)))
 
     if path == "its own page":
-        changed_on_its_own_page(second_editor, parent, row, form_change)
+        changed_on_its_own_page(second_editor, row, form_change)
     elif path == "the parent's inline":
         changed_on_the_parents_inline(second_editor, parent, row, form_change, prefix)
     elif path == "an import":
@@ -206,7 +201,8 @@ def test_a_change_to_an_inline_row_since_the_form_was_opened_is_refused_and_show
 def test_a_milestone_changed_on_its_agreement_is_a_conflict_on_its_meeting(first_editor, second_editor):
     meeting, milestone = milestone_on_a_meeting()
     opened = form_fields(first_editor.get(change_url(meeting)))
-    changed_on_the_parents_inline(second_editor, milestone.agreement, milestone, ("date", "2016-12"), "events")
+    changed_on_the_parents_inline(second_editor, milestone.agreement, milestone, ("date", "2016-12"),
+                                  "events")
     opened["title_ja"] = "一人目の修正"
     refused(first_editor.post(change_url(meeting), opened), "sato-second", str(AgreementEvent.objects.get()))
     assert AgreementEvent.objects.get().date == "2016-12"
@@ -217,12 +213,8 @@ def test_a_participant_dropped_by_a_meeting_import_is_a_conflict(first_editor):
     meeting, participation = participant_on_a_meeting()
     opened = form_fields(first_editor.get(change_url(meeting)))
     resource = MeetingResource()
-    dataset = resource.export(Meeting.objects.filter(pk=meeting.pk))
-    cells = dataset.dict[0]
-    cells["participants"] = ""
-    dataset = tablib.Dataset(headers=list(cells))
-    dataset.append(list(cells.values()))
-    result = resource.import_data(dataset, dry_run=False)
+    cells = dict(resource.export(Meeting.objects.filter(pk=meeting.pk)).dict[0], participants="")
+    result = resource.import_data(tablib.Dataset(list(cells.values()), headers=list(cells)), dry_run=False)
     assert not result.has_errors() and not result.has_validation_errors()
 
     opened["title_ja"] = "一人目の修正"
