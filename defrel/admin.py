@@ -60,6 +60,10 @@ class VersionCheckedForm(forms.ModelForm):
     The version changes with the record's inline rows too (defrel.models.InlineRow), however
     they were written, so the old rows on the page cannot be saved back over newer ones."""
 
+    # For a row without a version of its own (a participant): the foreign key to the record
+    # whose version guards it, as on that record's page.
+    guarded_by = None
+
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # When the page was drawn: only to list what others changed since (see defrel.changes).
     seen_at = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -70,17 +74,22 @@ class VersionCheckedForm(forms.ModelForm):
             self.fields["seen_version"].initial = self.opened_version()
             self.fields["seen_at"].initial = timezone.now().isoformat()
 
+    def guarded(self):
+        """The record whose version is checked: the form's own, or the one ``guarded_by`` names."""
+        return self.instance if self.guarded_by is None else getattr(self.instance, self.guarded_by)
+
     def opened_version(self):
         """The version the page shows the editor. An older version offered for reverting
         (simple-history's form, on an instance rebuilt from history) is to be saved over the
         record as it is now: its version is the live one."""
-        if getattr(self.instance, "_history", None) is None:
-            return self.instance.version
-        return self.live_versions().first()  # None: the record was deleted (see clean)
+        record = self.guarded()
+        if record is self.instance and getattr(self.instance, "_history", None) is not None:
+            return self.live_versions().first()  # None: the record was deleted (see clean)
+        return record.version
 
     def live_versions(self):
-        records = type(self.instance)._default_manager.filter(pk=self.instance.pk)
-        return records.values_list("version", flat=True)
+        record = self.guarded()
+        return type(record)._default_manager.filter(pk=record.pk).values_list("version", flat=True)
 
     def opened_at(self):
         try:
@@ -110,14 +119,14 @@ class VersionCheckedForm(forms.ModelForm):
                 _("Someone else deleted this record after you opened it. Nothing was saved."),
                 code="deleted")
         if current != seen:
-            changes = written_since(self.instance, version=seen, opened=self.opened_at())
+            changes = written_since(self.guarded(), version=seen, opened=self.opened_at())
             raise forms.ValidationError([
                 _("Someone else saved this record after you opened it (your version %(seen)s, "
                   "now %(current)s). Nothing was saved: open the record again to see their "
                   "changes, then make yours.") % {"seen": seen, "current": current},
                 *changes,
             ], code="stale")
-        self.instance.version = current  # saved as current + 1 (a revert too: see opened_version)
+        self.guarded().version = current  # saved as current + 1 (a revert too: see opened_version)
         return cleaned
 
 

@@ -277,3 +277,19 @@ def test_a_refusal_names_who_changed_which_fields_of_the_record_itself(first_edi
     page = refused(first_editor.post(change_url(meeting), opened), "sato-second")
     assert str(Meeting._meta.get_field("title_en").verbose_name) in page
     assert Meeting.objects.get().title_en == "Their title"
+
+
+def test_a_participant_changed_on_its_meeting_since_its_own_page_was_opened_is_refused(
+        first_editor, second_editor):
+    """A participant has no version of its own: its page carries its meeting's."""
+    meeting, participation = participant_on_a_meeting()
+    opened = form_fields(first_editor.get(change_url(participation)))
+    assert opened["seen_version"] == [str(Meeting.objects.get().version)]
+    changed_on_the_parents_inline(second_editor, meeting, participation, ("role", "accompanying"),
+                                  "participations")
+
+    opened["role"] = "principal"
+    opened["official"] = [str(TenureFactory().official.pk)]
+    refused(first_editor.post(change_url(participation), opened), "sato-second", str(participation))
+    assert Participation.objects.get().role == "accompanying"
+    assert Participation.objects.get().official_id == participation.official_id
