@@ -7,9 +7,12 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.files.base import ContentFile
 from django.core.exceptions import PermissionDenied
+from django.db import router, transaction
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
@@ -18,6 +21,7 @@ from import_export.forms import ImportForm, SelectableFieldsExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from defrel.admin_input import CheckedInputAdmin
+from defrel.changes import written_since
 from defrel.imports import sealed, versions
 from defrel.imports.forms import SealedConfirmForm
 from defrel.models import Source
@@ -40,32 +44,78 @@ class CappedImportForm(ImportForm):
 
 
 class VersionCheckedForm(forms.ModelForm):
-    """Carries the version the editor opened; saving over a newer one is refused."""
+    """Carries the version the editor opened; saving over a newer one is refused, and so is
+    a save that does not say which version it was opened at (only a new record needs none).
+    The version changes with the record's inline rows too (defrel.models.InlineRow), however
+    they were written, so the old rows on the page cannot be saved back over newer ones."""
+
+    # For a row without a version of its own (a participant): the foreign key to the record
+    # whose version guards it, as on that record's page.
+    guarded_by = None
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # When the page was drawn: only to list what others changed since (see defrel.changes).
+    seen_at = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["seen_version"].initial = self.instance.version
+            self.fields["seen_version"].initial = self.opened_version()
+            self.fields["seen_at"].initial = timezone.now().isoformat()
+
+    def guarded(self):
+        """The record whose version is checked: the form's own, or the one ``guarded_by`` names."""
+        return self.instance if self.guarded_by is None else getattr(self.instance, self.guarded_by)
+
+    def opened_version(self):
+        """The version the page shows the editor. An older version offered for reverting
+        (simple-history's form, on an instance rebuilt from history) is to be saved over the
+        record as it is now: its version is the live one."""
+        record = self.guarded()
+        if record is self.instance and getattr(self.instance, "_history", None) is not None:
+            return self.live_versions().first()  # None: the record was deleted (see clean)
+        return record.version
+
+    def live_versions(self):
+        record = self.guarded()
+        return type(record)._default_manager.filter(pk=record.pk).values_list("version", flat=True)
+
+    def opened_at(self):
+        try:
+            return parse_datetime(self.cleaned_data.get("seen_at") or "")
+        except ValueError:  # well-formed but impossible: as if absent
+            return None
 
     def clean(self):
         cleaned = super().clean()
+        if self.instance._state.adding or self.instance.pk is None:
+            return cleaned
         seen = cleaned.get("seen_version")
-        if self.instance.pk and seen is not None:
-            # The admin saves inside a transaction: the row stays locked until it commits
-            # (PostgreSQL), and SQLite's immediate transactions serialise writers anyway.
-            current = (
-                type(self.instance)._default_manager.select_for_update()
-                .filter(pk=self.instance.pk).values_list("version", flat=True).first()
-            )
-            if current is not None and current != seen:
-                raise forms.ValidationError(
-                    _("Someone else saved this record after you opened it (your version %(seen)s, "
-                      "now %(current)s). Nothing was saved: open the record again to see their "
-                      "changes, then make yours.") % {"seen": seen, "current": current},
-                    code="stale",
-                )
+        reverting = getattr(self.instance, "_history", None) is not None
+        if reverting and seen is None and not self.live_versions().exists():
+            return cleaned  # a deleted record restored from its history: nothing to overwrite
+        if seen is None:
+            raise forms.ValidationError(
+                _("This form does not say which version of the record it was opened at, so saving "
+                  "it could undo someone else's changes. Nothing was saved: open the record again "
+                  "and make your changes there."), code="no_version")
+        # The admin saves inside a transaction: the row stays locked until it commits
+        # (PostgreSQL), and SQLite's immediate transactions serialise writers anyway. Inline
+        # rows written elsewhere lock it too, before they are written (InlineRow).
+        current = self.live_versions().select_for_update().first()
+        if current is None:
+            raise forms.ValidationError(
+                _("Someone else deleted this record after you opened it. Nothing was saved."),
+                code="deleted")
+        if current != seen:
+            changes = written_since(self.guarded(), version=seen, opened=self.opened_at())
+            raise forms.ValidationError([
+                _("Someone else saved this record after you opened it (your version %(seen)s, "
+                  "now %(current)s). Nothing was saved: open the record again to see their "
+                  "changes, then make yours.") % {"seen": seen, "current": current},
+                *changes,
+            ], code="stale")
+        self.guarded().version = current  # saved as current + 1 (a revert too: see opened_version)
         return cleaned
 
 
@@ -110,13 +160,20 @@ class EditorialAdmin(CheckedInputAdmin, ImportExportModelAdmin, SimpleHistoryAdm
             return fieldsets
         listed = {f for _, opts in fieldsets for row in opts["fields"]
                   for f in (row if isinstance(row, (list, tuple)) else [row])}
-        if "seen_version" not in listed:
-            fieldsets = [*fieldsets, (None, {"fields": ["seen_version"], "classes": ["hidden"]})]
+        unlisted = [name for name in ("seen_version", "seen_at") if name not in listed]
+        if unlisted:
+            fieldsets = [*fieldsets, (None, {"fields": unlisted, "classes": ["hidden"]})]
         return fieldsets
 
     @method_decorator(EXPORT_PAGE_CSP)
     def export_action(self, request):
         return super().export_action(request)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Reverting saves like the change form does, and its version check locks the row
+        # until the save commits: in one transaction, as changeform_view is.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
     def write_to_tmp_storage(self, import_file, input_format):
         """Store text as UTF-8 whatever it came in (Japanese Excel writes Shift_JIS), so both

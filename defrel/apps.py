@@ -8,5 +8,7 @@ class DefrelConfig(AppConfig):
 
     def ready(self):
         from defrel import checks, stamp  # noqa: F401 - checks registers itself
+        from defrel.models import connect_inline_rows
 
         stamp.connect()
+        connect_inline_rows()

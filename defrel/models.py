@@ -65,8 +65,10 @@ def search_q(model, paths, text):
 
 
 class Versioned(models.Model):
-    """A counter bumped on every save, so an admin form can tell that the record changed
-    after the editor opened it (two editors, one record: the second save is refused)."""
+    """A counter bumped on every save, and on every write of the record's inline rows
+    (InlineRow), so an admin form can tell that the record changed after the editor opened it
+    (two editors, one record: the second save is refused). It may rise by more than one in a
+    save (once for the record, once for each inline row written)."""
 
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
@@ -77,6 +79,87 @@ class Versioned(models.Model):
         if self.pk is not None and not self._state.adding:
             self.version += 1
         super().save(*args, **kwargs)
+
+
+def bump_versions(model, pks, using=None):
+    """Give the ``model`` records with ``pks`` a new version, in one UPDATE."""
+    pks = {pk for pk in pks if pk is not None}
+    if pks:
+        model._base_manager.using(using).filter(pk__in=pks).update(version=F("version") + 1)
+
+
+class InlineRow(models.Model):
+    """A row edited as part of larger records, its ``version_parents`` (a meeting's
+    participant, an agreement's milestone): writing it changes their version too, whatever
+    writes it, so an editor who opened one of them cannot save the old rows back over it.
+
+    Saves and deletes (a queryset's and a cascade's too) do so through signals
+    (:func:`connect_inline_rows`); writes without them (imports in bulk) call
+    :func:`bump_parents` themselves."""
+
+    version_parents = ()  # names of foreign keys to Versioned records
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        record = super().from_db(db, field_names, values)
+        # The parents it had when read: moving it to another parent changes both.
+        record._loaded_parents = record.parent_ids()
+        return record
+
+    def parent_ids(self):
+        return {name: self.__dict__.get(self._meta.get_field(name).attname) for name in self.version_parents}
+
+
+def bump_parents(rows, using=None):
+    """The one rule for inline rows written (``rows``, InlineRow instances, before or after
+    the write): each of their parents, old and new, gets a new version, one UPDATE a model.
+    A parent held in memory (the record an admin form is saving) is counted along, so that
+    saving it again cannot write a version number already used."""
+    pks, held = defaultdict(set), {}
+    for row in rows:
+        if not isinstance(row, InlineRow):
+            continue
+        for name, pk in [*getattr(row, "_loaded_parents", {}).items(), *row.parent_ids().items()]:
+            field = row._meta.get_field(name)
+            pks[field.related_model].add(pk)
+            parent = field.get_cached_value(row, None)
+            if parent is not None and parent.pk is not None:
+                held[id(parent)] = parent
+    for model, keys in pks.items():
+        bump_versions(model, keys, using)
+    for parent in held.values():
+        parent.version += 1
+
+
+def row_saving(sender, instance, raw=False, using=None, **kwargs):
+    if not raw:  # fixtures load records as they were, versions included
+        bump_parents([instance], using)
+
+
+def row_saved(sender, instance, **kwargs):
+    instance._loaded_parents = instance.parent_ids()
+
+
+def row_deleting(sender, instance, using=None, **kwargs):
+    bump_parents([instance], using)
+
+
+def connect_inline_rows():
+    """The rule on every save and delete of an InlineRow model. The parents are bumped
+    before the row is written, so their rows are locked first, in the order a parent's
+    admin form locks them (the record, then its rows)."""
+    from django.apps import apps
+    from django.db.models.signals import post_save, pre_delete, pre_save
+
+    for model in apps.get_models():
+        if issubclass(model, InlineRow) and model.version_parents:
+            label = model._meta.label
+            pre_save.connect(row_saving, sender=model, dispatch_uid=f"inline-save-{label}")
+            post_save.connect(row_saved, sender=model, dispatch_uid=f"inline-saved-{label}")
+            pre_delete.connect(row_deleting, sender=model, dispatch_uid=f"inline-delete-{label}")
 
 
 class Source(Versioned, models.Model):

@@ -20,7 +20,7 @@ from defrel.bulk import chunked, insert_instances, insert_rows
 from defrel.constraints import check_in_python, constraint_values
 from defrel.exports import escape_formula, unescape_formula
 from defrel.imports.versions import RowVersions, VersionField, remember
-from defrel.models import Dated, Source, Versioned
+from defrel.models import Dated, Source, Versioned, bump_parents
 from defrel.uploads import FileRefused
 
 SEPARATOR = "|"  # the one form of every multi-valued cell
@@ -835,6 +835,7 @@ class CuratedResource(resources.ModelResource):
                     changed.append(instance)
             if changed:
                 raise RecordChanged(changed)
+        bump_parents(batch, using)  # as a save() of each would (inline rows' parents)
         for instance in batch:
             instance._state.adding, instance._state.db = False, using
             if isinstance(instance, Dated):

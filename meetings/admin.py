@@ -1,9 +1,8 @@
-from django import forms
 from django.contrib import admin
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from defrel.admin import EditorialAdmin
+from defrel.admin import EditorialAdmin, VersionCheckedForm
 from defrel.admin_input import CheckedAutocompleteFields
 from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Occasion, Participation
 from meetings.resources import (
@@ -92,9 +91,13 @@ class MeetingAdmin(EditorialAdmin):
         return ", ".join(c.code for c in meeting.countries.all())
 
 
+class ParticipationForm(VersionCheckedForm):
+    guarded_by = "meeting"  # no version of its own: its meeting's, which its writes change
+
+
 @admin.register(Participation)
 class ParticipationAdmin(EditorialAdmin):
-    form = forms.ModelForm  # edited on the meeting, whose version guards it
+    form = ParticipationForm
     resource_classes = [ParticipationResource]
     list_display = ["meeting", "official", "role"]
     list_select_related = ["meeting", "official"]

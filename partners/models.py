@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from defrel.models import Versioned, Dated, NaturalKeyManager, dated_constraints
+from defrel.models import Dated, InlineRow, NaturalKeyManager, Versioned, dated_constraints
 
 
 def localised(obj, field):
@@ -229,7 +229,7 @@ class TenureManager(models.Manager.from_queryset(TenureQuerySet)):
         return self.get(official__slug=official, position__key=position, date=date)
 
 
-class Tenure(Dated, Versioned, models.Model):
+class Tenure(Dated, Versioned, InlineRow, models.Model):
     """An official holding a position for a period; either end may be unknown."""
 
     official = models.ForeignKey(
@@ -240,6 +240,7 @@ class Tenure(Dated, Versioned, models.Model):
     )
 
     allow_unknown_start = True
+    version_parents = ("official",)  # the official's tenures inline
     objects = TenureManager()
     history = HistoricalRecords()
 

@@ -8,8 +8,10 @@ from django.urls import reverse
 from meetings.models import Meeting, Participation
 from meetings.resources import MeetingResource
 from partners.models import Country
-from tests.meetings.factories import MeetingFactory
+from tests.meetings.factories import MeetingFactory, ParticipationFactory
+from tests.meetings.test_concurrent_edits import refused
 from tests.meetings.test_admin import meeting_form
+from tests.pages import form_fields, text
 from tests.partners.factories import CountryFactory, TenureFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
@@ -75,3 +77,56 @@ def test_curated_fixtures_are_recorded_as_such():
     call_command("load_curated", "fixtures/00_reference.json", verbosity=0)
     japan = Country.objects.get(code="JP")
     assert japan.history.get().history_change_reason == "curated fixtures"
+
+
+def revert_form(client, meeting, entry):
+    """The revert page of ``entry``, and its form as the browser would post it."""
+    url = reverse("admin:meetings_meeting_simple_history", args=[meeting.pk, entry.history_id])
+    return url, form_fields(client.get(url))
+
+
+def test_reverting_to_an_earlier_version_saves_it_as_a_new_version_by_the_reverting_editor(editor_client):
+    meeting = MeetingFactory(title_ja="元の題名", countries=[CountryFactory(code="AU")])
+    meeting.title_ja = "変えた題名"
+    meeting.save()
+    first, entries = meeting.history.earliest("history_date"), meeting.history.count()
+
+    url, form = revert_form(editor_client, meeting, first)
+    assert form["title_ja"] == ["元の題名"]
+    response = editor_client.post(url, form)
+
+    assert response.status_code == 302, text(response)[:3000]
+    reverted = Meeting.objects.get()
+    assert reverted.title_ja == "元の題名"
+    assert reverted.version == meeting.version + 1
+    latest = reverted.history.latest("history_date")
+    assert (latest.title_ja, latest.version, latest.history_user.username) == (
+        "元の題名", meeting.version + 1, "editor")
+    assert reverted.history.count() == entries + 1
+
+
+def test_reverting_a_record_changed_since_the_revert_page_was_opened_is_refused(editor_client):
+    meeting = MeetingFactory(title_ja="元の題名", countries=[CountryFactory(code="AU")])
+    meeting.title_ja = "変えた題名"
+    meeting.save()
+    url, form = revert_form(editor_client, meeting, meeting.history.earliest("history_date"))
+    ParticipationFactory(meeting=meeting)  # someone adds a participant meanwhile
+
+    response = editor_client.post(url, form)
+
+    refused(response, str(Participation.objects.get()))
+    assert Meeting.objects.get().title_ja == "変えた題名"
+
+
+def test_a_deleted_meeting_can_still_be_restored_from_its_history(editor_client):
+    au = CountryFactory(code="AU")
+    meeting = MeetingFactory(title_ja="消された会談", countries=[au])
+    entry = meeting.history.latest("history_date")
+    Meeting.objects.filter(pk=meeting.pk).delete()
+
+    url, form = revert_form(editor_client, meeting, entry)
+    form["countries"] = [au.pk]  # links go with the record: the editor chooses them again
+    response = editor_client.post(url, form)
+
+    assert response.status_code == 302, text(response)[:3000]
+    assert Meeting.objects.get(pk=meeting.pk).title_ja == "消された会談"

@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from defrel import dates
-from defrel.models import Dated, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned, dated_constraints
+from defrel.models import (
+    Dated, InlineRow, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned, dated_constraints,
+)
 from partners.models import Country, localised
 
 
@@ -138,7 +140,7 @@ class AgreementEventManager(models.Manager):
         return self.get(agreement__key=agreement, kind=kind, date=date)
 
 
-class AgreementEvent(Dated, Sourced, Versioned, models.Model):
+class AgreementEvent(Dated, Sourced, Versioned, InlineRow, models.Model):
     """One milestone in an agreement's life: negotiation started, signed, in force …"""
 
     class Kind(models.TextChoices):
@@ -165,6 +167,8 @@ class AgreementEvent(Dated, Sourced, Versioned, models.Model):
     note_ja = models.TextField(_("note (Japanese)"), blank=True)
     note_en = models.TextField(_("note (English)"), blank=True)
 
+    # An inline on its agreement and, as a milestone reached there, on its meeting.
+    version_parents = ("agreement", "meeting")
     objects = AgreementEventManager()
     history = HistoricalRecords()
 

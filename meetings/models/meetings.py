@@ -7,7 +7,9 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from defrel.models import Dated, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned, dated_constraints
+from defrel.models import (
+    Dated, InlineRow, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned, dated_constraints,
+)
 from partners.models import Country, Official, Tenure, localised, title_held
 
 
@@ -247,7 +249,7 @@ class ParticipationManager(models.Manager):
         return self.get(meeting__key=meeting, official__slug=official)
 
 
-class Participation(models.Model):
+class Participation(InlineRow, models.Model):
     """An official taking part in a meeting; the title shown is the one held that day."""
 
     class Role(models.TextChoices):
@@ -262,6 +264,7 @@ class Participation(models.Model):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.PRINCIPAL)
 
+    version_parents = ("meeting",)  # the meeting's participants inline (the official has none)
     objects = ParticipationManager()
     history = HistoricalRecords()
 
