@@ -25,7 +25,11 @@ class FileRefused(Exception):
 
 MAX_ROWS = 20_000  # more than any curated table; a workbook claiming more is refused unread
 MAX_COLUMNS = 100
-XLSX_MAX_RATIO = 100  # sheet XML compresses ~10:1; a zip bomb ~1000:1
+# Workbooks of 20,000 rows written by openpyxl expand 9.5- to 15-fold, whole and member by
+# member (bench/NOTES.md); a zip bomb expands hundreds- to thousands-fold. A file expanding
+# more than XLSX_MAX_RATIO-fold is refused before anything parses it, so no one waits for it.
+XLSX_MAX_RATIO = 30
+XLSX_RATIO_FROM = 1024 * 1024  # smaller parts (styles, an empty sheet) may compress better, harmlessly
 XLSX_MAX_MEMBERS = 500
 
 
@@ -186,10 +190,17 @@ class CheckedXLSX(base_formats.XLSX):
         except (zipfile.BadZipFile, ValueError, OSError):
             raise FileRefused(_("The file is not a readable Excel workbook (.xlsx).")) from None
         expanded = sum(m.file_size for m in members)
-        worst = max((m.file_size / max(m.compress_size, 1) for m in members), default=0)
-        if len(members) > XLSX_MAX_MEMBERS or expanded > cap or (
-            worst > XLSX_MAX_RATIO and expanded > 1024 * 1024
-        ):
+        ratios = [(m.file_size, m.compress_size) for m in members if m.file_size > XLSX_RATIO_FROM]
+        if expanded > XLSX_RATIO_FROM:  # the whole, as well as each large part
+            ratios.append((expanded, sum(m.compress_size for m in members)))
+        worst = max((size / max(packed, 1) for size, packed in ratios), default=0)
+        if worst > XLSX_MAX_RATIO:
+            raise FileRefused(
+                _("The workbook expands %(ratio)d-fold when unpacked, to %(size)s; workbooks "
+                  "expand at most %(cap)d-fold, so this one is taken for a “zip bomb” and was "
+                  "refused unread.") % {"ratio": worst, "size": filesizeformat(expanded),
+                                        "cap": XLSX_MAX_RATIO})
+        if len(members) > XLSX_MAX_MEMBERS or expanded > cap:
             raise FileRefused(_("The workbook expands to %(size)s when unpacked (a “zip bomb”); "
                                 "it was refused unread.") % {"size": filesizeformat(expanded)})
 
