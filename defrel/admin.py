@@ -101,6 +101,8 @@ class EditorialAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     # Same choices, read defensively (encodings, delimiters, zip bombs, XML entities, formulas).
     import_formats = [CheckedCSV, CheckedXLSX, CheckedJSON]
     tmp_storage_class = CappedTempStorage
+    # Counts and the first rows, not every row's diff (defrel.imports.preview).
+    import_template_name = "admin/import_export/import_preview.html"
     show_full_result_count = False
     list_per_page = 50
 

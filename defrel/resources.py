@@ -18,6 +18,7 @@ from simple_history.utils import get_change_reason_from_object, get_m2m_field_na
 from defrel.bulk import chunked, insert_instances, insert_rows
 from defrel.constraints import check_in_python, constraint_values
 from defrel.exports import escape_formula, unescape_formula
+from defrel.imports import preview
 from defrel.models import Dated, Source, Versioned
 from defrel.uploads import FileRefused
 
@@ -242,7 +243,8 @@ class CuratedResource(resources.ModelResource):
 
     _import_state = None  # what the running import read ahead (ImportState)
     _saving = None  # the instance import_row is saving
-    _show_diff = True  # whether rows get the preview's diff (see UnshownDiff)
+    _show_diff = True  # whether rows get the preview's diff (see UnshownDiff) …
+    _row_number = None  # … if they are among the rows it shows (defrel.imports.preview)
     write_chunk = 1000  # rows written at a time by a bulk import (see flush)
 
     def import_data(self, dataset, **kwargs):
@@ -258,7 +260,10 @@ class CuratedResource(resources.ModelResource):
             return self.refused_result(dataset, refusal)
         self._show_diff = bool(kwargs.get("dry_run"))
         try:
-            return super().import_data(dataset, **kwargs)
+            result = super().import_data(dataset, **kwargs)
+            if self._show_diff:
+                result.preview = preview.Preview(result)
+            return result
         finally:
             self.forget_read_ahead()
             self._show_diff = True
@@ -457,7 +462,7 @@ class CuratedResource(resources.ModelResource):
         return fields
 
     def get_diff_class(self):
-        return PendingDiff if self._show_diff else UnshownDiff
+        return PendingDiff if self._show_diff and preview.shown(self._row_number) else UnshownDiff
 
     def diff_value(self, field, instance):
         """A field as the preview shows it; many-to-many cells of a row not yet written
@@ -682,6 +687,7 @@ class CuratedResource(resources.ModelResource):
 
     def import_row(self, row, instance_loader, **kwargs):
         self._saving = None
+        self._row_number = kwargs.get("row_number")  # whether the preview shows its diff
         row_result = super().import_row(row, instance_loader, **kwargs)
         if self._saving is not None and self._meta.use_bulk:
             self._saving._import_row_result = row_result  # its object_id once written

@@ -1,0 +1,1 @@
+"""Collaborators of the import resources (defrel.resources): each small and named for its job."""
