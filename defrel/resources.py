@@ -19,6 +19,7 @@ from defrel.bulk import chunked, insert_instances, insert_rows
 from defrel.constraints import check_in_python, constraint_values
 from defrel.exports import escape_formula, unescape_formula
 from defrel.imports import preview
+from defrel.imports.originals import copy_cheaply
 from defrel.models import Dated, Source, Versioned
 from defrel.uploads import FileRefused
 
@@ -439,6 +440,11 @@ class CuratedResource(resources.ModelResource):
                 row[column] = clean_cell(value)
         if errors:
             raise ValidationError(errors)
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        super().after_init_instance(instance, new, row, **kwargs)
+        if new:
+            copy_cheaply(instance)  # the "original" import_row copies next (defrel.imports.originals)
 
     def get_instance(self, instance_loader, row):
         """An unknown key in a key column is that column's error, not a crash of the row."""
