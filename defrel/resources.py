@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, ValidationError
-from django.db import models, router, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import CheckConstraint
 from django.db.models.functions import Upper
 from django.utils import timezone
@@ -888,20 +888,20 @@ class CuratedResource(resources.ModelResource):
         instances = [i for i in instances if not hasattr(i, "skip_history_when_saving")]
         entries = []
         for instance in instances:
-            entry = history_model(
-                history_date=getattr(instance, "_history_date", now),
-                history_type=history_type,
-                history_user=history_model.get_default_history_user(instance),
-                history_change_reason=get_change_reason_from_object(instance),
+            entry = {
+                "history_date": getattr(instance, "_history_date", now),
+                "history_type": history_type,
+                "history_user": history_model.get_default_history_user(instance),
+                "history_change_reason": get_change_reason_from_object(instance),
                 **{f.attname: getattr(instance, f.attname) for f in history_model.tracked_fields},
-            )
+            }
             if hasattr(history_model, "history_relation"):
-                entry.history_relation_id = instance.pk
+                entry["history_relation_id"] = instance.pk
             entries.append(entry)
         if not entries:
             return
         tracked = getattr(history_model, "_history_m2m_fields", ())
-        insert_instances(history_model, entries, using, returning=bool(tracked))
+        keys = self.insert_entries(history_model, entries, using, returning=bool(tracked))
         for m2m in tracked:
             links_model = getattr(history_model, m2m.name).model
             through = m2m.remote_field.through
@@ -916,8 +916,33 @@ class CuratedResource(resources.ModelResource):
             fields = [links_model._meta.get_field(c) for c in columns]
             fields.append(links_model._meta.get_field("history"))
             insert_rows(links_model, fields, [
-                (*link, entry.pk) for instance, entry in zip(instances, entries)
+                (*link, key) for instance, key in zip(instances, keys)
                 for link in links[instance.pk]], using)
+
+    @staticmethod
+    def insert_entries(history_model, entries, using, returning):
+        """Insert history entries given as the history model's keyword arguments; their new
+        keys in order when ``returning``. Rows are written from the values as Model() would
+        set them, without making 20,000 history objects first (2–3 s of a 20,000-row file)."""
+        meta = history_model._meta
+        fields = [f for f in meta.concrete_fields if f is not meta.pk and not f.generated]
+        if not (meta.pk.db_returning and connections[using].features.can_return_rows_from_bulk_insert) \
+                or any(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in fields):
+            made = [history_model(**entry) for entry in entries]
+            insert_instances(history_model, made, using, returning=returning)
+            return [entry.pk for entry in made]
+        rows, missing = [], object()
+        for entry in entries:
+            row = []
+            for field in fields:
+                value = entry.get(field.attname, entry.get(field.name, missing))
+                if value is missing:
+                    value = field.get_default()
+                elif field.is_relation and isinstance(value, models.Model):
+                    value = value.pk  # what Model() sets from a related object
+                row.append(value)
+            rows.append(row)
+        return insert_rows(history_model, fields, rows, using, returning=returning)
 
     @staticmethod
     def data_changed(using):
