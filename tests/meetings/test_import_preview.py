@@ -118,3 +118,15 @@ def test_the_reads_of_a_preview_do_not_grow_with_its_rows(world, english):
     few = reads_to_preview(english, rows(10))
     many = reads_to_preview(english, rows(SHOWN_ROWS + 200))
     assert len(many) == len(few), "\n".join(many)
+
+
+def test_a_file_with_errors_in_every_row_lists_the_first_and_counts_the_others(world, english):
+    rows = [row(f"2024-05-bad-{i:05d}", countries="AU|XX") for i in range(SHOWN_ROWS + 200)]
+    rows[150] = row("2024-05-bad-00150", countries="AU", date="2024-21")
+    page = html.unescape(preview(english, rows).content.decode())
+    assert page.count('<span class="validation-error-count">') == SHOWN_ROWS
+    assert "2024-05-bad-00099" in page and "2024-05-bad-00100" not in page
+    assert "200 more rows have errors, in these columns: countries (199), date (1)." in \
+        re.sub(r"\s+", " ", page)
+    assert "process_import" not in page  # nothing to confirm
+    assert Meeting.objects.count() == 2
