@@ -923,7 +923,8 @@ class CuratedResource(resources.ModelResource):
     def insert_entries(history_model, entries, using, returning):
         """Insert history entries given as the history model's keyword arguments; their new
         keys in order when ``returning``. Rows are written from the values as Model() would
-        set them, without making 20,000 history objects first (2–3 s of a 20,000-row file)."""
+        set them, without making a history object for each first (a quarter of the history's
+        writing time: 0.75 → 0.55 processor seconds for 5,000 meetings)."""
         meta = history_model._meta
         fields = [f for f in meta.concrete_fields if f is not meta.pk and not f.generated]
         if not (meta.pk.db_returning and connections[using].features.can_return_rows_from_bulk_insert) \
