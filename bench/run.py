@@ -37,6 +37,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+import admin_import  # bench/admin_import.py, likewise
 import pgcluster  # bench/pgcluster.py: run.py runs from bench/
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -667,6 +668,8 @@ def run_sqlite(args, results):
     (BENCH / "results.json").write_text(json.dumps(results, indent=1, default=str))
     say(f"import of {args.import_rows:,} meetings through MeetingResource (SQLite)")
     results["import"] = child("_import", url, args.import_rows)
+    say(f"import of {args.admin_import_rows:,} meetings through the admin, XLSX and CSV (SQLite)")
+    results["admin_import"] = child("_admin_import", url, args.admin_import_rows)
 
 
 def run_postgres(args, results, url):
@@ -686,6 +689,8 @@ def run_postgres(args, results, url):
     results["pg_copy"] = process_export([PY, __file__, "_copy", url], env=django_env(url))
     say(f"  import of {args.import_rows:,} meetings (PostgreSQL)")
     results["pg_import"] = child("_import", url, args.import_rows)
+    say(f"  import of {args.admin_import_rows:,} meetings through the admin (PostgreSQL)")
+    results["pg_admin_import"] = child("_admin_import", url, args.admin_import_rows)
 
 
 # --- the report ---------------------------------------------------------------------------------
@@ -787,6 +792,8 @@ def report(results, args, started):
                      f"{'yes' if r['ok'] and r['imported'] == r['rows'] else 'NO'} | "
                      f"{r['bad_left']} of {r['bad_rows']:,} rows | {r['bad_seconds']:.1f} s |")
 
+    lines += admin_import_lines(results)
+
     def p50(group, name):
         r = group.get(name, {})
         return r.get("p50")
@@ -823,6 +830,16 @@ def report(results, args, started):
             growth = e["rss_peak"] - small["rss_peak"]
             checks.append(verdict(growth < 50, f"server peak RSS grew {growth:.0f} MB from the "
                                   f"{small['rows']:,}-row export to the {e['rows']:,}-row one (< 50 MB)"))
+    for label, r in [("SQLite", results.get("admin_import")), ("PostgreSQL", results.get("pg_admin_import"))]:
+        for kind in ("xlsx", "csv") if r else ():
+            step = r[kind]
+            slowest = max(step["preview_seconds"], step.get("confirm_seconds", 0))
+            checks.append(verdict(
+                slowest < ADMIN_STEP_TARGET and step.get("written") == r["rows"],
+                f"admin import on {label}, {r['rows']:,} rows of {kind.upper()}: preview "
+                f"{step['preview_seconds']:.1f} s, confirm {step.get('confirm_seconds', 0):.1f} s, each "
+                f"< {ADMIN_STEP_TARGET} s (gunicorn's default timeout is 30 s); "
+                f"{step.get('written', 0):,} written"))
     for label, r in imports:
         per_s = r["rows"] / r["seconds"]
         checks.append(verdict(per_s >= 1000 and r["ok"] and not r["bad_left"],
@@ -832,6 +849,33 @@ def report(results, args, started):
     if args.notes and Path(args.notes).exists():
         lines += ["", Path(args.notes).read_text().strip()]
     return "\n".join(lines) + "\n"
+
+
+ADMIN_STEP_TARGET = 10  # seconds a step of the admin's import may take (bench/NOTES.md)
+
+
+def admin_import_lines(results):
+    """The table of the admin's two import steps (bench/admin_import.py)."""
+    runs = [("SQLite", results.get("admin_import")), ("PostgreSQL", results.get("pg_admin_import"))]
+    runs = [(label, r) for label, r in runs if r]
+    if not runs:
+        return []
+    lines = ["", "## Import through the admin: preview, then confirm", "",
+             "Files of short meetings naming existing partners and officials, uploaded with Django's "
+             "test client inside one process (as the import above); wall-clock seconds, and in "
+             "brackets the process's processor seconds (less affected by a shared machine).", "",
+             "| database | file | size | expands | preview, s | confirm, s | written | preview page |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for label, r in runs:
+        for kind in ("xlsx", "csv"):
+            step, made = r[kind], r["files"][kind]
+            expands = f"{made['ratio']}×" if "ratio" in made else "—"
+            lines.append(
+                f"| {label} | {r['rows']:,} rows, {kind.upper()} | {made['bytes'] / 1024 / 1024:.2f} MB | {expands} | "
+                f"{step['preview_seconds']:.1f} ({step['preview_cpu']:.1f}) | "
+                + (f"{step['confirm_seconds']:.1f} ({step['confirm_cpu']:.1f})" if "confirm_seconds" in step
+                   else "refused") + f" | {step.get('written', 0):,} | {step['preview_kb']:,} KB |")
+    return lines
 
 
 def cpu_model():
@@ -856,6 +900,7 @@ def main():
     if len(sys.argv) > 1 and sys.argv[1].startswith("_"):
         helper, database_url, *rest = sys.argv[1:]
         {"_setup": helper_setup, "_import": lambda url, n: helper_import(url, int(n)),
+         "_admin_import": lambda url, n: print(json.dumps(admin_import.run(url, int(n)))),
          "_copy": helper_copy}[helper](database_url, *rest)
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -865,6 +910,8 @@ def main():
     parser.add_argument("--page-timeout", type=float, default=90,
                         help="seconds a page may take before it is recorded as unanswered")
     parser.add_argument("--import-rows", type=int, default=10_000)
+    parser.add_argument("--admin-import-rows", type=int, default=20_000,
+                        help="rows of the XLSX and CSV files imported through the admin")
     parser.add_argument("--skip-admin-export", action="store_true")
     parser.add_argument("--no-postgres", action="store_true",
                         help="SQLite only (by default PostgreSQL too: DATABASE_URL, or a throw-away cluster)")

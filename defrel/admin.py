@@ -188,7 +188,8 @@ class EditorialAdmin(CheckedInputAdmin, ImportExportModelAdmin, SimpleHistoryAdm
         return super().write_to_tmp_storage(import_file, input_format)
 
     # --- stale rows (defrel.imports.versions): the preview flags rows whose records changed
-    # since the export; the confirm step writes them only if the editor ticks the choice.
+    # since the export; the confirm step writes them only if the editor ticks the choice. The
+    # template extends import_preview.html: counts and the first rows (defrel.imports.preview).
     import_template_name = "admin/import_export/import_versions.html"
 
     def get_confirm_form_class(self, request):

@@ -25,7 +25,11 @@ class FileRefused(Exception):
 
 MAX_ROWS = 20_000  # more than any curated table; a workbook claiming more is refused unread
 MAX_COLUMNS = 100
-XLSX_MAX_RATIO = 100  # sheet XML compresses ~10:1; a zip bomb ~1000:1
+# Workbooks of 20,000 rows written by openpyxl expand 9.5- to 15-fold, whole and member by
+# member (bench/NOTES.md); a zip bomb expands hundreds- to thousands-fold. A file expanding
+# more than XLSX_MAX_RATIO-fold is refused before anything parses it, so no one waits for it.
+XLSX_MAX_RATIO = 30
+XLSX_RATIO_FROM = 1024 * 1024  # smaller parts (styles, an empty sheet) may compress better, harmlessly
 XLSX_MAX_MEMBERS = 500
 
 
@@ -70,6 +74,10 @@ def check_text(text):
         raise FileRefused(_("The file is empty."))
 
 
+def too_many_rows():
+    return _("The file has more than %s rows; split it into smaller files.") % MAX_ROWS
+
+
 def tabulate(headers, rows):
     """A dataset from a header and rows, refusing rows wider than the header."""
     import tablib
@@ -85,7 +93,7 @@ def tabulate(headers, rows):
     for number, row in enumerate(rows, start=1):
         row = list(row)
         if number > MAX_ROWS:
-            raise FileRefused(_("The file has more than %s rows; split it into smaller files.") % MAX_ROWS)
+            raise FileRefused(too_many_rows())
         if all(cell is None or cell == "" for cell in row):
             continue  # a blank line, as spreadsheets leave at the end
         extra = [cell for cell in row[width:] if cell not in (None, "")]
@@ -159,15 +167,15 @@ class CheckedXLSX(base_formats.XLSX):
         import openpyxl
         from defusedxml import DefusedXmlException
 
+        from defrel.imports.xlsx import sheet_rows
+
         if not openpyxl.DEFUSEDXML:  # OPENPYXL_DEFUSEDXML=False in the environment
             raise FileRefused(_("Excel imports are switched off: defusedxml is not in use."))
         self.check_zip(in_stream)
         try:
             try:
                 book = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=False)
-                sheet = book.worksheets[0]
-                sheet.reset_dimensions()  # the declared size may be a lie; read what is there
-                rows = self.values(sheet.iter_rows())
+                rows = self.values(sheet_rows(book, book.worksheets[0]))
                 header = next(rows, None)
                 if header is None:
                     raise FileRefused(_("The file has no header row; the first row must name the columns."))
@@ -191,26 +199,40 @@ class CheckedXLSX(base_formats.XLSX):
         except (zipfile.BadZipFile, ValueError, OSError):
             raise FileRefused(_("The file is not a readable Excel workbook (.xlsx).")) from None
         expanded = sum(m.file_size for m in members)
-        worst = max((m.file_size / max(m.compress_size, 1) for m in members), default=0)
-        if len(members) > XLSX_MAX_MEMBERS or expanded > cap or (
-            worst > XLSX_MAX_RATIO and expanded > 1024 * 1024
-        ):
+        ratios = [(m.file_size, m.compress_size) for m in members if m.file_size > XLSX_RATIO_FROM]
+        if expanded > XLSX_RATIO_FROM:  # the whole, as well as each large part
+            ratios.append((expanded, sum(m.compress_size for m in members)))
+        worst = max((size / max(packed, 1) for size, packed in ratios), default=0)
+        if worst > XLSX_MAX_RATIO:
+            raise FileRefused(
+                _("The workbook expands %(ratio)d-fold when unpacked, to %(size)s; workbooks "
+                  "expand at most %(cap)d-fold, so this one is taken for a “zip bomb” and was "
+                  "refused unread.") % {"ratio": worst, "size": filesizeformat(expanded),
+                                        "cap": XLSX_MAX_RATIO})
+        if len(members) > XLSX_MAX_MEMBERS or expanded > cap:
             raise FileRefused(_("The workbook expands to %(size)s when unpacked (a “zip bomb”); "
                                 "it was refused unread.") % {"size": filesizeformat(expanded)})
 
     @staticmethod
     def values(rows):
+        """The rows of defrel.imports.xlsx.sheet_rows as a file's lines (the header first)."""
         import datetime
 
-        for number, row in enumerate(rows, start=0):
+        from openpyxl.utils import get_column_letter
+
+        from defrel.imports.xlsx import FORMULA
+
+        for sheet_row, row in rows:
+            if sheet_row > MAX_ROWS + 1:  # a row beyond the cap: refused before the rows between
+                raise FileRefused(too_many_rows())
             values = []
-            for cell in row:
-                if getattr(cell, "data_type", None) == "f":
+            for column, value in enumerate(row, start=1):
+                if value is FORMULA:
                     raise FileRefused(
                         _("Row %(row)s, cell %(cell)s holds a formula; imports take values only. "
                           "In Excel, copy the cells and Paste Special › Values, then save.")
-                        % {"row": number, "cell": cell.coordinate})
-                value = "" if cell.value is None else cell.value  # an empty cell, as in CSV
+                        % {"row": sheet_row - 1, "cell": f"{get_column_letter(column)}{sheet_row}"})
+                value = "" if value is None else value  # an empty cell, as in CSV
                 if isinstance(value, datetime.datetime) and value.time() == datetime.time():
                     value = value.date().isoformat()  # a date typed into Excel: a day in EDTF
                 values.append(value)

@@ -1,1 +1,1 @@
-"""Import collaborators of defrel.resources.CuratedResource (see DESIGN.md)."""
+"""Collaborators of the import resources (defrel.resources): each small and named for its job."""

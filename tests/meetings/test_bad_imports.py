@@ -85,6 +85,7 @@ BAD = {
     "formula_cell.xlsx": Refused("meeting", "Row 2, cell G3 holds a formula"),
     "billion_laughs.xlsx": Refused("meeting", "billion laughs"),
     "zip_bomb.xlsx": Refused("meeting", "zip bomb"),
+    "zip_bomb_49_fold.xlsx": Refused("meeting", "expands 49-fold"),
     "empty_sheet.xlsx": Refused("meeting", "no header row"),
     "far_away_cell.xlsx": Refused("meeting", "more than 20000 rows"),
     "official_moved_country.csv": Refused("official", "this row would move it to", 1, "country"),
