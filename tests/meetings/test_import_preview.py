@@ -20,7 +20,8 @@ from tests.partners.factories import CountryFactory, OfficialFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
 
-COLUMNS = MeetingResource().importable_columns()
+# The version column too: an update row carries the version it was exported at.
+COLUMNS = MeetingResource().importable_columns() + ["version"]
 
 
 def row(key, **values):
