@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.files.base import ContentFile
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import router, transaction
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -121,7 +121,21 @@ class VersionCheckedForm(forms.ModelForm):
 
 class ColumnsExportForm(SelectableFieldsExportForm):
     """import-export's export form, keeping a ticked column named like one of its own fields:
-    it reads a meeting's "format" column back as the file format, and drops the column."""
+    it reads a meeting's "format" column back as the file format, and drops the column.
+    Each column is labelled as the file names it, with its field's name in the editor's
+    language beside it (the library's label is the English name title-cased)."""
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        for resource in resources:
+            fields, model = resource().fields, resource._meta.model
+            for name in resource().get_export_order():
+                column = fields[name].column_name
+                try:
+                    label = f"{column}（{model._meta.get_field(fields[name].attribute or name).verbose_name}）"
+                except FieldDoesNotExist:
+                    label = column
+                self.fields[self.create_boolean_field_name(resource, name)].label = label
 
     def get_selected_resource_export_fields(self):
         order = self.get_selected_resource()().get_export_order()

@@ -273,3 +273,47 @@ def test_admin_is_english_when_the_editor_chooses_it(admin_client):
     assert "Meetings, agreements and exercises" in text and "Data quality" in text
     text = page_text(admin_client.get(reverse("admin:meetings_meeting_add")))
     assert "courtesy call" in text and "informal meeting" in text and "表敬" not in text
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.admin_urls")
+def test_admin_import_export_and_history_screens_are_japanese(admin_client):
+    meeting = MeetingFactory(countries=[CountryFactory(code="AU")])
+    meeting.title_ja = "改めた名称"
+    meeting.save()
+    history = meeting.history.order_by("history_id").first()
+    pages = {
+        "history": reverse("admin:meetings_meeting_history", args=[meeting.pk]),
+        "revert": reverse("admin:meetings_meeting_simple_history", args=[meeting.pk, history.pk]),
+        "export": reverse("admin:meetings_meeting_export"),
+        "import": reverse("admin:meetings_meeting_import"),
+    }
+    text = {name: page_text(admin_client.get(url)) for name, url in pages.items()}
+    english = ["Change history", "Choose a date", "Changed by", "Press the 'Revert'", "Revert ",
+               "This exporter will export", "Select all", "This importer will import", "Submit",
+               "Import", "Export", "Format"]
+    for name, page in text.items():
+        found = [word for word in english if word in page.replace("import_export", "")]
+        assert not found, (name, found)
+    assert "以前の版に戻すには" in text["history"] and "変更者" in text["history"]
+    assert "この版に戻すには" in text["revert"]
+    assert "すべて選択" in text["export"]
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.admin_urls")
+def test_the_import_success_message_is_japanese(admin_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from meetings.models import Occasion
+
+    url = reverse("admin:meetings_occasion_import")
+    data = "key,name_ja,name_en\nsld,シャングリラ会合,Shangri-La Dialogue\n".encode()
+    preview = admin_client.post(url, {"resource": "0", "format": "0",
+                                      "import_file": SimpleUploadedFile("o.csv", data)})
+    form = preview.context["confirm_form"]
+    done = admin_client.post(reverse("admin:meetings_occasion_process_import"),
+                             {name: form[name].value() or "" for name in form.fields}, follow=True)
+    assert Occasion.objects.filter(key="sld").exists()
+    text = page_text(done)
+    assert "インポートが完了しました：新規1件" in text and "Import finished" not in text
