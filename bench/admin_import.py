@@ -15,25 +15,15 @@ import cProfile
 import html
 import io
 import json
-import os
 import pstats
 import re
 import sys
 import time
 import zipfile
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from child import django_setup  # bench/child.py: this file runs from bench/ too
+
 USER = "bench-import"
-
-
-def django_setup(database_url):
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "defrel.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def meeting_rows(count):

@@ -38,6 +38,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import admin_import  # bench/admin_import.py, likewise
+from child import django_setup  # noqa: F401 - bench/child.py; loadtest.py imports it from here
 import pgcluster  # bench/pgcluster.py: run.py runs from bench/
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -346,15 +347,6 @@ def datasette(db, settings):
 
 
 # --- the helpers run in a child process bound to one database ------------------------------------
-
-def django_setup(database_url):
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "defrel.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
 
 def helper_setup(database_url):
     """A superuser for the admin, and the URLs and sample records of the pages to measure."""
