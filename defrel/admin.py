@@ -6,7 +6,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.files.base import ContentFile
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import BadRequest, FieldDoesNotExist, PermissionDenied
 from django.db import router, transaction
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -181,7 +182,12 @@ class EditorialAdmin(CheckedInputAdmin, ImportExportModelAdmin, SimpleHistoryAdm
 
     @method_decorator(EXPORT_PAGE_CSP)
     def export_action(self, request):
-        return super().export_action(request)
+        try:
+            return super().export_action(request)
+        except IncorrectLookupParameters as error:
+            # The export reads the list's filters as the list does; the list sends a bad one
+            # back to ?e=1, the export has no page to go back to.
+            raise BadRequest(_("The export's filters cannot be read.")) from error
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # Reverting saves like the change form does, and its version check locks the row

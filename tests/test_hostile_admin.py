@@ -255,3 +255,14 @@ def test_any_form_posted_to_the_admin_gets_a_page(clients, records, data):
     if view == "changelist":
         form.setdefault("action", ["delete_selected"])
     answered(clients["editor"], "post", reverse(url_name(model_admin, view)), form)
+
+
+@pytest.mark.parametrize("view, params", [
+    ("partners_official_export", "country="), ("partners_official_export", "country__id__exact="),
+    ("partners_tenure_export", "position__country__startswith="),
+    ("meetings_meeting_export", "level__in=x&countries__id__exact=abc"),
+])
+def test_an_export_with_filters_it_cannot_read_is_a_bad_request(editor_client, records, view, params):
+    response = editor_client.get(reverse(f"admin:{view}") + "?" + params)
+    assert response.status_code == 400
+    assert hostile.error_page(response) == 400 and "不正なリクエスト" in response.content.decode()

@@ -278,7 +278,8 @@ def test_participants_removed_and_added_by_an_import_get_history_with_the_editor
     meeting = MeetingFactory(key="2024-05-au-defmin", countries=[CountryFactory(code="AU")])
     gone = ParticipationFactory(meeting=meeting, official=OfficialFactory(slug="kihara-minoru"))
     OfficialFactory(slug="marles-richard")
-    data = meeting_file({"key": meeting.key, "participants": "marles-richard", "version": "1"})
+    meeting.refresh_from_db()  # adding a participant gave the meeting a new version
+    data = meeting_file({"key": meeting.key, "participants": "marles-richard", "version": str(meeting.version)})
     confirm(editor_client, "meetings_meeting", preview(editor_client, "meetings_meeting", data.export("csv")))
     [added] = meeting.participations.all()
     assert added.official.slug == "marles-richard"
