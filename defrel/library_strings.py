@@ -1,5 +1,6 @@
-"""Strings that django-import-export and django-simple-history show editors but do not
-translate into Japanese (simple-history has no Japanese catalogue; import-export's is partial).
+"""Strings that django-import-export, django-simple-history and django-axes show in the admin
+but do not translate into Japanese (simple-history and axes have no Japanese catalogue;
+import-export's is partial).
 Marked here so that `make messages` carries them into defrel's catalogue, which Django reads
 before the libraries' own (LOCALE_PATHS); the msgids must stay exactly the libraries'."""
 from django.utils.translation import gettext_noop, ngettext_lazy
@@ -47,4 +48,19 @@ SIMPLE_HISTORY = [
     gettext_noop("Revert"),
     gettext_noop("Change History"),
     ngettext_lazy("entry", "entries", "counter"),
+]
+
+AXES = [
+    gettext_noop("access failure"), gettext_noop("access failures"),
+    gettext_noop("access attempt"), gettext_noop("access attempts"),
+    gettext_noop("access attempt expiration"), gettext_noop("access attempt expirations"),
+    gettext_noop("access log"), gettext_noop("access logs"), gettext_noop("Access Attempt"),
+    gettext_noop("User Agent"), gettext_noop("IP Address"), gettext_noop("HTTP Accept"),
+    gettext_noop("Path"), gettext_noop("Attempt Time"), gettext_noop("Access lock out"),
+    gettext_noop("GET Data"), gettext_noop("POST Data"), gettext_noop("Failed Logins"),
+    gettext_noop("Expires At"), gettext_noop("Logout Time"),
+    gettext_noop("The time when access attempt expires and is no longer valid."),
+    gettext_noop("Session key hash (sha256)"), gettext_noop("Locked Out"),
+    gettext_noop("Form Data"), gettext_noop("Meta Data"), gettext_noop("Clean up expired attempts"),
+    gettext_noop("Not set"), gettext_noop("Attempt Remaining"),
 ]
