@@ -5,6 +5,8 @@ import pytest
 import tablib
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from meetings.models import AgreementEvent, Meeting, Participation
 from meetings.resources import AgreementEventResource, MeetingResource, ParticipationResource
@@ -40,7 +42,12 @@ def test_the_second_editor_to_save_is_refused_and_nothing_is_overwritten(editor)
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Someone else saved this record" in page or "他の" in page
+    seen, current = meeting.version, Meeting.objects.get(pk=meeting.pk).version
+    with translation.override("ja"):
+        refusal = gettext("Someone else saved this record after you opened it (your version %(seen)s, "
+                          "now %(current)s). Nothing was saved: open the record again to see their "
+                          "changes, then make yours.") % {"seen": seen, "current": current}
+    assert refusal in html.unescape(page)
     assert Meeting.objects.get(pk=meeting.pk).title_ja == "一人目の修正"
 
 
