@@ -825,13 +825,14 @@ def report(results, args, started):
     for label, r in [("SQLite", results.get("admin_import")), ("PostgreSQL", results.get("pg_admin_import"))]:
         for kind in ("xlsx", "csv") if r else ():
             step = r[kind]
-            slowest = max(step["preview_seconds"], step.get("confirm_seconds", 0))
+            slowest = max(step["upload_request_seconds"], step.get("confirm_request_seconds", 0))
             checks.append(verdict(
-                slowest < ADMIN_STEP_TARGET and step.get("written") == r["rows"],
-                f"admin import on {label}, {r['rows']:,} rows of {kind.upper()}: preview "
-                f"{step['preview_seconds']:.1f} s, confirm {step.get('confirm_seconds', 0):.1f} s, each "
-                f"< {ADMIN_STEP_TARGET} s (gunicorn's default timeout is 30 s); "
-                f"{step.get('written', 0):,} written"))
+                slowest < ADMIN_REQUEST_TARGET and step.get("written") == r["rows"],
+                f"admin import on {label}, {r['rows']:,} rows of {kind.upper()}: upload request "
+                f"{step['upload_request_seconds']:.2f} s, confirm request "
+                f"{step.get('confirm_request_seconds', 0):.2f} s, each < {ADMIN_REQUEST_TARGET} s (the "
+                f"check, {step['check_seconds']:.0f} s, and the import, {step.get('import_seconds', 0):.0f} s, "
+                f"run off the request); {step.get('written', 0):,} written"))
     for label, r in imports:
         per_s = r["rows"] / r["seconds"]
         checks.append(verdict(per_s >= 1000 and r["ok"] and not r["bad_left"],
@@ -843,7 +844,7 @@ def report(results, args, started):
     return "\n".join(lines) + "\n"
 
 
-ADMIN_STEP_TARGET = 10  # seconds a step of the admin's import may take (bench/NOTES.md)
+ADMIN_REQUEST_TARGET = 2  # seconds a request of the admin's import may take (bench/NOTES.md)
 
 
 def admin_import_lines(results):
@@ -854,19 +855,21 @@ def admin_import_lines(results):
         return []
     lines = ["", "## Import through the admin: preview, then confirm", "",
              "Files of short meetings naming existing partners and officials, uploaded with Django's "
-             "test client inside one process (as the import above); wall-clock seconds, and in "
-             "brackets the process's processor seconds (less affected by a shared machine).", "",
-             "| database | file | size | expands | preview, s | confirm, s | written | preview page |",
-             "|---|---|---:|---:|---:|---:|---:|---:|"]
+             "test client inside one process (as the import above). Each request answers at once; "
+             "the check and the import run off the request (defrel.imports.background) while the "
+             "editor's page reloads. Wall-clock seconds.", "",
+             "| database | file | size | expands | upload request, s | check, s | confirm request, s "
+             "| import, s | written | preview page |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for label, r in runs:
         for kind in ("xlsx", "csv"):
             step, made = r[kind], r["files"][kind]
             expands = f"{made['ratio']}×" if "ratio" in made else "—"
             lines.append(
                 f"| {label} | {r['rows']:,} rows, {kind.upper()} | {made['bytes'] / 1024 / 1024:.2f} MB | {expands} | "
-                f"{step['preview_seconds']:.1f} ({step['preview_cpu']:.1f}) | "
-                + (f"{step['confirm_seconds']:.1f} ({step['confirm_cpu']:.1f})" if "confirm_seconds" in step
-                   else "refused") + f" | {step.get('written', 0):,} | {step['preview_kb']:,} KB |")
+                f"{step['upload_request_seconds']:.2f} | {step['check_seconds']:.1f} | "
+                + (f"{step['confirm_request_seconds']:.2f} | {step['import_seconds']:.1f}" if "confirm_request_seconds" in step
+                   else "refused | —") + f" | {step.get('written', 0):,} | {step['preview_kb']:,} KB |")
     return lines
 
 

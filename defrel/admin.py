@@ -5,6 +5,7 @@ from csp.decorators import csp_update
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.core.files.base import ContentFile
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import BadRequest, FieldDoesNotExist, PermissionDenied
@@ -19,11 +20,13 @@ from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 from import_export.forms import ImportForm, SelectableFieldsExportForm
+from import_export.results import RowResult
+from import_export.signals import post_import
 from simple_history.admin import SimpleHistoryAdmin
 
 from defrel.admin_input import CheckedInputAdmin
 from defrel.changes import written_since
-from defrel.imports import sealed, versions
+from defrel.imports import background, sealed, versions
 from defrel.imports.forms import SealedConfirmForm
 from defrel.models import Source
 from defrel.resources import SourceResource
@@ -153,9 +156,10 @@ EXPORT_PAGE_CSP = csp_update({
 })
 
 
-class EditorialAdmin(CheckedInputAdmin, ImportExportModelAdmin, SimpleHistoryAdmin):
-    """Import (preview first, then all or nothing), export, change history and protection
-    against lost updates."""
+class EditorialAdmin(CheckedInputAdmin, background.BackgroundImportMixin, ImportExportModelAdmin,
+                     SimpleHistoryAdmin):
+    """Import (preview first, then all or nothing; large files off the request), export, change
+    history and protection against lost updates."""
 
     form = VersionCheckedForm
 
@@ -221,6 +225,13 @@ class EditorialAdmin(CheckedInputAdmin, ImportExportModelAdmin, SimpleHistoryAdm
     # --- end of stale rows
 
     def import_action(self, request, **kwargs):
+        if request.method == "POST" and background.wanted(request.FILES.get("import_file")):
+            if not self.has_import_permission(request):
+                raise PermissionDenied
+            form = self.create_import_form(request)
+            if form.is_valid():
+                return self.check_in_background(request, form)
+            # else import-export's page shows the form's errors, as for any file
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None) or {}
         versions.offer_overwrite(context)
@@ -228,11 +239,14 @@ class EditorialAdmin(CheckedInputAdmin, ImportExportModelAdmin, SimpleHistoryAdm
         stored = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
         if stored and "confirm_form" not in context:  # refused: nothing to keep it for
             self.get_tmp_storage_class()(name=stored).remove()
-        upload = getattr(context.get("form"), "cleaned_data", {}).get("import_file")
+        self.warn_about_encoding(request, getattr(context.get("form"), "cleaned_data", {}).get("import_file"))
+        return response
+
+    @staticmethod
+    def warn_about_encoding(request, upload):
         if getattr(upload, "detected_encoding", None) == "cp932":
             messages.warning(request, _("The file was read as Shift_JIS (Japanese Excel’s “CSV”). "
                                         "Check the Japanese text in the preview before confirming."))
-        return response
 
     def get_confirm_form_kwargs(self, request, import_form=None):
         return {**super().get_confirm_form_kwargs(request, import_form),
@@ -271,6 +285,9 @@ class EditorialAdmin(CheckedInputAdmin, ImportExportModelAdmin, SimpleHistoryAdm
             raise PermissionDenied
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
+        confirm_form = self.create_confirm_form(request)
+        if confirm_form.is_valid() and confirm_form.pending.state:  # checked off the request
+            return self.import_in_background(request, confirm_form)
         # The confirm step reads the stored file again; a seal refused, a file gone, changed or
         # unreadable is a message and a way back, never a server error.
         try:
@@ -306,6 +323,39 @@ class EditorialAdmin(CheckedInputAdmin, ImportExportModelAdmin, SimpleHistoryAdm
             return self.nothing_imported(request)
         request.import_finished = True
         return super().process_result(result, request)
+
+    def generate_log_entries(self, result, request):
+        self.log_import(result, request.user)
+
+    def add_success_message(self, result, request):
+        messages.success(request, self.finished_message(result))
+
+    def after_import(self, result, user):
+        """What follows a written import off the request, as process_result does after one
+        in the request (its admin log, the signal), minus the redirect."""
+        self.log_import(result, user)
+        post_import.send(sender=None, model=self.model)
+
+    def log_import(self, result, user):
+        """One admin log entry per record the import added, changed or deleted, as
+        import-export writes them (one query per kind of change)."""
+        if self.get_skip_admin_log():
+            return
+        for kind, flag in ((RowResult.IMPORT_TYPE_NEW, ADDITION),
+                           (RowResult.IMPORT_TYPE_UPDATE, CHANGE),
+                           (RowResult.IMPORT_TYPE_DELETE, DELETION)):
+            rows = [row.instance for row in result if row.import_type == kind]
+            if rows:
+                LogEntry.objects.log_actions(
+                    user.pk, rows, flag, change_message=_("%s through import_export") % kind,
+                    single_object=len(rows) == 1)
+
+    def finished_message(self, result):
+        """What the editor reads after an import (import-export's words and catalogue)."""
+        return _("Import finished: {} new, {} updated, {} deleted and {} skipped {}.").format(
+            *(result.totals[kind] for kind in (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE,
+                                               RowResult.IMPORT_TYPE_DELETE, RowResult.IMPORT_TYPE_SKIP)),
+            self.model._meta.verbose_name_plural)
 
     @staticmethod
     def describe_errors(result):

@@ -65,7 +65,9 @@ def written_atomically(path):
         os.rename(partial, path)
         fsync(path.parent)
     finally:
-        Path(partial).unlink(missing_ok=True)
+        # SQLite leaves its rollback journal beside a copy it could not finish (a full disk).
+        for leftover in (partial, partial + "-journal"):
+            Path(leftover).unlink(missing_ok=True)
 
 
 def fsync(path):

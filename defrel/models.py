@@ -305,6 +305,15 @@ class PendingImport(models.Model):
 
     LIFETIME = timedelta(hours=1)
 
+    # A large file's steps run off the request (defrel.imports.background); "" for the others.
+    class State(models.TextChoices):
+        CHECKING = "checking", _("checking")
+        CHECKED = "checked", _("checked")
+        REFUSED = "refused", _("refused")
+        IMPORTING = "importing", _("importing")
+        IMPORTED = "imported", _("imported")
+        FAILED = "failed", _("failed")
+
     # Empty until the preview passes and seals the upload to the editor who made it.
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, null=True, related_name="+")
     created = models.DateTimeField(default=timezone.now, db_index=True)  # the sweep's range
@@ -313,6 +322,12 @@ class PendingImport(models.Model):
     format = models.CharField(max_length=8, blank=True)  # the admin's index of import formats
     resource = models.CharField(max_length=8, blank=True)  # and of resources
     data = models.BinaryField()
+    state = models.CharField(max_length=9, choices=State, blank=True)
+    started = models.DateTimeField(null=True)  # when the running step began
+    # What the page shows once a step has run: the preview (HTML the step rendered, escaped
+    # there), and ``outcome``: the rows to offer to overwrite, or the import's messages.
+    report = models.TextField(blank=True)
+    outcome = models.JSONField(default=dict)
 
     objects = PendingImportQuerySet.as_manager()
 

@@ -61,6 +61,11 @@ def seal(name, user, *, target, original_name, file_format, resource):
     PendingImport.objects.filter(pk=name, user=None).update(
         user=user, target=target, original_name=original_name[:255], format=file_format,
         resource=resource)
+    return token(name, user)
+
+
+def token(name, user):
+    """The seal of the stored upload ``name`` for ``user`` (see unseal)."""
     return signing.dumps({"pending": int(name), "user": user.pk}, salt=SALT)
 
 

@@ -217,11 +217,16 @@ def offer_overwrite(context):
     """After the preview: the confirm form offers the choice only when rows were flagged,
     and carries which records at which versions the editor saw."""
     form, result = context.get("confirm_form"), context.get("result")
+    offer_overwrite_rows(form, encode_rows(getattr(result, "stale_rows", None) or []))
+
+
+def offer_overwrite_rows(form, encoded):
+    """The confirm form offers to overwrite the rows ``encoded`` (see encode_rows), or, when
+    there are none, no choice at all."""
     if not isinstance(form, OverwriteChoice):
         return
-    stale = getattr(result, "stale_rows", None)
-    if stale:
-        form.initial["overwrite_rows"] = encode_rows(stale)
+    if encoded:
+        form.initial["overwrite_rows"] = encoded
     else:
         for name in OverwriteChoice.base_fields:
             form.fields.pop(name, None)

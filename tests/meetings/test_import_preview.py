@@ -12,7 +12,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from defrel.imports.preview import SHOWN_ROWS
-from defrel.uploads import MAX_ROWS
 from meetings.models import Meeting
 from meetings.resources import MeetingResource
 from tests.meetings.factories import MeetingFactory
@@ -62,28 +61,6 @@ def preview(client, rows, name="m.csv", data=None, file_format="0"):
     return client.post(reverse("admin:meetings_meeting_import"), {
         "resource": "0", "format": file_format,
         "import_file": SimpleUploadedFile(name, csv_file(rows) if data is None else data)})
-
-
-def test_a_file_at_the_row_cap_previews_with_counts_and_its_first_rows(world, english):
-    changed = exported("2024-05-changed")
-    changed[COLUMNS.index("title_en")] = "Revised title"
-    # Short rows, so that 20,000 of them fit in the upload cap (2 MiB).
-    rows = [row(f"2024-05-new-{i:05d}", title_ja="会談", title_en="Talks", countries="AU")
-            for i in range(MAX_ROWS - 2)]
-    rows[5:5] = [exported("2024-05-kept"), changed]
-    assert len(rows) == MAX_ROWS and len(csv_file(rows)) < django_settings.DEFREL_IMPORT_MAX_BYTES
-    response = preview(english, rows)
-    page = html.unescape(response.content.decode())
-    assert f"All {MAX_ROWS} rows were checked and can be imported" in page
-    counts = dict(re.findall(r'data-import-(\w+)="(\d+)"', page))
-    assert counts == {"new": str(MAX_ROWS - 2), "update": "1", "skip": "1"}
-    assert page.count('<tr class="new">') == SHOWN_ROWS - 2
-    assert page.count('<tr class="update">') == page.count('<tr class="skip">') == 1
-    assert "Revised title" in page and "2024-05-new-00097" in page
-    assert "2024-05-new-00098" not in page  # the 101st row on
-    assert f"The other {MAX_ROWS - SHOWN_ROWS} rows are not shown" in page
-    assert "process_import" in page  # and it can be confirmed
-    assert Meeting.objects.count() == 2  # nothing written yet
 
 
 def test_a_workbook_previews_the_same_way(world, english):
