@@ -38,10 +38,12 @@ clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
 
 # The 100,000-meeting benchmark against Datasette and the raw CSV limits (not part of `make test`);
-# with DATABASE_URL=postgres://… it also runs on PostgreSQL. Writes bench/RESULTS.md.
+# BASELINE=<git revision> measures that revision too, side by side in the same run (ratio columns);
+# with DATABASE_URL=postgres://… it also runs on PostgreSQL. Writes bench/RESULTS.md. A quick run:
+# make bench BASELINE=HEAD~1 BENCH_ARGS="--meetings 2000 --requests 5 --cap 3 --import-rows 500 --admin-import-rows 500"
 .PHONY: bench
 bench: install
-	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/run.py $(if $(BASELINE),--baseline $(BASELINE)) $(BENCH_ARGS)
 
 # Backups: `make backup` copies the database into backups/defrel-<time>.sqlite3 (SQLite's online
 # backup) or .dump (pg_dump), readable by its owner only; `make restore FILE=backups/…` copies one

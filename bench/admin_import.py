@@ -1,6 +1,6 @@
 """A 20,000-row meeting import through the admin's two steps (preview, then confirm), as an
 editor uploads it: an XLSX and a CSV file within the upload caps, naming partners, officials
-and sources that exist. Run by bench/run.py as a helper bound to one database, or alone:
+and sources that exist. Run by bench/run.py through bench/child.py, or alone:
 
     .venv/bin/python bench/admin_import.py sqlite:///bench/defrel-100k.sqlite3 [--rows 20000] [--profile]
 
@@ -127,13 +127,14 @@ def shown_count(page):
     return page.count('<tr class="new">')
 
 
-def run(database_url, rows, profile=False):
-    django_setup(database_url)
+def run(rows, profile=False):
+    """(Inside Django.) Both files through both steps; what each took and said."""
     from django.contrib.auth.models import User
     from django.db import transaction
     from django.test import Client
     from django.utils import translation
 
+    rows = int(rows)
     columns, table = meeting_rows(rows)
     made = files(columns, table)
     report = {"rows": rows, "files": {}}
@@ -145,7 +146,7 @@ def run(database_url, rows, profile=False):
     for kind, format_index in (("xlsx", "1"), ("csv", "0")):
         with transaction.atomic():
             user = User.objects.create(username=USER, is_staff=True, is_superuser=True)
-            client = Client()
+            client = Client(HTTP_HOST="127.0.0.1")  # the test client says "testserver", not an allowed host
             client.force_login(user)
             client.cookies["django_language"] = "en"
             report[kind] = measure(client, f"meetings.{kind}", made[kind], format_index, profile)
@@ -159,7 +160,8 @@ def main():
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
-    print(json.dumps(run(args.database_url, args.rows, args.profile)))
+    django_setup(args.database_url)
+    print(json.dumps(run(args.rows, args.profile)))
 
 
 if __name__ == "__main__":
