@@ -55,10 +55,11 @@ restore: install
 	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/defrel-….sqlite3 [REPLACE=1]" && exit 2)
 	$(PY) manage.py restore $(if $(REPLACE),--replace) "$(FILE)"
 
-# Load test (issue 5): gunicorn with 2 × cores + 1 workers on loopback, 50 users (lists, filters,
-# search, details, timelines, the matrix, CSV exports, admin edits by editors) for LOADTEST_SECONDS
-# on SQLite, and on PostgreSQL when DATABASE_URL=postgres://… (or LOADTEST_ARGS=--temp-postgres for
-# a throw-away local cluster). Not part of `make test`. Writes bench/LOADTEST.md.
+# Load test (issue 5): gunicorn with 2 × cores + 1 workers on loopback, 50 locust users
+# (bench/locustfile.py: lists, filters, search, details, timelines, the matrix, CSV exports, admin
+# edits by editors) for LOADTEST_SECONDS on SQLite, and on PostgreSQL when DATABASE_URL=postgres://…
+# (or LOADTEST_ARGS=--temp-postgres for a throw-away local cluster). Not part of `make test`.
+# Installs bench/requirements.txt (locust) into the venv if needed. Writes bench/LOADTEST.md.
 LOADTEST_SECONDS ?= 300
 .PHONY: loadtest
 loadtest: install

@@ -154,12 +154,19 @@ def datasette(db, settings):
     return server
 
 
-def datasette_version(install):
-    """Datasette's version, installed into the venv from bench/requirements.txt if ``install``;
-    None when it is not there."""
-    if subprocess.run([PY, "-c", "import datasette"], capture_output=True).returncode:
-        if not install:
-            return None
-        say("installing Datasette into the venv (bench/requirements.txt)")
+def installed(module, install=True):
+    """Whether ``module`` can be imported in the venv, after installing bench/requirements.txt
+    into it if it could not and ``install``."""
+    if not subprocess.run([PY, "-c", f"import {module}"], capture_output=True).returncode:
+        return True
+    if install:
+        say(f"installing {module} into the venv (bench/requirements.txt)")
         subprocess.run([PY, "-m", "pip", "install", "--quiet", "-r", str(BENCH / "requirements.txt")], check=True)
+    return install
+
+
+def datasette_version(install):
+    """Datasette's version (installed if ``install``), or None when it is not there."""
+    if not installed("datasette", install):
+        return None
     return subprocess.run([PY, "-m", "datasette", "--version"], capture_output=True, text=True).stdout.split()[-1]
