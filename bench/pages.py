@@ -1,5 +1,5 @@
-"""Page latency: sequential GETs of each page, the revisions measured taking turns page by page,
-and the meeting page against Datasette's row page for a spread of meetings."""
+"""Page latency: sequential GETs of each page, the revisions measured asked in turn request by
+request, and the meeting page against Datasette's row page for a spread of meetings."""
 import itertools
 import statistics
 import time
@@ -76,66 +76,95 @@ def percentile(values, q):
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def latency(client, path, *, requests, cap, warmup=2, on_timeout=None):
-    try:
-        return timed_gets(client, path, requests=requests, cap=cap, warmup=warmup)
-    except TimeoutError:
-        if on_timeout:
-            on_timeout()  # the worker is still rendering it: replace the worker
-        return {"error": f"no answer in {client.timeout:.0f} s", "path": path}
+class Target:
+    """One page of one server being measured: its client, its path (or paths: each GET then
+    asks for the next, warm-ups included, so nothing is asked twice) and what to do when the
+    server gives no answer in time."""
 
+    def __init__(self, client, path, on_timeout=None):
+        self.client, self.path, self.on_timeout = client, path, on_timeout
+        self.paths = itertools.cycle(path) if isinstance(path, list) else itertools.repeat(path)
+        self.times, self.result, self.cold, self.size = [], None, None, 0
 
-def timed_gets(client, path, *, requests, cap, warmup):
-    """p50/p95 in ms of ``requests`` sequential GETs (fewer if ``cap`` seconds run out, but at
-    least 3; a page slower than a third of the cap gets one warm-up). ``path`` may be a list:
-    each GET then asks for the next of them, warm-ups included, so nothing is asked twice."""
-    paths = itertools.cycle(path) if isinstance(path, list) else itertools.repeat(path)
-    cold = None
-    for _ in range(warmup):
+    def get(self):
+        """Milliseconds of one GET, or None (and self.result says why) when it failed."""
         t0 = time.perf_counter()
-        status, body = client.get(next(paths))
-        first = (time.perf_counter() - t0) * 1000
-        cold = first if cold is None else cold  # nothing cached yet for this page
+        try:
+            status, body = self.client.get(next(self.paths))
+        except TimeoutError:
+            if self.on_timeout:
+                self.on_timeout()  # the worker is still rendering it: replace the worker
+            self.result = {"error": f"no answer in {self.client.timeout:.0f} s", "path": self.path}
+            return None
         if status != 200:
-            return {"error": f"HTTP {status}", "path": path}
-        if first > cap * 1000:  # one request took the whole budget: it is the only sample
-            return {"p50": first, "p95": first, "n": 1, "bytes": len(body), "path": path, "first": cold}
-        if first > cap * 1000 / 3:
+            self.result = {"error": f"HTTP {status}", "path": self.path}
+            return None
+        self.size = len(body)
+        return (time.perf_counter() - t0) * 1000
+
+    def warm_up(self, count, cap):
+        """Up to ``count`` GETs before timing (one for a page slower than a third of the cap);
+        a page slower than the whole cap has its first answer as its only sample."""
+        for _ in range(count):
+            first = self.get()
+            if first is None:
+                return
+            self.cold = first if self.cold is None else self.cold  # nothing cached yet for this page
+            if first > cap * 1000:
+                self.result = {"p50": first, "p95": first, "n": 1, "bytes": self.size, "path": self.path,
+                               "first": self.cold}
+                return
+            if first > cap * 1000 / 3:
+                return
+
+    def figures(self):
+        return self.result or {"p50": statistics.median(self.times), "p95": percentile(self.times, 0.95),
+                               "n": len(self.times), "bytes": self.size, "path": self.path, "first": self.cold}
+
+
+def in_turn(targets, *, requests, cap, warmup=2):
+    """p50/p95 in ms of ``requests`` sequential GETs of each target (name → Target), the targets
+    asked one request each in turn (the order rotating), so that all see the same moments of a
+    shared machine; fewer requests when ``cap`` seconds a target run out, but at least 3."""
+    for target in targets.values():
+        target.warm_up(warmup, cap)
+    live = [name for name, target in targets.items() if target.result is None]
+    started, turn = time.monotonic(), 0
+    while live:
+        counts = [len(targets[name].times) for name in live]
+        if min(counts) >= requests or (time.monotonic() - started >= cap * len(live) and min(counts) >= 3):
             break
-    times, started = [], time.monotonic()
-    while len(times) < requests and (time.monotonic() - started < cap or len(times) < 3):
-        t0 = time.perf_counter()
-        status, body = client.get(next(paths))
-        times.append((time.perf_counter() - t0) * 1000)
-        if status != 200:
-            return {"error": f"HTTP {status}", "path": path}
-    return {"p50": statistics.median(times), "p95": percentile(times, 0.95), "n": len(times),
-            "bytes": len(body), "path": path, "first": cold}
+        for name in live[turn % len(live):] + live[:turn % len(live)]:
+            ms = targets[name].get()
+            if ms is not None:
+                targets[name].times.append(ms)
+        live = [name for name in live if targets[name].result is None]
+        turn += 1
+    return {name: target.figures() for name, target in targets.items()}
 
 
 def measure_pages(runs, args, say):
     """Every page's latency on every revision: ``runs`` maps a revision's name to (its server,
-    its setup info). The revisions take turns page by page (which goes first alternates), so
-    that both see the same moments of a shared machine. A page that gives no answer within
-    --page-timeout is recorded as such and its worker replaced (gunicorn's master starts a new
-    one), so that one unbounded page cannot take the benchmark's whole time. Returns
-    {name: {page: figures}} and each revision's logged-in client."""
+    its setup info). The revisions are asked request by request in turn. A page that gives no
+    answer within --page-timeout is recorded as such and its worker replaced (gunicorn's master
+    starts a new one), so that one unbounded page cannot take the benchmark's whole time.
+    Returns {name: {page: figures}} and each revision's logged-in client."""
     readers, clients = {}, {}
     for name, (server, info) in runs.items():
         readers[name], clients[name] = Client(server.port), Client(server.port)  # a reader has no session
         clients[name].login_django_admin(info["admin_login"])
         readers[name].timeout = clients[name].timeout = args.page_timeout
     results = {name: {} for name in runs}
-    order = list(runs)
-    for turn, page in enumerate(next(iter(runs.values()))[1]["pages"]):
-        for name in order if turn % 2 == 0 else order[::-1]:
-            server, info = runs[name]
+    for page in next(iter(runs.values()))[1]["pages"]:
+        targets = {}
+        for name, (server, info) in runs.items():
             path = info["pages"][page]
             first = path[0] if isinstance(path, list) else path
-            say(f"  {name}: {page}: {first}" + (f" and {len(path) - 1} more" if isinstance(path, list) else ""))
             who = clients[name] if first.startswith(info["admin_login"].rsplit("login/", 1)[0]) else readers[name]
-            results[name][page] = latency(who, path, requests=args.requests, cap=args.cap,
-                                          on_timeout=server.replace_worker)
+            targets[name] = Target(who, path, server.replace_worker)
+        say(f"  {page}: {first}" + (f" and {len(path) - 1} more" if isinstance(path, list) else ""))
+        for name, figures in in_turn(targets, requests=args.requests, cap=args.cap).items():
+            results[name][page] = figures
     for client in clients.values():
         client.timeout = 1200  # exports take as long as they take
     return results, clients

@@ -54,7 +54,7 @@ class Report:
             + (f", sqlite3 CLI {r['sqlite3_version']}" if r.get("sqlite3_version") else ""),
             f"- Revisions: this one, {self.now['revision']}"
             + (f"; baseline {self.base['revision']}, checked out into a temporary git worktree and measured "
-               "in the same run, page by page and export by export in turn, on a database generated "
+               "in the same run, the pages request by request and the exports in turn, on a database generated "
                "alike (bench/synth, same size and seed). *Ratio* is this revision / baseline: for times "
                f"lower is better, for rates higher; within {NOISE:.0%} of 1 it is *same*." if self.base else "."),
             f"- Data: bench/synth with {args.meetings:,} meetings → {info['meetings']:,} meetings; busiest "

@@ -7,7 +7,7 @@ raw limits.
     DATABASE_URL=postgres://… make bench        # PostgreSQL at that address instead of a throw-away one
 
 With BASELINE, the revision is checked out into a temporary git worktree (sharing .venv) and
-every measurement of defrel runs on both revisions in the same run: pages in turn page by page,
+every measurement of defrel runs on both revisions in the same run: pages request by request in turn,
 exports in turn, imports back to back, each revision on its own database generated alike
 (bench/synth, same size and seed; SQLite files bench/defrel-<size>[-baseline].sqlite3, a
 second PostgreSQL database <name>_baseline). Datasette and the raw limits (the sqlite3 command
@@ -30,7 +30,7 @@ import pgcluster
 from client import Client
 from exports import (VIEW, admin_export, cli_export_command, drop_view, http_export, make_view, median_run,
                      process_export, rate, read_through, sqlite3_version)
-from pages import head_to_head, latency, measure_pages
+from pages import Target, head_to_head, in_turn, measure_pages
 from report import Report
 from servers import BENCH, PY, ROOT, Baseline, current_side, datasette, datasette_version, gunicorn, say
 
@@ -172,7 +172,8 @@ def measure_datasette(db, info, args, results, view):
         results["datasette"] = {}
         for name, path in pages.items():
             say(f"  {name}: {path}")
-            results["datasette"][name] = latency(client, path, requests=args.requests, cap=args.cap)
+            results["datasette"][name] = in_turn({"datasette": Target(client, path)}, requests=args.requests,
+                                                 cap=args.cap)["datasette"]
     finally:
         server.stop()
     if not view:

@@ -119,3 +119,11 @@ def test_force_adds_beside_curated_data_and_keeps_it():
     assert Meeting.objects.count() == 200
     assert Country.objects.get(code="AU") == australia
     assert source.__class__.objects.filter(pk=source.pk).exists()
+
+
+def test_the_app_has_no_synth_command():
+    """The generator is the benchmark's, not the app's: manage.py knows no such command."""
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="Unknown command"):
+        call_command("synth")
