@@ -8,6 +8,7 @@ from pathlib import Path
 
 from exports import rate
 
+TURN_NAMES = {"current": "this revision", "cli": "command line"}
 NOISE = 0.10  # a ratio within 10 % of 1 is "same": runs on a shared machine move that much
 
 
@@ -151,7 +152,8 @@ class Report:
         if turns:
             lines += ["", f"The full exports ran {len(turns['current'])} times in turn; the table shows each "
                       "one's median run. Rows/s of every run: " + "; ".join(
-                          f"{name} " + ", ".join(f"{x:,}" for x in xs) for name, xs in turns.items()) + "."]
+                          f"{TURN_NAMES.get(name, name)} " + ", ".join(f"{x:,}" for x in xs)
+                          for name, xs in turns.items()) + "."]
         return lines
 
     def imports(self):

@@ -135,6 +135,13 @@ def run_sqlite(args, sides, results):
     measure_served(sides, urls, infos, args, results, "sqlite", cli)
     if results["datasette_version"]:
         measure_datasette(db, infos["current"], args, results, view=bool(sql))
+    if len(sides) > 1 or results["datasette_version"]:
+        details_in_turn(sides, urls, infos, results, db)
+    (BENCH / "results.json").write_text(json.dumps(results, indent=1, default=str))
+    imports(sides, urls, args, results, "sqlite")
+
+
+def details_in_turn(sides, urls, infos, results, db):
     say(f"  the meeting page of {len(infos['current']['detail_sample'])} meetings, every server in turn")
     servers = {side.name: gunicorn(side, urls[side.name], "gunicorn-sqlite-detail") for side in sides}
     if results["datasette_version"]:
@@ -146,8 +153,6 @@ def run_sqlite(args, sides, results):
     finally:
         for server in servers.values():
             server.stop()
-    (BENCH / "results.json").write_text(json.dumps(results, indent=1, default=str))
-    imports(sides, urls, args, results, "sqlite")
 
 
 def detail_asker(server, info, name, db):
