@@ -38,10 +38,12 @@ clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
 
 # The 100,000-meeting benchmark against Datasette and the raw CSV limits (not part of `make test`);
-# with DATABASE_URL=postgres://… it also runs on PostgreSQL. Writes bench/RESULTS.md.
+# BASELINE=<git revision> measures that revision too, side by side in the same run (ratio columns);
+# with DATABASE_URL=postgres://… it also runs on PostgreSQL. Writes bench/RESULTS.md. A quick run:
+# make bench BASELINE=HEAD~1 BENCH_ARGS="--meetings 2000 --requests 5 --cap 3 --import-rows 500 --admin-import-rows 500"
 .PHONY: bench
 bench: install
-	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/run.py $(if $(BASELINE),--baseline $(BASELINE)) $(BENCH_ARGS)
 
 # Backups: `make backup` copies the database into backups/defrel-<time>.sqlite3 (SQLite's online
 # backup) or .dump (pg_dump), readable by its owner only; `make restore FILE=backups/…` copies one
@@ -53,10 +55,11 @@ restore: install
 	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/defrel-….sqlite3 [REPLACE=1]" && exit 2)
 	$(PY) manage.py restore $(if $(REPLACE),--replace) "$(FILE)"
 
-# Load test (issue 5): gunicorn with 2 × cores + 1 workers on loopback, 50 users (lists, filters,
-# search, details, timelines, the matrix, CSV exports, admin edits by editors) for LOADTEST_SECONDS
-# on SQLite, and on PostgreSQL when DATABASE_URL=postgres://… (or LOADTEST_ARGS=--temp-postgres for
-# a throw-away local cluster). Not part of `make test`. Writes bench/LOADTEST.md.
+# Load test (issue 5): gunicorn with 2 × cores + 1 workers on loopback, 50 locust users
+# (bench/locustfile.py: lists, filters, search, details, timelines, the matrix, CSV exports, admin
+# edits by editors) for LOADTEST_SECONDS on SQLite, and on PostgreSQL when DATABASE_URL=postgres://…
+# (or LOADTEST_ARGS=--temp-postgres for a throw-away local cluster). Not part of `make test`.
+# Installs bench/requirements.txt (locust) into the venv if needed. Writes bench/LOADTEST.md.
 LOADTEST_SECONDS ?= 300
 .PHONY: loadtest
 loadtest: install

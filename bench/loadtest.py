@@ -1,80 +1,46 @@
 """defrel under load: 50 concurrent users for 5 minutes against gunicorn, with admin edits.
 
-    make loadtest                              # SQLite; LOADTEST_SECONDS=120 make loadtest for less
-    DATABASE_URL=postgres://… make loadtest    # also PostgreSQL (a database synth may fill)
+    make loadtest                              # SQLite; make loadtest LOADTEST_SECONDS=30 for less
+    DATABASE_URL=postgres://… make loadtest    # also PostgreSQL (a database bench/synth may fill)
     make loadtest LOADTEST_ARGS=--temp-postgres   # also PostgreSQL in a throw-away local cluster
 
-Builds (or reuses) bench/defrel-loadtest.sqlite3 with `manage.py synth` (gitignored), creates an
+Builds (or reuses) bench/defrel-loadtest.sqlite3 with bench/synth (gitignored), creates an
 editor account in the group "editor", serves the database with gunicorn (2 × cores + 1 sync
-workers on 127.0.0.1, a free port) and runs a bounded threaded client on loopback: every user
-loops until the time is up and then stops. Public users mix meeting lists (filters, search,
-pages), details (meeting, country, official, agreement), timelines, the agreement matrix and CSV
-exports (small filtered ones mostly, an occasional full one); editors log in through the admin's
-login page and edit a small set of records again and again: GET the change form, POST it back
-with its `seen_version` and a summary_en with a unique token appended. A 302 is a saved edit, the
-form again with "Someone else saved this record" a conflict (refused, as it must be); anything
-else an error. Afterwards every saved token must be in its record (appended, so a lost update
-would drop earlier ones) and in its history, and no refused token anywhere; the gunicorn log is
-searched for "database is locked" and server errors. Figures go to bench/LOADTEST.md.
+workers on 127.0.0.1, a free port) and runs locust headless with bench/locustfile.py (the
+users: readers and editors) on loopback until the time is up. Afterwards every saved edit's
+token must be in its record (tokens are appended, so a lost update would drop earlier ones)
+and in its history, and no refused token anywhere; the gunicorn log is searched for "database
+is locked" and server errors. Figures go to bench/LOADTEST.md (bench/loadtest_report.py).
 """
 import argparse
+import csv
 import datetime
-import http.client
 import json
 import os
-import platform
 import random
 import re
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
-import uuid
 from collections import defaultdict
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "bench"
-PY = sys.executable
-sys.path.insert(0, str(BENCH))
-from pgcluster import TempPostgres  # noqa: E402
-from run import build, cpu_model, django_setup, mem_total, percentile  # noqa: E402  (bench/run.py's helpers)
+from loadtest_report import passed, report
+from pages import percentile
+from pgcluster import TempPostgres
+from servers import BENCH, PY, current_side, free_port, installed, say, wait_for
 
 SQLITE_DB = BENCH / "defrel-loadtest.sqlite3"  # bench/.gitignore: defrel-*.sqlite3*
 EDITOR, EDITOR_PASSWORD = "loadtest-editor", "loadtest-only-Pw-7c2e9a"
-# defrel.admin.VersionCheckedForm's refusal, in English and Japanese (the admin is in Japanese:
-# outside the /en/ prefix LocaleMiddleware takes LANGUAGE_CODE whatever the language cookie says).
-STALE = ("Someone else saved this record", "あなたが開いた後に他の利用者が保存しています")
 HOT_MEETINGS, HOT_AGREEMENTS = 12, 4  # few records, so that editors collide now and then
-REQUEST_TIMEOUT = 300
 FULL_EXPORT_EVERY = 90  # seconds: the full meeting export, an occasional heavy request
 
 
-def say(text):
-    print(text, file=sys.stderr, flush=True)
+# --- inside Django (bench/child.py) ---------------------------------------------------------------
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def django_env(database_url):
-    return dict(os.environ, DATABASE_URL=database_url, DEBUG="0", DEFREL_ENV="development",
-                ALLOWED_HOSTS="127.0.0.1,localhost", LOG_LEVEL="WARNING")
-
-
-# --- helpers run in a child process bound to one database ----------------------------------------
-
-def helper_setup(database_url):
+def setup():
     """The editor account (group "editor", not a superuser), and samples of what to request."""
-    django_setup(database_url)
     import django
     from axes.utils import reset
     from django.contrib.auth.models import Group, User
@@ -100,17 +66,17 @@ def helper_setup(database_url):
         cursor.execute("SELECT sqlite_version()" if connection.vendor == "sqlite" else "SHOW server_version")
         db_version = cursor.fetchone()[0]
     countries = Country.objects.exclude(code="JP")
-    print(json.dumps({
+    return {
         "meetings": Meeting.objects.count(), "agreements": Agreement.objects.count(),
         "officials": Official.objects.count(), "countries": countries.count(),
+        "editor": EDITOR, "editor_password": EDITOR_PASSWORD,
         "meeting_keys": sample(Meeting.objects, "key", 1000),
         "agreement_keys": sample(Agreement.objects, "key", 300),
         "official_slugs": sample(Official.objects, "slug", 500),
         "official_names": sample(Official.objects, "name_en", 50),
         "country_codes": sorted(countries.values_list("code", flat=True)),
         "country_names": sorted(countries.values_list("name_en", flat=True)),
-        "levels": [v for v, _ in Meeting.Level.choices], "kinds": [v for v, _ in Meeting.Kind.choices],
-        "formats": [v for v, _ in Meeting.Format.choices],
+        "levels": Meeting.Level.values, "kinds": Meeting.Kind.values, "formats": Meeting.Format.values,
         "edit_targets": [reverse("admin:meetings_meeting_change", args=[pk])
                          for pk in sample(Meeting.objects, "pk", HOT_MEETINGS)]
         + [reverse("admin:meetings_agreement_change", args=[pk])
@@ -128,12 +94,11 @@ def helper_setup(database_url):
             "admin_login": reverse("admin:login"),
         },
         "versions": {"Django": django.get_version(), connection.vendor: db_version},
-    }))
+    }
 
 
-def helper_verify(database_url, path):
+def verify(path):
     """Every saved token in its record's summary_en and in its history; no refused token."""
-    django_setup(database_url)
     from django.urls import resolve
 
     from meetings.models import Agreement, Meeting
@@ -155,323 +120,57 @@ def helper_verify(database_url, path):
         if not model.history.filter(id=pk, summary_en__contains=token).exists():
             history_missing.append(token)
     for url, token in edits["refused"]:
-        model, pk = record(url)
+        model, _pk = record(url)
         if model.history.filter(summary_en__contains=token).exists():
             refused_found.append(token)
-    print(json.dumps({"saved": len(edits["saved"]), "verified": saved_ok, "missing": missing,
-                      "history_missing": history_missing, "refused": len(edits["refused"]),
-                      "refused_found": refused_found}))
+    return {"saved": len(edits["saved"]), "verified": saved_ok, "missing": missing,
+            "history_missing": history_missing, "refused": len(edits["refused"]),
+            "refused_found": refused_found}
 
 
-def child(helper, database_url, *args):
-    out = subprocess.run([PY, __file__, helper, database_url, *map(str, args)], cwd=ROOT,
-                         env=django_env(database_url), check=True, stdout=subprocess.PIPE)
-    return json.loads(out.stdout)
-
-
-# --- the client -----------------------------------------------------------------------------------
-
-class Client:
-    """One user: cookies kept, a new connection per request (gunicorn's sync workers close it),
-    the whole body read."""
-
-    def __init__(self, port, cookies=None):
-        self.port, self.cookies = port, dict(cookies or {})
-
-    def request(self, method, path, body=None, kind=""):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT)
-        headers = {"X-Loadtest-Kind": kind} if kind else {}  # gunicorn's access log records it
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        if body is not None:
-            body = urlencode(body, doseq=True)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            data = response.read()
-        finally:
-            conn.close()
-        for cookie in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = cookie.partition("=")
-            self.cookies[name.strip()] = rest.split(";")[0]
-        return response.status, response.headers, data
-
-
-class ChangeForm(HTMLParser):
-    """What a browser would post from the admin's change form: inputs (ticked boxes only),
-    textareas, and the chosen options of each select."""
-
-    def __init__(self, form_id):
-        super().__init__()
-        self.form_id, self.inside, self.data = form_id, False, []
-        self.select, self.first_option, self.chose, self.textarea = None, None, False, None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self.inside = a.get("id") == self.form_id
-        if not self.inside or "disabled" in a:
-            return
-        name = a.get("name")
-        if tag == "input" and name:
-            kind = a.get("type", "text")
-            if kind in {"checkbox", "radio"}:
-                if "checked" in a:
-                    self.data.append((name, a.get("value") or "on"))
-            elif kind not in {"submit", "button", "image", "file", "reset"}:
-                self.data.append((name, a.get("value") or ""))
-        elif tag == "textarea" and name:
-            self.textarea = [name, ""]
-        elif tag == "select" and name:
-            self.select, self.first_option, self.chose = name, None, False
-        elif tag == "option" and self.select:
-            value = a.get("value", "")
-            if self.first_option is None:
-                self.first_option = value
-            if "selected" in a:
-                self.data.append((self.select, value))
-                self.chose = True
-
-    def handle_data(self, data):
-        if self.textarea is not None:
-            self.textarea[1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.inside = False
-        elif tag == "textarea" and self.textarea is not None:
-            name, text = self.textarea
-            if text.startswith("\r\n"):
-                text = text[2:]
-            elif text.startswith("\n"):  # HTML drops the newline right after <textarea>
-                text = text[1:]
-            self.data.append((name, text))
-            self.textarea = None
-        elif tag == "select" and self.select:
-            if not self.chose and self.first_option is not None:
-                self.data.append((self.select, self.first_option))
-            self.select = None
-
-
-class Stats:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.times = defaultdict(list)  # kind → seconds of the requests that succeeded
-        self.errors = defaultdict(int)  # kind → 5xx, connection errors, unexpected statuses
-        self.error_samples = []
-        self.statuses = defaultdict(int)
-        self.conflicts = 0
-        self.saved, self.refused = [], []  # (change URL, token)
-
-    def add(self, kind, seconds, status, ok, detail=""):
-        with self.lock:
-            self.statuses[status] += 1
-            if ok:
-                self.times[kind].append(seconds)
-            else:
-                self.errors[kind] += 1
-                if len(self.error_samples) < 30:
-                    self.error_samples.append(f"{kind}: {status} {detail}"[:300])
-
-
-class LoadTest:
-    def __init__(self, port, info, seconds, users, editors, think, seed):
-        self.port, self.info, self.seconds, self.users, self.editors = port, info, seconds, users, editors
-        self.think, self.stats, self.run_id = think, Stats(), uuid.uuid4().hex[:8]
-        self.seed, self.deadline, self.token_n = seed, None, 0
-        self.token_lock, self.full_lock, self.next_full = threading.Lock(), threading.Lock(), 0.0
-
-    def timed(self, client, kind, method, path, body=None, expect=(200,)):
-        started = time.perf_counter()
-        try:
-            status, headers, data = client.request(method, path, body, kind)
-        except (OSError, http.client.HTTPException) as error:
-            self.stats.add(kind, time.perf_counter() - started, "connection", False,
-                           f"{type(error).__name__}: {error} {path}")
-            return None, None, None
-        seconds = time.perf_counter() - started
-        ok = status in expect
-        self.stats.add(kind, seconds, status, ok, path)
-        return status, headers, data
-
-    def pause(self, rng):
-        low, high = self.think
-        time.sleep(min(rng.uniform(low, high), max(0.0, self.deadline - time.monotonic())))
-
-    # --- public users --------------------------------------------------------------------------
-
-    def public_request(self, rng):
-        i, u = self.info, self.info["urls"]
-        year = rng.choice([rng.randint(1990, 2025), rng.randint(2015, 2025)])
-        code = rng.choice(i["country_codes"])
-        choices = [
-            (14, "list", lambda: u["meeting_list"] + rng.choice(["", f"?page={rng.randint(2, 200)}"])),
-            (16, "list, filtered", lambda: u["meeting_list"] + "?" + urlencode(rng.choice([
-                {"country": code, "year": year},
-                {"country": code},
-                {"level": rng.choice(i["levels"]), "year": year},
-                {"kind": rng.choice(i["kinds"]), "format": rng.choice(i["formats"])},
-                {"year": year, "sort": "date"},
-            ]))),
-            (7, "list, search", lambda: u["meeting_list"] + "?" + urlencode(rng.choice([
-                {"q": rng.choice(i["country_names"])},
-                {"q": rng.choice(i["official_names"])},
-                {"q": rng.choice(["maritime", "2+2", "防衛", "Summit", "cyber"]), "year": year},
-            ]))),
-            (14, "meeting detail", lambda: u["meeting"].replace("KEY", rng.choice(i["meeting_keys"]))),
-            (7, "country detail", lambda: u["country"].replace("CODE", code)
-             + rng.choice(["", f"?year={year}", f"?year={year}", "?kind=milestone"])),
-            (8, "official detail", lambda: u["official"].replace("SLUG", rng.choice(i["official_slugs"]))),
-            (7, "agreement detail", lambda: u["agreement"].replace("KEY", rng.choice(i["agreement_keys"]))),
-            (8, "timeline", lambda: u["timeline"] + rng.choice(
-                ["", f"?year={year}", f"?country={code}", f"?country={code}&year={year}",
-                 f"?official={rng.choice(i['official_slugs'])}"])),
-            (3, "matrix", lambda: u["matrix"] + rng.choice(["", f"?as_of={year}-06-30"])),
-            (8, "export, filtered", lambda: rng.choice([
-                u["meeting_export"] + "?" + urlencode({"country": code, "year": year}),
-                u["meeting_export"] + "?" + urlencode({"level": rng.choice(i["levels"]), "year": year}),
-                u["agreement_export"] + "?" + urlencode({"party": code}),
-            ])),
-        ]
-        with self.full_lock:
-            if time.monotonic() >= self.next_full:
-                self.next_full += FULL_EXPORT_EVERY
-                return "export, full", u["meeting_export"]
-        weight, kind, make = rng.choices(choices, weights=[c[0] for c in choices])[0]
-        path = make()
-        if rng.random() < 0.15 and not path.startswith("/en/"):
-            path = "/en" + path  # the English site
-        return kind, path
-
-    def public_user(self, n):
-        rng, client = random.Random(self.seed * 1000 + n), Client(self.port)
-        while time.monotonic() < self.deadline:
-            kind, path = self.public_request(rng)
-            self.timed(client, kind, "GET", path)
-            self.pause(rng)
-
-    # --- editors -------------------------------------------------------------------------------
-
-    def login(self, client):
-        url = self.info["urls"]["admin_login"]
-        status, _h, page = self.timed(client, "admin login", "GET", url)
-        if status != 200:
-            return False
-        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
-        status, headers, _ = self.timed(client, "admin login", "POST", url, {
-            "csrfmiddlewaretoken": token, "username": EDITOR, "password": EDITOR_PASSWORD, "next": "/admin/",
-        }, expect=(302,))
-        return status == 302 and "sessionid" in client.cookies
-
-    def token(self):
-        with self.token_lock:
-            self.token_n += 1
-            return f"[loadtest {self.run_id}-{self.token_n:05d}]"
-
-    def edit(self, client, rng):
-        url = rng.choice(self.info["edit_targets"])
-        model = "meeting" if "/meetings/meeting/" in url else "agreement"
-        status, _h, page = self.timed(client, "admin change form", "GET", url)
-        if status != 200:
-            return
-        form = ChangeForm(f"{model}_form")
-        form.feed(page.decode())
-        data = form.data
-        fields = dict(data)
-        if "seen_version" not in fields or "summary_en" not in fields:
-            self.stats.add("admin save", 0, "form", False, f"no seen_version/summary_en in {url}")
-            return
-        token = self.token()
-        summary = fields["summary_en"].rstrip() + " " + token
-        body = [(k, summary if k == "summary_en" else v) for k, v in data if k != "_save"]
-        self.pause(rng)  # the editor types
-        started = time.perf_counter()
-        try:
-            status, headers, reply = client.request("POST", url, body, "admin save")
-        except (OSError, http.client.HTTPException) as error:
-            self.stats.add("admin save", time.perf_counter() - started, "connection", False, repr(error))
-            return
-        seconds = time.perf_counter() - started
-        if status == 302:
-            self.stats.add("admin save", seconds, status, True)
-            with self.stats.lock:
-                self.stats.saved.append((url, token))
-        elif status == 200 and any(text.encode() in reply for text in STALE):
-            self.stats.add("admin save (refused: stale)", seconds, status, True)
-            with self.stats.lock:
-                self.stats.conflicts += 1
-                self.stats.refused.append((url, token))
-        else:
-            errors = re.findall(rb'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', reply or b"", re.S)[:3]
-            self.stats.add("admin save", seconds, status, False,
-                           f"{url} {b' '.join(errors).decode(errors='replace')[:200]}")
-
-    def editor(self, n):
-        rng = random.Random(self.seed * 1000 + 500 + n)
-        client = Client(self.port, {"django_language": "en"})
-        time.sleep(rng.uniform(0, 3))
-        if not self.login(client):
-            return
-        while time.monotonic() < self.deadline:
-            self.edit(client, rng)
-            self.pause(rng)
-
-    def run(self):
-        started = time.monotonic()
-        self.deadline = started + self.seconds
-        self.next_full = started + FULL_EXPORT_EVERY / 2
-        threads = [threading.Thread(target=self.editor, args=(n,)) for n in range(self.editors)]
-        threads += [threading.Thread(target=self.public_user, args=(n,))
-                    for n in range(self.users - self.editors)]
-        for n, thread in enumerate(threads):
-            thread.start()
-            time.sleep(min(0.2, self.seconds / 100))  # a short ramp-up
-        for thread in threads:
-            thread.join()
-        return time.monotonic() - started
-
-
-# --- servers ------------------------------------------------------------------------------------
+# --- one database ---------------------------------------------------------------------------------
 
 def workers():
     return 2 * (os.cpu_count() or 1) + 1
 
 
-class Gunicorn:
-    def __init__(self, database_url, log, access_log):
-        self.port, self.log_path = free_port(), log
-        self.log = open(log, "w")
-        # The time each request spent in a worker (the client's time adds the wait in the queue).
-        # Worker timeout above the longest request (a full export under load), so none is killed.
-        self.proc = subprocess.Popen(
-            [PY, "-m", "gunicorn", "defrel.wsgi:application", "-b", f"127.0.0.1:{self.port}",
-             "-w", str(workers()), "--timeout", "240", "--log-level", "warning",
-             "--access-logfile", str(access_log), "--access-logformat", "%({x-loadtest-kind}i)s\t%(s)s\t%(D)s"],
-            env=django_env(database_url), cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}; see {log}")
-            try:
-                Client(self.port).request("GET", "/")
-                return
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.3)
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
+def gunicorn(side, database_url, log, access_log):
+    """Workers for every core; the time each request spent in a worker goes to the access log
+    (the client's time adds the wait in the queue); a worker timeout above the longest request
+    (a full export under load), so that none is killed."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [PY, "-m", "gunicorn", "defrel.wsgi:application", "-b", f"127.0.0.1:{port}",
+         "-w", str(workers()), "--timeout", "240", "--log-level", "warning",
+         "--access-logfile", str(access_log), "--access-logformat", "%({x-loadtest-kind}i)s\t%(s)s\t%(D)s"],
+        env=side.env(database_url, "WARNING"), cwd=side.root, stdout=log, stderr=subprocess.STDOUT)
+    wait_for(port, proc)
+    return port, proc
 
 
-# --- one database ---------------------------------------------------------------------------------
+def locust(port, info, args, prefix):
+    """locust headless against 127.0.0.1:port; the saved and refused edits and the statuses."""
+    with tempfile.TemporaryDirectory() as tmp:
+        info_path, record_path = Path(tmp) / "info.json", Path(tmp) / "record.json"
+        info_path.write_text(json.dumps(info))
+        env = dict(os.environ, LOADTEST_INFO=str(info_path), LOADTEST_RECORD=str(record_path),
+                   LOADTEST_EDITORS=str(args.editors), LOADTEST_THINK=args.think,
+                   LOADTEST_FULL_EXPORT_EVERY=str(FULL_EXPORT_EVERY))
+        subprocess.run([PY, "-m", "locust", "-f", str(BENCH / "locustfile.py"), "--headless", "--only-summary",
+                        "-u", str(args.users), "-r", "5", "-t", f"{args.seconds}s", "--stop-timeout", "30",
+                        "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--loglevel", "WARNING"],
+                       env=env, cwd=BENCH, check=False)
+        return json.loads(record_path.read_text())
+
+
+def stats(prefix):
+    """locust's figures by kind of request (its _stats.csv) and its failures (_failures.csv)."""
+    with open(f"{prefix}_stats.csv", newline="") as f:
+        rows = {row["Name"]: row for row in csv.DictReader(f)}
+    with open(f"{prefix}_failures.csv", newline="") as f:
+        failures = [f"{row['Name']}: {row['Error']} (× {row['Occurrences']})" for row in csv.DictReader(f)]
+    return rows, failures
+
 
 def log_findings(path):
     text = Path(path).read_text(errors="replace")
@@ -493,151 +192,75 @@ def server_times(access_log):
     return times
 
 
+def figures(row, served):
+    def number(key):
+        return float(row[key]) if row.get(key) not in (None, "", "N/A") else None
+
+    return {"n": int(row["Request Count"]), "errors": int(row["Failure Count"]),
+            "p50": number("50%"), "p95": number("95%"),
+            "server_p50": percentile(served, 0.5) * 1000 if served else None,
+            "server_p95": percentile(served, 0.95) * 1000 if served else None}
+
+
 def run_one(label, database_url, args, log):
+    side = current_side()
     access_log = Path(str(log).replace(".log", "-access.log"))
     say(f"{label}: {urlsplit(database_url)._replace(netloc=urlsplit(database_url).hostname or '').geturl()}")
-    build(database_url, args.meetings)
-    info = child("_setup", database_url)
-    server = Gunicorn(database_url, log, access_log)
-    say(f"  gunicorn: {workers()} workers on 127.0.0.1:{server.port}; {args.users} users "
-        f"({args.editors} editors) for {args.seconds} s")
-    try:
-        test = LoadTest(server.port, info, args.seconds, args.users, args.editors, args.think, args.seed)
-        elapsed = test.run()
-    finally:
-        server.stop()
+    side.build(database_url, args.meetings)
+    info = side.child("loadtest_setup", database_url)
+    prefix = BENCH / f"locust-{label.lower()}"
+    with open(log, "w") as log_file:
+        port, server = gunicorn(side, database_url, log_file, access_log)
+        say(f"  gunicorn: {workers()} workers on 127.0.0.1:{port}; locust: {args.users} users "
+            f"({args.editors} editors) for {args.seconds} s")
+        started = datetime.datetime.now()
+        try:
+            record = locust(port, info, args, prefix)
+        finally:
+            server.terminate()
+            server.wait(30)
+    elapsed = (datetime.datetime.now() - started).total_seconds()
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-        json.dump({"saved": test.stats.saved, "refused": test.stats.refused}, f)
+        json.dump(record, f)
     try:
-        verified = child("_verify", database_url, f.name)
+        verified = side.child("loadtest_verify", database_url, f.name)
     finally:
         os.unlink(f.name)
-    s = test.stats
+    rows, failures = stats(prefix)
+    total = rows.pop("Aggregated")
     served = server_times(access_log)
-    kinds = sorted(set(s.times) | set(s.errors), key=lambda k: -len(s.times.get(k, [])))
-    per_kind = {k: {"n": len(s.times.get(k, [])) + s.errors.get(k, 0), "errors": s.errors.get(k, 0),
-                    "p50": statistics.median(s.times[k]) * 1000 if s.times.get(k) else None,
-                    "p95": percentile(s.times[k], 0.95) * 1000 if s.times.get(k) else None,
-                    "server_p50": statistics.median(served[k]) * 1000 if served.get(k) else None,
-                    "server_p95": percentile(served[k], 0.95) * 1000 if served.get(k) else None}
-                for k in kinds}
-    total = sum(v["n"] for v in per_kind.values())
-    all_times = [t for ts in s.times.values() for t in ts]
+    kinds = {name: figures(row, served.get(name)) for name, row in
+             sorted(rows.items(), key=lambda item: -int(item[1]["Request Count"]))}
     return {
-        "label": label, "elapsed": elapsed, "requests": total, "rps": total / elapsed,
-        "p50": statistics.median(all_times) * 1000 if all_times else None,
-        "p95": percentile(all_times, 0.95) * 1000 if all_times else None,
-        "errors": sum(s.errors.values()), "error_samples": s.error_samples,
-        "statuses": {str(k): v for k, v in sorted(s.statuses.items(), key=str)},
-        "conflicts": s.conflicts, "kinds": per_kind, "verify": verified, "log": log_findings(log),
-        "log_path": str(Path(log).relative_to(ROOT)), "info": {k: info[k] for k in
-                                                               ("meetings", "agreements", "officials",
-                                                                "countries", "versions")},
+        "label": label, "elapsed": elapsed, "requests": int(total["Request Count"]),
+        "rps": int(total["Request Count"]) / elapsed, "p50": figures(total, None)["p50"],
+        "p95": figures(total, None)["p95"], "errors": int(total["Failure Count"]), "error_samples": failures[:30],
+        "statuses": record["statuses"], "conflicts": len(record["refused"]), "kinds": kinds,
+        "verify": verified, "log": log_findings(log), "log_path": str(Path(log).relative_to(BENCH.parent)),
+        "info": {k: info[k] for k in ("meetings", "agreements", "officials", "countries", "versions")},
     }
 
 
-# --- the report -----------------------------------------------------------------------------------
-
-def fmt_ms(value):
-    return "—" if value is None else f"{value:,.0f}"
-
-
-def passed(r):
-    v = r["verify"]
-    return (r["errors"] == 0 and r["log"]["database_is_locked"] == 0 and not v["missing"]
-            and not v["history_missing"] and not v["refused_found"] and v["saved"] > 0)
-
-
-def report(results, args, versions, started_at):
-    lines = [
-        "# defrel under load",
-        "",
-        f"Run {started_at:%Y-%m-%d %H:%M} with `make loadtest` (`bench/loadtest.py"
-        + (" " + " ".join(sys.argv[1:]) if sys.argv[1:] else "") + f"`, LOADTEST_SECONDS={args.seconds}).",
-        "",
-        f"- Machine: {os.cpu_count()} CPUs ({cpu_model()}), {mem_total()} memory, {platform.platform()}; "
-        f"load average before the run {versions['loadavg']} (the machine is shared with other work).",
-        f"- Python {platform.python_version()}, gunicorn {versions['gunicorn']} "
-        f"({workers()} sync workers = 2 × {os.cpu_count()} cores + 1, 127.0.0.1), "
-        + ", ".join(f"{k} {v}" for k, v in versions["db"].items()) + ".",
-        f"- Load: {args.users} concurrent users ({args.editors} of them editors) on loopback, one "
-        f"process of threads, a new connection per request, the whole body read, "
-        f"{args.think[0]:g}–{args.think[1]:g} s of thinking between requests; every user stops "
-        "when the time is up. Public users: meeting lists (pages, filters, search), details "
-        "(meeting, country, official, agreement), timelines, the agreement matrix, CSV exports "
-        f"(filtered mostly; every {FULL_EXPORT_EVERY} s one user takes the full meeting export); 15 % of "
-        "the public requests on /en/. "
-        f"Editors: log in through /admin/login/, then edit {HOT_MEETINGS} meetings and "
-        f"{HOT_AGREEMENTS} agreements again and again (GET the change form, think, POST it back "
-        "with its seen_version and a unique token appended to summary_en).",
-        "- Errors: 5xx, connection errors and any unexpected status. A refused stale edit is a "
-        "conflict, not an error. Verified: each saved token is in its record and in its history "
-        "(tokens are appended, so a lost update would drop one), and no refused token was saved.",
-        "",
-        "## Summary",
-        "",
-        "| database | meetings | requests | req/s | p50 ms | p95 ms | errors | \"database is locked\" "
-        "| edits saved | conflicts | edits verified | refused edits found | result |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
-    ]
-    for r in results:
-        v = r["verify"]
-        lines.append(
-            f"| {r['label']} | {r['info']['meetings']:,} | {r['requests']:,} | {r['rps']:.1f} | {fmt_ms(r['p50'])} "
-            f"| {fmt_ms(r['p95'])} | {r['errors']} | {r['log']['database_is_locked']} | {v['saved']} "
-            f"| {r['conflicts']} | {v['verified']}/{v['saved']} (history {v['saved'] - len(v['history_missing'])})"
-            f" | {len(v['refused_found'])}/{v['refused']} | {'met' if passed(r) else 'MISSED'} |")
-    for r in results:
-        lines += ["", f"## {r['label']}: per kind of request ({r['elapsed']:.0f} s)", "",
-                  "Client time: from sending the request to the last byte, the wait for a free worker "
-                  "included. Worker time: gunicorn's own measure of the time in a worker (access log).",
-                  "", "| kind | requests | p50 ms | p95 ms | worker p50 ms | worker p95 ms | errors |",
-                  "|---|---:|---:|---:|---:|---:|---:|"]
-        for kind, k in r["kinds"].items():
-            lines.append(f"| {kind} | {k['n']:,} | {fmt_ms(k['p50'])} | {fmt_ms(k['p95'])} "
-                         f"| {fmt_ms(k.get('server_p50'))} | {fmt_ms(k.get('server_p95'))} | {k['errors']} |")
-        lines += ["", f"HTTP statuses: {', '.join(f'{k}: {v:,}' for k, v in r['statuses'].items())}. "
-                  f"gunicorn log ({r['log_path']}): {r['log']['database_is_locked']} \"database is locked\", "
-                  f"{r['log']['tracebacks']} tracebacks, {r['log']['worker_timeouts']} worker timeouts."]
-        if r["error_samples"]:
-            lines += ["", "Errors (first ones):", ""] + [f"- `{e}`" for e in r["error_samples"]]
-        if r["verify"]["missing"]:
-            lines += ["", "Saved edits missing: " + ", ".join(r["verify"]["missing"][:20])]
-    notes = BENCH / "LOADTEST-NOTES.md"
-    if notes.exists():
-        lines += ["", notes.read_text().strip()]
-    return "\n".join(lines) + "\n"
-
-
-def think_range(text):
-    low, _, high = text.partition("-")
-    return float(low), float(high or low)
-
-
 def main():
-    if len(sys.argv) > 1 and sys.argv[1].startswith("_"):
-        helper, database_url, *rest = sys.argv[1:]
-        {"_setup": helper_setup, "_verify": helper_verify}[helper](database_url, *rest)
-        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=int(os.environ.get("LOADTEST_SECONDS") or 300))
     parser.add_argument("--users", type=int, default=int(os.environ.get("LOADTEST_USERS") or 50))
     parser.add_argument("--editors", type=int, default=5, help="how many of the users are editors")
-    parser.add_argument("--think", type=think_range, default=(0.5, 2.0), help="seconds, e.g. 0.5-2")
+    parser.add_argument("--think", default="0.5-2", help="seconds between a user's requests, e.g. 0.5-2")
     parser.add_argument("--meetings", type=int, default=20_000)
-    parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--temp-postgres", action="store_true",
                         help="also run on PostgreSQL in a throw-away cluster (PG_BIN, default PostgreSQL 15)")
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--out", default=str(BENCH / "LOADTEST.md"))
     args = parser.parse_args()
+    args.full_export_every, args.hot = FULL_EXPORT_EVERY, (HOT_MEETINGS, HOT_AGREEMENTS)
     if not 0 < args.editors < args.users:
         parser.error("--editors must be between 1 and --users - 1")
+    installed("locust")
     started_at = datetime.datetime.now()
-    gunicorn_version = subprocess.run([PY, "-m", "gunicorn", "--version"], capture_output=True,
-                                      text=True).stdout.split()[-1].strip("()")
-    versions = {"gunicorn": gunicorn_version, "db": {},
-                "loadavg": " ".join(f"{x:.1f}" for x in os.getloadavg())}
+    versions = {"db": {}, "loadavg": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+                **{name: subprocess.run([PY, "-m", name, "--version"], capture_output=True, text=True)
+                   .stdout.split()[1 if name == "locust" else -1].strip("()") for name in ("gunicorn", "locust")}}
     results = []
     if not args.skip_sqlite:
         results.append(run_one("SQLite", f"sqlite:///{SQLITE_DB}", args, BENCH / "loadtest-gunicorn-sqlite.log"))
@@ -655,7 +278,7 @@ def main():
     for r in results:
         versions["db"].update(r["info"]["versions"])
     (BENCH / "loadtest-results.json").write_text(json.dumps(results, indent=1))
-    text = report(results, args, versions, started_at)
+    text = report(results, args, versions, started_at, workers())
     Path(args.out).write_text(text)
     print(text)
     sys.exit(0 if results and all(passed(r) for r in results) else 1)

@@ -6,12 +6,24 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def fresh_database(url):
+    """The database ``url`` names, dropped if it exists and created empty on its server."""
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    code = ("import sys, psycopg2; c = psycopg2.connect(sys.argv[1]); c.autocommit = True; k = c.cursor(); "
+            "k.execute('DROP DATABASE IF EXISTS \"' + sys.argv[2] + '\"'); "
+            "k.execute('CREATE DATABASE \"' + sys.argv[2] + '\"')")
+    subprocess.run([sys.executable, "-c", code, parts._replace(path="/postgres").geturl(), name], check=True)
+    return url
 
 
 def available():
@@ -36,10 +48,11 @@ class TempPostgres:
                  "--locale=C.UTF-8")
         options = f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories={self.dir}"
         self.run(self.bin / "pg_ctl", "-D", self.data, "-o", options, "-l", self.dir / "log", "-w", "start")
-        self.url = f"postgres://postgres@127.0.0.1:{self.port}/defrel"
-        subprocess.run([sys.executable, "-c", "import psycopg2; c = psycopg2.connect(host='127.0.0.1', "
-                        f"port={self.port}, user='postgres', dbname='postgres'); c.autocommit = True; "
-                        "c.cursor().execute('CREATE DATABASE defrel')"], check=True)
+        self.url = self.create_database("defrel")
+
+    def create_database(self, name):
+        """A new, empty database ``name`` in the cluster; its URL."""
+        return fresh_database(f"postgres://postgres@127.0.0.1:{self.port}/{name}")
 
     def stop(self):
         try:

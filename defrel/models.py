@@ -1,11 +1,13 @@
 """Foundations shared by every curated record: sources, provenance and partial dates."""
+import json
 from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -62,6 +64,23 @@ def search_q(model, paths, text):
         else:
             q |= Q(**{f"{head}__in": matching})
     return q
+
+
+def ids_parameter(ids, vendor):
+    """Ids as one query parameter however many there are (SQLite takes at most 32,766 a
+    query): a JSON array for SQLite's json_each(%s), a '{1,2,…}' literal for PostgreSQL's
+    %s::bigint[] (psycopg2's ARRAY[1,2,…] is parsed item by item)."""
+    ids = [int(i) for i in ids]
+    if vendor == "postgresql":
+        return "{" + ",".join(map(str, ids)) + "}"
+    return json.dumps(ids)
+
+
+def among(ids):
+    """Rows whose primary key is one of ``ids`` (see ids_parameter)."""
+    if connection.vendor == "postgresql":
+        return Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids_parameter(ids, "postgresql")]))
+    return Q(pk__in=RawSQL("SELECT value FROM json_each(%s)", [ids_parameter(ids, "sqlite")]))
 
 
 class Versioned(models.Model):

@@ -27,7 +27,7 @@ from itertools import islice
 
 from django.db import connections
 
-from defrel.ids import ids_parameter
+from defrel.models import ids_parameter
 
 DIALECTS = ("sqlite", "postgresql")
 # What Python's str.strip() removes (str.isspace()): a title cell is "title name".strip().

@@ -22,8 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from defrel import dates
-from defrel.ids import among
-from defrel.models import Year
+from defrel.models import Year, among
 from defrel.stamp import cached, token
 from meetings.models import Agreement, Exercise, Meeting, Occasion, Status
 from partners.models import Country, Official, localised

@@ -1,18 +1,17 @@
 """Every public page and admin changelist runs as many queries with 10 rows a page as with 100,
 and on a small synthetic database as on one ten times larger (a proxy for 100,000 meetings):
 no query per row, per facet value or per month."""
-from io import StringIO
 
 import pytest
 from django.contrib import admin
 from django.core.cache import cache
-from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bench.synth import synth
 from meetings.models import Agreement, AgreementEvent, Exercise, Meeting
 from meetings.views import lists
 from partners import views as partner_views
@@ -102,8 +101,7 @@ def measure(client, pages):
     for size in SIZES:
         # Enough agreements and exercises that the busiest partner has some at either size
         # (an empty prefetch skips its query, which is not what is being compared).
-        call_command("synth", meetings=size, agreements=size // 3, exercises=size // 3, seed=3,
-                     stdout=StringIO(), stderr=StringIO())
+        synth(meetings=size, agreements=size // 3, exercises=size // 3, seed=3)
         urls = pages()
         for per_page in PER_PAGE:
             saved = (lists.PER_PAGE, partner_views.OfficialList.paginate_by,

@@ -1,12 +1,11 @@
 """The lists' counts are cached under the data stamp: any committed change shows at the next
 request, a rolled-back one changes nothing, and a transaction bumps the stamp once."""
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from bench.synth import synth
 from defrel import stamp
 from tests.meetings.factories import MeetingFactory
 from tests.meetings.test_views_lists import facet_counts, page
@@ -94,7 +93,7 @@ def test_a_rolled_back_write_leaves_the_stamp_and_the_next_write_still_bumps(au,
 def test_synth_bulk_writes_bump_the_stamp(django_capture_on_commit_callbacks):
     before = stamp.token()
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("synth", meetings=20, seed=1, stdout=StringIO(), stderr=StringIO())
+        synth(meetings=20, seed=1)
     assert stamp.token() != before
 
 

@@ -2,6 +2,7 @@ import pytest
 from django.http import QueryDict
 from django.utils import translation
 
+from bench.synth import synth
 from meetings.filters import AgreementFilter, MeetingFilter, in_period, toggled
 from meetings.models import Agreement, Meeting
 from tests.meetings.factories import AgreementEventFactory, AgreementFactory, MeetingFactory
@@ -112,16 +113,13 @@ def test_facets_count_what_python_counts(query):
     """The partner and official facets count links in the join tables, the others rows
     without DISTINCT: the figures must be those of counting the meetings one by one."""
     from collections import Counter
-    from io import StringIO
-
-    from django.core.management import call_command
     from django.http import QueryDict
 
     from meetings.filters import FACET_LIMIT, MeetingFilter
     from meetings.models import Meeting, Participation
     from partners.models import Country
 
-    call_command("synth", meetings=300, seed=11, stdout=StringIO(), stderr=StringIO())
+    synth(meetings=300, seed=11)
     official = Participation.objects.order_by("official__slug").values_list("official__slug", flat=True).first()
     params = QueryDict(query.format(official=official, name=Country.objects.get(code="S001").name_en))
     filterset = MeetingFilter(params, queryset=Meeting.objects.all())

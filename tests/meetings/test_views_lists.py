@@ -1,12 +1,11 @@
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import translation
 
+from bench.synth import synth
 from meetings.filters import MeetingFilter
 from meetings.models import Meeting
 from meetings.views import lists
@@ -457,7 +456,7 @@ def test_pages_together_hold_every_row_once_in_order(client, monkeypatch, query)
     """Pages are read by their ids first (CountedPaginator.page), and a search's rows by the
     ids it found (FacetedFilterSet.matching): together the pages must still be the whole
     filtered, sorted list, each row once, including the last, short page."""
-    call_command("synth", meetings=120, seed=5, stdout=StringIO(), stderr=StringIO())
+    synth(meetings=120, seed=5)
     monkeypatch.setattr(lists, "PER_PAGE", 3)
     params = QueryDict(query.lstrip("?").format(name=Country.objects.get(code="S001").name_en))
     expected = [m.key for m in MeetingFilter(params, queryset=Meeting.objects.all()).qs]
@@ -479,7 +478,7 @@ def test_a_search_counts_the_same_by_its_ids_as_by_searching_again(monkeypatch, 
     matches, from the search repeated in each count. Both must give the same figures."""
     from meetings import filters
 
-    call_command("synth", meetings=300, seed=7, stdout=StringIO(), stderr=StringIO())
+    synth(meetings=300, seed=7)
     params = QueryDict(query.format(name=Country.objects.get(code="S001").name_en))
 
     def figures(stamp):

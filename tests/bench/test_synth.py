@@ -2,11 +2,11 @@ import datetime
 from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.db.models import Count
 
+from bench.synth import FIRST_YEAR, CuratedDataError
+from bench.synth import synth as build
 from defrel import dates
-from meetings.management.commands import synth as synth_command
 from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Participation
 from partners.models import Country, Official, Tenure
 from tests.meetings.factories import SourceFactory
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def synth(**options):
     out, err = StringIO(), StringIO()
-    call_command("synth", meetings=200, stdout=out, stderr=err, **options)
+    build(meetings=200, stdout=out, stderr=err, **options)
     return out.getvalue(), err.getvalue()
 
 
@@ -61,7 +61,7 @@ def test_officials_move_from_office_to_office_of_their_country():
     for official, career in zip(officials, careers):
         assert {t.position.country_id for t in career} == {official.country_id}
         for held, after in zip(career, career[1:]):  # an unknown start is before the first year
-            assert held.date_upper < (after.date_lower or datetime.date(synth_command.FIRST_YEAR - 2, 1, 1))
+            assert held.date_upper < (after.date_lower or datetime.date(FIRST_YEAR - 2, 1, 1))
 
 
 def test_date_bounds_are_the_ones_save_would_have_filled():
@@ -101,14 +101,14 @@ def test_a_second_run_replaces_the_first():
 
 def test_refuses_a_database_with_a_source():
     SourceFactory()
-    with pytest.raises(CommandError, match="curated"):
+    with pytest.raises(CuratedDataError, match="curated"):
         synth()
     assert not Meeting.objects.exists()
 
 
 def test_refuses_a_database_with_a_country_of_the_fixtures():
     CountryFactory(code="AU", name_en="Australia")
-    with pytest.raises(CommandError, match="curated"):
+    with pytest.raises(CuratedDataError, match="curated"):
         synth()
 
 
@@ -119,3 +119,11 @@ def test_force_adds_beside_curated_data_and_keeps_it():
     assert Meeting.objects.count() == 200
     assert Country.objects.get(code="AU") == australia
     assert source.__class__.objects.filter(pk=source.pk).exists()
+
+
+def test_the_app_has_no_synth_command():
+    """The generator is the benchmark's, not the app's: manage.py knows no such command."""
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="Unknown command"):
+        call_command("synth")

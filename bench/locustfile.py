@@ -1,0 +1,249 @@
+"""The users of `make loadtest` (bench/loadtest.py runs locust headless with this file against
+gunicorn on loopback).
+
+Readers mix meeting lists (pages, filters, search), details (meeting, country, official,
+agreement), timelines, the agreements matrix and CSV exports (small filtered ones mostly; on a
+clock, one full meeting export); 15 % of their requests are on the English site. Editors log in
+through the admin's login page and edit a small set of records again and again: GET the change
+form, think, POST it back with its `seen_version` and a unique token appended to summary_en. A
+302 is a saved edit; the form again with "Someone else saved this record" is a conflict,
+refused as it must be (a success, counted apart); anything else an error. The saved and
+refused tokens are written to $LOADTEST_RECORD when the run stops, for bench/loadtest.py to
+verify against the database.
+
+Environment: LOADTEST_INFO (what bench/loadtest.py's setup found: keys, URLs, the editor's
+account), LOADTEST_RECORD, LOADTEST_EDITORS (how many of the users are editors), LOADTEST_THINK
+("0.5-2": seconds between a user's requests).
+"""
+import json
+import os
+import random
+import re
+import time
+import uuid
+from collections import Counter
+from html.parser import HTMLParser
+from urllib.parse import urlencode
+
+import gevent
+from locust import HttpUser, between, events, task
+
+INFO = json.loads(open(os.environ["LOADTEST_INFO"]).read()) if os.environ.get("LOADTEST_INFO") else {}
+_low, _, _high = (os.environ.get("LOADTEST_THINK") or "0.5-2").partition("-")
+THINK = (float(_low), float(_high or _low))
+FULL_EXPORT_EVERY = float(os.environ.get("LOADTEST_FULL_EXPORT_EVERY") or 90)  # seconds
+# defrel.admin.VersionCheckedForm's refusal, in English and Japanese (the admin is in Japanese:
+# outside the /en/ prefix LocaleMiddleware takes LANGUAGE_CODE whatever the language cookie says).
+STALE = ("Someone else saved this record", "あなたが開いた後に他の利用者が保存しています")
+RUN_ID = uuid.uuid4().hex[:8]
+record = {"saved": [], "refused": [], "statuses": Counter(), "tokens": 0, "next_full": None}
+
+
+@events.test_start.add_listener
+def start_the_clock(**_kwargs):
+    record["next_full"] = time.monotonic() + FULL_EXPORT_EVERY / 2
+
+
+@events.request.add_listener
+def count_status(response=None, **_kwargs):
+    record["statuses"][getattr(response, "status_code", 0) or "connection"] += 1
+
+
+@events.quitting.add_listener
+def write_record(**_kwargs):
+    if os.environ.get("LOADTEST_RECORD"):
+        with open(os.environ["LOADTEST_RECORD"], "w") as out:
+            json.dump({k: record[k] for k in ("saved", "refused", "statuses")}, out)
+
+
+class Reader(HttpUser):
+    """A reader of the public site."""
+
+    weight = 1
+    wait_time = between(*THINK)
+
+    def visit(self, kind, path):
+        if record["next_full"] and time.monotonic() >= record["next_full"]:
+            record["next_full"] += FULL_EXPORT_EVERY  # whichever reader is next takes it
+            kind, path = "export, full", INFO["urls"]["meeting_export"]
+        elif random.random() < 0.15:
+            path = "/en" + path  # the English site
+        # gunicorn's access log records the kind: the time each request spent in a worker
+        self.client.get(path, name=kind, headers={"X-Loadtest-Kind": kind})
+
+    def year(self):
+        return random.choice([random.randint(1990, 2025), random.randint(2015, 2025)])
+
+    def code(self):
+        return random.choice(INFO["country_codes"])
+
+    @task(14)
+    def meeting_list(self):
+        self.visit("list", INFO["urls"]["meeting_list"] + random.choice(["", f"?page={random.randint(2, 200)}"]))
+
+    @task(16)
+    def filtered_list(self):
+        year, code = self.year(), self.code()
+        query = random.choice([
+            {"country": code, "year": year}, {"country": code},
+            {"level": random.choice(INFO["levels"]), "year": year},
+            {"kind": random.choice(INFO["kinds"]), "format": random.choice(INFO["formats"])},
+            {"year": year, "sort": "date"},
+        ])
+        self.visit("list, filtered", INFO["urls"]["meeting_list"] + "?" + urlencode(query))
+
+    @task(7)
+    def search(self):
+        query = random.choice([
+            {"q": random.choice(INFO["country_names"])}, {"q": random.choice(INFO["official_names"])},
+            {"q": random.choice(["maritime", "2+2", "防衛", "Summit", "cyber"]), "year": self.year()},
+        ])
+        self.visit("list, search", INFO["urls"]["meeting_list"] + "?" + urlencode(query))
+
+    @task(14)
+    def meeting(self):
+        self.visit("meeting detail", INFO["urls"]["meeting"].replace("KEY", random.choice(INFO["meeting_keys"])))
+
+    @task(7)
+    def country(self):
+        self.visit("country detail", INFO["urls"]["country"].replace("CODE", self.code())
+                   + random.choice(["", f"?year={self.year()}", f"?year={self.year()}", "?kind=milestone"]))
+
+    @task(8)
+    def official(self):
+        self.visit("official detail", INFO["urls"]["official"].replace("SLUG", random.choice(INFO["official_slugs"])))
+
+    @task(7)
+    def agreement(self):
+        self.visit("agreement detail",
+                   INFO["urls"]["agreement"].replace("KEY", random.choice(INFO["agreement_keys"])))
+
+    @task(8)
+    def timeline(self):
+        year, code = self.year(), self.code()
+        self.visit("timeline", INFO["urls"]["timeline"] + random.choice(
+            ["", f"?year={year}", f"?country={code}", f"?country={code}&year={year}",
+             f"?official={random.choice(INFO['official_slugs'])}"]))
+
+    @task(3)
+    def matrix(self):
+        self.visit("matrix", INFO["urls"]["matrix"] + random.choice(["", f"?as_of={self.year()}-06-30"]))
+
+    @task(8)
+    def filtered_export(self):
+        u, year, code = INFO["urls"], self.year(), self.code()
+        self.visit("export, filtered", random.choice([
+            u["meeting_export"] + "?" + urlencode({"country": code, "year": year}),
+            u["meeting_export"] + "?" + urlencode({"level": random.choice(INFO["levels"]), "year": year}),
+            u["agreement_export"] + "?" + urlencode({"party": code}),
+        ]))
+
+
+class Editor(HttpUser):
+    """An editor in the admin, editing the few records every editor edits."""
+
+    fixed_count = int(os.environ.get("LOADTEST_EDITORS") or 5)
+    wait_time = between(*THINK)
+
+    def on_start(self):
+        gevent.sleep(random.uniform(0, 3))
+        self.client.cookies.set("django_language", "en")
+        url = INFO["urls"]["admin_login"]
+        page = self.client.get(url, name="admin login page", headers={"X-Loadtest-Kind": "admin login page"})
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        with self.client.post(url, name="admin login", allow_redirects=False, catch_response=True, data={
+            "csrfmiddlewaretoken": token.group(1) if token else "", "username": INFO["editor"],
+            "password": INFO["editor_password"], "next": "/admin/",
+        }, headers={"X-Loadtest-Kind": "admin login"}) as response:
+            if response.status_code != 302 or "sessionid" not in self.client.cookies:
+                response.failure(f"login refused ({response.status_code})")
+                self.stop()
+
+    @task
+    def edit(self):
+        url = random.choice(INFO["edit_targets"])
+        model = "meeting" if "/meetings/meeting/" in url else "agreement"
+        form = ChangeForm(f"{model}_form")
+        with self.client.get(url, name="admin change form", catch_response=True,
+                             headers={"X-Loadtest-Kind": "admin change form"}) as page:
+            if page.status_code != 200:
+                return  # counted as a failure by its status
+            form.feed(page.text)
+            fields = dict(form.data)
+            if "seen_version" not in fields or "summary_en" not in fields:
+                page.failure(f"no seen_version or summary_en in {url}")
+                return
+        record["tokens"] += 1
+        token = f"[loadtest {RUN_ID}-{record['tokens']:05d}]"
+        summary = fields["summary_en"].rstrip() + " " + token
+        body = [(k, summary if k == "summary_en" else v) for k, v in form.data if k != "_save"]
+        gevent.sleep(self.wait_time())  # the editor types
+        with self.client.post(url, data=urlencode(body), name="admin save", allow_redirects=False,
+                              catch_response=True, headers={
+                                  "Content-Type": "application/x-www-form-urlencoded",
+                                  "X-Loadtest-Kind": "admin save"}) as response:
+            if response.status_code == 302:
+                record["saved"].append((url, token))
+            elif response.status_code == 200 and any(text in response.text for text in STALE):
+                response.request_meta["name"] = "admin save (refused: stale)"  # a row of its own
+                response.success()
+                record["refused"].append((url, token))
+            else:
+                errors = re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.text or "", re.S)[:3]
+                response.failure(f"{response.status_code} {url} {' '.join(errors)[:200]}")
+
+
+class ChangeForm(HTMLParser):
+    """What a browser would post from the admin's change form: inputs (ticked boxes only),
+    textareas, and the chosen options of each select."""
+
+    def __init__(self, form_id):
+        super().__init__()
+        self.form_id, self.inside, self.data = form_id, False, []
+        self.select, self.first_option, self.chose, self.textarea = None, None, False, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.inside = a.get("id") == self.form_id
+        if not self.inside or "disabled" in a:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = a.get("type", "text")
+            if kind in {"checkbox", "radio"}:
+                if "checked" in a:
+                    self.data.append((name, a.get("value") or "on"))
+            elif kind not in {"submit", "button", "image", "file", "reset"}:
+                self.data.append((name, a.get("value") or ""))
+        elif tag == "textarea" and name:
+            self.textarea = [name, ""]
+        elif tag == "select" and name:
+            self.select, self.first_option, self.chose = name, None, False
+        elif tag == "option" and self.select:
+            value = a.get("value", "")
+            if self.first_option is None:
+                self.first_option = value
+            if "selected" in a:
+                self.data.append((self.select, value))
+                self.chose = True
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea" and self.textarea is not None:
+            name, text = self.textarea
+            if text.startswith("\r\n"):
+                text = text[2:]
+            elif text.startswith("\n"):  # HTML drops the newline right after <textarea>
+                text = text[1:]
+            self.data.append((name, text))
+            self.textarea = None
+        elif tag == "select" and self.select:
+            if not self.chose and self.first_option is not None:
+                self.data.append((self.select, self.first_option))
+            self.select = None

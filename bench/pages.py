@@ -1,0 +1,191 @@
+"""Page latency: sequential GETs of each page, the revisions measured asked in turn request by
+request, and the meeting page against Datasette's row page for a spread of meetings."""
+import itertools
+import statistics
+import time
+from urllib.parse import urlencode
+
+from client import PASSWORD, USER, Client
+
+DETAIL_SAMPLE = 60  # meetings asked of every server in turn
+SEARCHES = 100  # different search terms, for the list searched anew each time
+
+
+def setup():
+    """(Inside Django.) A superuser for the admin, and the URLs and sample records of the
+    pages to measure."""
+    import django
+    import import_export
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.db.models import Count
+    from django.urls import reverse
+    from django.utils import translation
+
+    from meetings.models import Meeting
+    from partners.models import Country
+
+    user, _ = User.objects.get_or_create(username=USER)
+    user.is_staff = user.is_superuser = True
+    user.set_password(PASSWORD)
+    user.save()
+    translation.activate("ja")
+    busiest = list(Country.objects.exclude(code="JP").annotate(n=Count("meetings")).order_by("-n", "code")
+                   .values("code", "name_en", "n"))
+    median = busiest[len(busiest) // 2]
+    latest = Meeting.objects.order_by("-date_lower", "key").values("pk", "key").first()
+    ids = list(Meeting.objects.order_by("pk").values_list("pk", "key"))
+    spread = ids[::max(1, len(ids) // DETAIL_SAMPLE)][:DETAIL_SAMPLE]
+    levels = Meeting.objects.order_by().values("level").annotate(n=Count("pk"))
+    level = min(levels, key=lambda r: abs(r["n"] - len(ids) // 10))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sqlite_version()" if connection.vendor == "sqlite" else "SHOW server_version")
+        db_version = cursor.fetchone()[0]
+    list_url = reverse("meetings:meeting-list")
+    searched = [c["name_en"] for c in busiest[10:10 + SEARCHES]] or [c["name_en"] for c in busiest]
+    return {
+        "meetings": Meeting.objects.count(),
+        "pages": {
+            "meeting list": list_url,
+            "meeting list, deep page": f"{list_url}?page={min(1000, max(1, len(ids) // 100))}",
+            "meeting list, country and year": f"{list_url}?country={busiest[0]['code']}&year=2024",
+            "meeting list, search": f"{list_url}?{urlencode({'q': busiest[min(9, len(busiest) - 1)]['name_en']})}",
+            # what readers do: a different search each time, which nothing has counted yet
+            "meeting list, a new search each time": [f"{list_url}?{urlencode({'q': q})}" for q in searched],
+            "meeting detail": reverse("meetings:meeting-detail", args=[latest["key"]]),
+            "country profile (busiest)": reverse("partners:country-detail", args=[busiest[0]["code"]]),
+            "country profile (median)": reverse("partners:country-detail", args=[median["code"]]),
+            "agreements matrix": reverse("meetings:agreement-matrix"),
+            "timeline, one year": f"{reverse('meetings:timeline')}?year=2024",
+            "admin meetings changelist": reverse("admin:meetings_meeting_changelist"),
+        },
+        "busiest": busiest[0], "median": median,
+        "meeting_pk": latest["pk"],
+        "detail_sample": [[pk, reverse("meetings:meeting-detail", args=[key])] for pk, key in spread],
+        "export": reverse("meetings:meeting-export"),
+        "export_10k": f"{reverse('meetings:meeting-export')}?level={level['level']}", "rows_10k": level["n"],
+        "admin_login": reverse("admin:login"),
+        "admin_export": reverse("admin:meetings_meeting_export"),
+        "versions": {"Django": django.get_version(), "django-import-export": import_export.__version__,
+                     connection.vendor: db_version},
+    }
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+class Target:
+    """One page of one server being measured: its client, its path (or paths: each GET then
+    asks for the next, warm-ups included, so nothing is asked twice) and what to do when the
+    server gives no answer in time."""
+
+    def __init__(self, client, path, on_timeout=None):
+        self.client, self.path, self.on_timeout = client, path, on_timeout
+        self.paths = itertools.cycle(path) if isinstance(path, list) else itertools.repeat(path)
+        self.times, self.result, self.cold, self.size = [], None, None, 0
+
+    def get(self):
+        """Milliseconds of one GET, or None (and self.result says why) when it failed."""
+        t0 = time.perf_counter()
+        try:
+            status, body = self.client.get(next(self.paths))
+        except TimeoutError:
+            if self.on_timeout:
+                self.on_timeout()  # the worker is still rendering it: replace the worker
+            self.result = {"error": f"no answer in {self.client.timeout:.0f} s", "path": self.path}
+            return None
+        if status != 200:
+            self.result = {"error": f"HTTP {status}", "path": self.path}
+            return None
+        self.size = len(body)
+        return (time.perf_counter() - t0) * 1000
+
+    def warm_up(self, count, cap):
+        """Up to ``count`` GETs before timing (one for a page slower than a third of the cap);
+        a page slower than the whole cap has its first answer as its only sample."""
+        for _ in range(count):
+            first = self.get()
+            if first is None:
+                return
+            self.cold = first if self.cold is None else self.cold  # nothing cached yet for this page
+            if first > cap * 1000:
+                self.result = {"p50": first, "p95": first, "n": 1, "bytes": self.size, "path": self.path,
+                               "first": self.cold}
+                return
+            if first > cap * 1000 / 3:
+                return
+
+    def figures(self):
+        return self.result or {"p50": statistics.median(self.times), "p95": percentile(self.times, 0.95),
+                               "n": len(self.times), "bytes": self.size, "path": self.path, "first": self.cold}
+
+
+def in_turn(targets, *, requests, cap, warmup=2):
+    """p50/p95 in ms of ``requests`` sequential GETs of each target (name → Target), the targets
+    asked one request each in turn (the order rotating), so that all see the same moments of a
+    shared machine; fewer requests when ``cap`` seconds a target run out, but at least 3."""
+    for target in targets.values():
+        target.warm_up(warmup, cap)
+    live = [name for name, target in targets.items() if target.result is None]
+    started, turn = time.monotonic(), 0
+    while live:
+        counts = [len(targets[name].times) for name in live]
+        if min(counts) >= requests or (time.monotonic() - started >= cap * len(live) and min(counts) >= 3):
+            break
+        for name in live[turn % len(live):] + live[:turn % len(live)]:
+            ms = targets[name].get()
+            if ms is not None:
+                targets[name].times.append(ms)
+        live = [name for name in live if targets[name].result is None]
+        turn += 1
+    return {name: target.figures() for name, target in targets.items()}
+
+
+def measure_pages(runs, args, say):
+    """Every page's latency on every revision: ``runs`` maps a revision's name to (its server,
+    its setup info). The revisions are asked request by request in turn. A page that gives no
+    answer within --page-timeout is recorded as such and its worker replaced (gunicorn's master
+    starts a new one), so that one unbounded page cannot take the benchmark's whole time.
+    Returns {name: {page: figures}} and each revision's logged-in client."""
+    readers, clients = {}, {}
+    for name, (server, info) in runs.items():
+        readers[name], clients[name] = Client(server.port), Client(server.port)  # a reader has no session
+        clients[name].login_django_admin(info["admin_login"])
+        readers[name].timeout = clients[name].timeout = args.page_timeout
+    results = {name: {} for name in runs}
+    for page in next(iter(runs.values()))[1]["pages"]:
+        targets = {}
+        for name, (server, info) in runs.items():
+            path = info["pages"][page]
+            first = path[0] if isinstance(path, list) else path
+            who = clients[name] if first.startswith(info["admin_login"].rsplit("login/", 1)[0]) else readers[name]
+            targets[name] = Target(who, path, server.replace_worker)
+        say(f"  {page}: {first}" + (f" and {len(path) - 1} more" if isinstance(path, list) else ""))
+        for name, figures in in_turn(targets, requests=args.requests, cap=args.cap).items():
+            results[name][page] = figures
+    for client in clients.values():
+        client.timeout = 1200  # exports take as long as they take
+    return results, clients
+
+
+def head_to_head(askers, sample_size):
+    """The same meetings' pages asked of every server, a different meeting each time, the
+    servers asked in turn (the order rotating), so that none gains from a page it has just
+    rendered nor from a quieter moment of the machine. ``askers``: name → function(i) that
+    GETs the i-th meeting of the sample and returns its status."""
+    names = list(askers)
+    for i in range(min(2, sample_size)):  # warm-up: templates, connections, page caches
+        for name in names:
+            askers[name](i)
+    times = {name: [] for name in names}
+    for i in range(sample_size):
+        for name in names[i % len(names):] + names[:i % len(names)]:
+            t0 = time.perf_counter()
+            status = askers[name](i)
+            times[name].append((time.perf_counter() - t0) * 1000)
+            if status != 200:
+                return {"error": f"{name}: HTTP {status}"}
+    return {name: {"p50": statistics.median(t), "p95": percentile(t, 0.95), "n": len(t)}
+            for name, t in times.items()}

@@ -1,0 +1,78 @@
+"""The targets this revision's figures are held to (bench/NOTES.md says where each comes from)."""
+from exports import rate
+
+ADMIN_REQUEST_TARGET = 2  # seconds a request of the admin's import may take (bench/NOTES.md)
+
+
+def admin_steps(step):
+    """The seconds of one file's import through the admin: (upload request, check, confirm
+    request, import). Revisions before imports moved off the request did each step inside its
+    request: their figures are read as such."""
+    if "upload_request_seconds" in step:
+        return (step["upload_request_seconds"], step["check_seconds"],
+                step.get("confirm_request_seconds"), step.get("import_seconds"))
+    return (step["preview_seconds"], step["preview_seconds"],
+            step.get("confirm_seconds"), step.get("confirm_seconds"))
+
+
+def verdict(ok, text):
+    return f"{'met' if ok else 'MISSED'}: {text}"
+
+
+def p50(group, name):
+    return (group or {}).get(name, {}).get("p50")
+
+
+def targets(results):
+    now = results["runs"]["current"]
+    d, ds, h2h = now["sqlite"]["pages"], results.get("datasette") or {}, results.get("head_to_head") or {}
+    checks = []
+    a, b = p50(d, "meeting list"), p50(ds, "table page (default)")
+    if a and b:
+        checks.append(verdict(a <= b / 10, f"meeting list with facets {a:.0f} ms ≤ a tenth of Datasette's "
+                              f"default table page {b:.0f} ms (ratio {a / b:.2f}, target ≤ 0.10)"))
+    b = p50(ds, "table page, _nofacet=1")
+    if a and b:
+        checks.append(verdict(a <= b, f"meeting list {a:.0f} ms ≤ Datasette `_nofacet=1` {b:.0f} ms "
+                              f"(ratio {a / b:.2f})"))
+    a, b = p50(d, "meeting detail"), p50(ds, "row page")
+    if a and b:
+        checks.append(verdict(a <= b, f"meeting detail {a:.1f} ms ≤ Datasette row page {b:.1f} ms, "
+                              f"the same page again and again (ratio {a / b:.2f})"))
+    a, b = p50(h2h, "current"), p50(h2h, "datasette")
+    if a and b:
+        checks.append(verdict(a <= b, f"meeting detail {a:.1f} ms ≤ Datasette row page {b:.1f} ms, "
+                              f"different meetings in turn (ratio {a / b:.2f})"))
+    e, cli, dse = now["sqlite"]["export"], results.get("cli_export") or {}, results.get("datasette_export") or {}
+    if "rows" in e:
+        checks.append(verdict(rate(e) >= 50_000, f"streaming export {rate(e):,.0f} rows/s ≥ 50,000"))
+        if "rows" in cli:
+            checks.append(verdict(rate(e) >= 0.75 * rate(cli), f"streaming export at {rate(e) / rate(cli):.2f} "
+                                  f"of the {results['cli_label']}'s {rate(cli):,.0f} rows/s (target ≥ 0.75)"))
+        if "rows" in dse:
+            checks.append(f"ratio to Datasette's streaming CSV ({rate(dse):,.0f} rows/s): {rate(e) / rate(dse):.2f}")
+        checks.append(verdict(e["ttfb"] < 1, f"first byte after {e['ttfb']:.3f} s (< 1 s)"))
+        small = now["sqlite"]["export_10k"]
+        if "rows" in small and small.get("rss_peak") and e.get("rss_peak"):
+            growth = e["rss_peak"] - small["rss_peak"]
+            checks.append(verdict(growth < 50, f"server peak RSS grew {growth:.0f} MB from the "
+                                  f"{small['rows']:,}-row export to the {e['rows']:,}-row one (< 50 MB)"))
+    for db, label in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
+        r = (now.get(db) or {}).get("admin_import")
+        for kind in ("xlsx", "csv") if r else ():
+            step = r[kind]
+            upload, check, confirm, written_in = admin_steps(step)
+            checks.append(verdict(
+                max(upload, confirm or 0) < ADMIN_REQUEST_TARGET and step.get("written") == r["rows"],
+                f"admin import on {label}, {r['rows']:,} rows of {kind.upper()}: upload request "
+                f"{upload:.2f} s, confirm request {confirm or 0:.2f} s, each < {ADMIN_REQUEST_TARGET} s "
+                f"(off the request: the check {check:.0f} s, the import {written_in or 0:.0f} s); "
+                f"{step.get('written', 0):,} written"))
+    for db, label in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
+        r = (now.get(db) or {}).get("import")
+        if r:
+            per_s = r["rows"] / r["seconds"]
+            checks.append(verdict(per_s >= 1000 and r["ok"] and not r["bad_left"],
+                                  f"import on {label}: {per_s:,.0f} rows/s ≥ 1,000 (target stated for "
+                                  f"PostgreSQL), all or nothing: {'kept' if not r['bad_left'] else 'BROKEN'}"))
+    return checks
