@@ -156,6 +156,14 @@ EXPORT_PAGE_CSP = csp_update({
 })
 
 
+# The import preview's diffs (diff-match-patch, through import-export) colour what a row adds
+# and removes with two inline styles; those two may apply on the import pages, nothing else.
+IMPORT_PAGE_CSP = csp_update({
+    "style-src": ["'unsafe-hashes'", "'sha256-AFyijjilwBx8kC+SMDLzasw2VV9MWz1VYVQ8xIgdMlA='",  # background:#e6ffe6;
+                  "'sha256-S0qL3AVCJ6EdYX2E0yOmH+5YvauOwNAxIl4pJ/0IUUg='"],  # background:#ffe6e6;
+})
+
+
 class EditorialAdmin(CheckedInputAdmin, background.BackgroundImportMixin, ImportExportModelAdmin,
                      SimpleHistoryAdmin):
     """Import (preview first, then all or nothing; large files off the request), export, change
@@ -224,6 +232,11 @@ class EditorialAdmin(CheckedInputAdmin, background.BackgroundImportMixin, Import
         return {**super().get_import_data_kwargs(**kwargs), "stale_rows": stale_rows}
     # --- end of stale rows
 
+    @method_decorator(IMPORT_PAGE_CSP)
+    def import_status_view(self, request, pk):
+        return super().import_status_view(request, pk)
+
+    @method_decorator(IMPORT_PAGE_CSP)
     def import_action(self, request, **kwargs):
         if request.method == "POST" and background.wanted(request.FILES.get("import_file")):
             if not self.has_import_permission(request):

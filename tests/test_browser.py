@@ -459,3 +459,35 @@ def test_an_editor_unticks_every_export_column_with_select_all(reader, chief_edi
     assert all(columns.evaluate_all("boxes => boxes.map(b => b.checked)"))
     page.wait_for_timeout(300)  # a CSP report travels back asynchronously
     reader.check_clean()
+
+
+def test_an_editor_follows_a_large_import_checked_and_written_off_the_request(
+        reader, chief_editor, settings, tmp_path, django_db_blocker):
+    from defrel.models import Source
+
+    if connection.vendor == "sqlite":
+        # The test run's SQLite is one in-memory database shared between threads, where a reader
+        # meeting a writer's lock fails at once instead of waiting as on a database file; the
+        # steps themselves are tested on SQLite in tests/defrel/test_background_imports.py.
+        pytest.skip("a second writing thread needs PostgreSQL or an SQLite file")
+    settings.DEFREL_IMPORT_BACKGROUND_BYTES = 0  # this small file goes the large files' way
+    upload = tmp_path / "sources.csv"
+    upload.write_text("key,title_ja,title_en,publisher_ja,publisher_en,date,url,filename\n"
+                      "browser-background-import,ブラウザ試験,Browser test,,,2025,,\n", encoding="utf-8")
+    log_in(reader, chief_editor)
+    page = reader.visit("/admin/defrel/source/import/")
+    page.set_input_files("input[name=import_file]", str(upload))
+    page.select_option("select[name=format]", label="csv")
+    page.locator("input[type=submit]").click()
+    # The page of the check reloads itself (no script) until the preview is there.
+    page.locator("input[name=confirm]").wait_for()
+    assert re.search(r"/admin/defrel/source/import/\d+/$", page.url)
+    assert "browser-background-import" in page.locator("table.import-preview").inner_text()
+    page.locator("input[name=confirm]").click()
+    page.wait_for_url(re.compile(r"/admin/defrel/source/$"))
+    assert "インポートが完了しました：新規1件" in page.locator(".messagelist").inner_text()
+    reader.check_clean()
+    with django_db_blocker.unblock():
+        assert Source.objects.filter(key="browser-background-import").exists()
+        Source.objects.filter(key="browser-background-import").delete()
+        Source.history.filter(key="browser-background-import").delete()

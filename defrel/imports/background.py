@@ -19,7 +19,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import connections
+from django.db import connections, transaction
 from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -56,7 +56,8 @@ def start(step, *args):
             connections.close_all()  # this thread's own connections
 
     thread = threading.Thread(target=run, name="defrel-import")
-    thread.start()
+    # Once what the request wrote (the stored upload, its state) is there for the thread to read.
+    transaction.on_commit(thread.start)
     return thread
 
 
