@@ -72,12 +72,6 @@ def test_the_title_read_with_the_participations_is_the_one_tenure_during_chooses
     assert career != "nothing held then" or not chosen.title
 
 
-def test_held_on_finds_open_ended_tenures():
-    TenureFactory(date="2024-10-01/..")
-    assert Tenure.objects.held_on("2025-06-01").count() == 1
-    assert Tenure.objects.held_on("2024-09-30").count() == 0
-
-
 def test_database_refuses_a_tenure_that_ends_before_it_starts():
     tenure = TenureFactory()
     with pytest.raises(IntegrityError):
