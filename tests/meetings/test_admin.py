@@ -1,5 +1,7 @@
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from meetings.models import Meeting
 from tests.meetings.factories import (
@@ -122,4 +124,13 @@ def test_editor_adds_a_meeting_with_two_countries_and_three_participants(editor_
 def test_title_at_the_time_warns_when_no_tenure_covers_the_date(editor_client):
     participation = ParticipationFactory(official=OfficialFactory(), meeting=MeetingFactory(date="2024-05"))
     page = editor_client.get(reverse("admin:meetings_meeting_change", args=[participation.meeting.pk]))
-    assert "この日付に該当する在任期間がありません" in page.content.decode()
+    with translation.override("ja"):
+        warning = gettext("no tenure covers this date")
+    assert warning in page.content.decode()
+
+
+def test_the_admin_is_the_same_site_whatever_urls_serve_it(editor_client):
+    """Its name and the data-quality link on its front page, here under the admin alone."""
+    page = editor_client.get(reverse("admin:index")).content.decode()
+    assert '<div id="site-name"><a href="/admin/">defrel</a></div>' in page
+    assert f'<a href="{reverse("data-quality")}">' in page
