@@ -43,13 +43,6 @@ def row_lines(resource, headers, queryset, chunk_size=2000):
         yield writer.writerow(row)
 
 
-def csv_rows(resource, queryset, chunk_size=2000):
-    """Header and rows as CSV lines (str), one a row."""
-    headers = resource.get_export_headers()
-    yield BOM + csv.writer(_Echo()).writerow(headers)
-    yield from row_lines(resource, headers, queryset, chunk_size)
-
-
 def csv_chunks(resource, queryset, chunk_bytes=CHUNK_BYTES):
     """What a streamed CSV response sends: the BOM and the header row at once, then the rows
     as UTF-8 in chunks of about ``chunk_bytes``, so that the server makes a write a chunk,

@@ -2,6 +2,7 @@
 import json
 from collections import defaultdict
 from datetime import timedelta
+from functools import reduce
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,10 +18,25 @@ from defrel import dates
 
 
 class NaturalKeyManager(models.Manager):
-    """Looks records up by the one field named in the model's ``natural_key_field``."""
+    """Finds a record by the values of its model's ``natural_key_fields``, as loaddata does."""
 
-    def get_by_natural_key(self, key):
-        return self.get(**{self.model.natural_key_field: key})
+    def get_by_natural_key(self, *key):
+        return self.get(**dict(zip(self.model.natural_key_fields, key, strict=True)))
+
+
+class NaturalKeyed(models.Model):
+    """A record known outside the database (fixtures, CSV, links) by ``natural_key_fields``:
+    a unique field of its own, or the keys of the records it joins (``official__slug``).
+    Serialisers order models by their foreign keys, which name every record a key reads."""
+
+    natural_key_fields = ("key",)
+    objects = NaturalKeyManager()
+
+    class Meta:
+        abstract = True
+
+    def natural_key(self):
+        return tuple(reduce(getattr, path.split("__"), self) for path in self.natural_key_fields)
 
 
 class Year(ExtractYear):
@@ -181,7 +197,7 @@ def connect_inline_rows():
             pre_delete.connect(row_deleting, sender=model, dispatch_uid=f"inline-delete-{label}")
 
 
-class Source(Versioned, models.Model):
+class Source(NaturalKeyed, Versioned, models.Model):
     """A document that curated facts are derived from."""
 
     key = models.SlugField(_("key"), max_length=60, unique=True)
@@ -193,8 +209,6 @@ class Source(Versioned, models.Model):
     url = models.URLField(_("URL"), blank=True)
     filename = models.CharField(_("file name"), max_length=200, blank=True)
 
-    natural_key_field = "key"
-    objects = NaturalKeyManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -204,9 +218,6 @@ class Source(Versioned, models.Model):
 
     def __str__(self):
         return self.title_ja
-
-    def natural_key(self):
-        return (self.key,)
 
     def clean(self):
         if self.date:

@@ -23,6 +23,7 @@ from defrel.imports import preview
 from defrel.imports.originals import copy_cheaply
 from defrel.imports.versions import RowVersions, VersionField, remember
 from defrel.models import Dated, Source, Versioned, bump_parents
+from defrel.stamp import bump_on_commit
 from defrel.uploads import FileRefused
 
 SEPARATOR = "|"  # the one form of every multi-valued cell
@@ -997,10 +998,6 @@ class CuratedResource(resources.ModelResource):
     @staticmethod
     def data_changed(using):
         """Writes without signals tell the public pages' cached counts themselves."""
-        try:
-            from defrel.stamp import bump_on_commit
-        except ImportError:  # pragma: no cover - before the stamp existed
-            return
         bump_on_commit(using)
 
     def export_field(self, field, instance, **kwargs):

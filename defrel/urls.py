@@ -7,9 +7,6 @@ from django.urls import include, path
 
 from meetings.views.quality import data_quality
 
-admin.site.site_header = "defrel"
-admin.site.site_title = "defrel"
-
 urlpatterns = [
     # Browsers ask for /favicon.ico on pages that name none (the admin's).
     # (looked up per request: hashed static names exist only after collectstatic)

@@ -11,8 +11,6 @@ from meetings.resources import (
 )
 from partners.models import Tenure
 
-admin.site.index_template = "defrel_admin/index.html"
-
 
 @admin.register(Occasion)
 class OccasionAdmin(EditorialAdmin):

@@ -2,14 +2,13 @@
 import datetime
 
 from django.db import models
-from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from defrel.models import Dated, InlineRow, NaturalKeyManager, Versioned, dated_constraints
+from defrel.models import Dated, InlineRow, NaturalKeyed, Versioned, dated_constraints
 
 
 def localised(obj, field):
@@ -35,7 +34,7 @@ class Region(models.TextChoices):
     ORGANISATION = "organisation", _("International organisations")
 
 
-class Country(Versioned, models.Model):
+class Country(NaturalKeyed, Versioned, models.Model):
     """A partner state or international organisation (and Japan itself)."""
 
     class Kind(models.TextChoices):
@@ -56,8 +55,7 @@ class Country(Versioned, models.Model):
     significance_ja = models.TextField(_("significance (Japanese)"), blank=True)
     significance_en = models.TextField(_("significance (English)"), blank=True)
 
-    natural_key_field = "code"
-    objects = NaturalKeyManager()
+    natural_key_fields = ("code",)
     history = HistoricalRecords()
 
     class Meta:
@@ -70,9 +68,6 @@ class Country(Versioned, models.Model):
 
     def get_absolute_url(self):
         return reverse("partners:country-detail", args=[self.code])
-
-    def natural_key(self):
-        return (self.code,)
 
     @property
     def name(self):
@@ -87,7 +82,7 @@ class Country(Versioned, models.Model):
         return localised(self, "significance")
 
 
-class Position(Versioned, models.Model):
+class Position(NaturalKeyed, Versioned, models.Model):
     """An office such as Japan's Minister of Defense, held by ``seats`` people at a time."""
 
     class Level(models.TextChoices):
@@ -110,8 +105,6 @@ class Position(Versioned, models.Model):
         _("seats"), default=1, help_text=_("How many people hold this office at once (usually 1).")
     )
 
-    natural_key_field = "key"
-    objects = NaturalKeyManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -122,17 +115,12 @@ class Position(Versioned, models.Model):
     def __str__(self):
         return self.title
 
-    def natural_key(self):
-        return (self.key,)
-
-    natural_key.dependencies = ["partners.country"]
-
     @property
     def title(self):
         return localised(self, "title")
 
 
-class Official(Versioned, models.Model):
+class Official(NaturalKeyed, Versioned, models.Model):
     """A person who takes part in meetings."""
 
     slug = models.SlugField(_("slug"), max_length=100, unique=True,
@@ -143,8 +131,7 @@ class Official(Versioned, models.Model):
         Country, models.PROTECT, related_name="officials", verbose_name=_("country")
     )
 
-    natural_key_field = "slug"
-    objects = NaturalKeyManager()
+    natural_key_fields = ("slug",)
     history = HistoricalRecords()
 
     class Meta:
@@ -157,11 +144,6 @@ class Official(Versioned, models.Model):
 
     def get_absolute_url(self):
         return reverse("partners:official-detail", args=[self.slug])
-
-    def natural_key(self):
-        return (self.slug,)
-
-    natural_key.dependencies = ["partners.country"]
 
     @property
     def name(self):
@@ -216,20 +198,7 @@ def title_held(lang, lower, upper, official):
     )
 
 
-class TenureQuerySet(models.QuerySet):
-    def held_on(self, day):
-        return self.filter(
-            Q(date_lower__isnull=True) | Q(date_lower__lte=day),
-            Q(date_upper__isnull=True) | Q(date_upper__gte=day),
-        )
-
-
-class TenureManager(models.Manager.from_queryset(TenureQuerySet)):
-    def get_by_natural_key(self, official, position, date):
-        return self.get(official__slug=official, position__key=position, date=date)
-
-
-class Tenure(Dated, Versioned, InlineRow, models.Model):
+class Tenure(NaturalKeyed, Dated, Versioned, InlineRow, models.Model):
     """An official holding a position for a period; either end may be unknown."""
 
     official = models.ForeignKey(
@@ -240,8 +209,8 @@ class Tenure(Dated, Versioned, InlineRow, models.Model):
     )
 
     allow_unknown_start = True
+    natural_key_fields = ("official__slug", "position__key", "date")
     version_parents = ("official",)  # the official's tenures inline
-    objects = TenureManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -261,12 +230,3 @@ class Tenure(Dated, Versioned, InlineRow, models.Model):
 
     def __str__(self):
         return f"{self.official} — {self.position} ({self.date_display})"
-
-    def natural_key(self):
-        return (self.official.slug, self.position.key, self.date)
-
-    natural_key.dependencies = ["partners.official", "partners.position"]
-
-    def overlaps(self, lower, upper):
-        """Whether the tenure may have been held between ``lower`` and ``upper``."""
-        return overlaps(self.date_lower, self.date_upper, lower, upper)

@@ -125,9 +125,7 @@ class OfficialList(ListView):
         return officials
 
     def get_context_data(self, **kwargs):
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        return super().get_context_data(form=self.form, query=query.urlencode(), **kwargs)
+        return super().get_context_data(form=self.form, **kwargs)
 
 
 def official_detail(request, slug):

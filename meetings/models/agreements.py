@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from defrel import dates
 from defrel.models import (
-    Dated, InlineRow, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned, dated_constraints,
+    Dated, InlineRow, NaturalKeyed, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned, dated_constraints,
 )
 from partners.models import Country, localised
 
@@ -33,9 +33,6 @@ class AgreementQuerySet(SearchableQuerySet):
     search_fields = ("title_ja", "title_en", "short_name", "aliases", "key",
                      "summary_ja", "summary_en", "parties__name_ja", "parties__name_en")
 
-    def with_party(self, code):
-        return self.filter(parties__code=code)
-
     def with_lifecycle(self):
         return self.select_related("source").prefetch_related(
             "parties", models.Prefetch(
@@ -44,11 +41,7 @@ class AgreementQuerySet(SearchableQuerySet):
         )
 
 
-class AgreementManager(NaturalKeyManager.from_queryset(AgreementQuerySet)):
-    pass
-
-
-class Agreement(Sourced, Versioned, models.Model):
+class Agreement(NaturalKeyed, Sourced, Versioned, models.Model):
     """A treaty, arrangement, memorandum or joint document between Japan and partners."""
 
     class Kind(models.TextChoices):
@@ -79,8 +72,7 @@ class Agreement(Sourced, Versioned, models.Model):
     summary_ja = models.TextField(_("summary (Japanese)"), blank=True)
     summary_en = models.TextField(_("summary (English)"), blank=True)
 
-    natural_key_field = "key"
-    objects = AgreementManager()
+    objects = NaturalKeyManager.from_queryset(AgreementQuerySet)()
     history = HistoricalRecords(m2m_fields=[parties])
 
     class Meta:
@@ -93,11 +85,6 @@ class Agreement(Sourced, Versioned, models.Model):
 
     def get_absolute_url(self):
         return reverse("meetings:agreement-detail", args=[self.key])
-
-    def natural_key(self):
-        return (self.key,)
-
-    natural_key.dependencies = ["partners.country", "defrel.source"]
 
     @property
     def title(self):
@@ -135,12 +122,7 @@ class Agreement(Sourced, Versioned, models.Model):
                              self.Kind.EQUIPMENT_TRANSFER, self.Kind.RAA, self.Kind.TREATY}
 
 
-class AgreementEventManager(models.Manager):
-    def get_by_natural_key(self, agreement, kind, date):
-        return self.get(agreement__key=agreement, kind=kind, date=date)
-
-
-class AgreementEvent(Dated, Sourced, Versioned, InlineRow, models.Model):
+class AgreementEvent(NaturalKeyed, Dated, Sourced, Versioned, InlineRow, models.Model):
     """One milestone in an agreement's life: negotiation started, signed, in force …"""
 
     class Kind(models.TextChoices):
@@ -168,8 +150,8 @@ class AgreementEvent(Dated, Sourced, Versioned, InlineRow, models.Model):
     note_en = models.TextField(_("note (English)"), blank=True)
 
     # An inline on its agreement and, as a milestone reached there, on its meeting.
+    natural_key_fields = ("agreement__key", "kind", "date")
     version_parents = ("agreement", "meeting")
-    objects = AgreementEventManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -188,11 +170,6 @@ class AgreementEvent(Dated, Sourced, Versioned, InlineRow, models.Model):
 
     def __str__(self):
         return f"{self.agreement} — {self.get_kind_display()} ({self.date_display})"
-
-    def natural_key(self):
-        return (self.agreement.key, self.kind, self.date)
-
-    natural_key.dependencies = ["meetings.agreement", "meetings.meeting"]
 
     @property
     def note(self):

@@ -5,7 +5,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from defrel.models import Dated, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned, dated_constraints
+from defrel.models import (
+    Dated, NaturalKeyed, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned, dated_constraints,
+)
 from partners.models import Country, localised
 
 SERVICES = {"joint": _("joint"), "gsdf": _("GSDF"), "msdf": _("MSDF"), "asdf": _("ASDF")}
@@ -16,11 +18,7 @@ class ExerciseQuerySet(SearchableQuerySet):
                      "countries__name_ja", "countries__name_en")
 
 
-class ExerciseManager(NaturalKeyManager.from_queryset(ExerciseQuerySet)):
-    pass
-
-
-class Exercise(Dated, Sourced, Versioned, models.Model):
+class Exercise(NaturalKeyed, Dated, Sourced, Versioned, models.Model):
     """A named exercise and who took part."""
 
     class Role(models.TextChoices):
@@ -50,8 +48,7 @@ class Exercise(Dated, Sourced, Versioned, models.Model):
     summary_ja = models.TextField(_("summary (Japanese)"), blank=True)
     summary_en = models.TextField(_("summary (English)"), blank=True)
 
-    natural_key_field = "key"
-    objects = ExerciseManager()
+    objects = NaturalKeyManager.from_queryset(ExerciseQuerySet)()
     history = HistoricalRecords(m2m_fields=[countries])
 
     class Meta:
@@ -69,11 +66,6 @@ class Exercise(Dated, Sourced, Versioned, models.Model):
 
     def get_absolute_url(self):
         return reverse("meetings:exercise-detail", args=[self.key])
-
-    def natural_key(self):
-        return (self.key,)
-
-    natural_key.dependencies = ["partners.country", "defrel.source"]
 
     @property
     def name(self):

@@ -8,20 +8,18 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from defrel.models import (
-    Dated, InlineRow, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned, dated_constraints,
+    Dated, InlineRow, NaturalKeyed, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned, dated_constraints,
 )
 from partners.models import Country, Official, Tenure, localised, title_held
 
 
-class Occasion(Versioned, models.Model):
+class Occasion(NaturalKeyed, Versioned, models.Model):
     """A recurring multilateral venue on whose margins meetings happen (Shangri-La Dialogue)."""
 
     key = models.SlugField(_("key"), max_length=60, unique=True)
     name_ja = models.CharField(_("name (Japanese)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
 
-    natural_key_field = "key"
-    objects = NaturalKeyManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -31,9 +29,6 @@ class Occasion(Versioned, models.Model):
 
     def __str__(self):
         return self.name
-
-    def natural_key(self):
-        return (self.key,)
 
     @property
     def name(self):
@@ -57,12 +52,6 @@ class MeetingQuerySet(SearchableQuerySet):
 
     def with_official(self, slug):
         return self.filter(participations__official__slug=slug)
-
-    def in_year(self, year):
-        """Meetings whose date may fall in ``year`` (an interval counts in every year it spans)."""
-        return self.filter(date_lower__year__lte=year).filter(
-            Q(date_upper__isnull=True) | Q(date_upper__year__gte=year)
-        )
 
     def with_people(self):
         """Meetings with their partners and participants (titles at the time), in a constant
@@ -101,11 +90,7 @@ class MeetingQuerySet(SearchableQuerySet):
         ).prefetch_related(Prefetch("countries", queryset=Country.objects.only("code", "name_ja", "name_en")))
 
 
-class MeetingManager(NaturalKeyManager.from_queryset(MeetingQuerySet)):
-    pass
-
-
-class Meeting(Dated, Sourced, Versioned, models.Model):
+class Meeting(NaturalKeyed, Dated, Sourced, Versioned, models.Model):
     """An encounter between Japan and one or more partners (or several, when aggregated)."""
 
     class Kind(models.TextChoices):
@@ -169,8 +154,7 @@ class Meeting(Dated, Sourced, Versioned, models.Model):
         "meetings.Exercise", blank=True, related_name="meetings", verbose_name=_("exercises observed")
     )
 
-    natural_key_field = "key"
-    objects = MeetingManager()
+    objects = NaturalKeyManager.from_queryset(MeetingQuerySet)()
     history = HistoricalRecords(m2m_fields=[countries, exercises])
 
     class Meta:
@@ -195,11 +179,6 @@ class Meeting(Dated, Sourced, Versioned, models.Model):
 
     def get_absolute_url(self):
         return reverse("meetings:meeting-detail", args=[self.key])
-
-    def natural_key(self):
-        return (self.key,)
-
-    natural_key.dependencies = ["partners.country", "meetings.occasion", "defrel.source"]
 
     @property
     def title(self):
@@ -244,12 +223,7 @@ class Meeting(Dated, Sourced, Versioned, models.Model):
         return localised(self, "outcomes")
 
 
-class ParticipationManager(models.Manager):
-    def get_by_natural_key(self, meeting, official):
-        return self.get(meeting__key=meeting, official__slug=official)
-
-
-class Participation(InlineRow, models.Model):
+class Participation(NaturalKeyed, InlineRow, models.Model):
     """An official taking part in a meeting; the title shown is the one held that day."""
 
     class Role(models.TextChoices):
@@ -264,8 +238,8 @@ class Participation(InlineRow, models.Model):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.PRINCIPAL)
 
+    natural_key_fields = ("meeting__key", "official__slug")
     version_parents = ("meeting",)  # the meeting's participants inline (the official has none)
-    objects = ParticipationManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -279,11 +253,6 @@ class Participation(InlineRow, models.Model):
     def __str__(self):
         return f"{self.official} @ {self.meeting.key}"
 
-    def natural_key(self):
-        return (self.meeting.key, self.official.slug)
-
-    natural_key.dependencies = ["meetings.meeting", "partners.official"]
-
     @cached_property
     def tenure(self):
         return self.official.tenure_during(self.meeting.date_lower, self.meeting.date_upper)
@@ -295,7 +264,3 @@ class Participation(InlineRow, models.Model):
             return localised(self, "held_title") or ""
         tenure = self.tenure
         return tenure.position.title if tenure else ""
-
-    @property
-    def side(self):
-        return "japan" if self.official.country.code == "JP" else "partner"

@@ -92,7 +92,6 @@ def timeline(request):
     return render(request, "meetings/timeline.html", {
         "form": form, "chosen": chosen, "entry_count": total,
         "years": years, "page_obj": page, "truncated": not year and total > TIMELINE_DEPTH,
-        "query": without(request.GET, "page"), "year_query": without(request.GET, "page", "year"),
         # A page's records (hundreds, with their partners) change only with the data: the
         # template keeps them drawn under the data stamp, per language, selection and page.
         "selection": ":".join(map(str, chosen_key)),
@@ -103,14 +102,6 @@ def timeline(request):
 def year_span(year):
     """A range, not __year: the date_lower indexes serve it (SQLite extracts years row by row)."""
     return {"date_lower__gte": datetime.date(year, 1, 1), "date_lower__lt": datetime.date(year + 1, 1, 1)}
-
-
-def without(params, *names):
-    """The query string of ``params`` less ``names``, for links that change only those."""
-    params = params.copy()
-    for name in names:
-        params.pop(name, None)
-    return params.urlencode()
 
 
 def as_of_day(request):

@@ -1,9 +1,12 @@
+import html
 
 import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from defrel.resources import SourceResource
 from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Occasion, Participation
@@ -80,7 +83,10 @@ def test_one_bad_row_writes_nothing_and_names_row_column_and_reason(australia, b
 def test_a_key_repeated_inside_the_file_is_refused_whole(australia):
     result = import_rows(meeting_row(), meeting_row(title_ja="別の会談"))
     assert Meeting.objects.count() == 0
-    assert str(result.base_errors[0].error) == "2行目のキー2024-05-au-defminは1行目と重複しています。"
+    with translation.override("ja"):
+        repeated = gettext("Row %(row)s repeats the key %(key)s of row %(first)s.") % {
+            "row": 2, "key": "2024-05-au-defmin", "first": 1}
+    assert str(result.base_errors[0].error) == repeated
 
 
 def test_missing_and_unknown_columns_are_a_file_level_error(australia):
@@ -116,7 +122,9 @@ def test_admin_import_previews_before_writing_and_refuses_a_bad_file(editor_clie
     response = editor_client.post(url, {"format": "0", "resource": "0",
                                         "import_file": SimpleUploadedFile("m.csv", bad.encode())})
     page = response.content.decode()
-    assert "XX" in page
+    with translation.override("ja"):
+        unknown = gettext("unknown %(model)s: %(values)s") % {"model": Country._meta.verbose_name, "values": "XX"}
+    assert unknown in html.unescape(page)
     assert "process_import" not in page  # no confirm form for a file with a bad row
     assert Meeting.objects.count() == 0
 

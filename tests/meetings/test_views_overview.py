@@ -1,4 +1,5 @@
 import datetime
+import html
 import re
 
 import pytest
@@ -133,6 +134,19 @@ def test_the_timeline_pages_newest_first_and_leads_to_every_year(client, korea, 
     html = client.get(reverse("meetings:timeline"), {"page": "abc"}).content.decode()
     years = re.findall(r'href="\?year=(\d{4})"', html)
     assert years == ["2024", "2023", "2022", "2021", "2020", "2019"]
+
+
+def test_timeline_links_keep_the_filters_and_years_start_at_the_first_page(client, korea, monkeypatch):
+    from meetings.views import overview
+
+    monkeypatch.setattr(overview, "TIMELINE_PAGE", 1)
+    for year in (2023, 2024):
+        MeetingFactory(countries=[korea], date=f"{year}-05", title_ja=f"会談{year}")
+    page = html.unescape(client.get(reverse("meetings:timeline"), {"country": "KR", "page": "2"}).content.decode())
+    assert '<a href="?country=KR&page=1" rel="prev">' in page
+    assert '<a href="?country=KR&year=2023">' in page
+    page = html.unescape(client.get(reverse("meetings:timeline"), {"country": "KR", "year": "2024"}).content.decode())
+    assert '<a href="?country=KR">' in page  # all years, the country kept
 
 
 def test_bad_timeline_filters_are_answered_on_the_page(client, korea):

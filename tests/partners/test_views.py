@@ -153,6 +153,17 @@ def test_the_official_list_filters_by_country_and_searches_by_name(client, korea
     assert "申源湜" in shown and "金龍顕" in shown and "マールズ" not in shown
 
 
+def test_the_official_list_pages_keep_its_filters(client, korea, monkeypatch):
+    from partners import views
+
+    monkeypatch.setattr(views.OfficialList, "paginate_by", 1)
+    OfficialFactory(country=korea, name_ja="金龍顕", name_en="Kim Yong-hyun")
+    OfficialFactory(country=korea, name_ja="申源湜", name_en="Shin Won-sik")
+    page = client.get(reverse("partners:official-list"), {"country": "KR"})
+    assert '<a href="?country=KR&amp;page=2" rel="next">' in page.content.decode()
+    assert "金龍顕" in text(page) and "申源湜" not in text(page)
+
+
 def test_the_official_list_says_when_a_country_is_unknown(client):
     OfficialFactory(name_ja="木原稔", name_en="Kihara Minoru")
     shown = text(get(client, "partners:official-list", lang="en", country="ZZ"))
