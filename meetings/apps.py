@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("Meetings, agreements and exercises")
+
+    def ready(self):
+        from meetings import timeline  # noqa: F401 - registers the kinds of timeline entry

@@ -27,7 +27,6 @@ from django.db.backends.base.creation import TEST_DATABASE_PREFIX  # noqa: E402
 from django.utils import translation  # noqa: E402
 from pytest_django.live_server_helper import LiveServer  # noqa: E402
 
-from meetings.filters import in_period  # noqa: E402
 from meetings.models import Agreement, AgreementEvent, Meeting, Status  # noqa: E402
 from meetings.resources import MeetingResource  # noqa: E402
 from partners.models import Country, Official  # noqa: E402
@@ -347,7 +346,7 @@ def test_agreements_matrix_on_a_past_day_leaves_out_agreements_made_later(reader
 
 def test_who_chief_of_staff_yoshida_met_in_september_2024(reader):
     yoshida = Official.objects.get(slug="yoshida-yoshihide")
-    expected = set(in_period(Meeting.objects.with_official(yoshida.slug), 2024, 9).values_list("key", flat=True))
+    expected = set(Meeting.objects.with_official(yoshida.slug).in_period(2024, 9).values_list("key", flat=True))
     assert "2024-09-dk-chod" in expected
 
     page = reader.visit("/partners/officials/")

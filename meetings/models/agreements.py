@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from defrel import dates
 from defrel.models import (
-    Dated, InlineRow, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned, dated_constraints,
+    Dated, DatedQuerySet, InlineRow, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned, dated_constraints,
 )
 from partners.models import Country, localised
 
@@ -135,7 +135,7 @@ class Agreement(Sourced, Versioned, models.Model):
                              self.Kind.EQUIPMENT_TRANSFER, self.Kind.RAA, self.Kind.TREATY}
 
 
-class AgreementEventManager(models.Manager):
+class AgreementEventManager(models.Manager.from_queryset(DatedQuerySet)):
     def get_by_natural_key(self, agreement, kind, date):
         return self.get(agreement__key=agreement, kind=kind, date=date)
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from defrel.models import (
-    Dated, InlineRow, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned, dated_constraints,
+    Dated, DatedQuerySet, InlineRow, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned, dated_constraints,
 )
 from partners.models import Country, Official, Tenure, localised, title_held
 
@@ -40,7 +40,7 @@ class Occasion(Versioned, models.Model):
         return localised(self, "name")
 
 
-class MeetingQuerySet(SearchableQuerySet):
+class MeetingQuerySet(SearchableQuerySet, DatedQuerySet):
     # Titles, summaries, places, partners, participants and the aliases of agreements signed
     # at the meeting, in Japanese and English.
     search_fields = (
@@ -57,12 +57,6 @@ class MeetingQuerySet(SearchableQuerySet):
 
     def with_official(self, slug):
         return self.filter(participations__official__slug=slug)
-
-    def in_year(self, year):
-        """Meetings whose date may fall in ``year`` (an interval counts in every year it spans)."""
-        return self.filter(date_lower__year__lte=year).filter(
-            Q(date_upper__isnull=True) | Q(date_upper__year__gte=year)
-        )
 
     def with_people(self):
         """Meetings with their partners and participants (titles at the time), in a constant
