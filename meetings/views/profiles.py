@@ -52,10 +52,8 @@ def newest(found, everything):
     """{"groups", "entry_count", "shown_count"} of a profile's timeline: every record
     ``found``, or its newest PROFILE_DEPTH (a partner may have thousands)."""
     shown = found[:None if everything else PROFILE_DEPTH]
-    # Fewer than the depth: nothing was left out, so no need to count.
-    total = len(shown) if everything or len(shown) < PROFILE_DEPTH else found.count()
     return {"groups": by_year_and_month(shown, newest_first=True),
-            "entry_count": total, "shown_count": len(shown)}
+            "entry_count": found.count(), "shown_count": len(shown)}
 
 
 def country_list(request):
