@@ -12,8 +12,11 @@ def attended_by(meetings, official):
     the office held that day, read from the official's tenures, fetched once)."""
     prefetch_related_objects([official], Prefetch("tenures", queryset=official.tenures.select_related("position")))
     # Through the official's own manager each participation's .official is this very object.
-    roles = Prefetch("participations", queryset=official.participations.all(), to_attr="official_roles")
-    return meetings.filter(participants=official).prefetch_related(roles)
+    roles = Prefetch("participations", queryset=official.participations.all(), to_attr="roles_of_official")
+    # By slug, as the meetings list filters: PostgreSQL then starts from the official's
+    # participations instead of walking every meeting newest first (0.14 s instead of 0.55
+    # at 100,000 meetings, for an official of 10,000 of them).
+    return meetings.with_official(official.slug).prefetch_related(roles)
 
 
 register(Kind(

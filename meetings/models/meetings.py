@@ -203,6 +203,13 @@ class Meeting(Dated, Sourced, Versioned, models.Model):
     def location(self):
         return localised(self, "location")
 
+    @property
+    def official_roles(self):
+        """One official's part in the meeting, when read for that official's timeline
+        (meetings.timeline); none elsewhere (and no missing attribute for a template to
+        search the whole object for)."""
+        return getattr(self, "roles_of_official", ())
+
     # A meeting's page asks for its related rows directly: for a single meeting,
     # prefetch_related runs as many queries, and its machinery costs more than the queries.
 
