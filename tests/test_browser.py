@@ -253,7 +253,7 @@ def test_reader_walks_from_home_to_a_meeting_an_official_and_back_to_an_export(r
     page.locator("ul.participants").get_by_role("link", name=participant.name_ja, exact=True).click()
     expect(page).to_have_url(re.compile(rf"/partners/officials/{participant.slug}/$"))
     expect(page.locator("h1")).to_have_text(participant.name_ja)
-    expect(page.locator("table.results")).to_contain_text(meeting.title_ja)
+    expect(page.locator("section[aria-labelledby=timeline]")).to_contain_text(meeting.title_ja)
 
     page.go_back()
     expect(page).to_have_url(meeting_url)
@@ -356,9 +356,10 @@ def test_who_chief_of_staff_yoshida_met_in_september_2024(reader):
     page.get_by_role("link", name=yoshida.name_ja, exact=True).click()
     expect(page).to_have_url(re.compile(rf"/partners/officials/{yoshida.slug}/$"))
     expect(page.locator("h1")).to_have_text(yoshida.name_ja)
-    september = page.locator("table.results tbody tr", has=page.locator("td.date", has_text="2024年9月"))
+    september = page.locator("section[aria-labelledby=timeline] li.entry-meeting", has=page.locator(".date", has_text="2024年9月"))
     expect(september.first).to_be_visible()
-    on_profile = set(listed_meeting_keys(september))
+    hrefs = september.locator(".what > a").evaluate_all("links => links.map(a => a.pathname)")
+    on_profile = {re.fullmatch(r"/meetings/([^/]+)/", href).group(1) for href in hrefs}
     assert on_profile <= expected
 
     page.locator(f"a[href$='/meetings/?official={yoshida.slug}']").click()
