@@ -116,18 +116,18 @@ def entries(*, country=None, official=None, kinds=None, year=None):
 
 
 class Entries:
-    """The chosen records, newest first: ``count()`` counts them and a slice reads only the
-    newest rows it needs of each kind, so deep history is never fetched for the first pages
-    (a Paginator pages them as it would a queryset). A fixed number of queries a kind."""
+    """The chosen records, newest first: ``count()`` counts them, ``years`` spans them and a
+    slice reads only the newest rows it needs of each kind, so deep history is never fetched
+    for the first pages. A fixed number of queries a kind, whatever the number of rows."""
 
     def __init__(self, streams, year=None):
         self.streams, self.year = streams, year
 
     @cached_property
     def extent(self):
-        """(first year, last year, records in the year chosen): one aggregate query a kind.
-        The years span every year any record counts in, whatever the year chosen; min and
-        max come off the date indexes."""
+        """(first year, last year, records in the year chosen): one aggregate query a kind
+        (it reads every row: the timeline keeps it under the data stamp). The years span
+        every year any record counts in, whatever the year chosen."""
         first, last, total = None, None, 0
         for records in self.streams.values():
             counted = Count("pk", filter=records.period(self.year)) if self.year else Count("pk")
@@ -149,9 +149,6 @@ class Entries:
         if "extent" in self.__dict__:
             return self.extent[2]
         return sum(self.in_year(records).count() for records in self.streams.values())
-
-    def __len__(self):
-        return self.count()
 
     @property
     def years(self):

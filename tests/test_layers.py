@@ -41,7 +41,8 @@ def imports(path, known):
 
 def graph():
     known = modules()
-    return {name: {target for target in imports(path, known) if target != name and (name, target) not in KNOWN_BACK}
+    return {name: {target for target in imports(path, known)
+                   if target != name and (name, target) not in KNOWN_BACK}
             for name, path in known.items()}
 
 

@@ -48,7 +48,7 @@ def encounters_by_level(meetings):
     return charts.stacked_by_year(meetings.per_year(Sum("count"), series=F("level")), Meeting.Level.choices)
 
 
-def newest(found, everything):
+def newest(found, *, everything):
     """{"groups", "entry_count", "shown_count"} of a profile's timeline: every record
     ``found``, or its newest PROFILE_DEPTH (a partner may have thousands)."""
     shown = found[:None if everything else PROFILE_DEPTH]
@@ -83,7 +83,8 @@ def country_detail(request, code):
         "selection": f"{year or 'all'}:{'|'.join(kinds or ['all'])}",
         "agreements": SimpleLazyObject(lambda: [(a, a.status_on(day)) for a in agreements]),
         "chart": SimpleLazyObject(lambda: encounters_by_level(Meeting.objects.filter(countries=country))),
-        "timeline": SimpleLazyObject(lambda: newest(entries(country=country, kinds=kinds, year=year), year)),
+        "timeline": SimpleLazyObject(lambda: newest(
+            entries(country=country, kinds=kinds, year=year), everything=bool(year))),
     })
 
 
@@ -124,5 +125,5 @@ def official_detail(request, slug):
         "official": official,
         "tenures": official.tenures.all(),
         "form": form,
-        "timeline": newest(entries(official=official, year=year), year),
+        "timeline": newest(entries(official=official, year=year), everything=bool(year)),
     })

@@ -55,7 +55,8 @@ def test_a_year_only_entry_does_not_split_january():
 
 def test_the_selector_narrows_by_country_official_kind_and_year():
     au, official = CountryFactory(code="AU"), OfficialFactory(slug="marles-richard")
-    ParticipationFactory(official=official, meeting=MeetingFactory(date="2023-12/2024-01", countries=[au], key="met"))
+    met = MeetingFactory(date="2023-12/2024-01", countries=[au], key="met")
+    ParticipationFactory(official=official, meeting=met)
     MeetingFactory(date="2024-03", countries=[au], key="without-him")
     ExerciseFactory(date="2024-07", countries=[au], key="pitch-black")
     MeetingFactory(date="2024-05", countries=[CountryFactory(code="IN")], key="india")

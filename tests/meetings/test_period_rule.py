@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 def turn_of_year():
     korea = CountryFactory(code="KR")
     official = OfficialFactory(slug="shin-won-sik", country=korea)
-    for key, date, title in [("kr-turn", "2023-12/2024-01", "年越しの協議"), ("kr-2022", "2022-06", "前年の協議")]:
+    for key, date, title in [("kr-turn", "2023-12/2024-01", "年越しの協議"),
+                             ("kr-2022", "2022-06", "前年の協議")]:
         meeting = MeetingFactory(key=key, date=date, title_ja=title, countries=[korea])
         ParticipationFactory(meeting=meeting, official=official)
     return korea, official
