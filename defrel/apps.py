@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class DefrelConfig(AppConfig):
     name = "defrel"
     verbose_name = _("Sources")
+    curated = True  # its records are published data (defrel.stamp, load_curated)
 
     def ready(self):
         from defrel import checks, stamp  # noqa: F401 - checks registers itself

@@ -1,13 +1,14 @@
 """Foundations shared by every curated record: sources, provenance and partial dates."""
+import calendar
 import json
-from collections import defaultdict
-from datetime import timedelta
+from collections import Counter, defaultdict
+from datetime import date, timedelta
 from functools import reduce
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
@@ -234,6 +235,42 @@ def dated_constraints(prefix):
             name=f"{prefix}_dates_ordered",
         ),
     ]
+
+
+class DatedQuerySet(models.QuerySet):
+    """Records of a Dated model, and the one meaning of "in year Y" (or "in month M of Y")
+    on every list, facet, chart, timeline and profile: **a record counts in every year
+    (month) its period overlaps** — it began on or before the period's last day and ended on
+    or after its first day. A meeting dated 2023-12/2024-01 is in 2023 and in 2024. An open
+    end ("2024-04/..") runs on into every later year (the counts below run it to the latest
+    year on record); an unknown start (tenures only) reaches back into every earlier one."""
+
+    def period(self, year, month=None):
+        """The rule as a Q, for filters and for counts within an aggregate."""
+        first = date(year, month or 1, 1)
+        last = date(year, month or 12, calendar.monthrange(year, month or 12)[1])
+        began = Q(date_lower__lte=last)
+        if self.model.allow_unknown_start:
+            began |= Q(date_lower__isnull=True)
+        return began & (Q(date_upper__isnull=True) | Q(date_upper__gte=first))
+
+    def in_period(self, year, month=None):
+        # Ranges on the bounds, not __year: the date indexes serve them.
+        return self.filter(self.period(year, month))
+
+    def per_year(self, measure=None, **groups):
+        """[{"year", **groups, "n"}]: ``measure`` (default: how many records) per year and
+        value of ``groups`` (expressions), each record counted in every year of its period,
+        from one query grouping the records by the years of their two bounds."""
+        rows = list(self.order_by().values(year_lower=Year("date_lower"), year_upper=Year("date_upper"), **groups)
+                    .annotate(n=measure or Count("pk")))
+        known = [y for r in rows for y in (r["year_lower"], r["year_upper"]) if y is not None]
+        first, last = min(known, default=0), max(known, default=0)
+        totals = Counter()
+        for row in rows:
+            for year in range(row["year_lower"] or first, (row["year_upper"] or last) + 1):
+                totals[(year, *(row[name] for name in groups))] += row["n"]
+        return [{"year": year, **dict(zip(groups, values)), "n": n} for (year, *values), n in totals.items()]
 
 
 class Dated(models.Model):

@@ -20,7 +20,6 @@ from django.utils.functional import SimpleLazyObject
 
 from defrel.models import DataStamp, PendingImport
 
-CURATED_APPS = ("defrel", "partners", "meetings")
 TIMEOUT = 24 * 3600  # a backstop: a bump lost to a crash after a commit heals within a day
 
 
@@ -75,17 +74,21 @@ def imported(sender, model=None, **kwargs):
     bump_on_commit()
 
 
+def curated_models():
+    """The models of the published data: those of every app whose AppConfig says
+    ``curated = True``, less their history, the stamp and uploads waiting for confirmation."""
+    return [model for config in apps.get_app_configs() if getattr(config, "curated", False)
+            for model in config.get_models()
+            if model not in (DataStamp, PendingImport) and not model.__name__.startswith("Historical")]
+
+
 def connect():
     from import_export.signals import post_import
 
     post_import.connect(imported, dispatch_uid="stamp-import")  # imports may write in bulk
-    for app_label in CURATED_APPS:
-        for model in apps.get_app_config(app_label).get_models():
-            # An upload waiting for its confirmation is not published data.
-            if model in (DataStamp, PendingImport) or model.__name__.startswith("Historical"):
-                continue
-            post_save.connect(changed, sender=model, dispatch_uid=f"stamp-save-{model._meta.label}")
-            post_delete.connect(changed, sender=model, dispatch_uid=f"stamp-delete-{model._meta.label}")
-            for field in model._meta.local_many_to_many:
-                m2m_changed.connect(changed, sender=field.remote_field.through,
-                                    dispatch_uid=f"stamp-m2m-{field.remote_field.through._meta.label}")
+    for model in curated_models():
+        post_save.connect(changed, sender=model, dispatch_uid=f"stamp-save-{model._meta.label}")
+        post_delete.connect(changed, sender=model, dispatch_uid=f"stamp-delete-{model._meta.label}")
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(changed, sender=field.remote_field.through,
+                                dispatch_uid=f"stamp-m2m-{field.remote_field.through._meta.label}")

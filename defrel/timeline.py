@@ -1,14 +1,58 @@
-"""One chronological stream out of any dated records (meetings, agreement milestones,
-exercises), grouped by year and month as precisely as each record's date allows."""
+"""The timeline: one chronological stream out of any dated records, grouped by year and month
+as precisely as each record's date allows, and :func:`entries`, the one selector the timeline,
+the country and the official pages read it through.
+
+Each kind of record is registered once, by the app that owns it (:func:`register`): its
+records, the partial that draws one entry, its label. A kind registered there appears on
+every page that reads :func:`entries`; an entry of a kind nobody registered is an error.
+"""
 import heapq
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import groupby
+from typing import Callable
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Count, Max, Min
+
+CHRONOLOGICAL = ("date_lower", "date_upper", "pk")  # the order merge() expects of each stream
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: str  # plural, as the pages' "Show" choice reads
+    template: str  # the partial drawing one entry's record (``entry.record``)
+    records: Callable  # () -> the records (a DatedQuerySet), with what the partial shows
+    country: Callable | None = None  # (records, country) -> those with that partner
+    official: Callable | None = None  # (records, official) -> those the official took part in
+
+
+KINDS = {}
+
+
+def register(kind):
+    if kind.name in KINDS:
+        raise ImproperlyConfigured(f"The timeline kind {kind.name!r} is registered twice.")
+    KINDS[kind.name] = kind
+    return kind
+
+
+def kind_of(name):
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise LookupError(f"No kind of timeline entry {name!r} is registered.") from None
 
 
 @dataclass(frozen=True)
 class Entry:
-    kind: str  # "meeting", "milestone" or "exercise"
+    kind: str  # the name of a registered Kind
     record: object
+
+    @property
+    def template(self):
+        return kind_of(self.kind).template
 
     @property
     def dates(self):
@@ -44,9 +88,80 @@ def merge(*streams, kinds=None, reverse=False):
 def by_year_and_month(entries, newest_first=False):
     """[(year, [(month or None, [entries])])]: each month's entries together even where a
     year-only entry (dated 1 January at the earliest) falls among January's; a year's
-    "month not given" group comes before its months, or after them when newest first."""
+    "month not given" group comes before its months, or after them when newest first.
+    An entry sits under the year and month it began in."""
     entries = sorted(entries, key=lambda e: (e.year, e.month or 0), reverse=newest_first)
     return [
         (year, [(month, list(items)) for month, items in groupby(year_items, key=lambda e: e.month)])
         for year, year_items in groupby(entries, key=lambda e: e.year)
     ]
+
+
+def entries(*, country=None, official=None, kinds=None, year=None):
+    """The records of ``kinds`` (names; every registered kind by default) with ``country``
+    as a partner, that ``official`` took part in, and in ``year`` (DatedQuerySet.in_period),
+    newest first. A kind that cannot name a country (an official) has none when one is asked."""
+    chosen = [kind_of(name) for name in kinds] if kinds is not None else list(KINDS.values())
+    streams = {}
+    for kind in sorted(chosen, key=list(KINDS.values()).index):
+        records = kind.records()
+        narrowed = [(value, narrow) for value, narrow in ((country, kind.country), (official, kind.official))
+                    if value is not None]
+        if any(narrow is None for _value, narrow in narrowed):
+            continue
+        for value, narrow in narrowed:
+            records = narrow(records, value)
+        streams[kind.name] = records.order_by(*CHRONOLOGICAL)
+    return Entries(streams, year)
+
+
+class Entries:
+    """The chosen records, newest first: ``count()`` counts them, ``years`` spans them and a
+    slice reads only the newest rows it needs of each kind, so deep history is never fetched
+    for the first pages. A fixed number of queries a kind, whatever the number of rows."""
+
+    def __init__(self, streams, year=None):
+        self.streams, self.year = streams, year
+
+    @cached_property
+    def extent(self):
+        """(first year, last year, records in the year chosen): one aggregate query a kind
+        (it reads every row: the timeline keeps it under the data stamp). The years span
+        every year any record counts in, whatever the year chosen."""
+        first, last, total = None, None, 0
+        for records in self.streams.values():
+            counted = Count("pk", filter=records.period(self.year)) if self.year else Count("pk")
+            row = records.order_by().aggregate(
+                first=Min("date_lower"), lower=Max("date_lower"), upper=Max("date_upper"), n=counted)
+            if row["first"]:
+                ends = [d.year for d in (row["lower"], row["upper"]) if d]
+                first = min(first or row["first"].year, row["first"].year)
+                last = max(last or 0, *ends)
+                total += row["n"]
+        return first, last, total
+
+    def in_year(self, records):
+        return records.in_period(self.year) if self.year else records
+
+    def count(self):
+        """How many records: read off the extent when it was asked for, else one plain
+        count a kind (cheaper than the extent's aggregate on a partner's rows)."""
+        if "extent" in self.__dict__:
+            return self.extent[2]
+        return sum(self.in_year(records).count() for records in self.streams.values())
+
+    @property
+    def years(self):
+        """Every year from the last any record counts in to the first, newest first."""
+        first, last, _n = self.extent
+        return range(last, first - 1, -1) if first else range(0)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or (index.step or 1) != 1 or (index.start or 0) < 0:
+            raise TypeError("Entries are read by slices, newest first: entries[:10].")
+        start, stop = index.start or 0, index.stop
+        tops = []
+        for kind, records in self.streams.items():
+            records = self.in_year(records)
+            tops.append((kind, list(records) if stop is None else list(records.reverse()[:stop])[::-1]))
+        return merge(*tops, reverse=True)[start:stop]

@@ -17,7 +17,7 @@ urlpatterns = [
 ]
 # Japanese at /meetings/…, English at /en/meetings/…: a shared link keeps its language.
 urlpatterns += i18n_patterns(
-    path("partners/", include("partners.urls")),
+    path("partners/", include("meetings.partner_urls")),
     path("", include("meetings.urls")),
     prefix_default_language=False,
 )

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("Meetings, agreements and exercises")
+    curated = True  # its records are published data (defrel.stamp, load_curated)
+
+    def ready(self):
+        from meetings import timeline  # noqa: F401 - registers the kinds of timeline entry

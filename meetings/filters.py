@@ -6,7 +6,6 @@ with that choice: one aggregate query per facet, never one per choice. Many-to-m
 within the current rows; single-valued filters replace their value, so theirs are taken with
 that one filter left out.
 """
-import calendar
 import datetime
 import hashlib
 from collections import Counter
@@ -16,13 +15,13 @@ from types import SimpleNamespace
 
 import django_filters
 from django import forms
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from defrel import dates
-from defrel.models import Year, among
+from defrel.models import among
 from defrel.stamp import cached, token
 from meetings.models import Agreement, Exercise, Meeting, Occasion, Status
 from partners.models import Country, Official, localised
@@ -70,16 +69,6 @@ class YearMonthForm(forms.Form):
         if data.get("month") and not data.get("year") and "year" not in self.errors:
             self.add_error("month", _("Choose a year to filter by month."))
         return data
-
-
-def in_period(queryset, year, month=None):
-    """Records whose partial date may fall in ``year`` (or one month of it): an interval
-    counts in every year it spans, an open end in every year after its start."""
-    first = datetime.date(year, month or 1, 1)
-    last = datetime.date(year, month or 12, calendar.monthrange(year, month or 12)[1])
-    return queryset.filter(
-        Q(date_lower__lte=last), Q(date_upper__isnull=True) | Q(date_upper__gte=first)
-    )
 
 
 def keys_filter(field_name, queryset, to_field_name, label):
@@ -191,8 +180,7 @@ class FieldFacet:
 
 @dataclass(frozen=True)
 class YearFacet:
-    """Rows per year, an interval counted in every year it may fall in (as the filter does),
-    from one query grouping the rows by the years of their two bounds."""
+    """Rows per year, as the year filter finds them (DatedQuerySet.per_year)."""
 
     param: str = "year"
     title: str = _("Year")
@@ -200,16 +188,8 @@ class YearFacet:
 
     def counts(self, filterset):
         base = filterset.without("year", "month")
-        rows = (filterset.counting_queryset(base)
-                .values(lower=Year("date_lower"), upper=Year("date_upper"))
-                .annotate(n=Count("pk")).order_by())
-        spans = [(r["lower"], r["upper"], r["n"]) for r in rows]
-        last = max((y for lower, upper, _n in spans for y in (lower, upper) if y), default=0)
-        per_year = Counter()
-        for lower, upper, n in spans:
-            for year in range(lower, (upper or last) + 1):  # an open end: up to the latest year
-                per_year[year] += n
-        return [(str(y), str(y), per_year[y]) for y in sorted(per_year, reverse=True)]
+        rows = sorted(filterset.counting_queryset(base).per_year(), key=lambda r: r["year"], reverse=True)
+        return [(str(r["year"]), str(r["year"]), r["n"]) for r in rows]
 
 
 class FacetedFilterSet(django_filters.FilterSet):
@@ -356,7 +336,7 @@ class MeetingFilter(FacetedFilterSet):
         form = YearMonthForm
 
     def filter_period(self, queryset, name, year):
-        return in_period(queryset, int(year), self.form.cleaned_data.get("month"))
+        return queryset.in_period(int(year), self.form.cleaned_data.get("month"))
 
     def filter_nothing(self, queryset, name, value):
         return queryset  # the month is applied with the year
@@ -385,7 +365,7 @@ class ExerciseFilter(FacetedFilterSet):
         fields = []
 
     def filter_period(self, queryset, name, year):
-        return in_period(queryset, int(year))
+        return queryset.in_period(int(year))
 
 
 # --- agreements -------------------------------------------------------------------------------

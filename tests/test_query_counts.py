@@ -14,7 +14,7 @@ from django.urls import reverse
 from bench.synth import synth
 from meetings.models import Agreement, AgreementEvent, Exercise, Meeting
 from meetings.views import lists
-from partners import views as partner_views
+from meetings.views import profiles as partner_views
 from partners.models import Country, Official
 
 SIZES = (60, 600)  # meetings; the larger has ten times the rows of every kind
@@ -42,6 +42,7 @@ def public_pages():
     country = (Country.objects.exclude(code="JP").filter(agreements__isnull=False, exercises__isnull=False)
                .annotate(n=Count("meetings", distinct=True)).order_by("-n", "code").first())
     year = year_with_rows(country.meetings.all(), country.exercises.all(),
+                          AgreementEvent.objects.filter(agreement__parties=country),
                           Meeting.objects.all(), AgreementEvent.objects.all(), Exercise.objects.all())
     official = Official.objects.annotate(n=Count("participations")).order_by("-n", "slug").first()
     meeting = Meeting.objects.annotate(n=Count("participations")).order_by("-n", "key").first()

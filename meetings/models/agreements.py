@@ -9,7 +9,8 @@ from simple_history.models import HistoricalRecords
 
 from defrel import dates
 from defrel.models import (
-    Dated, InlineRow, NaturalKeyed, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned, dated_constraints,
+    Dated, DatedQuerySet, InlineRow, NaturalKeyed, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned,
+    dated_constraints,
 )
 from partners.models import Country, localised
 
@@ -151,6 +152,7 @@ class AgreementEvent(NaturalKeyed, Dated, Sourced, Versioned, InlineRow, models.
 
     # An inline on its agreement and, as a milestone reached there, on its meeting.
     natural_key_fields = ("agreement__key", "kind", "date")
+    objects = NaturalKeyManager.from_queryset(DatedQuerySet)()
     version_parents = ("agreement", "meeting")
     history = HistoricalRecords()
 

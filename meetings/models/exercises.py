@@ -6,14 +6,15 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from defrel.models import (
-    Dated, NaturalKeyed, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned, dated_constraints,
+    Dated, DatedQuerySet, NaturalKeyed, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned,
+    dated_constraints,
 )
 from partners.models import Country, localised
 
 SERVICES = {"joint": _("joint"), "gsdf": _("GSDF"), "msdf": _("MSDF"), "asdf": _("ASDF")}
 
 
-class ExerciseQuerySet(SearchableQuerySet):
+class ExerciseQuerySet(SearchableQuerySet, DatedQuerySet):
     search_fields = ("name_ja", "name_en", "series", "key", "summary_ja", "summary_en",
                      "countries__name_ja", "countries__name_en")
 

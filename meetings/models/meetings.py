@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from defrel.models import (
-    Dated, InlineRow, NaturalKeyed, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned, dated_constraints,
+    Dated, DatedQuerySet, InlineRow, NaturalKeyed, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned,
+    dated_constraints,
 )
 from partners.models import Country, Official, Tenure, localised, title_held
 
@@ -35,7 +36,7 @@ class Occasion(NaturalKeyed, Versioned, models.Model):
         return localised(self, "name")
 
 
-class MeetingQuerySet(SearchableQuerySet):
+class MeetingQuerySet(SearchableQuerySet, DatedQuerySet):
     # Titles, summaries, places, partners, participants and the aliases of agreements signed
     # at the meeting, in Japanese and English.
     search_fields = (
@@ -187,6 +188,13 @@ class Meeting(NaturalKeyed, Dated, Sourced, Versioned, models.Model):
     @property
     def location(self):
         return localised(self, "location")
+
+    @property
+    def official_roles(self):
+        """One official's part in the meeting, when read for that official's timeline
+        (meetings.timeline); none elsewhere (and no missing attribute for a template to
+        search the whole object for)."""
+        return getattr(self, "roles_of_official", ())
 
     # A meeting's page asks for its related rows directly: for a single meeting,
     # prefetch_related runs as many queries, and its machinery costs more than the queries.

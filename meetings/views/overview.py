@@ -4,63 +4,24 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Min, Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 
 from defrel import dates
-
-from defrel.timeline import by_year_and_month, merge
+from defrel.stamp import cached, token
+from defrel.timeline import by_year_and_month, entries
+from meetings.forms import GlobalTimelineForm
 from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Status
-from partners.forms import GlobalTimelineForm
+from meetings.views.profiles import JAPAN, by_region, encounters_by_level
 from partners.models import Country, Official, Region
-from partners.views import CHRONOLOGICAL, JAPAN, by_region, encounters_by_level
 
 LATEST = 10
 TIMELINE_PAGE = 200
 TIMELINE_DEPTH = 2000
 
 
-def streams(*, country=None, official=None, kinds=("meeting", "milestone", "exercise")):
-    """The chosen dated streams, oldest first, shaped for the timeline templates."""
-    meetings = Meeting.objects.prefetch_related("countries")
-    milestones = AgreementEvent.objects.select_related("agreement").prefetch_related("agreement__parties")
-    exercises = Exercise.objects.prefetch_related("countries")
-    if country:
-        meetings = meetings.with_country(country.code)
-        milestones = milestones.filter(agreement__parties=country)
-        exercises = exercises.filter(countries=country)
-    if official:
-        meetings = meetings.with_official(official.slug)
-    chosen = {"meeting": meetings, "milestone": milestones, "exercise": exercises}
-    return {kind: qs.order_by(*CHRONOLOGICAL) for kind, qs in chosen.items() if kind in kinds}
-
-
-def extent(selected, span):
-    """(first year, last year, records within ``span``) over the streams, one aggregate
-    query each: min and max come off the date_lower index, no per-row year extraction."""
-    first, last, total = None, None, 0
-    for qs in selected.values():
-        row = qs.order_by().aggregate(
-            first=Min("date_lower"), last=Max("date_lower"), n=Count("pk", filter=Q(**span)),
-        )
-        if row["first"]:
-            first = min(first or row["first"], row["first"])
-            last = max(last or row["last"], row["last"])
-            total += row["n"]
-    return (range(last.year, first.year - 1, -1) if first else []), total
-
-
-def newest(selected, page):
-    """The entries of one page, newest first: only the newest ``page.end_index()`` rows of
-    each stream can be on it, so deep history is never fetched for the first pages."""
-    upto = page.end_index()
-    tops = [(kind, list(qs.reverse()[:upto])[::-1]) for kind, qs in selected.items()]
-    return merge(*tops, reverse=True)[page.start_index() - 1:upto]
-
-
 def home(request):
-    latest = newest(streams(), Paginator(range(LATEST), LATEST).page(1))
     return render(request, "meetings/home.html", {
         "counts": {
             "meetings": Meeting.objects.count(),
@@ -69,8 +30,8 @@ def home(request):
             "agreements": Agreement.objects.count(),
             "exercises": Exercise.objects.count(),
         },
-        "latest": latest,
-        "chart": encounters_by_level(Meeting.objects.all(), Meeting.Level.choices),
+        "latest": entries()[:LATEST],
+        "chart": encounters_by_level(Meeting.objects.all()),
         "regions": by_region(Country.objects.exclude(code=JAPAN)),
     })
 
@@ -78,30 +39,30 @@ def home(request):
 def timeline(request):
     form = GlobalTimelineForm(request.GET)
     chosen = form.valid()
-    kinds = form.kinds() & {"meeting"} if chosen.get("official") else form.kinds()  # officials attend meetings
-    selected = streams(country=chosen.get("country"), official=chosen.get("official"), kinds=kinds)
     year = chosen.get("year")
-    span = year_span(year) if year else {}
-    years, total = extent(selected, span)
-    selected = {kind: qs.filter(**span) for kind, qs in selected.items()}
+    found = entries(country=chosen.get("country"), official=chosen.get("official"),
+                    kinds=form.kinds(), year=year)
+    chosen_key = [getattr(chosen.get("country"), "code", ""), getattr(chosen.get("official"), "slug", ""),
+                  "|".join(form.kinds() or ["all"]), year or ""]
+    # The years and the count read every row of each kind (0.1 s at 100,000 meetings) and
+    # change only with the data: kept under the data stamp, like the page's records.
+    stamp = SimpleLazyObject(token)
+    found.extent = cached(f"timeline:extent:{':'.join(map(str, chosen_key))}", lambda: found.extent, stamp)
+    total = found.count()
     # Without a year, paging stops at a depth that stays fast; the years lead further back.
     depth = total if year else min(total, TIMELINE_DEPTH)
     page = Paginator(range(depth), TIMELINE_PAGE).get_page(request.GET.get("page"))
-    chosen_key = [getattr(chosen.get("country"), "code", ""), getattr(chosen.get("official"), "slug", ""),
-                  "|".join(sorted(kinds)), year or "", page.number]
     return render(request, "meetings/timeline.html", {
         "form": form, "chosen": chosen, "entry_count": total,
-        "years": years, "page_obj": page, "truncated": not year and total > TIMELINE_DEPTH,
+        "years": found.years, "page_obj": page, "truncated": not year and total > TIMELINE_DEPTH,
         # A page's records (hundreds, with their partners) change only with the data: the
         # template keeps them drawn under the data stamp, per language, selection and page.
-        "selection": ":".join(map(str, chosen_key)),
-        "groups": SimpleLazyObject(lambda: by_year_and_month(newest(selected, page), newest_first=True)),
+        "selection": ":".join(map(str, [*chosen_key, page.number])), "data_stamp": stamp,
+        "groups": SimpleLazyObject(lambda: by_year_and_month(
+            found[max(page.start_index() - 1, 0):page.end_index()], newest_first=True)),
     })
 
 
-def year_span(year):
-    """A range, not __year: the date_lower indexes serve it (SQLite extracts years row by row)."""
-    return {"date_lower__gte": datetime.date(year, 1, 1), "date_lower__lt": datetime.date(year + 1, 1, 1)}
 
 
 def as_of_day(request):

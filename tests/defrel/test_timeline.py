@@ -1,19 +1,19 @@
 import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
 
 from defrel import timeline
-from meetings.models import AgreementEvent
-from tests.meetings.factories import AgreementEventFactory, AgreementFactory, ExerciseFactory, MeetingFactory
-from tests.partners.factories import CountryFactory
+from meetings.models import Meeting
+from tests.meetings.factories import (
+    AgreementEventFactory, AgreementFactory, ExerciseFactory, MeetingFactory, ParticipationFactory,
+)
+from tests.partners.factories import CountryFactory, OfficialFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def country_timeline(country):
-    return timeline.merge(
-        ("meeting", country.meetings.order_by("date_lower")),
-        ("milestone", AgreementEvent.objects.filter(agreement__parties=country).order_by("date_lower")),
-        ("exercise", country.exercises.order_by("date_lower")),
-    )
+    return timeline.entries(country=country)[:][::-1]  # oldest first
 
 
 def test_a_countrys_records_merge_into_one_chronology():
@@ -51,3 +51,49 @@ def test_a_year_only_entry_does_not_split_january():
     ]
     (year, months), = timeline.by_year_and_month(country_timeline(au)[::-1], newest_first=True)
     assert [month for month, _ in months] == [1, None]
+
+
+def test_the_selector_narrows_by_country_official_kind_and_year():
+    au, official = CountryFactory(code="AU"), OfficialFactory(slug="marles-richard")
+    met = MeetingFactory(date="2023-12/2024-01", countries=[au], key="met")
+    ParticipationFactory(official=official, meeting=met)
+    MeetingFactory(date="2024-03", countries=[au], key="without-him")
+    ExerciseFactory(date="2024-07", countries=[au], key="pitch-black")
+    MeetingFactory(date="2024-05", countries=[CountryFactory(code="IN")], key="india")
+
+    def keys(**chosen):
+        return [e.record.key for e in timeline.entries(**chosen)[:]]
+
+    assert keys(country=au) == ["pitch-black", "without-him", "met"]
+    assert keys(country=au, kinds=["meeting"]) == ["without-him", "met"]
+    assert keys(official=official) == ["met"]  # exercises have no participants
+    assert keys(country=au, year=2023) == ["met"]
+    found = timeline.entries(year=2024)
+    assert found.count() == 4 and [e.record.key for e in found[1:3]] == ["india", "without-him"]
+
+
+def test_an_entry_of_a_kind_nobody_registered_is_an_error():
+    exercise = ExerciseFactory()
+    with pytest.raises(LookupError):
+        render_to_string("includes/_entry.html", {"entry": timeline.Entry("visit", exercise)})
+    with pytest.raises(LookupError):
+        timeline.entries(kinds=["visit"])
+
+
+def test_a_kind_registered_once_shows_on_the_timeline_and_both_profiles(client, monkeypatch):
+    """The three pages read the registered kinds, and nothing else names them."""
+    korea, official = CountryFactory(code="KR"), OfficialFactory(slug="shin-won-sik")
+    ParticipationFactory(official=official, meeting=MeetingFactory(countries=[korea], format="video"))
+    monkeypatch.setitem(timeline.KINDS, "call", timeline.Kind(
+        "call", "calls", "meetings/entries/_meeting.html",
+        records=lambda: Meeting.objects.filter(format="video").prefetch_related("countries"),
+        country=lambda calls, country: calls.filter(countries=country),
+        official=lambda calls, official: calls.filter(participants=official),
+    ))
+    timeline_page, country_page = reverse("meetings:timeline"), reverse("partners:country-detail", args=["KR"])
+    for url in (timeline_page, country_page, reverse("partners:official-detail", args=["shin-won-sik"])):
+        assert 'class="entry entry-call"' in client.get(url).content.decode(), url
+    for url in (timeline_page, country_page):  # and their "Show" choice offers it
+        assert '<option value="call">calls</option>' in client.get(url).content.decode(), url
+    only_calls = client.get(reverse("meetings:timeline"), {"kind": "call"}).content.decode()
+    assert 'class="entry entry-call"' in only_calls and 'class="entry entry-meeting"' not in only_calls

@@ -3,7 +3,7 @@ from django.http import QueryDict
 from django.utils import translation
 
 from bench.synth import synth
-from meetings.filters import AgreementFilter, MeetingFilter, in_period, toggled
+from meetings.filters import AgreementFilter, MeetingFilter, toggled
 from meetings.models import Agreement, Meeting
 from tests.meetings.factories import AgreementEventFactory, AgreementFactory, MeetingFactory
 from tests.partners.factories import CountryFactory
@@ -35,7 +35,7 @@ def test_a_period_includes_intervals_and_open_ends_that_reach_into_it():
     for key, date in [("interval", "2023-11/2024-02"), ("open", "2022-04/.."), ("before", "2023-12"),
                       ("inside", "2024-01-15"), ("after", "2024-02")]:
         MeetingFactory(key=key, date=date)
-    january = in_period(Meeting.objects.all(), 2024, 1)
+    january = Meeting.objects.in_period(2024, 1)
     assert set(january.values_list("key", flat=True)) == {"interval", "open", "inside"}
 
 

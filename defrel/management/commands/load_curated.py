@@ -3,18 +3,24 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-# Dependencies first, so every natural key a record names is already there.
-MODEL_ORDER = [
-    "defrel.source", "partners.country", "meetings.occasion", "partners.position",
-    "partners.official", "partners.tenure", "meetings.exercise", "meetings.meeting",
-    "meetings.participation", "meetings.agreement", "meetings.agreementevent",
-]
+from defrel.stamp import curated_models
+
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+
+
+def model_order():
+    """Labels of the curated models, each after the models its records name (foreign keys
+    and natural-key dependencies), so every natural key a record names is already there."""
+    by_app = {}
+    for model in curated_models():
+        by_app.setdefault(apps.get_app_config(model._meta.app_label), []).append(model)
+    return [model._meta.label_lower for model in serializers.sort_dependencies(by_app.items())]
 
 
 def read_fixtures(paths):
@@ -27,7 +33,7 @@ def read_fixtures(paths):
             raise CommandError(f"{path}: not a JSON fixture ({error})") from None
         for index, obj in enumerate(data, start=1):
             rows.append((str(path), index, obj))
-    rank = {label: i for i, label in enumerate(MODEL_ORDER)}
+    rank = {label: i for i, label in enumerate(model_order())}
     rows.sort(key=lambda row: rank.get(row[2].get("model", "").lower(), len(rank)))
     return rows
 
@@ -41,9 +47,7 @@ class Command(BaseCommand):
                             help="load only into a database that holds no curated data yet")
 
     def handle(self, *args, paths=(), if_empty=False, verbosity=1, **options):
-        from partners.models import Country
-
-        if if_empty and Country.objects.exists():
+        if if_empty and any(model._default_manager.exists() for model in curated_models()):
             self.stdout.write("The database already holds data; curated fixtures not loaded.")
             return
         paths = paths or sorted(FIXTURES.glob("*.json"))
@@ -65,6 +69,6 @@ class Command(BaseCommand):
                     raise CommandError(f"{path}, object {index} ({label}): {error}") from error
                 created[label] += 1
         if verbosity:
-            for label in MODEL_ORDER:
+            for label in model_order():
                 if created[label] or kept[label]:
                     self.stdout.write(f"{label}: {created[label]} added, {kept[label]} already there")

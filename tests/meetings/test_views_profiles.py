@@ -119,7 +119,7 @@ def test_the_country_list_groups_by_region_with_counts_that_do_not_multiply(clie
     assert re.search(r"オーストラリア — 0 0 0 ", shown)
 
 
-def test_an_official_page_lists_meetings_in_date_order_with_the_title_held_that_day(client):
+def test_an_official_page_shows_its_meetings_newest_first_with_the_title_held_that_day(client):
     kihara = OfficialFactory(name_ja="木原稔", name_en="Kihara Minoru", slug="kihara-minoru")
     minister = PositionFactory(country=kihara.country, title_ja="防衛大臣", title_en="Minister of Defense")
     secretary = PositionFactory(country=kihara.country, title_ja="内閣総理大臣補佐官", title_en="Special Advisor")
@@ -128,8 +128,8 @@ def test_an_official_page_lists_meetings_in_date_order_with_the_title_held_that_
     ParticipationFactory(official=kihara, meeting=MeetingFactory(date="2024-05", title_ja="日豪防衛相会談"))
     ParticipationFactory(official=kihara, meeting=MeetingFactory(date="2023-03-15", title_ja="日比協議"))
     page = client.get(reverse("partners:official-detail", args=["kihara-minoru"]))
-    shown, meetings = text(page), text(page, start="meetings")
-    assert re.search(r"2023年3月15日 日比協議 .*内閣総理大臣補佐官 .*2024年5月 日豪防衛相会談 .*防衛大臣", meetings)
+    shown, meetings = text(page), text(page, start="timeline")
+    assert re.search(r"2024年5月 .*日豪防衛相会談 .*防衛大臣 .*2023年3月15日 .*日比協議 .*内閣総理大臣補佐官", meetings)
     assert "2023年9月13日～2024年10月1日" in shown  # the tenure, with its partial dates
 
 
@@ -179,7 +179,8 @@ def korea_with_relations(request, korea):
 
 
 def test_country_detail_queries_are_constant(client, korea_with_relations, django_assert_max_num_queries):
-    with django_assert_max_num_queries(12):
+    # a count and the newest rows of each kind on the timeline, with their partners
+    with django_assert_max_num_queries(15):
         page = client.get(reverse("partners:country-detail", args=["KR"]))
     assert "kr-m2" in page.content.decode()
     # the country and the data stamp: its agreements, chart and timeline are kept
@@ -221,7 +222,8 @@ def test_country_list_queries_are_constant(client, korea_with_relations, django_
 
 def test_official_detail_queries_are_constant(client, korea_with_relations, django_assert_max_num_queries):
     slug = korea_with_relations.officials.get().slug
-    with django_assert_max_num_queries(4):
+    # the official, the tenures; the meetings, their partners and the official's part in them
+    with django_assert_max_num_queries(6):
         page = client.get(reverse("partners:official-detail", args=[slug]))
     assert "kr-m2" in page.content.decode()
 
@@ -234,7 +236,7 @@ def test_official_list_queries_are_constant(client, korea_with_relations, django
 
 
 def test_a_partner_with_many_records_shows_the_newest_and_says_so(client, settings, monkeypatch):
-    from partners import views
+    from meetings.views import profiles as views
     from tests.meetings.factories import MeetingFactory
     from tests.partners.factories import CountryFactory
 

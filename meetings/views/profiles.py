@@ -1,6 +1,5 @@
-"""Country and official profiles. Their meetings, agreements and exercises come through
-reverse relations (country.meetings, country.agreements, country.exercises,
-official.participations) so that partners never imports meetings."""
+"""Country and official profiles, and the lists that lead to them: pages about partners
+that read meetings, agreements and exercises too, so they live here, above both data apps."""
 import datetime
 from itertools import groupby
 
@@ -10,14 +9,14 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject
 from django.views.generic import ListView
 
-from defrel import charts, timeline
-from defrel.models import Year
-from partners.forms import OfficialFilterForm, TimelineForm
+from defrel import charts
+from defrel.timeline import by_year_and_month, entries
+from meetings.forms import OfficialFilterForm, TimelineForm, YearForm
+from meetings.models import Meeting, Participation
 from partners.models import Country, Official, Region, Tenure
 
 JAPAN = "JP"
-CHRONOLOGICAL = ("date_lower", "date_upper", "pk")  # the order defrel.timeline.merge expects
-PROFILE_DEPTH = 300  # records on a country profile without a year
+PROFILE_DEPTH = 300  # records on a profile's timeline without a year
 
 
 def partner_count(relation):
@@ -32,8 +31,7 @@ def partner_count(relation):
 def participation_count():
     """An official's meetings as a correlated subquery: evaluated for the page's rows only,
     where a join and GROUP BY would count every official's meetings first."""
-    participation = Official._meta.get_field("participations").related_model
-    counted = (participation.objects.filter(official=OuterRef("pk")).order_by()
+    counted = (Participation.objects.filter(official=OuterRef("pk")).order_by()
                .values("official").annotate(n=Count("*")).values("n"))
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
@@ -44,12 +42,18 @@ def by_region(countries):
     return [(Region(r).label, grouped[r]) for r in Region.values if r in grouped]
 
 
-def encounters_by_level(meetings, series):
+def encounters_by_level(meetings):
     """Meetings per year stacked by level, from one aggregate query; a record that stands
     for several encounters ("6回にわたる会談") counts as many."""
-    rows = (meetings.order_by().values(year=Year("date_lower"), series=F("level"))
-            .annotate(n=Sum("count")))
-    return charts.stacked_by_year(rows, series)
+    return charts.stacked_by_year(meetings.per_year(Sum("count"), series=F("level")), Meeting.Level.choices)
+
+
+def newest(found, *, everything):
+    """{"groups", "entry_count", "shown_count"} of a profile's timeline: every record
+    ``found``, or its newest PROFILE_DEPTH (a partner may have thousands)."""
+    shown = found[:None if everything else PROFILE_DEPTH]
+    return {"groups": by_year_and_month(shown, newest_first=True),
+            "entry_count": found.count(), "shown_count": len(shown)}
 
 
 def country_list(request):
@@ -68,7 +72,6 @@ def country_detail(request, code):
     day = datetime.date.today()
     agreements = SimpleLazyObject(lambda: list(
         country.agreements.select_related("source").prefetch_related("parties", "events")))
-    Level = country.meetings.model.Level
     # The busiest partners have hundreds of agreements and thousands of records, and their
     # profile changes only with the data: the template keeps its agreements and chart (per
     # language and day, for today's statuses) and its timeline (per language and selection)
@@ -77,33 +80,12 @@ def country_detail(request, code):
         "country": country,
         "form": form,
         "day": day,
-        "selection": f"{year or 'all'}:{'|'.join(sorted(kinds))}",
+        "selection": f"{year or 'all'}:{'|'.join(kinds or ['all'])}",
         "agreements": SimpleLazyObject(lambda: [(a, a.status_on(day)) for a in agreements]),
-        "chart": SimpleLazyObject(lambda: encounters_by_level(country.meetings.all(), Level.choices)),
-        "timeline": SimpleLazyObject(lambda: country_timeline(country, agreements, kinds, year)),
+        "chart": SimpleLazyObject(lambda: encounters_by_level(Meeting.objects.filter(countries=country))),
+        "timeline": SimpleLazyObject(lambda: newest(
+            entries(country=country, kinds=kinds, year=year), everything=bool(year))),
     })
-
-
-def country_timeline(country, agreements, kinds, year):
-    """{"groups", "entry_count", "shown_count"}: the partner's records of ``kinds`` (in
-    ``year``, or its newest PROFILE_DEPTH), its agreements' milestones among them."""
-    # Milestones come with their agreements (fetched for the statuses too).
-    milestones = sorted(
-        (e for a in agreements for e in a.events.all() if year in (None, e.date_lower.year)),
-        key=lambda e: (e.date_lower, e.date_upper or e.date_lower, e.pk),
-    )
-    dated = {"date_lower__year": year} if year else {}
-    meetings = country.meetings.filter(**dated).prefetch_related("countries").order_by(*CHRONOLOGICAL)
-    exercises = country.exercises.filter(**dated).prefetch_related("countries").order_by(*CHRONOLOGICAL)
-    streams = [("meeting", meetings), ("milestone", milestones), ("exercise", exercises)]
-    total = sum(len(m) if k == "milestone" else m.count() for k, m in streams if k in kinds)
-    # A partner with thousands of records shows its newest ones; a year shows all of that year.
-    newest = [(kind, list(records.reverse()[:PROFILE_DEPTH])[::-1] if kind != "milestone"
-               else records[-PROFILE_DEPTH:])
-              for kind, records in streams]
-    entries = timeline.merge(*newest, kinds=kinds)[-PROFILE_DEPTH:]
-    return {"groups": timeline.by_year_and_month(entries, newest_first=True),
-            "entry_count": total, "shown_count": len(entries)}
 
 
 class OfficialList(ListView):
@@ -135,12 +117,11 @@ def official_detail(request, slug):
         ),
         slug=slug,
     )
-    # Through the official's own manager each participation's .official is this very
-    # object, so the title held that day is read from the tenures prefetched above.
-    participations = (official.participations.select_related("meeting").prefetch_related("meeting__countries")
-                      .order_by("meeting__date_lower", "meeting__date_upper", "meeting__key"))
+    form = YearForm(request.GET)
+    year = form.valid().get("year")
     return render(request, "partners/official_detail.html", {
         "official": official,
         "tenures": official.tenures.all(),
-        "participations": participations,
+        "form": form,
+        "timeline": newest(entries(official=official, year=year), everything=bool(year)),
     })

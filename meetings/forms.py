@@ -3,14 +3,12 @@ error shown next to the field, and the page is drawn without that filter."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from defrel import timeline
 from partners.models import Country, Official
 
-TIMELINE_KINDS = [
-    ("", _("everything")),
-    ("meeting", _("meetings")),
-    ("milestone", _("agreement milestones")),
-    ("exercise", _("exercises")),
-]
+
+def kind_choices():
+    return [("", _("everything"))] + [(kind.name, kind.label) for kind in timeline.KINDS.values()]
 
 
 class FilterForm(forms.Form):
@@ -28,17 +26,22 @@ class FilterForm(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
 
 
-class TimelineForm(FilterForm):
-    kind = forms.ChoiceField(label=_("Show"), choices=TIMELINE_KINDS, required=False)
+class YearForm(FilterForm):
     year = forms.IntegerField(
         label=_("Year"), required=False, min_value=1900, max_value=2100,
         error_messages={"invalid": _("Enter a year such as 2024.")},
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "size": 6}),
     )
 
+
+class TimelineForm(YearForm):
+    kind = forms.ChoiceField(label=_("Show"), choices=kind_choices, required=False)
+    field_order = ["kind", "year"]
+
     def kinds(self):
+        """The kinds chosen (names), or None for every kind registered."""
         kind = self.valid().get("kind")
-        return {kind} if kind else {"meeting", "milestone", "exercise"}
+        return [kind] if kind else None
 
 
 class GlobalTimelineForm(TimelineForm):

@@ -1,0 +1,57 @@
+"""One meaning of "in year Y" on every page (DatedQuerySet.in_period): a record counts in every
+year its period overlaps, so a meeting over the turn of the year is in both years."""
+import re
+
+import pytest
+from django.http import QueryDict
+from django.urls import reverse
+
+from meetings.filters import MeetingFilter
+from meetings.models import Meeting
+from meetings.views.profiles import encounters_by_level
+from tests.meetings.factories import MeetingFactory, ParticipationFactory
+from tests.pages import text
+from tests.partners.factories import CountryFactory, OfficialFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def turn_of_year():
+    korea = CountryFactory(code="KR")
+    official = OfficialFactory(slug="shin-won-sik", country=korea)
+    for key, date, title in [("kr-turn", "2023-12/2024-01", "年越しの協議"),
+                             ("kr-2022", "2022-06", "前年の協議")]:
+        meeting = MeetingFactory(key=key, date=date, title_ja=title, countries=[korea])
+        ParticipationFactory(meeting=meeting, official=official)
+    return korea, official
+
+
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_a_meeting_over_the_turn_of_the_year_is_in_both_years_on_every_page(client, turn_of_year, year):
+    pages = {
+        "meeting list": reverse("meetings:meeting-list"),
+        "timeline": reverse("meetings:timeline"),
+        "country profile": reverse("partners:country-detail", args=["KR"]),
+        "official page": reverse("partners:official-detail", args=["shin-won-sik"]),
+    }
+    for name, url in pages.items():
+        shown = text(client.get(url, {"year": year}))
+        assert "年越しの協議" in shown and "前年の協議" not in shown, name
+
+
+def test_year_counts_and_charts_count_it_in_both_years(client, turn_of_year):
+    facets = MeetingFilter(QueryDict(""), queryset=Meeting.objects.all()).facets(QueryDict(""))
+    [years] = [f for f in facets if f.param == "year"]
+    assert [(c.value, c.count) for c in years.choices] == [("2024", 1), ("2023", 1), ("2022", 1)]
+    chart = encounters_by_level(Meeting.objects.all())
+    assert [(bar.label, bar.total) for bar in chart.bars] == [("2024", 1), ("2023", 1), ("2022", 1)]
+    html = client.get(reverse("meetings:timeline")).content.decode()
+    assert re.findall(r'href="\?year=(\d{4})"', html) == ["2024", "2023", "2022"]
+
+
+def test_an_open_end_counts_in_every_year_on_record_after_its_start():
+    MeetingFactory(date="2022-04/..")
+    MeetingFactory(date="2024-05")
+    assert sorted((r["year"], r["n"]) for r in Meeting.objects.per_year()) == [(2022, 1), (2023, 1), (2024, 2)]
+    assert Meeting.objects.in_period(2023).count() == 1
