@@ -154,7 +154,7 @@ def test_the_official_list_filters_by_country_and_searches_by_name(client, korea
 
 
 def test_the_official_list_pages_keep_its_filters(client, korea, monkeypatch):
-    from partners import views
+    from meetings.views import profiles as views
 
     monkeypatch.setattr(views.OfficialList, "paginate_by", 1)
     OfficialFactory(country=korea, name_ja="金龍顕", name_en="Kim Yong-hyun")
