@@ -22,15 +22,19 @@ VARIANTS = {"all-on": (), **{f"{s}-off": (s,) for s in SWITCHES}, "all-off": SWI
 
 
 def resource_class(off):
-    """MeetingResource with the speed-ups named in ``off`` switched off."""
-    from defrel import bulk, resources
+    """MeetingResource with the speed-ups named in ``off`` switched off (for the code before
+    the import's helpers moved to defrel/imports/ too, so both can be measured)."""
+    from defrel import resources
     from meetings.resources import MeetingResource
 
     attrs = {}
     if "readahead" in off:  # every key looked up by its row, as without the resource's cache
         def read_ahead(self, dataset):
-            self.forget_read_ahead()
-            self._import_state = resources.ImportState()
+            if hasattr(resources, "ReadAhead"):
+                self.read_ahead_state = resources.ReadAhead(self)  # reads nothing
+            else:
+                self.forget_read_ahead()
+                self._import_state = resources.ImportState()
         attrs["read_ahead"] = read_ahead
     if "validation" in off:  # Model.full_clean(): its queries, check constraints included
         def full_clean(self, instance, exclude, validate_unique=True):
@@ -39,6 +43,10 @@ def resource_class(off):
     if "bulk" in off:  # import-export's own row-by-row save()
         attrs["Meta"] = type("Meta", (MeetingResource.Meta,), {"use_bulk": False})
     if "copy" in off:  # INSERT … VALUES on PostgreSQL too
+        try:
+            from defrel import bulk
+        except ImportError:
+            raise SystemExit("no COPY any more: rows are written by bulk_create()") from None
         bulk.copy_rows = lambda *args: None
     return type("Ablated", (MeetingResource,), attrs)
 
@@ -84,7 +92,7 @@ def main():
                                "--_off", *(VARIANTS[name] or [""])],
                               capture_output=True, text=True, cwd=Path(__file__).parent)
         if done.returncode:
-            print(f"| {name} | — | — | — | {done.stderr.strip().splitlines()[-1]} |", flush=True)
+            print(f"| {name} | — | — | — | {(done.stderr.strip().splitlines() or ['?'])[-1]} |", flush=True)
             continue
         r = json.loads(done.stdout.strip().splitlines()[-1])
         print(f"| {name} | {r['rows']:,} | {r['seconds']:.1f} | {r['rows'] / r['seconds']:,.0f} | "
