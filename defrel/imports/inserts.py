@@ -1,9 +1,9 @@
 """INSERT … VALUES of many rows a statement, from values prepared as the ORM prepares them
 (Field.get_db_prep_save), without QuerySet.bulk_create()'s per-value compiling and without
-making a model instance for each history entry. Measured on the 10,000-meeting import (its
-records, links, history entries and their links): bulk_create() and simple-history's
-bulk_history_create() in their place made the whole import 25–40% slower (bench/NOTES.md,
-"Import, part by part"), below the 1,000 rows/s target on PostgreSQL."""
+making a model instance for each history entry. Measured on the meeting import (its
+records, links, history entries and their links): with bulk_create() and simple-history's
+bulk_history_create() in their place, 2,000 rows took 13.6–15.3 s against 10.5–10.8 s
+(bench/NOTES.md, "Import, part by part")."""
 from django.db import connections, models
 
 from defrel.imports.readahead import chunked
@@ -33,7 +33,7 @@ def insert_rows(model, fields, rows, using, returning=False):
     head = "INSERT INTO %s (%s) VALUES " % (
         quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields))
     tail, tail_params = ("", ())
-    if returning:
+    if returning:  # the backend's RETURNING clause, as bulk_create() asks for it
         tail, tail_params = connection.ops.return_insert_columns([model._meta.pk])
         tail = " " + tail
     placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
