@@ -22,7 +22,7 @@ from defrel.exports import escape_formula, unescape_formula
 from defrel.imports import preview
 from defrel.imports.originals import copy_cheaply
 from defrel.imports.versions import RowVersions, VersionField, remember
-from defrel.models import Dated, Source, Versioned, bump_parents
+from defrel.models import Dated, Source, Versioned, bump_parents, rows_written
 from defrel.uploads import FileRefused
 
 SEPARATOR = "|"  # the one form of every multi-valued cell
@@ -859,6 +859,7 @@ class CuratedResource(resources.ModelResource):
                 linked = [i for i in batch if field.attribute in getattr(i, "_import_m2m", {})]
                 if linked:
                     self.write_links(model._meta.get_field(field.attribute), field, linked, created, now)
+        rows_written.send(model, instances=batch, using=using)  # what others derive from them
         self.write_history(model, batch, "+" if created else "~", now)
         self.data_changed(using)
 

@@ -137,9 +137,8 @@ def official_detail(request, slug):
         ),
         slug=slug,
     )
-    # Through the official's own manager each participation's .official is this very
-    # object, so the title held that day is read from the tenures prefetched above.
-    participations = (official.participations.select_related("meeting").prefetch_related("meeting__countries")
+    participations = (official.participations.select_related("meeting", "position")
+                      .prefetch_related("meeting__countries")
                       .order_by("meeting__date_lower", "meeting__date_upper", "meeting__key"))
     return render(request, "partners/official_detail.html", {
         "official": official,

@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from defrel import stamp
 from defrel.models import Source
 from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Occasion, Participation
+from meetings.models.titles import store_titles
 from partners.models import Country, Official, Position, Region, Tenure
 
 PREFIX = "syn-"
@@ -207,6 +208,8 @@ class Command(BaseCommand):
             self.make_offices(opts["officials"] or max(meetings // 10, 0))
             self.make_exercises(sizes["exercises"])
             self.make_meetings(sizes["meetings"])
+            # bulk_create skips Participation.save(): the titles at the time, all at once
+            store_titles(Participation.objects.filter(meeting__key__startswith=PREFIX))
             self.make_agreements(sizes["agreements"])
             stamp.bump_on_commit()  # bulk_create sends no signals: cached counts must go
             self.analyze()
