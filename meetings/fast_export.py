@@ -9,8 +9,8 @@ a comma, a double quote or a line break, with its quotes doubled), NULL as an em
 Python only joins the lines into chunks, so the export runs at the database's pace; a test
 compares its bytes with MeetingResource's own export.
 
-On SQLite, each official of a query is looked up once (``officials``), not once a meeting,
-and a row's identifiers (key, date, choices, codes) are written as they are and checked once
+On SQLite, each official of a query is looked up once in each office held (``people``), not
+once a meeting, and a row's identifiers (key, date, choices, codes) are written as they are and checked once
 for the row rather than quoted cell by cell. What SQLite cannot write exactly is left to
 Python, which writes those meetings through MeetingResource itself: a row whose identifiers
 are not plain (a comma, a quote, a line break, or a first character escape_formula escapes)
@@ -138,23 +138,26 @@ def people_exprs(d, official):
 POSITION = "LEFT JOIN partners_position pos ON pos.id = p.position_id"
 
 
-def officials_cte(restricted):
-    """SQLite: each official once (those of the chosen meetings, when ``restricted``): slug,
-    country code and names."""
-    where = ("WHERE o.id IN (SELECT official_id FROM meetings_participation "
-             "WHERE meeting_id IN (SELECT value FROM json_each(%s)))") if restricted else ""
-    return f"""officials AS MATERIALIZED (
-  SELECT o.id, o.slug, c.code, o.name_ja, o.name_en
-  FROM partners_official o JOIN partners_country c ON c.id = o.country_id
-  {where})"""
+def people_cte(d, restricted):
+    """SQLite: each official once in each office held at the chosen meetings (all of them,
+    unless ``restricted``; no office: 0), with slug, country code and title cells, made
+    once rather than once a meeting."""
+    where = "WHERE meeting_id IN (SELECT value FROM json_each(%s))" if restricted else ""
+    cells = ", ".join(f"{titled_name(d, lang, 'o.name')} AS titled_{lang}" for lang in ("ja", "en"))
+    return f"""people AS MATERIALIZED (
+  SELECT held.official_id, held.office, o.slug, c.code, {cells}
+  FROM (SELECT DISTINCT official_id, COALESCE(position_id, 0) AS office FROM meetings_participation
+        {where}) AS held
+  JOIN partners_official o ON o.id = held.official_id JOIN partners_country c ON c.id = o.country_id
+  LEFT JOIN partners_position pos ON pos.id = held.office)"""
 
 
-def people_sql(d, columns, wrap):
+def people_sql(columns, wrap):
     """SQLite: one subquery a meeting giving ``wrap`` of each of ``columns`` (of PEOPLE)
-    joined by ","; each participant read from ``officials``."""
-    exprs = people_exprs(d, "f")
-    position = POSITION if any(c != "participants" for c in columns) else ""
-    source = f"FROM meetings_participation p JOIN officials f ON f.id = p.official_id {position}"
+    joined by ","; each participant's cells read from ``people``."""
+    exprs = {"participants": "f.slug", "participant_titles_ja": "f.titled_ja", "participant_titles_en": "f.titled_en"}
+    source = ("FROM meetings_participation p JOIN people f "
+              "ON f.official_id = p.official_id AND f.office = COALESCE(p.position_id, 0)")
     # group_concat follows the order of the subquery it reads (kept: it is an aggregate's);
     # f.code, p.id: Participation._meta.ordering within a meeting
     inner = ", ".join(f"{exprs[c]} AS v{i}" for i, c in enumerate(columns))
@@ -225,7 +228,7 @@ def export_sql(dialect, columns=COLUMNS, csv_line=False, ids=False):
 
 def sqlite_sql(columns, csv_line, ids):
     """Correlated subqueries a meeting (SQLite runs them as nested loops, in the order of
-    the meetings, streaming), each official read once from ``officials``."""
+    the meetings, streaming), each official's cells made once from ``people``."""
     d = Dialect("sqlite")
     wrap = d.cell if csv_line else str
     cells, identifiers, people = [], [], [c for c in columns if c in PEOPLE]
@@ -246,9 +249,9 @@ def sqlite_sql(columns, csv_line, ids):
         elif column in KEYS:
             cells.append((keys_sql(column, wrap, "''" if csv_line else "NULL") + named, False))
         elif not csv_line:
-            cells.append((people_sql(d, [column], wrap) + named, False))
+            cells.append((people_sql([column], wrap) + named, False))
         elif column == people[0]:  # all of them at once: each title looked up once
-            cells.append((people_sql(d, people, wrap), False))
+            cells.append((people_sql(people, wrap), False))
     if csv_line:
         line = f"{concatenated(cells, '%%' if ids else '%')} || {row_check(identifiers)}"
         joined = " || ".join(f"COALESCE({v}, '')" for v in identifiers) or "''"
@@ -259,8 +262,8 @@ def sqlite_sql(columns, csv_line, ids):
     if ids:  # CROSS JOIN: the ids are the outer loop, the rows come in their order
         source = "json_each(%s) AS chosen CROSS JOIN meetings_meeting m ON m.id = chosen.value"
         select.insert(0, "chosen.key")
-    officials = f"WITH {officials_cte(restricted=ids)}\n" if people else ""
-    return officials + "SELECT " + ",\n    ".join(select) + f"\nFROM {source}\n{JOINS}"
+    cte = f"WITH {people_cte(d, restricted=ids)}\n" if people else ""
+    return cte + "SELECT " + ",\n    ".join(select) + f"\nFROM {source}\n{JOINS}"
 
 
 def postgresql_sql(columns, csv_line, ids):
@@ -346,10 +349,10 @@ def dialect_of(using):
 
 def csv_chunks(resource, headers, queryset, ids_per_query=None, chunk_bytes=CHUNK_BYTES):
     """The CSV lines (UTF-8, CRLF) of ``queryset``'s meetings in its order, ``headers`` their
-    columns (of ``resource``, a MeetingResource, which writes what SQL cannot), in chunks of about ``chunk_bytes``: one query reads the ordered ids as it goes,
-    another writes the lines of ``ids_per_query`` of them at a time, read as many lines at a
-    time as make about a chunk. Memory: a chunk, the ids of a query and (SQLite) its
-    officials."""
+    columns of ``resource`` (a MeetingResource, which writes what SQL cannot), in chunks of
+    about ``chunk_bytes``: one query reads the ordered ids as it goes, another writes the
+    lines of ``ids_per_query`` of them at a time, read as many lines at a time as make about
+    a chunk. Memory: a chunk, the ids of a query and (SQLite) its officials."""
     dialect = dialect_of(queryset.db)
     if dialect is None:  # another database: the resource's own rows
         yield from resource_chunks(resource, headers, queryset, chunk_bytes)
