@@ -55,10 +55,11 @@ def affected(instances, using=None):
         return participations.filter(meeting__in=[i.pk for i in instances])
     if model is Participation:
         return participations.filter(pk__in=[i.pk for i in instances])
-    if model is Tenure:  # its official now, and the one it belonged to when read
+    if model is Tenure:  # its official now, and the one it belonged to when read (InlineRow)
         officials = {i.official_id for i in instances}
-        officials |= {o for i in instances for o in getattr(i, "_officials_before", ())}
-        return participations.filter(official__in=officials)
+        officials |= {getattr(i, "_officials_before", None) or getattr(i, "_loaded_parents", {}).get("official")
+                      for i in instances}
+        return participations.filter(official__in=officials - {None})
     if model is Position:
         return participations.filter(official__tenures__position__in=[i.pk for i in instances])
     return None
@@ -71,6 +72,7 @@ def written(sender, instances, using=None, **kwargs):
 
 
 def saved(sender, instance, created=False, raw=False, using=None, **kwargs):
+    """After a meeting, participation, tenure or position was saved."""
     from meetings.models import Meeting, Participation
 
     if not raw:  # a fixture loaded raw went round save(): always
@@ -84,7 +86,7 @@ def saved(sender, instance, created=False, raw=False, using=None, **kwargs):
 def tenure_saving(sender, instance, raw=False, **kwargs):
     # The official the tenure had when read (InlineRow keeps it): moved to another, the
     # titles of both change. Kept here, as InlineRow renews its own after the save.
-    instance._officials_before = [getattr(instance, "_loaded_parents", {}).get("official")]
+    instance._officials_before = getattr(instance, "_loaded_parents", {}).get("official")
 
 
 def tenure_deleted(sender, instance, using=None, **kwargs):
