@@ -9,7 +9,6 @@ from simple_history.models import HistoricalRecords
 from defrel.models import (
     Dated, InlineRow, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned, dated_constraints,
 )
-from meetings.models.titles import position_for
 from partners.models import Country, Official, Position, localised
 
 
@@ -256,7 +255,8 @@ class Participation(InlineRow, models.Model):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.PRINCIPAL)
     # The office held on the meeting's dates, derived from the official's tenures on every
-    # write that can change it (meetings.models.titles); NULL when no tenure covers them.
+    # write that can change it, its own included (meetings.models.titles: signals, so that
+    # imports may write participations in bulk); NULL when no tenure covers them.
     position = models.ForeignKey(
         Position, models.SET_NULL, null=True, blank=True, editable=False, related_name="+",
         verbose_name=_("title at the time"),
@@ -277,12 +277,6 @@ class Participation(InlineRow, models.Model):
 
     def __str__(self):
         return f"{self.official} @ {self.meeting.key}"
-
-    def save(self, *args, **kwargs):
-        self.position_id = position_for(self)  # derived, as a date's bounds are
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "position"}
-        super().save(*args, **kwargs)
 
     def natural_key(self):
         return (self.meeting.key, self.official.slug)

@@ -1,6 +1,6 @@
 """The title at the time: each participation stores the position its official held on its
 meeting's dates, as partners.models.held_during chooses it, derived in the same transaction
-as every write that can change it: the participation's own (Participation.save), a tenure's,
+as every write that can change it: the participation's own (before it is written), a tenure's,
 a position's (its level ranks it), a meeting's date, officials linked through
 Meeting.participants, fixtures loaded raw, and imports written in bulk (rows_written).
 A restore copies the tables, the stored column with them.
@@ -71,13 +71,22 @@ def written(sender, instances, using=None, **kwargs):
         store_titles(participations)
 
 
-def saved(sender, instance, created=False, raw=False, using=None, **kwargs):
-    """After a meeting, participation, tenure or position was saved."""
+def participation_saving(sender, instance, raw=False, update_fields=None, **kwargs):
+    """A participation about to be saved is titled first, as its row is written."""
+    if not raw and (update_fields is None or "position" in update_fields):
+        instance.position_id = position_for(instance)
+
+
+def saved(sender, instance, created=False, raw=False, using=None, update_fields=None, **kwargs):
+    """After a meeting, participation, tenure or position was saved (a fixture loaded raw:
+    always, as it may arrive before or after what it depends on)."""
     from meetings.models import Meeting, Participation
 
-    if not raw:  # a fixture loaded raw went round save(): always
-        if sender is Participation or (created and sender is not Tenure):
-            return  # save() titled the participation; nothing refers to a new meeting or position
+    if not raw:
+        if sender is Participation and (update_fields is None or "position" in update_fields):
+            return  # titled as it was written (participation_saving)
+        if created and sender in (Meeting, Position):
+            return  # nothing refers to a new meeting or position yet
         if sender is Meeting and instance._saved_date == instance.date:
             return  # its date as read (Dated.from_db): its titles stand
     store_titles(affected([instance], using))
@@ -113,6 +122,7 @@ def connect_titles():
 
     for model in (Meeting, Participation, Tenure, Position):
         post_save.connect(saved, sender=model, dispatch_uid=f"titles-saved-{model._meta.label}")
+    pre_save.connect(participation_saving, sender=Participation, dispatch_uid="titles-participation-saving")
     pre_save.connect(tenure_saving, sender=Tenure, dispatch_uid="titles-tenure-saving")
     post_delete.connect(tenure_deleted, sender=Tenure, dispatch_uid="titles-tenure-deleted")
     m2m_changed.connect(linked, sender=Meeting.participants.through, dispatch_uid="titles-linked")

@@ -14,7 +14,7 @@ from django.urls import reverse
 from meetings import quality
 from meetings.models import Meeting, Participation
 from meetings.models.titles import store_titles, with_held_position
-from meetings.resources import MeetingResource
+from meetings.resources import MeetingResource, ParticipationResource
 from partners.models import Tenure
 from tests.meetings.factories import MeetingFactory, ParticipationFactory
 from tests.pages import form_fields
@@ -191,6 +191,22 @@ def test_an_editor_changing_a_meeting_date_or_a_tenure_in_the_admin_changes_the_
     response = editor_client.post(url, form)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Participation.objects.get().position is None
+
+
+def test_participations_imported_in_bulk_get_their_titles():
+    tenure = TenureFactory(date="2019/2020", position__title_ja="防衛大臣")
+    meeting = MeetingFactory(date="2019-05")
+
+    class BulkParticipations(ParticipationResource):
+        class Meta(ParticipationResource.Meta):
+            use_bulk = True
+            batch_size = None
+
+    dataset = tablib.Dataset(headers=["meeting", "official", "role"])
+    dataset.append([meeting.key, tenure.official.slug, "principal"])
+    result = BulkParticipations().import_data(dataset, dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert Participation.objects.select_related("position").get().title == "防衛大臣"
 
 
 def test_a_tenure_moved_to_another_official_leaves_the_first_without_its_title():
