@@ -2,16 +2,16 @@
 
 The database computes MeetingResource's columns (partners and exercises sorted by key,
 participants in Participation's order with the title each held on the meeting's dates, as
-stored with the participation) and
-writes each meeting as one CSV line: every cell formula-escaped as ``defrel.exports.
-escape_formula`` does, quoted as Python's ``csv`` module does (QUOTE_MINIMAL: when it holds
-a comma, a double quote or a line break, with its quotes doubled), NULL as an empty cell.
+stored with the participation) and writes each meeting as one CSV line: every cell
+formula-escaped as ``defrel.exports.escape_formula`` does, quoted as Python's ``csv``
+module does (QUOTE_MINIMAL: when it holds a comma, a double quote or a line break, with its
+quotes doubled), NULL as an empty cell.
 Python only joins the lines into chunks, so the export runs at the database's pace; a test
 compares its bytes with MeetingResource's own export.
 
 On SQLite, each official of a query is looked up once in each office held (``people``), not
-once a meeting, and a row's identifiers (key, date, choices, codes) are written as they are and checked once
-for the row rather than quoted cell by cell. What SQLite cannot write exactly is left to
+once a meeting, and a row's identifiers (key, date, choices, codes) are written as they are
+and checked once for the row rather than quoted cell by cell. What SQLite cannot write exactly is left to
 Python, which writes those meetings through MeetingResource itself: a row whose identifiers
 are not plain (a comma, a quote, a line break, or a first character escape_formula escapes)
 or that holds a NUL anywhere (GLOB, comparisons and printf() stop at one). Curated data has
@@ -131,8 +131,8 @@ def titled_name(d, lang, name):
 
 def people_exprs(d, official):
     """PEOPLE's expressions a participant ``p``, its official ``official`` (an alias)."""
-    return {"participants": f"{official}.slug",
-            **{f"participant_titles_{lang}": titled_name(d, lang, f"{official}.name") for lang in ("ja", "en")}}
+    titles = {f"participant_titles_{lang}": titled_name(d, lang, f"{official}.name") for lang in ("ja", "en")}
+    return {"participants": f"{official}.slug", **titles}
 
 
 POSITION = "LEFT JOIN partners_position pos ON pos.id = p.position_id"
@@ -155,7 +155,8 @@ def people_cte(d, restricted):
 def people_sql(columns, wrap):
     """SQLite: one subquery a meeting giving ``wrap`` of each of ``columns`` (of PEOPLE)
     joined by ","; each participant's cells read from ``people``."""
-    exprs = {"participants": "f.slug", "participant_titles_ja": "f.titled_ja", "participant_titles_en": "f.titled_en"}
+    exprs = {"participants": "f.slug",
+             **{f"participant_titles_{lang}": f"f.titled_{lang}" for lang in ("ja", "en")}}
     source = ("FROM meetings_participation p JOIN people f "
               "ON f.official_id = p.official_id AND f.office = COALESCE(p.position_id, 0)")
     # group_concat follows the order of the subquery it reads (kept: it is an aggregate's);
@@ -276,6 +277,7 @@ def postgresql_sql(columns, csv_line, ids):
     wrap = d.cell if csv_line else str
     people = [c for c in columns if c in PEOPLE]
     exprs = people_exprs(d, "o")
+
     def people_of(names):
         titled = POSITION if any(c != "participants" for c in names) else ""
         aggs = " || ',' || ".join(wrap(f"string_agg({exprs[c]}, '|' ORDER BY c.code, p.id)") for c in names)

@@ -36,7 +36,8 @@ CHECKS = {
 
 
 def participants_outside_tenures():
-    participations = Participation.objects.filter(position__isnull=True).select_related("meeting", "official")
+    participations = (Participation.objects.filter(position__isnull=True)
+                      .select_related("meeting", "official"))
     for p in participations.iterator(chunk_size=2000):
         yield Problem("outside_tenure", p.meeting, f"{p.official} — {p.meeting.date_display}")
 
@@ -52,8 +53,8 @@ def stale_titles():
     stale = list(stale)
     held = Position.objects.in_bulk({p.held for p in stale if p.held})
     for p in stale:
-        stored, due = p.position or "—", held.get(p.held, "—")
-        yield Problem("stale_title", p.meeting, f"{p.official} — {p.meeting.date_display}: {stored} → {due}")
+        detail = f"{p.official} — {p.meeting.date_display}: {p.position or '—'} → {held.get(p.held, '—')}"
+        yield Problem("stale_title", p.meeting, detail)
 
 
 def agreements_in_force_before_signed():

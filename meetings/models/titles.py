@@ -13,7 +13,8 @@ from partners.models import Position, Tenure, position_held
 
 
 def tenure_model(participation_model):
-    return participation_model._meta.get_field("official").related_model._meta.get_field("tenures").related_model
+    official = participation_model._meta.get_field("official").related_model
+    return official._meta.get_field("tenures").related_model
 
 
 def with_held_position(participations):
@@ -57,8 +58,8 @@ def affected(instances, using=None):
         return participations.filter(pk__in=[i.pk for i in instances])
     if model is Tenure:  # its official now, and the one it belonged to when read (InlineRow)
         officials = {i.official_id for i in instances}
-        officials |= {getattr(i, "_officials_before", None) or getattr(i, "_loaded_parents", {}).get("official")
-                      for i in instances}
+        officials |= {getattr(i, "_officials_before", None)
+                      or getattr(i, "_loaded_parents", {}).get("official") for i in instances}
         return participations.filter(official__in=officials - {None})
     if model is Position:
         return participations.filter(official__tenures__position__in=[i.pk for i in instances])
