@@ -11,6 +11,7 @@ from django.db import connection, models
 from django.db.models import Count, F, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -168,6 +169,12 @@ def bump_parents(rows, using=None):
         bump_versions(model, keys, using)
     for parent in held.values():
         parent.version += 1
+
+
+# Sent by writes that bypass save() (imports in bulk) once records of ``sender`` and their
+# links are written, with ``instances`` and ``using``: what other tables derive from them
+# (the title at the time) is brought up to date in the same transaction.
+rows_written = Signal()
 
 
 def row_saving(sender, instance, raw=False, using=None, **kwargs):

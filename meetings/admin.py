@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from defrel.admin import EditorialAdmin, VersionCheckedForm
@@ -9,7 +8,6 @@ from meetings.resources import (
     AgreementEventResource, AgreementResource, ExerciseResource, MeetingResource,
     OccasionResource, ParticipationResource,
 )
-from partners.models import Tenure
 
 
 @admin.register(Occasion)
@@ -27,9 +25,7 @@ class ParticipationInline(CheckedAutocompleteFields, admin.TabularInline):
     readonly_fields = ["title_at_the_time"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("meeting", "official").prefetch_related(
-            Prefetch("official__tenures", queryset=Tenure.objects.select_related("position"))
-        )
+        return super().get_queryset(request).select_related("meeting", "official", "position")
 
     @admin.display(description=_("title at the time"))
     def title_at_the_time(self, participation):

@@ -9,3 +9,6 @@ class MeetingsConfig(AppConfig):
 
     def ready(self):
         from meetings import timeline  # noqa: F401 - registers the kinds of timeline entry
+        from meetings.models.titles import connect_titles
+
+        connect_titles()

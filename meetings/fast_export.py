@@ -1,16 +1,17 @@
 """Meetings as CSV from one SQL query per chunk of meetings, every cell already CSV-ready.
 
 The database computes MeetingResource's columns (partners and exercises sorted by key,
-participants in Participation's order with the title each held on the meeting's dates) and
-writes each meeting as one CSV line: every cell formula-escaped as ``defrel.exports.
-escape_formula`` does, quoted as Python's ``csv`` module does (QUOTE_MINIMAL: when it holds
-a comma, a double quote or a line break, with its quotes doubled), NULL as an empty cell.
+participants in Participation's order with the title each held on the meeting's dates, as
+stored with the participation) and writes each meeting as one CSV line: every cell
+formula-escaped as ``defrel.exports.escape_formula`` does, quoted as Python's ``csv``
+module does (QUOTE_MINIMAL: when it holds a comma, a double quote or a line break, with its
+quotes doubled), NULL as an empty cell.
 Python only joins the lines into chunks, so the export runs at the database's pace; a test
 compares its bytes with MeetingResource's own export.
 
-On SQLite, each official of a query is looked up once (``officials``), not once a meeting,
-and a row's identifiers (key, date, choices, codes) are written as they are and checked once
-for the row rather than quoted cell by cell. What SQLite cannot write exactly is left to
+On SQLite, each official of a query is looked up once in each office held (``people``), not
+once a meeting, and a row's identifiers (key, date, choices, codes) are written as they are
+and checked once for the row rather than quoted cell by cell. What SQLite cannot write exactly is left to
 Python, which writes those meetings through MeetingResource itself: a row whose identifiers
 are not plain (a comma, a quote, a line break, or a first character escape_formula escapes)
 or that holds a NUL anywhere (GLOB, comparisons and printf() stop at one). Curated data has
@@ -120,67 +121,44 @@ class Dialect:
         chars = literal("".join(map(chr, WHITESPACE)))
         return f"TRIM({expr}, {chars})" if self.sqlite else f"btrim({expr}, {chars})"
 
-    def earliest(self):
-        return "'0001-01-01'" if self.sqlite else "DATE '0001-01-01'"
+
+def titled_name(d, lang, name):
+    """A participant's cell of participant_titles_<lang>: the title stored with the
+    participation (``pos``, joined by POSITION) and the name, stripped as Python strips
+    "title name" (MeetingResource)."""
+    return d.strip(f"COALESCE(pos.title_{lang}, '') || ' ' || {name}_{lang}")
 
 
-def overlaps(d, lower, upper):
-    """Whether a period may meet the meeting ``m``'s (partners.models.overlaps). SQLite
-    compares its ISO dates as text: "+" takes their columns' NUMERIC affinity away, which
-    would try to read them as numbers at every comparison."""
-    p = "+" if d.sqlite else ""
-    return (f"({lower} IS NULL OR m.date_upper IS NULL OR {p}{lower} <= {p}m.date_upper) "
-            f"AND ({upper} IS NULL OR m.date_lower IS NULL OR {p}{upper} >= {p}m.date_lower)")
+def people_exprs(d, official):
+    """PEOPLE's expressions a participant ``p``, its official ``official`` (an alias)."""
+    titles = {f"participant_titles_{lang}": titled_name(d, lang, f"{official}.name") for lang in ("ja", "en")}
+    return {"participants": f"{official}.slug", **titles}
 
 
-def tenure_sql(d):
-    """The position the official ``p.official_id`` held during the meeting ``m``, as
-    partners.models.tenure_during chooses it: of the tenures that may overlap the meeting,
-    a ranked office before level "other", then the latest begun (an unknown start as the
-    earliest), then the first recorded. Only ranked when there are several."""
-    ranked = f"""(SELECT r.position_id FROM partners_tenure r
-            JOIN partners_position rp ON rp.id = r.position_id
-            WHERE r.official_id = p.official_id AND {overlaps(d, 'r.date_lower', 'r.date_upper')}
-            ORDER BY rp.level <> 'other' DESC, COALESCE(r.date_lower, {d.earliest()}) DESC, r.id
-            LIMIT 1)"""
-    return f"""(SELECT CASE WHEN count(*) < 2 THEN max(t.position_id) ELSE {ranked} END
-        FROM partners_tenure t WHERE t.official_id = p.official_id
-          AND {overlaps(d, 't.date_lower', 't.date_upper')})"""
+POSITION = "LEFT JOIN partners_position pos ON pos.id = p.position_id"
 
 
-def officials_cte(d, restricted):
-    """SQLite: each official once (those of the chosen meetings, when ``restricted``): slug,
-    country code, names, how many tenures, and when only one its dates and the title cells
-    with and without its title, stripped as Python strips them."""
-    where = ("WHERE o.id IN (SELECT official_id FROM meetings_participation "
-             "WHERE meeting_id IN (SELECT value FROM json_each(%s)))") if restricted else ""
-    return f"""officials AS MATERIALIZED (
-  SELECT o.id, o.slug, c.code, o.name_ja, o.name_en, held.n,
-    t.date_lower AS lower, t.date_upper AS upper,
-    {d.strip("COALESCE(pos.title_ja, '') || ' ' || o.name_ja")} AS held_ja,
-    {d.strip("COALESCE(pos.title_en, '') || ' ' || o.name_en")} AS held_en,
-    {d.strip("o.name_ja")} AS plain_ja, {d.strip("o.name_en")} AS plain_en
-  FROM partners_official o JOIN partners_country c ON c.id = o.country_id
-  LEFT JOIN (SELECT official_id, count(*) AS n, max(id) AS tenure FROM partners_tenure
-             GROUP BY official_id) AS held ON held.official_id = o.id
-  LEFT JOIN partners_tenure t ON t.id = held.tenure AND held.n = 1
-  LEFT JOIN partners_position pos ON pos.id = t.position_id
-  {where})"""
+def people_cte(d, restricted):
+    """SQLite: each official once in each office held at the chosen meetings (all of them,
+    unless ``restricted``; no office: 0), with slug, country code and title cells, made
+    once rather than once a meeting."""
+    where = "WHERE meeting_id IN (SELECT value FROM json_each(%s))" if restricted else ""
+    cells = ", ".join(f"{titled_name(d, lang, 'o.name')} AS titled_{lang}" for lang in ("ja", "en"))
+    return f"""people AS MATERIALIZED (
+  SELECT held.official_id, held.office, o.slug, c.code, {cells}
+  FROM (SELECT DISTINCT official_id, COALESCE(position_id, 0) AS office FROM meetings_participation
+        {where}) AS held
+  JOIN partners_official o ON o.id = held.official_id JOIN partners_country c ON c.id = o.country_id
+  LEFT JOIN partners_position pos ON pos.id = held.office)"""
 
 
-def people_sql(d, columns, wrap):
+def people_sql(columns, wrap):
     """SQLite: one subquery a meeting giving ``wrap`` of each of ``columns`` (of PEOPLE)
-    joined by ","; each participant read from ``officials``, the tenure looked up only for
-    officials with several."""
-    exprs = {"participants": "f.slug"}
-    for lang in ("ja", "en"):
-        several = d.strip(f"COALESCE(pos.title_{lang}, '') || ' ' || f.name_{lang}")
-        exprs[f"participant_titles_{lang}"] = (
-            f"CASE WHEN f.n = 1 THEN CASE WHEN {overlaps(d, 'f.lower', 'f.upper')} THEN f.held_{lang} "
-            f"ELSE f.plain_{lang} END WHEN f.n > 1 THEN {several} ELSE f.plain_{lang} END")
-    position = (f"LEFT JOIN partners_position pos ON pos.id = CASE WHEN f.n > 1 THEN {tenure_sql(d)} END"
-                if any(c != "participants" for c in columns) else "")
-    source = f"FROM meetings_participation p JOIN officials f ON f.id = p.official_id {position}"
+    joined by ","; each participant's cells read from ``people``."""
+    exprs = {"participants": "f.slug",
+             **{f"participant_titles_{lang}": f"f.titled_{lang}" for lang in ("ja", "en")}}
+    source = ("FROM meetings_participation p JOIN people f "
+              "ON f.official_id = p.official_id AND f.office = COALESCE(p.position_id, 0)")
     # group_concat follows the order of the subquery it reads (kept: it is an aggregate's);
     # f.code, p.id: Participation._meta.ordering within a meeting
     inner = ", ".join(f"{exprs[c]} AS v{i}" for i, c in enumerate(columns))
@@ -251,7 +229,7 @@ def export_sql(dialect, columns=COLUMNS, csv_line=False, ids=False):
 
 def sqlite_sql(columns, csv_line, ids):
     """Correlated subqueries a meeting (SQLite runs them as nested loops, in the order of
-    the meetings, streaming), each official read once from ``officials``."""
+    the meetings, streaming), each official's cells made once from ``people``."""
     d = Dialect("sqlite")
     wrap = d.cell if csv_line else str
     cells, identifiers, people = [], [], [c for c in columns if c in PEOPLE]
@@ -272,9 +250,9 @@ def sqlite_sql(columns, csv_line, ids):
         elif column in KEYS:
             cells.append((keys_sql(column, wrap, "''" if csv_line else "NULL") + named, False))
         elif not csv_line:
-            cells.append((people_sql(d, [column], wrap) + named, False))
+            cells.append((people_sql([column], wrap) + named, False))
         elif column == people[0]:  # all of them at once: each title looked up once
-            cells.append((people_sql(d, people, wrap), False))
+            cells.append((people_sql(people, wrap), False))
     if csv_line:
         line = f"{concatenated(cells, '%%' if ids else '%')} || {row_check(identifiers)}"
         joined = " || ".join(f"COALESCE({v}, '')" for v in identifiers) or "''"
@@ -285,8 +263,8 @@ def sqlite_sql(columns, csv_line, ids):
     if ids:  # CROSS JOIN: the ids are the outer loop, the rows come in their order
         source = "json_each(%s) AS chosen CROSS JOIN meetings_meeting m ON m.id = chosen.value"
         select.insert(0, "chosen.key")
-    officials = f"WITH {officials_cte(d, restricted=ids)}\n" if people else ""
-    return officials + "SELECT " + ",\n    ".join(select) + f"\nFROM {source}\n{JOINS}"
+    cte = f"WITH {people_cte(d, restricted=ids)}\n" if people else ""
+    return cte + "SELECT " + ",\n    ".join(select) + f"\nFROM {source}\n{JOINS}"
 
 
 def postgresql_sql(columns, csv_line, ids):
@@ -298,18 +276,10 @@ def postgresql_sql(columns, csv_line, ids):
     d = Dialect("postgresql")
     wrap = d.cell if csv_line else str
     people = [c for c in columns if c in PEOPLE]
-    exprs = {"participants": "o.slug"}
-    for lang in ("ja", "en"):
-        exprs[f"participant_titles_{lang}"] = d.strip(f"COALESCE(pos.title_{lang}, '') || ' ' || o.name_{lang}")
-    # the position held then, as partners.models.tenure_during chooses it (see tenure_sql)
-    position = f"""LEFT JOIN LATERAL (SELECT rp.title_ja, rp.title_en FROM partners_tenure r
-          JOIN partners_position rp ON rp.id = r.position_id
-          WHERE r.official_id = p.official_id AND {overlaps(d, 'r.date_lower', 'r.date_upper')}
-          ORDER BY rp.level <> 'other' DESC, COALESCE(r.date_lower, {d.earliest()}) DESC, r.id
-          LIMIT 1) AS pos ON true"""
+    exprs = people_exprs(d, "o")
 
     def people_of(names):
-        titled = position if any(c != "participants" for c in names) else ""
+        titled = POSITION if any(c != "participants" for c in names) else ""
         aggs = " || ',' || ".join(wrap(f"string_agg({exprs[c]}, '|' ORDER BY c.code, p.id)") for c in names)
         return f"""(SELECT {aggs} FROM meetings_participation p
           JOIN partners_official o ON o.id = p.official_id
@@ -352,16 +322,8 @@ def postgresql_plain_sql(columns):
     joins, cells = [JOINS], []
     people = [c for c in columns if c in PEOPLE]
     if people:
-        exprs = {"participants": "o.slug"}
-        for lang in ("ja", "en"):
-            exprs[f"participant_titles_{lang}"] = d.strip(f"COALESCE(pos.title_{lang}, '') || ' ' || o.name_{lang}")
-        # the position held then, as partners.models.tenure_during chooses it (see tenure_sql)
-        position = f"""JOIN meetings_meeting m ON m.id = p.meeting_id
-          LEFT JOIN LATERAL (SELECT rp.title_ja, rp.title_en FROM partners_tenure r
-              JOIN partners_position rp ON rp.id = r.position_id
-              WHERE r.official_id = p.official_id AND {overlaps(d, 'r.date_lower', 'r.date_upper')}
-              ORDER BY rp.level <> 'other' DESC, COALESCE(r.date_lower, {d.earliest()}) DESC, r.id
-              LIMIT 1) AS pos ON true""" if any(c != "participants" for c in people) else ""
+        exprs = people_exprs(d, "o")
+        position = POSITION if any(c != "participants" for c in people) else ""
         aggs = ", ".join(f"string_agg({exprs[c]}, '|' ORDER BY c.code, p.id) AS {c}" for c in people)
         joins.append(f"""LEFT JOIN (SELECT p.meeting_id, {aggs}
           FROM meetings_participation p
@@ -387,15 +349,15 @@ def dialect_of(using):
     return vendor if vendor in DIALECTS else None
 
 
-def csv_chunks(headers, queryset, ids_per_query=None, chunk_bytes=CHUNK_BYTES):
+def csv_chunks(resource, headers, queryset, ids_per_query=None, chunk_bytes=CHUNK_BYTES):
     """The CSV lines (UTF-8, CRLF) of ``queryset``'s meetings in its order, ``headers`` their
-    columns, in chunks of about ``chunk_bytes``: one query reads the ordered ids as it goes,
-    another writes the lines of ``ids_per_query`` of them at a time, read as many lines at a
-    time as make about a chunk. Memory: a chunk, the ids of a query and (SQLite) its
-    officials."""
+    columns of ``resource`` (a MeetingResource, which writes what SQL cannot), in chunks of
+    about ``chunk_bytes``: one query reads the ordered ids as it goes, another writes the
+    lines of ``ids_per_query`` of them at a time, read as many lines at a time as make about
+    a chunk. Memory: a chunk, the ids of a query and (SQLite) its officials."""
     dialect = dialect_of(queryset.db)
     if dialect is None:  # another database: the resource's own rows
-        yield from resource_chunks(headers, queryset, chunk_bytes)
+        yield from resource_chunks(resource, headers, queryset, chunk_bytes)
         return
     ids_per_query = ids_per_query or IDS_PER_QUERY[dialect]
     sql = export_sql(dialect, headers, csv_line=True, ids=True)
@@ -416,7 +378,7 @@ def csv_chunks(headers, queryset, ids_per_query=None, chunk_bytes=CHUNK_BYTES):
                 last = places[-1]
                 data = b"\r\n".join(texts) + b"\r\n"
                 if dialect == "sqlite" and (NUL in data or any(c in b"".join(identifiers) for c in SPECIALS)):
-                    data = with_python_lines(headers, pks, texts, identifiers, queryset.db)
+                    data = with_python_lines(resource, headers, pks, texts, identifiers, queryset.db)
                 yield data
                 written, lines = written + len(data), lines + len(rows)
                 per_chunk = max(1, chunk_bytes * lines // written)
@@ -425,30 +387,23 @@ def csv_chunks(headers, queryset, ids_per_query=None, chunk_bytes=CHUNK_BYTES):
 SPECIALS = (b",", b'"', b"\n", b"\r", NUL)
 
 
-def with_python_lines(headers, pks, lines, identifiers, using):
+def with_python_lines(resource, headers, pks, lines, identifiers, using):
     """``lines`` as a chunk, those SQLite left to Python (with a NUL, or with identifiers that
     a CSV cell would quote) written by MeetingResource itself."""
     redo = [pk for pk, line, plain in zip(pks, lines, identifiers)
             if NUL in line or any(c in plain for c in SPECIALS)]
-    written = python_lines(headers, redo, using)
+    written = python_lines(resource, headers, redo, using)
     return b"\r\n".join([written.get(pk, line) for pk, line in zip(pks, lines)]) + b"\r\n"
 
 
-def python_lines(headers, pks, using):
-    """{pk: CSV line} of these meetings, written by MeetingResource."""
-    meetings = meeting_resource().get_queryset().using(using).in_bulk(pks)
-    return {pk: line for pk, line in zip(meetings, resource_lines(headers, meetings.values()))}
+def python_lines(resource, headers, pks, using):
+    """{pk: CSV line} of these meetings, written by the resource."""
+    meetings = resource.get_queryset().using(using).in_bulk(pks)
+    return {pk: line for pk, line in zip(meetings, resource_lines(resource, headers, meetings.values()))}
 
 
-def meeting_resource():
-    from meetings.resources import MeetingResource  # it imports this module
-
-    return MeetingResource()
-
-
-def resource_lines(headers, meetings):
-    """CSV lines (bytes, without the line break) of ``meetings`` through MeetingResource."""
-    resource = meeting_resource()
+def resource_lines(resource, headers, meetings):
+    """CSV lines (bytes, without the line break) of ``meetings`` through the resource."""
     fields = {field.column_name: field for field in resource.get_export_fields()}
     out = io.StringIO()
     writer = csv.writer(out)
@@ -459,11 +414,11 @@ def resource_lines(headers, meetings):
         yield out.getvalue().removesuffix("\r\n").encode()
 
 
-def resource_chunks(headers, queryset, chunk_bytes=CHUNK_BYTES):
-    meetings = meeting_resource().get_queryset().using(queryset.db).filter(
+def resource_chunks(resource, headers, queryset, chunk_bytes=CHUNK_BYTES):
+    meetings = resource.get_queryset().using(queryset.db).filter(
         pk__in=queryset.values("pk")).order_by(*(queryset.query.order_by or queryset.model._meta.ordering))
     pending, size = [], 0
-    for line in resource_lines(headers, meetings.iterator(chunk_size=2000)):
+    for line in resource_lines(resource, headers, meetings.iterator(chunk_size=2000)):
         pending.append(line)
         size += len(line) + 2
         if size >= chunk_bytes:
@@ -473,9 +428,9 @@ def resource_chunks(headers, queryset, chunk_bytes=CHUNK_BYTES):
         yield b"\r\n".join([*pending, b""])
 
 
-def meeting_rows(headers, queryset, **kwargs):
+def meeting_rows(resource, headers, queryset, **kwargs):
     """The cells of ``csv_chunks`` as lists of strings (formula-escaped, as export_resource's)."""
-    for chunk in csv_chunks(headers, queryset, **kwargs):
+    for chunk in csv_chunks(resource, headers, queryset, **kwargs):
         yield from csv.reader(io.StringIO(chunk.decode(), newline=""))
 
 
@@ -508,7 +463,7 @@ def export_dataset(resource, queryset=None, **kwargs):
     ordered = queryset
     if queryset._prefetch_related_lookups and not queryset.query.order_by:
         ordered = queryset.order_by("pk")  # as Resource.iter_queryset pages such a queryset
-    rows = meeting_rows(headers, ordered)
+    rows = meeting_rows(resource, headers, ordered)
     if numbers:
         rows = (native_numbers(row, numbers) for row in rows)
     dataset = tablib.Dataset(*rows, headers=headers)

@@ -4,11 +4,12 @@ Every check reads a bounded number of queries, whatever the size of the database
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Participation
+from meetings.models.titles import with_held_position
 from partners.models import Position, Tenure
 
 
@@ -26,6 +27,7 @@ class Problem:
 
 CHECKS = {
     "outside_tenure": _("Participants whose meeting falls outside all their tenures"),
+    "stale_title": _("Participants whose stored title is not the one their tenures give"),
     "in_force_before_signed": _("Agreements in force before they were signed"),
     "overlapping_tenures": _("Overlapping tenures of one office"),
     "no_excerpt": _("Records without a source excerpt"),
@@ -34,13 +36,25 @@ CHECKS = {
 
 
 def participants_outside_tenures():
-    participations = Participation.objects.select_related("meeting", "official").prefetch_related(
-        Prefetch("official__tenures", queryset=Tenure.objects.select_related("position"))
-    )
+    participations = (Participation.objects.filter(position__isnull=True)
+                      .select_related("meeting", "official"))
     for p in participations.iterator(chunk_size=2000):
-        if p.tenure is None:
-            yield Problem("outside_tenure", p.meeting,
-                          f"{p.official} — {p.meeting.date_display}")
+        yield Problem("outside_tenure", p.meeting, f"{p.official} — {p.meeting.date_display}")
+
+
+def stale_titles():
+    """Participations whose stored title at the time is not the one the rule gives from the
+    tenures now (partners.models.held_during): there should be none, as every write that can
+    change it stores it again; a write that went round the models (SQL by hand) shows here."""
+    stale = with_held_position(Participation.objects.all()).filter(
+        Q(position__isnull=True, held__isnull=False) | Q(position__isnull=False, held__isnull=True)
+        | (Q(position__isnull=False, held__isnull=False) & ~Q(position=F("held")))
+    ).select_related("meeting", "official", "position")
+    stale = list(stale)
+    held = Position.objects.in_bulk({p.held for p in stale if p.held})
+    for p in stale:
+        detail = f"{p.official} — {p.meeting.date_display}: {p.position or '—'} → {held.get(p.held, '—')}"
+        yield Problem("stale_title", p.meeting, detail)
 
 
 def agreements_in_force_before_signed():
@@ -98,7 +112,7 @@ def meetings_without_partner():
 def problems():
     """{check key: [problems]}, every check listed even when it finds nothing."""
     found = {key: [] for key in CHECKS}
-    for check in (participants_outside_tenures, agreements_in_force_before_signed,
+    for check in (participants_outside_tenures, stale_titles, agreements_in_force_before_signed,
                   overlapping_tenures, records_without_excerpt, meetings_without_partner):
         for problem in check():
             found[problem.check].append(problem)

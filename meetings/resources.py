@@ -7,6 +7,7 @@ from import_export import fields
 
 from defrel.models import Source
 from defrel.resources import SEPARATOR, CuratedResource, KeysWidget, KeyWidget, LinesWidget
+from meetings import fast_export
 from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Occasion, Participation
 from partners.models import Country, Official
 
@@ -67,33 +68,26 @@ class MeetingResource(CuratedResource):
     def export_rows(self, headers, queryset):
         """The rows of ``queryset`` as export_resource gives them, written by the database
         (see meetings.fast_export)."""
-        from meetings.fast_export import meeting_rows
-
-        return meeting_rows(headers, queryset)
+        return fast_export.meeting_rows(self, headers, queryset)
 
     def export_csv(self, headers, queryset):
         """The streamed export's CSV, in chunks, written by the database (meetings.fast_export)."""
-        from meetings.fast_export import csv_chunks
-
-        return csv_chunks(headers, queryset)
+        return fast_export.csv_chunks(self, headers, queryset)
 
     def export(self, queryset=None, **kwargs):
         """The admin's export (CSV, XLSX, JSON…) from the same rows as the streamed one."""
-        from meetings.fast_export import export_dataset
-
-        dataset = export_dataset(self, queryset, **kwargs)
+        dataset = fast_export.export_dataset(self, queryset, **kwargs)
         return super().export(queryset, **kwargs) if dataset is None else dataset
 
     def dehydrate_participants(self, meeting):
         return SEPARATOR.join(p.official.slug for p in meeting.participations.all())
 
     def _titles(self, meeting, lang):
-        names = []
-        for p in meeting.participations.all():
-            tenure = p.tenure
-            title = getattr(tenure.position, f"title_{lang}") if tenure else ""
-            names.append(f"{title} {getattr(p.official, f'name_{lang}')}".strip())
-        return SEPARATOR.join(names)
+        """Each participant's title at the time (stored) and name; fast_export.titled_name
+        writes the same cell in SQL."""
+        return SEPARATOR.join(
+            f"{getattr(p.position, f'title_{lang}', '')} {getattr(p.official, f'name_{lang}')}".strip()
+            for p in meeting.participations.all())
 
     def dehydrate_participant_titles_ja(self, meeting):
         return self._titles(meeting, "ja")

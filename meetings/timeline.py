@@ -1,6 +1,6 @@
 """The kinds of record this app puts on the timeline, each registered once: a kind added here
 (with its partial) shows on the timeline, the country pages and the official pages."""
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from defrel.timeline import Kind, register
@@ -8,11 +8,11 @@ from meetings.models import AgreementEvent, Exercise, Meeting
 
 
 def attended_by(meetings, official):
-    """The official's meetings, each with the official's own participations (``official_roles``:
-    the office held that day, read from the official's tenures, fetched once)."""
-    prefetch_related_objects([official], Prefetch("tenures", queryset=official.tenures.select_related("position")))
+    """The official's meetings, each with the official's own participations (``official_roles``),
+    with the office each stores as held that day."""
     # Through the official's own manager each participation's .official is this very object.
-    roles = Prefetch("participations", queryset=official.participations.all(), to_attr="roles_of_official")
+    roles = Prefetch("participations", queryset=official.participations.select_related("position"),
+                     to_attr="roles_of_official")
     # By slug, as the meetings list filters: PostgreSQL then starts from the official's
     # participations instead of walking every meeting newest first (0.14 s instead of 0.55
     # at 100,000 meetings, for an official of 10,000 of them).

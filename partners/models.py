@@ -1,8 +1,7 @@
 """Partner countries and organisations, the officials who speak for them and their offices."""
-import datetime
-
 from django.db import models
-from django.db.models.expressions import RawSQL
+from django.db.models import Case, DateField, F, Q, Subquery, Value, When
+from django.db.models.lookups import IsNull
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -149,53 +148,28 @@ class Official(NaturalKeyed, Versioned, models.Model):
     def name(self):
         return localised(self, "name")
 
-    def tenure_during(self, lower, upper):
-        """The tenure held during ``lower``..``upper``; reads prefetched ``tenures``."""
-        return tenure_during(self.tenures.all(), lower, upper)
 
-
-def overlaps(held_from, held_to, lower, upper):
-    """Whether a period may meet ``lower``..``upper`` (None: an open or unknown end, which
-    never excludes)."""
-    return (held_from is None or upper is None or held_from <= upper) and (
-        held_to is None or lower is None or lower <= held_to
+def held_during(tenures, lower, upper):
+    """The title rule. Of ``tenures`` (a Tenure queryset), those that may have been held
+    during ``lower``..``upper`` (dates, or expressions such as OuterRef("meeting__date_lower");
+    an unknown end, None or NULL, excludes nothing), the one whose position counts first: a
+    ranked office before an unranked one (minister before Diet member), then the latest begun
+    (an unknown start as the earliest), then the first recorded."""
+    lower, upper = (bound if hasattr(bound, "resolve_expression") else Value(bound, DateField())
+                    for bound in (lower, upper))
+    return tenures.filter(
+        Q(date_lower__isnull=True) | Q(IsNull(upper, True)) | Q(date_lower__lte=upper),
+        Q(date_upper__isnull=True) | Q(IsNull(lower, True)) | Q(date_upper__gte=lower),
+    ).order_by(
+        Case(When(position__level=Position.Level.OTHER, then=1), default=0),
+        F("date_lower").desc(nulls_last=True),
+        "pk",
     )
 
 
-def tenure_during(tenures, lower, upper):
-    """Of ``tenures`` (anything with date_lower, date_upper and position.level), the one held
-    during ``lower``..``upper``: where several overlap, a ranked office before an unranked
-    one (minister before Diet member), then the latest begun."""
-    held = [t for t in tenures if overlaps(t.date_lower, t.date_upper, lower, upper)]
-    return max(
-        held,
-        key=lambda t: (t.position.level != Position.Level.OTHER, t.date_lower or datetime.date.min),
-        default=None,
-    )
-
-
-def title_held(lang, lower, upper, official):
-    """SQL for the title (``title_ja`` or ``title_en``) of the position held during ``lower``..
-    ``upper`` by the official in ``official``, a column of the query it annotates named with
-    its table (unqualified, it would name the tenure's own): the tenure tenure_during chooses,
-    ties to the first recorded; NULL when none overlaps. A subquery a row, compiled as
-    written: on a page of a few rows, cheaper than a second query and its ORM machinery."""
-    if lang not in ("ja", "en"):
-        raise ValueError(f"no title in {lang!r}")
-    where, params = [], []
-    if upper is not None:
-        where.append("AND (t.date_lower IS NULL OR t.date_lower <= %s)")
-        params.append(upper)
-    if lower is not None:
-        where.append("AND (t.date_upper IS NULL OR t.date_upper >= %s)")
-        params.append(lower)
-    table, positions = Tenure._meta.db_table, Position._meta.db_table
-    return RawSQL(
-        f"""SELECT pos.title_{lang} FROM {table} t JOIN {positions} pos ON pos.id = t.position_id
-        WHERE t.official_id = {official} {" ".join(where)}
-        ORDER BY pos.level <> %s DESC, COALESCE(t.date_lower, %s) DESC, t.id LIMIT 1""",
-        [*params, Position.Level.OTHER.value, datetime.date.min],
-    )
+def position_held(tenures, lower, upper):
+    """The position (its id) of the tenure held_during chooses, as a subquery."""
+    return Subquery(held_during(tenures, lower, upper).values("position")[:1])
 
 
 class Tenure(NaturalKeyed, Dated, Versioned, InlineRow, models.Model):

@@ -28,7 +28,7 @@ def test_every_fixture_loads_into_an_empty_database_and_holds_together():
     meetings = list(Meeting.objects.with_people())
     assert [m.key for m in meetings if not m.countries.all()] == []
     assert [m.key for m in meetings if any(c.code == "JP" for c in m.countries.all())] == []
-    untitled = [(m.key, p.official.slug) for m in meetings for p in m.participations.all() if not p.tenure]
+    untitled = [(m.key, p.official.slug) for m in meetings for p in m.participations.all() if not p.position_id]
     assert untitled == []
     assert list(AgreementEvent.objects.filter(agreement__parties=None).values_list("pk", flat=True)) == []
     assert not Meeting.objects.filter(source_excerpt="").exists()

@@ -9,9 +9,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ("defrel", "partners", "meetings")  # lowest first
 LOOKS_UP = {"defrel.urls"}  # the one module of the foundations that names the apps' pages
-# The one import back still standing, taken out of the graph until it goes: the export written
-# by the database falls back on MeetingResource, which delegates its export to it.
-KNOWN_BACK = {("meetings.fast_export", "meetings.resources")}
+KNOWN_BACK = set()  # imports back taken out of the graph until they go: none left
 
 
 def module_name(path):

@@ -21,6 +21,11 @@ from defrel.models import Source
 from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Occasion, Participation
 from partners.models import Country, Official, Position, Tenure
 
+try:
+    from meetings.models.titles import store_titles
+except ImportError:  # a baseline revision from before participations stored their titles
+    store_titles = None
+
 from .people import People
 from .records import Records
 from .tables import BATCH, FIRST_YEAR, LAST_YEAR, PREFIX, SYNTH_NOTE, cumulative
@@ -87,6 +92,8 @@ class Builder(People, Records):
             self.make_offices(officials)
             self.make_exercises(sizes["exercises"])
             self.make_meetings(sizes["meetings"])
+            if store_titles:  # bulk_create skips Participation.save(): the titles at the time, at once
+                store_titles(Participation.objects.filter(meeting__key__startswith=PREFIX))
             self.make_agreements(sizes["agreements"])
             stamp.bump_on_commit()  # bulk_create sends no signals: cached counts must go
             self.analyze()

@@ -23,7 +23,7 @@ from simple_history.utils import (get_change_reason_from_object, get_history_man
 from defrel.imports.inserts import insert_entries, insert_instances, insert_rows
 from defrel.imports.readahead import chunked
 from defrel.imports.validation import explain_refusal
-from defrel.models import Dated, Versioned, bump_parents
+from defrel.models import Dated, Versioned, bump_parents, rows_written
 from defrel.stamp import bump_on_commit
 
 
@@ -162,6 +162,7 @@ class BatchWriter:
                 linked = [i for i in batch if field.attribute in getattr(i, "_import_m2m", {})]
                 if linked:
                     self.write_links(self.model._meta.get_field(field.attribute), field, linked, created, now)
+        rows_written.send(self.model, instances=batch, using=self.using)  # what others derive from them
         self.write_history(self.model, batch, "+" if created else "~", now)
         bump_on_commit(self.using)  # writes without signals tell the public pages' cached counts
 

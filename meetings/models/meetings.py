@@ -3,7 +3,6 @@ from django.db import models
 from django.db.models import BooleanField, Prefetch, Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -11,7 +10,7 @@ from defrel.models import (
     Dated, DatedQuerySet, InlineRow, NaturalKeyed, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned,
     dated_constraints,
 )
-from partners.models import Country, Official, Tenure, localised, title_held
+from partners.models import Country, Official, Position, localised
 
 
 class Occasion(NaturalKeyed, Versioned, models.Model):
@@ -59,12 +58,8 @@ class MeetingQuerySet(SearchableQuerySet, DatedQuerySet):
         number of queries: the import-export resource's rows."""
         return self.select_related("occasion", "host_country", "source").prefetch_related(
             "countries",
-            Prefetch(
-                "participations",
-                queryset=Participation.objects.select_related("official__country").prefetch_related(
-                    Prefetch("official__tenures", queryset=Tenure.objects.select_related("position"))
-                ),
-            ),
+            Prefetch("participations",
+                     queryset=Participation.objects.select_related("official__country", "position")),
         )
 
     def for_page(self):
@@ -200,12 +195,8 @@ class Meeting(NaturalKeyed, Dated, Sourced, Versioned, models.Model):
     # prefetch_related runs as many queries, and its machinery costs more than the queries.
 
     def titled_participations(self):
-        """The participants with their officials and countries, each with the title held on
-        the meeting's dates (``title``), in one query."""
-        official = f"{Participation._meta.db_table}.official_id"
-        titles = {f"held_title_{lang}": title_held(lang, self.date_lower, self.date_upper, official)
-                  for lang in ("ja", "en")}
-        return list(self.participations.select_related("official__country").annotate(**titles)
+        """The participants with their officials, countries and titles at the time."""
+        return list(self.participations.select_related("official__country", "position")
                     .order_by("official__country__code", "pk"))
 
     def milestones(self):
@@ -245,10 +236,18 @@ class Participation(NaturalKeyed, InlineRow, models.Model):
         Official, models.PROTECT, related_name="participations", verbose_name=_("official")
     )
     role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.PRINCIPAL)
+    # The office held on the meeting's dates, derived from the official's tenures on every
+    # write that can change it, its own included (meetings.models.titles: signals, so that
+    # imports may write participations in bulk); NULL when no tenure covers them.
+    position = models.ForeignKey(
+        Position, models.SET_NULL, null=True, blank=True, editable=False, related_name="+",
+        verbose_name=_("title at the time"),
+    )
 
     natural_key_fields = ("meeting__key", "official__slug")
     version_parents = ("meeting",)  # the meeting's participants inline (the official has none)
-    history = HistoricalRecords()
+    # Derived, and stored after the row's own save when a tenure changes: no history of its own.
+    history = HistoricalRecords(excluded_fields=["position"])
 
     class Meta:
         ordering = ["meeting", "official__country__code", "pk"]
@@ -261,14 +260,8 @@ class Participation(NaturalKeyed, InlineRow, models.Model):
     def __str__(self):
         return f"{self.official} @ {self.meeting.key}"
 
-    @cached_property
-    def tenure(self):
-        return self.official.tenure_during(self.meeting.date_lower, self.meeting.date_upper)
 
     @property
     def title(self):
         """The office held on the meeting's date, or "" when no tenure covers it."""
-        if hasattr(self, "held_title_ja"):  # read with the participation (titled_participations)
-            return localised(self, "held_title") or ""
-        tenure = self.tenure
-        return tenure.position.title if tenure else ""
+        return self.position.title if self.position_id else ""

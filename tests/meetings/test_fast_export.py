@@ -36,7 +36,7 @@ def resource_csv(queryset, headers=HEADERS):
 
 
 def fast_csv(queryset, headers=HEADERS, **kwargs):
-    return b"".join(fast_export.csv_chunks(headers, queryset, **kwargs))
+    return b"".join(fast_export.csv_chunks(MeetingResource(), headers, queryset, **kwargs))
 
 
 def everything():
@@ -60,9 +60,9 @@ def python_fallback(monkeypatch):
     calls = []
     original = fast_export.python_lines
 
-    def recorded(headers, pks, using):
+    def recorded(resource, headers, pks, using):
         calls.extend(pks)
-        return original(headers, pks, using)
+        return original(resource, headers, pks, using)
 
     monkeypatch.setattr(fast_export, "python_lines", recorded)
     return calls
@@ -220,7 +220,7 @@ def test_some_columns_in_any_order_and_a_queryset_order_across_chunks(people):
         queryset = Meeting.objects.filter(key__gt="m03").order_by(*order)
         fast = fast_csv(queryset, headers, ids_per_query=4, chunk_bytes=100)
         assert_same_csv(fast, resource_csv(everything().filter(key__gt="m03").order_by(*order), headers))
-    chunks = list(fast_export.csv_chunks(HEADERS, Meeting.objects.all(), chunk_bytes=800))
+    chunks = list(fast_export.csv_chunks(MeetingResource(), HEADERS, Meeting.objects.all(), chunk_bytes=800))
     assert len(chunks) > 3
     assert all(c.endswith(b"\r\n") for c in chunks)  # whole rows
     sizes = [len(c) for c in chunks[1:-1]]  # the first is 16 rows, the last what is left

@@ -1,0 +1,130 @@
+"""The title at the time: each participation stores the position its official held on its
+meeting's dates, as partners.models.held_during chooses it, derived in the same transaction
+as every write that can change it: the participation's own (before it is written), a tenure's,
+a position's (its level ranks it), a meeting's date, officials linked through
+Meeting.participants, fixtures loaded raw, and imports written in bulk (rows_written).
+A restore copies the tables, the stored column with them.
+
+The functions take the models from the querysets they are given, so that a migration can
+call them with its historical models."""
+from django.db.models import OuterRef, Subquery
+
+from partners.models import Position, Tenure, position_held
+
+
+def tenure_model(participation_model):
+    official = participation_model._meta.get_field("official").related_model
+    return official._meta.get_field("tenures").related_model
+
+
+def with_held_position(participations):
+    """``participations`` (a queryset) each with ``held``: the id of the position held on its
+    meeting's dates (None when no tenure covers them)."""
+    tenures = tenure_model(participations.model)._base_manager.filter(official=OuterRef("official"))
+    return participations.annotate(
+        held=position_held(tenures, OuterRef("meeting__date_lower"), OuterRef("meeting__date_upper")))
+
+
+def store_titles(participations):
+    """Store in each of ``participations`` (a queryset) the position held on its meeting's
+    dates: one UPDATE, whatever their number. The subquery reads each row's meeting (an
+    UPDATE may not join it)."""
+    model = participations.model
+    held = with_held_position(model._base_manager.filter(pk=OuterRef("pk")).order_by()).values("held")
+    return participations.update(position=Subquery(held))
+
+
+def position_for(participation):
+    """The id of the position held on the meeting's dates by a participation about to be
+    saved (its meeting as the database holds it), in one query."""
+    model = type(participation)
+    meeting = model._meta.get_field("meeting").related_model
+    tenures = tenure_model(model)._base_manager.filter(official=participation.official_id)
+    return (meeting._base_manager.using(participation._state.db).filter(pk=participation.meeting_id)
+            .values_list(position_held(tenures, OuterRef("date_lower"), OuterRef("date_upper")), flat=True)
+            .first())
+
+
+def affected(instances, using=None):
+    """The participations whose title a write of ``instances`` (records of one model: meetings,
+    participations, tenures or positions) may change; None for other models."""
+    from meetings.models import Meeting, Participation
+
+    model = type(instances[0])
+    participations = Participation._base_manager.using(using)
+    if model is Meeting:
+        return participations.filter(meeting__in=[i.pk for i in instances])
+    if model is Participation:
+        return participations.filter(pk__in=[i.pk for i in instances])
+    if model is Tenure:  # its official now, and the one it belonged to when read (InlineRow)
+        officials = {i.official_id for i in instances}
+        officials |= {getattr(i, "_officials_before", None)
+                      or getattr(i, "_loaded_parents", {}).get("official") for i in instances}
+        return participations.filter(official__in=officials - {None})
+    if model is Position:
+        return participations.filter(official__tenures__position__in=[i.pk for i in instances])
+    return None
+
+
+def written(sender, instances, using=None, **kwargs):
+    """After records were written without save() (rows_written)."""
+    if instances and (participations := affected(instances, using)) is not None:
+        store_titles(participations)
+
+
+def participation_saving(sender, instance, raw=False, update_fields=None, **kwargs):
+    """A participation about to be saved is titled first, as its row is written."""
+    if not raw and (update_fields is None or "position" in update_fields):
+        instance.position_id = position_for(instance)
+
+
+def saved(sender, instance, created=False, raw=False, using=None, update_fields=None, **kwargs):
+    """After a meeting, participation, tenure or position was saved (a fixture loaded raw:
+    always, as it may arrive before or after what it depends on)."""
+    from meetings.models import Meeting, Participation
+
+    if not raw:
+        if sender is Participation and (update_fields is None or "position" in update_fields):
+            return  # titled as it was written (participation_saving)
+        if created and sender in (Meeting, Position):
+            return  # nothing refers to a new meeting or position yet
+        if sender is Meeting and instance._saved_date == instance.date:
+            return  # its date as read (Dated.from_db): its titles stand
+    store_titles(affected([instance], using))
+
+
+def tenure_saving(sender, instance, raw=False, **kwargs):
+    # The official the tenure had when read (InlineRow keeps it): moved to another, the
+    # titles of both change. Kept here, as InlineRow renews its own after the save.
+    instance._officials_before = getattr(instance, "_loaded_parents", {}).get("official")
+
+
+def tenure_deleted(sender, instance, using=None, **kwargs):
+    store_titles(affected([instance], using))
+
+
+def linked(sender, instance, action, reverse, pk_set, using=None, **kwargs):
+    """Officials linked to a meeting through Meeting.participants (add() writes the rows
+    without save())."""
+    from meetings.models import Participation
+
+    if action != "post_add" or not pk_set:
+        return
+    mine, theirs = ("official", "meeting") if reverse else ("meeting", "official")
+    store_titles(Participation._base_manager.using(using).filter(
+        **{mine: instance.pk, f"{theirs}__in": pk_set}))
+
+
+def connect_titles():
+    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+
+    from defrel.models import rows_written
+    from meetings.models import Meeting, Participation
+
+    for model in (Meeting, Participation, Tenure, Position):
+        post_save.connect(saved, sender=model, dispatch_uid=f"titles-saved-{model._meta.label}")
+    pre_save.connect(participation_saving, sender=Participation, dispatch_uid="titles-participation-saving")
+    pre_save.connect(tenure_saving, sender=Tenure, dispatch_uid="titles-tenure-saving")
+    post_delete.connect(tenure_deleted, sender=Tenure, dispatch_uid="titles-tenure-deleted")
+    m2m_changed.connect(linked, sender=Meeting.participants.through, dispatch_uid="titles-linked")
+    rows_written.connect(written, dispatch_uid="titles-written")
