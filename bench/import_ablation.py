@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from child import django_setup  # bench/child.py: this file runs from bench/
+from imports import copies_under_new_keys  # bench/imports.py: the same file as make bench's import
 
 SWITCHES = ("readahead", "validation", "bulk", "copy")
 VARIANTS = {"all-on": (), **{f"{s}-off": (s,) for s in SWITCHES}, "all-off": SWITCHES}
@@ -56,15 +57,8 @@ def measure(database_url, rows, off):
     from django.db import transaction
 
     from meetings.models import Meeting
-    from meetings.resources import MeetingResource
 
-    resource = MeetingResource()
-    dataset = resource.export(queryset=resource.get_queryset().order_by("-date_lower", "key")[:rows])
-    keys = dataset.headers.index("key")
-    for i in range(len(dataset)):
-        row = list(dataset[i])
-        row[keys] = f"imported-{i:06d}"
-        dataset[i] = row
+    dataset = copies_under_new_keys(rows)
     importer = resource_class(off)
     with transaction.atomic():
         before = Meeting.objects.count()

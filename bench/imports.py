@@ -14,13 +14,7 @@ def import_rows(rows):
     from meetings.resources import MeetingResource
 
     rows = int(rows)
-    resource = MeetingResource()
-    dataset = resource.export(queryset=resource.get_queryset().order_by("-date_lower", "key")[:rows])
-    keys = dataset.headers.index("key")
-    for i in range(len(dataset)):
-        row = list(dataset[i])
-        row[keys] = f"imported-{i:06d}"
-        dataset[i] = row
+    dataset = copies_under_new_keys(rows)
     before = Meeting.objects.count()
     with transaction.atomic():
         started = time.perf_counter()
@@ -40,3 +34,17 @@ def import_rows(rows):
         "bad_rows": len(bad), "bad_refused": refused.has_validation_errors(),
         "bad_left": Meeting.objects.count() - before, "bad_seconds": refused_seconds,
     }
+
+
+def copies_under_new_keys(rows):
+    """The ``rows`` newest meetings as MeetingResource exports them, under new keys."""
+    from meetings.resources import MeetingResource
+
+    resource = MeetingResource()
+    dataset = resource.export(queryset=resource.get_queryset().order_by("-date_lower", "key")[:rows])
+    keys = dataset.headers.index("key")
+    for i in range(len(dataset)):
+        row = list(dataset[i])
+        row[keys] = f"imported-{i:06d}"
+        dataset[i] = row
+    return dataset
