@@ -22,12 +22,15 @@ VIEW = "bench_meetings_export"
 def view_sql(dialect="sqlite"):
     """The columns of defrel's export as one plain SQL query (unescaped, unquoted, one a
     column) for the sqlite3 command line's view and PostgreSQL's COPY. The one call bench/
-    makes into the app's export code: meetings.fast_export.export_sql; {"sql": None} (and the
-    raw limits skipped) in a revision without it."""
+    makes into the app's export code: meetings.export_sql.export_sql (in meetings.fast_export
+    in earlier revisions); {"sql": None} (and the raw limits skipped) in a revision without it."""
     try:
-        from meetings.fast_export import export_sql
+        from meetings.export_sql import export_sql
     except ImportError:
-        return {"sql": None}
+        try:
+            from meetings.fast_export import export_sql
+        except ImportError:
+            return {"sql": None}
     return {"sql": export_sql(dialect) + " ORDER BY m.date_lower DESC, m.key"}
 
 

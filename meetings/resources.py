@@ -83,7 +83,7 @@ class MeetingResource(CuratedResource):
         return SEPARATOR.join(p.official.slug for p in meeting.participations.all())
 
     def _titles(self, meeting, lang):
-        """Each participant's title at the time (stored) and name; fast_export.titled_name
+        """Each participant's title at the time (stored) and name; export_sql.titled_name
         writes the same cell in SQL."""
         return SEPARATOR.join(
             f"{getattr(p.position, f'title_{lang}', '')} {getattr(p.official, f'name_{lang}')}".strip()

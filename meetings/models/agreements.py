@@ -9,9 +9,10 @@ from simple_history.models import HistoricalRecords
 
 from defrel import dates
 from defrel.models import (
-    Dated, DatedQuerySet, InlineRow, NaturalKeyed, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned,
+    Dated, DatedQuerySet, InlineRow, NaturalKeyed, NaturalKeyManager, Sourced, Versioned,
     dated_constraints,
 )
+from defrel.queries import SearchableQuerySet
 from partners.models import Country, localised
 
 

@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from defrel.models import (
-    Dated, DatedQuerySet, NaturalKeyed, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned,
+    Dated, DatedQuerySet, NaturalKeyed, NaturalKeyManager, Sourced, Versioned,
     dated_constraints,
 )
+from defrel.queries import SearchableQuerySet
 from partners.models import Country, localised
 
 SERVICES = {"joint": _("joint"), "gsdf": _("GSDF"), "msdf": _("MSDF"), "asdf": _("ASDF")}

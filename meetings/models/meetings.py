@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from defrel.models import (
-    Dated, DatedQuerySet, InlineRow, NaturalKeyed, NaturalKeyManager, SearchableQuerySet, Sourced, Versioned,
+    Dated, DatedQuerySet, InlineRow, NaturalKeyed, NaturalKeyManager, Sourced, Versioned,
     dated_constraints,
 )
+from defrel.queries import SearchableQuerySet
 from partners.models import Country, Official, Position, localised
 
 

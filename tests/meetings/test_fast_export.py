@@ -12,7 +12,7 @@ from import_export.formats import base_formats
 
 from defrel.exports import csv_chunks as response_chunks
 from defrel.exports import escape_formula
-from meetings import fast_export
+from meetings import export_sql, fast_export
 from meetings.models import Meeting
 from meetings.resources import MeetingResource
 from tests.meetings.factories import (
@@ -131,7 +131,7 @@ def test_titles_at_the_time_partners_and_participants_in_order(people):
     meeting_with("2024-04-since", "2024-04/..", [p["austin"], p["kihara"]], countries=[])  # open end
     meeting_with("2024-05-nobody", "2024-05", [], countries=[p["au"], p["jp"], p["us"]])
     assert_same_csv(fast_csv(Meeting.objects.all()), resource_csv(everything()))
-    columns = ["key", *fast_export.PEOPLE, "countries"]
+    columns = ["key", *export_sql.PEOPLE, "countries"]
     text = fast_csv(Meeting.objects.all(), columns).decode()
     rows = {r["key"]: r for r in csv.DictReader(io.StringIO(text, newline=""), fieldnames=columns)}
     assert rows["2020-01-talks"]["participants"] == "marles-richard|kihara-minoru|-austin|aaa-aide"
@@ -266,7 +266,7 @@ def test_the_plain_sql_of_the_benchmark_gives_the_same_cells(people):
     m = Meeting.objects.get(key="c")
     m.exercises.set([ExerciseFactory(key="z"), ExerciseFactory(key="a")])
     with connection.cursor() as cursor:
-        cursor.execute(fast_export.export_sql(connection.vendor) + " ORDER BY m.date_lower DESC, m.key")
+        cursor.execute(export_sql.export_sql(connection.vendor) + " ORDER BY m.date_lower DESC, m.key")
         assert [c[0] for c in cursor.description] == HEADERS
         plain = [["" if v is None else escape_formula(str(v)) for v in row] for row in cursor.fetchall()]
     resource = MeetingResource()

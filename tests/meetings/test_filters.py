@@ -3,7 +3,8 @@ from django.http import QueryDict
 from django.utils import translation
 
 from bench.synth import synth
-from meetings.filters import AgreementFilter, MeetingFilter, toggled
+from meetings.facets import toggled
+from meetings.filters import AgreementFilter, MeetingFilter
 from meetings.models import Agreement, Meeting
 from tests.meetings.factories import AgreementEventFactory, AgreementFactory, MeetingFactory
 from tests.partners.factories import CountryFactory
@@ -89,11 +90,11 @@ def test_agreement_status_is_computed_as_of_the_day_asked():
 def test_a_facet_of_many_values_shows_the_most_frequent_and_the_chosen_one(client, monkeypatch):
     from django.urls import reverse
 
-    from meetings import filters
+    from meetings import facets
     from tests.meetings.factories import MeetingFactory, ParticipationFactory
     from tests.partners.factories import OfficialFactory
 
-    monkeypatch.setattr(filters, "FACET_LIMIT", 3)
+    monkeypatch.setattr(facets, "FACET_LIMIT", 3)
     meeting = MeetingFactory()
     for n in range(6):
         ParticipationFactory(meeting=meeting, official=OfficialFactory(slug=f"official-{n}", name_ja=f"人物{n}号"))
@@ -115,7 +116,8 @@ def test_facets_count_what_python_counts(query):
     from collections import Counter
     from django.http import QueryDict
 
-    from meetings.filters import FACET_LIMIT, MeetingFilter
+    from meetings.facets import FACET_LIMIT
+    from meetings.filters import MeetingFilter
     from meetings.models import Meeting, Participation
     from partners.models import Country
 
