@@ -44,6 +44,17 @@ def wanted(upload):
     return upload is not None and upload.size > settings.DEFREL_IMPORT_BACKGROUND_BYTES
 
 
+THREAD_NAME = "defrel-import"
+
+
+def wait_for_steps(timeout=None):
+    """Wait for the steps this process runs off the request: what the editor's reloading page
+    does, for the tests and the benchmark that follow a step to its end."""
+    for thread in threading.enumerate():
+        if thread.name == THREAD_NAME:
+            thread.join(timeout)
+
+
 def start(step, *args):
     """Run ``step(*args)`` in a thread of its own, in the language of the editor's request."""
     language = translation.get_language()
@@ -55,7 +66,7 @@ def start(step, *args):
         finally:
             connections.close_all()  # this thread's own connections
 
-    thread = threading.Thread(target=run, name="defrel-import")
+    thread = threading.Thread(target=run, name=THREAD_NAME)
     # Once what the request wrote (the stored upload, its state) is there for the thread to read.
     transaction.on_commit(thread.start)
     return thread

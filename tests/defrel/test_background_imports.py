@@ -4,7 +4,6 @@ the import is still all or nothing, and written once."""
 import datetime
 import html
 import re
-import threading
 
 import pytest
 from django.conf import settings as django_settings
@@ -14,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from defrel.imports.background import wait_for_steps
 from defrel.imports.preview import SHOWN_ROWS
 from defrel.models import PendingImport, Source
 from defrel.uploads import MAX_ROWS
@@ -26,13 +26,6 @@ pytestmark = [pytest.mark.urls("tests.admin_urls")]
 MEETINGS = "admin:meetings_meeting_import"
 SOURCES = "admin:defrel_source_import"
 HEADER = "key,title_ja,title_en,publisher_ja,publisher_en,date,url,filename\n"
-
-
-def finish_background_steps():
-    """Wait for the steps running off the request, as the editor's reloading page does."""
-    for thread in threading.enumerate():
-        if thread.name == "defrel-import":
-            thread.join(timeout=600)
 
 
 def logged_in(user):
@@ -73,7 +66,7 @@ def test_a_file_at_the_row_cap_is_checked_and_imported_off_the_request(world):  
     assert len(data) > django_settings.DEFREL_IMPORT_BACKGROUND_BYTES
 
     status = upload(client, MEETINGS, data)  # answered at once, before any row is checked
-    finish_background_steps()
+    wait_for_steps(timeout=600)
     checked = client.get(status)
     text = page(checked)
     assert f"All {MAX_ROWS} rows were checked and can be imported" in text
@@ -87,7 +80,7 @@ def test_a_file_at_the_row_cap_is_checked_and_imported_off_the_request(world):  
     confirmed = client.post(reverse("admin:meetings_meeting_process_import"),
                             checked.context["confirm_form"].initial)
     assert confirmed.status_code == 302 and confirmed.url == status
-    finish_background_steps()
+    wait_for_steps(timeout=600)
     done = client.get(status, follow=True)
     assert done.redirect_chain[0][0] == reverse("admin:meetings_meeting_changelist")
     assert f"Import finished: {MAX_ROWS - 2} new, 1 updated, 0 deleted and 1 skipped" in said(done)
@@ -109,7 +102,7 @@ def test_a_confirmation_imports_once_and_only_for_its_editor(small_files_too):
     ann = logged_in(member_of("editor", "ann"))
     ben = logged_in(member_of("editor", "ben"))
     status = upload(ann, SOURCES, sources("white-paper-2025"))
-    finish_background_steps()
+    wait_for_steps(timeout=600)
     assert "it is gone" in said(ben.get(status, follow=True))  # Ann's upload is not Ben's to see
     checked = ann.get(status)
     assert "All 1 row" not in page(checked) and "1 row was checked and can be imported" in page(checked)
@@ -121,7 +114,7 @@ def test_a_confirmation_imports_once_and_only_for_its_editor(small_files_too):
     # The test run's in-memory SQLite makes a reader fail at once on a writer's lock, where a
     # database file waits: the second confirm comes once the import has run. It finds the
     # upload no longer waiting for confirmation (the state changes once, see import_in_background).
-    finish_background_steps()
+    wait_for_steps(timeout=600)
     again = ann.post(reverse("admin:defrel_source_process_import"), posted, follow=True)
     assert "Nothing was imported." in said(again)
     done = ann.get(status, follow=True)
@@ -134,12 +127,16 @@ def test_a_confirmation_imports_once_and_only_for_its_editor(small_files_too):
 def test_a_refused_file_says_why_offers_no_confirmation_and_keeps_no_data(small_files_too):
     ann = logged_in(member_of("editor", "ann"))
     status = upload(ann, SOURCES, sources("ok-source", "") + b"x,y\n")
-    finish_background_steps()
+    wait_for_steps(timeout=600)
     refused = ann.get(status)
     text = page(refused)
-    assert "confirm_form" not in refused.context or not refused.context.get("confirm_form")
+    assert refused.context.get("confirm_form") is None
     assert "Upload a corrected file" in text and "Confirm import" not in text
-    assert re.search(r"validation-error-count|Errors", text)
+    # Each row with its column and error, as the preview of a small file names them.
+    assert re.search(r"<td>2 </td> .*?validation-error-field-label\">key</span> <ul><li>This field "
+                     r"cannot be blank\.", text)
+    assert re.search(r"<td>3 </td> .*?validation-error-field-label\">title_en</span> <ul><li>This "
+                     r"field cannot be blank\.", text)
     assert bytes(PendingImport.objects.get().data) == b""
     assert not Source.objects.exists()
 
@@ -149,7 +146,7 @@ def test_the_page_of_a_running_step_reloads_itself_and_a_stalled_one_says_nothin
         small_files_too):
     ann = logged_in(member_of("editor", "ann"))
     status = upload(ann, SOURCES, sources("a-source"))
-    finish_background_steps()
+    wait_for_steps(timeout=600)
     pending = PendingImport.objects.get()
     pending.state, pending.started = PendingImport.State.IMPORTING, timezone.now()
     pending.save()
@@ -167,6 +164,6 @@ def test_the_page_of_a_running_step_reloads_itself_and_a_stalled_one_says_nothin
 def test_a_viewer_gets_403_from_the_page_of_an_import(small_files_too):
     ann = logged_in(member_of("editor", "ann"))
     status = upload(ann, SOURCES, sources("a-source"))
-    finish_background_steps()
+    wait_for_steps(timeout=600)
     viewer = logged_in(member_of("viewer", "vic"))
     assert viewer.get(status).status_code == 403
