@@ -11,7 +11,7 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractYear
 from django.dispatch import Signal
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from defrel import dates
@@ -239,6 +239,9 @@ class Dated(models.Model):
     date_upper = models.DateField(_("latest day"), null=True, blank=True, editable=False)
 
     allow_unknown_start = False
+    # A record the text gives no date of its own (an activity only welcomed at a meeting)
+    # leaves ``date`` blank: it has no bounds and counts in no year.
+    allow_undated = False
 
     class Meta:
         abstract = True
@@ -264,6 +267,9 @@ class Dated(models.Model):
     _saved_date = None
 
     def fill_date_bounds(self):
+        if self.allow_undated and not (self.date or "").strip():
+            self.date, self.date_lower, self.date_upper = "", None, None
+            return
         parsed = self.dates
         self.date_lower, self.date_upper = parsed.lower, parsed.upper
 
@@ -280,6 +286,8 @@ class Dated(models.Model):
     @property
     def date_display(self):
         # Also called by __str__ on unsaved or half-typed records, which must not raise.
+        if self.allow_undated and not self.date:
+            return gettext("undated")
         try:
             return self.dates.display()
         except ValidationError:
