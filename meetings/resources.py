@@ -1,4 +1,4 @@
-"""CSV, XLSX and JSON columns of meetings, agreements, milestones and exercises.
+"""CSV, XLSX and JSON columns of meetings, agreements, milestones, exercises and engagements.
 
 Foreign keys are natural keys (country codes, official slugs, record keys); many-to-many
 cells join natural keys with “|”; dates are EDTF, with their derived bounds beside them
@@ -8,7 +8,9 @@ from import_export import fields
 from defrel.models import Source
 from defrel.resources import SEPARATOR, CuratedResource, KeysWidget, KeyWidget, LinesWidget
 from meetings import fast_export
-from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Occasion, Participation
+from meetings.models import (
+    Agreement, AgreementEvent, Engagement, Exercise, Meeting, Occasion, Participation,
+)
 from partners.models import Country, Official
 
 
@@ -167,3 +169,29 @@ class ExerciseResource(CuratedResource):
 
     def get_queryset(self):
         return Exercise.objects.select_related("host_country", "source").prefetch_related("countries")
+
+
+class EngagementResource(CuratedResource):
+    date_lower, date_upper = bound_fields()
+    countries = keys_field("countries", Country, "code")
+    officials = keys_field("officials", Official, "slug")
+    host_country = key_field("host_country", Country, "code")
+    agreement = key_field("agreement", Agreement, "key")
+    meeting = key_field("meeting", Meeting, "key")
+    exercise = key_field("exercise", Exercise, "key")
+    source = key_field("source", Source, "key")
+
+    required_m2m = ("countries",)
+
+    class Meta(CuratedResource.Meta):
+        model = Engagement
+        import_id_fields = ["key"]
+        fields = ["key", "kind", "status", "date", "date_lower", "date_upper", "title_ja",
+                  "title_en", "countries", "japan_side_ja", "japan_side_en", "services",
+                  "officials", "location_ja", "location_en", "host_country", "agreement",
+                  "meeting", "exercise", "summary_ja", "summary_en", "source", "source_excerpt",
+                  "version"]
+        export_order = fields
+
+    def get_queryset(self):
+        return Engagement.objects.with_links()
