@@ -32,7 +32,7 @@ messages: install
 
 check: install
 	$(PY) manage.py check
-	python3 ../shared/tools/check_provenance.py fixtures/
+	$(PY) manage.py check_provenance
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
