@@ -7,12 +7,22 @@ from synth import PREFIX, synth
 
 def state():
     """How many synthetic meetings the database holds, and whether its officials have careers
-    (a file built before they had is built anew)."""
+    and it has its engagements (a file built before either is built anew)."""
     from meetings.models import Meeting
     from partners.models import Official, Tenure
 
-    return {"meetings": Meeting.objects.filter(key__startswith=PREFIX).count(),
-            "careers": Tenure.objects.count() > Official.objects.count()}
+    meetings = Meeting.objects.filter(key__startswith=PREFIX).count()
+    return {"meetings": meetings, "careers": Tenure.objects.count() > Official.objects.count(),
+            "engagements": has_engagements(meetings)}
+
+
+def has_engagements(meetings):
+    """Whether synth's engagements are there (a revision without engagements needs none)."""
+    try:
+        from meetings.models import Engagement
+    except ImportError:
+        return True
+    return Engagement.objects.filter(key__startswith=PREFIX).count() == meetings // 10
 
 
 def fill(meetings, seed="1"):

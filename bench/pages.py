@@ -58,6 +58,7 @@ def setup():
             "agreements matrix": reverse("meetings:agreement-matrix"),
             "timeline, one year": f"{reverse('meetings:timeline')}?year=2024",
             "admin meetings changelist": reverse("admin:meetings_meeting_changelist"),
+            **engagement_pages(),
         },
         "busiest": busiest[0], "median": median,
         "meeting_pk": latest["pk"],
@@ -68,6 +69,32 @@ def setup():
         "admin_export": reverse("admin:meetings_meeting_export"),
         "versions": {"Django": django.get_version(), "django-import-export": import_export.__version__,
                      connection.vendor: db_version},
+    }
+
+
+def engagement_pages():
+    """(Inside Django.) The engagements list, the list of the busiest partner's in 2024 and the
+    latest engagement's page, on a revision that has them (a baseline may not)."""
+    from django.db.models import Count
+    from django.urls import NoReverseMatch, reverse
+
+    from partners.models import Country
+
+    try:
+        from meetings.models import Engagement
+
+        list_url = reverse("meetings:engagement-list")
+    except (ImportError, NoReverseMatch):
+        return {}
+    latest = Engagement.objects.exclude(date="").order_by("-date_lower", "key").values("key").first()
+    busiest = (Country.objects.annotate(n=Count("engagements")).order_by("-n", "code")
+               .values("code").first())
+    if latest is None or busiest is None:
+        return {}
+    return {
+        "engagement list": list_url,
+        "engagement list, country and year": f"{list_url}?country={busiest['code']}&year=2024",
+        "engagement detail": reverse("meetings:engagement-detail", args=[latest["key"]]),
     }
 
 
@@ -155,10 +182,14 @@ def measure_pages(runs, args, say):
         clients[name].login_django_admin(info["admin_login"])
         readers[name].timeout = clients[name].timeout = args.page_timeout
     results = {name: {} for name in runs}
-    for page in next(iter(runs.values()))[1]["pages"]:
+    pages = list(dict.fromkeys(page for _server, info in runs.values() for page in info["pages"]))
+    for page in pages:
         targets = {}
         for name, (server, info) in runs.items():
-            path = info["pages"][page]
+            path = info["pages"].get(page)
+            if path is None:  # a page this revision does not have (a baseline from before it)
+                results[name][page] = {"error": "not on this revision"}
+                continue
             first = path[0] if isinstance(path, list) else path
             who = clients[name] if first.startswith(info["admin_login"].rsplit("login/", 1)[0]) else readers[name]
             targets[name] = Target(who, path, server.replace_worker)

@@ -47,7 +47,7 @@ class Side:
         subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v0"], cwd=self.root,
                        env=self.env(database_url), check=True)
         have = self.child("data_state", database_url)
-        if have == {"meetings": meetings, "careers": True}:
+        if have == {"meetings": meetings, "careers": True, "engagements": True}:
             say(f"  {self.name}: reusing the {meetings:,}-meeting database")
             return None
         say(f"  {self.name}: building a {meetings:,}-meeting database (bench/synth)")

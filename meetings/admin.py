@@ -1,12 +1,16 @@
 from django.contrib import admin
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from defrel.admin import EditorialAdmin, VersionCheckedForm
 from defrel.admin_input import CheckedAutocompleteFields
-from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Occasion, Participation
+from meetings.models import (
+    Agreement, AgreementEvent, Engagement, Exercise, Meeting, Occasion, Participation,
+)
+from meetings.models.exercises import SERVICES, has_service
 from meetings.resources import (
-    AgreementEventResource, AgreementResource, ExerciseResource, MeetingResource,
-    OccasionResource, ParticipationResource,
+    AgreementEventResource, AgreementResource, EngagementResource, ExerciseResource,
+    MeetingResource, OccasionResource, ParticipationResource,
 )
 
 
@@ -147,3 +151,57 @@ class ExerciseAdmin(EditorialAdmin):
     @admin.display(description=_("partners"))
     def participant_codes(self, exercise):
         return ", ".join(c.code for c in exercise.countries.all())
+
+
+class ServiceFilter(admin.SimpleListFilter):
+    """One service at a time, though a record's cell may join several (“gsdf|msdf”)."""
+
+    title = _("services")
+    parameter_name = "service"
+
+    def lookups(self, request, model_admin):
+        return list(SERVICES.items())
+
+    def queryset(self, request, queryset):
+        if self.value() in SERVICES:
+            return queryset.filter(has_service(self.value()))
+        return queryset
+
+
+@admin.register(Engagement)
+class EngagementAdmin(EditorialAdmin):
+    resource_classes = [EngagementResource]
+    list_display = ["date_display", "title_ja", "kind", "status", "partner_codes", "key"]
+    list_display_links = ["date_display", "title_ja"]
+    list_filter = ["kind", "status", ServiceFilter, ("countries", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["key", "title_ja", "title_en", "japan_side_ja", "japan_side_en",
+                     "summary_ja", "summary_en", "location_ja", "location_en",
+                     "countries__name_ja", "countries__name_en", "countries__code",
+                     "officials__name_ja", "officials__name_en"]
+    search_help_text = _("Titles, Japan's side, summaries, places, partners and officials, "
+                         "in Japanese or English.")
+    autocomplete_fields = ["countries", "officials", "host_country", "agreement", "meeting",
+                           "exercise", "source"]
+    readonly_fields = ["date_lower", "date_upper"]
+    # Undated last, as on the public list.
+    ordering = [F("date_lower").desc(nulls_last=True), "key"]
+    fieldsets = [
+        (None, {"fields": ["key", ("kind", "status"), ("date", "date_lower", "date_upper"),
+                           ("title_ja", "title_en"), "countries",
+                           ("japan_side_ja", "japan_side_en"), "services", "officials",
+                           ("location_ja", "location_en"), "host_country"]}),
+        (_("Links"), {"fields": ["agreement", "meeting", "exercise"]}),
+        (_("Content"), {"fields": ["summary_ja", "summary_en"]}),
+        (_("Provenance"), {"fields": ["source", "source_excerpt"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("countries")
+
+    @admin.display(description=_("date"), ordering="date_lower")
+    def date_display(self, engagement):
+        return engagement.date_display
+
+    @admin.display(description=_("partners"))
+    def partner_codes(self, engagement):
+        return ", ".join(c.code for c in engagement.countries.all())

@@ -9,13 +9,15 @@ import io
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
+from django.urls import NoReverseMatch, reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from defrel.exports import BOM
 from meetings.models import Status
 from meetings.resources import (
-    AgreementEventResource, AgreementResource, ExerciseResource, MeetingResource,
+    AgreementEventResource, AgreementResource, EngagementResource, ExerciseResource,
+    MeetingResource,
 )
 from partners.resources import CountryResource, OfficialResource, PositionResource, TenureResource
 
@@ -111,6 +113,30 @@ SPECIFIC = {
         "services": (_("Services of the Self-Defense Forces taking part"),
                      _("joint, gsdf, msdf, asdf joined by “|”")),
     },
+    "engagements": {
+        "kind": (_("Kind of engagement: port call, capacity building, equipment transfer, "
+                   "Official Security Assistance, education or unit exchange, deployment"), None),
+        "status": (_("Whether the source reports it as carried out, or as planned or announced"), None),
+        "date": (_("When it happened, as precisely as the source says; empty when the source "
+                   "gives it no date of its own (an activity only welcomed at a meeting)"),
+                 _("EDTF date as for meetings, or empty when undated")),
+        "date_lower": (_("Earliest day the date can mean, for sorting and filtering; empty "
+                         "when undated"), LOWER),
+        "date_upper": (_("Latest day the date can mean, for sorting and filtering; empty "
+                         "when undated"), UPPER),
+        "countries": (_("Partner countries and organisations; at least one"), COUNTRIES),
+        "japan_side_ja": (_("Japan's side as the source names it (units, ships, aircraft: "
+                            "護衛艦「むらさめ」), in Japanese"), TEXT),
+        "japan_side_en": (_("Japan's side as the source names it, in English"), TEXT),
+        "services": (_("Services of the Self-Defense Forces taking part"),
+                     _("joint, gsdf, msdf, asdf joined by “|”")),
+        "officials": (_("Officials the source names"),
+                      _("official slugs (natural keys) joined by “|”, sorted")),
+        "agreement": (_("The agreement it rests on (an OSA exchange of notes, an equipment "
+                        "transfer agreement)"), _("agreement key; may be empty")),
+        "meeting": (_("The meeting that announced it"), _("meeting key; may be empty")),
+        "exercise": (_("The exercise held with it"), _("exercise key; may be empty")),
+    },
     "countries": {
         "code": (_("Identifier of the country or organisation"), COUNTRY),
         "kind": (_("State or international organisation"), None),
@@ -147,6 +173,7 @@ EXPORTS = [
     ("agreements", _("Agreements"), AgreementResource, "meetings:agreement-export"),
     ("agreement-milestones", _("Agreement milestones"), AgreementEventResource, ""),
     ("exercises", _("Exercises"), ExerciseResource, "meetings:exercise-export"),
+    ("engagements", _("Engagements"), EngagementResource, "meetings:engagement-export"),
     ("countries", _("Countries and organisations"), CountryResource, ""),
     ("officials", _("Officials"), OfficialResource, ""),
     ("positions", _("Positions"), PositionResource, ""),
@@ -194,9 +221,21 @@ def missing():
             for name in resource_class().get_export_headers() if describe(slug, name) is None]
 
 
+def served(url_name):
+    """``url_name`` when the site serves that export, else "" (the section then says editors
+    export it from the admin): a section's columns may be described before its list's
+    export is wired up."""
+    try:
+        reverse(url_name)
+    except NoReverseMatch:
+        return ""
+    return url_name
+
+
 def exports():
     built = []
     for slug, title, resource_class, url_name in EXPORTS:
+        url_name = url_name and served(url_name)
         resource = resource_class()
         keys = {resource.fields[f].column_name for f in resource._meta.import_id_fields}
         columns = []

@@ -4,11 +4,14 @@ Every check reads a bounded number of queries, whatever the size of the database
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Count, F, Q
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Participation
+from defrel import dates
+from defrel.models import Source
+from meetings.models import Agreement, AgreementEvent, Engagement, Exercise, Meeting, Participation
 from meetings.models.titles import with_held_position
 from partners.models import Position, Tenure
 
@@ -32,6 +35,11 @@ CHECKS = {
     "overlapping_tenures": _("Overlapping tenures of one office"),
     "no_excerpt": _("Records without a source excerpt"),
     "no_partner": _("Meetings without a partner country"),
+    "engagement_no_partner": _("Engagements without a partner country"),
+    "carried_out_after_source": _("Engagements reported as carried out but dated after their "
+                                  "source was published"),
+    "meeting_of_other_partners": _("Engagements announced at a meeting that shares none of "
+                                   "their partners"),
 }
 
 
@@ -99,7 +107,7 @@ def overlapping_tenures():
 
 
 def records_without_excerpt():
-    for model in (Meeting, AgreementEvent, Agreement, Exercise):
+    for model in (Meeting, AgreementEvent, Agreement, Exercise, Engagement):
         for record in model.objects.filter(Q(source_excerpt="") | Q(source__isnull=True)):
             yield Problem("no_excerpt", record, str(record))
 
@@ -109,11 +117,55 @@ def meetings_without_partner():
         yield Problem("no_partner", meeting, str(meeting))
 
 
+def engagements_without_partner():
+    for engagement in Engagement.objects.annotate(partners=Count("countries")).filter(partners=0):
+        yield Problem("engagement_no_partner", engagement, str(engagement))
+
+
+def source_last_days():
+    """{source id: the latest day its date can mean}, for the sources whose date is known."""
+    last = {}
+    for pk, text in Source.objects.exclude(date="").values_list("pk", "date"):
+        try:
+            last[pk] = dates.parse(text).upper
+        except ValidationError:  # a bad date is refused by the source's own form
+            continue
+    return {pk: day for pk, day in last.items() if day is not None}
+
+
+def carried_out_after_source():
+    """An engagement the source reports as done cannot begin after the source was published:
+    it is planned, or its date is wrong. One query for all sources (there are a handful)."""
+    last = source_last_days()
+    if not last:
+        return
+    later = Q()
+    for pk, day in last.items():
+        later |= Q(source_id=pk, date_lower__gt=day)
+    for engagement in Engagement.objects.filter(later, status=Engagement.Status.CARRIED_OUT) \
+            .select_related("source"):
+        yield Problem("carried_out_after_source", engagement,
+                      f"{engagement} > {engagement.source} ({engagement.source.date})")
+
+
+def announced_at_a_meeting_of_other_partners():
+    """The meeting that announced an engagement has at least one of its partners."""
+    shared = Meeting.countries.through.objects.filter(meeting_id=OuterRef("meeting_id"),
+                                                      country__engagements=OuterRef("pk"))
+    partnered = Engagement.countries.through.objects.filter(engagement_id=OuterRef("pk"))
+    strays = (Engagement.objects.filter(meeting__isnull=False).filter(Exists(partnered))
+              .exclude(Exists(shared)).select_related("meeting"))
+    for engagement in strays:
+        yield Problem("meeting_of_other_partners", engagement, f"{engagement} — {engagement.meeting}")
+
+
 def problems():
     """{check key: [problems]}, every check listed even when it finds nothing."""
     found = {key: [] for key in CHECKS}
     for check in (participants_outside_tenures, stale_titles, agreements_in_force_before_signed,
-                  overlapping_tenures, records_without_excerpt, meetings_without_partner):
+                  overlapping_tenures, records_without_excerpt, meetings_without_partner,
+                  engagements_without_partner, carried_out_after_source,
+                  announced_at_a_meeting_of_other_partners):
         for problem in check():
             found[problem.check].append(problem)
     return found

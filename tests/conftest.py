@@ -40,6 +40,8 @@ def fresh_cache():
 
 
 ROLES = importlib.import_module("meetings.migrations.0002_roles")
+# Models that joined the roles in a later migration.
+LATER_ROLES = importlib.import_module("meetings.migrations.0007_engagement_roles")
 
 
 def role(name):
@@ -47,7 +49,7 @@ def role(name):
     test has flushed it away."""
     group, created = Group.objects.get_or_create(name=name)
     if created:
-        for app_label, models in ROLES.EDITORIAL.items():
+        for app_label, models in [*ROLES.EDITORIAL.items(), *LATER_ROLES.EDITORIAL.items()]:
             for model in models:
                 actions = ["view"] if name == "viewer" else (
                     ["view", "add", "change"] + ([] if model in ROLES.NO_DELETE else ["delete"]))

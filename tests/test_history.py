@@ -8,11 +8,11 @@ from django.urls import reverse
 from meetings.models import Meeting, Participation
 from meetings.resources import MeetingResource
 from partners.models import Country
-from tests.meetings.factories import MeetingFactory, ParticipationFactory
+from tests.meetings.factories import EngagementFactory, MeetingFactory, ParticipationFactory
 from tests.meetings.test_concurrent_edits import refused
 from tests.meetings.test_admin import meeting_form
 from tests.pages import form_fields, text
-from tests.partners.factories import CountryFactory, TenureFactory
+from tests.partners.factories import CountryFactory, OfficialFactory, TenureFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
 
@@ -41,6 +41,23 @@ def test_admin_form_inline_and_many_to_many_changes_are_recorded_with_the_editor
     roles = [h.role for h in Participation.history.order_by("history_date")]
     assert roles == ["principal", "accompanying"]
     assert all(h.history_user.username == "editor" for h in Participation.history.all())
+
+
+def test_an_engagements_partners_and_officials_are_recorded_with_the_editor(editor_client):
+    ph, us = CountryFactory(code="PH"), CountryFactory(code="US")
+    official = OfficialFactory(country=ph, slug="teodoro-gilberto")
+    engagement = EngagementFactory(countries=[ph], date="")
+    url = reverse("admin:meetings_engagement_change", args=[engagement.pk])
+    form = form_fields(editor_client.get(url))
+    form.update(countries=[ph.pk, us.pk], officials=[official.pk], date=["2024-06"])
+    response = editor_client.post(url, form)
+    assert response.status_code == 302, text(response)[:3000]
+
+    latest = engagement.history.latest("history_date")
+    assert (latest.date, latest.history_user.username) == ("2024-06", "editor")
+    assert sorted(c.country.code for c in latest.countries.all()) == ["PH", "US"]
+    assert [o.official.slug for o in latest.officials.all()] == ["teodoro-gilberto"]
+    assert engagement.history.earliest("history_date").date == ""
 
 
 def test_history_can_be_viewed_and_reverted_in_the_admin(editor_client):

@@ -25,8 +25,8 @@ from defrel.admin_input import MAX_SEARCH_WORDS
 from meetings.models import Meeting
 from tests import hostile
 from tests.meetings.factories import (
-    AgreementEventFactory, AgreementFactory, ExerciseFactory, MeetingFactory, OccasionFactory,
-    ParticipationFactory,
+    AgreementEventFactory, AgreementFactory, EngagementFactory, ExerciseFactory, MeetingFactory,
+    OccasionFactory, ParticipationFactory,
 )
 from tests.pages import text
 from tests.partners.factories import CountryFactory, TenureFactory
@@ -64,6 +64,7 @@ def records(db):
     ParticipationFactory(meeting=meeting, official=TenureFactory().official)
     AgreementEventFactory(agreement=AgreementFactory(parties=[au]))
     ExerciseFactory(countries=[au])
+    EngagementFactory(countries=[au], meeting=meeting)
     meeting.title_en = "Edited once, so it has two history records"
     meeting.save()
     return meeting

@@ -4,6 +4,7 @@ no query per row, per facet value or per month."""
 
 import pytest
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count
@@ -12,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bench.synth import synth
-from meetings.models import Agreement, AgreementEvent, Exercise, Meeting
+from meetings.models import Agreement, AgreementEvent, Engagement, Exercise, Meeting
 from meetings.views import lists
 from meetings.views import profiles as partner_views
 from partners.models import Country, Official
@@ -137,3 +138,30 @@ def test_admin_changelists_run_a_constant_number_of_queries(admin_client):
     counts = measure(admin_client, admin_changelists)
     assert len(counts) >= 11
     assert varying(counts) == {}
+
+
+def engagement_admin_pages():
+    """The engagements' changelist, and the change page of an engagement linked to as many
+    partners and officials as there are meetings / 20 (3 and 30), and to a meeting, an
+    agreement and an exercise (synth removes it with its own, by its key, at the next size)."""
+    meetings = Meeting.objects.count()
+    partners = list(Country.objects.exclude(code="JP").order_by("code")[:meetings // 20])
+    officials = list(Official.objects.order_by("slug")[:meetings // 20])
+    engagement = Engagement.objects.create(
+        key="syn-linked", kind="osa", date="2024-06", title_ja="政府安全保障能力強化支援", title_en="OSA",
+        host_country=partners[0], meeting=Meeting.objects.first(), agreement=Agreement.objects.first(),
+        exercise=Exercise.objects.first())
+    engagement.countries.set(partners)
+    engagement.officials.set(officials)
+    # The change page looks its content type up once per process (Django caches it): looked
+    # up here, the first size's first request is not one query more than the rest.
+    ContentType.objects.get_for_model(Engagement)
+    return [("admin engagements changelist", reverse("admin:meetings_engagement_changelist")),
+            ("admin engagement change", reverse("admin:meetings_engagement_change", args=[engagement.pk]))]
+
+
+def test_the_engagement_admin_pages_run_a_constant_number_of_queries(admin_client):
+    counts = measure(admin_client, engagement_admin_pages)
+    assert varying(counts) == {}
+    # synth made engagements at both sizes: the changelist showed rows, not an empty list.
+    assert Engagement.objects.count() == SIZES[1] // 10 + 1

@@ -5,11 +5,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from defrel.models import Source
-from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Occasion, Participation
+from meetings.models import (
+    Agreement, AgreementEvent, Engagement, Exercise, Meeting, Occasion, Participation,
+)
 from partners.models import Country, Official, Position, Tenure
 from tests.meetings.factories import (
-    AgreementEventFactory, AgreementFactory, ExerciseFactory, MeetingFactory, OccasionFactory,
-    ParticipationFactory, SourceFactory,
+    AgreementEventFactory, AgreementFactory, EngagementFactory, ExerciseFactory, MeetingFactory,
+    OccasionFactory, ParticipationFactory, SourceFactory,
 )
 from tests.partners.factories import CountryFactory, OfficialFactory, PositionFactory, TenureFactory
 
@@ -20,6 +22,7 @@ MODELS = [
     (Official, OfficialFactory), (Tenure, TenureFactory), (Occasion, OccasionFactory),
     (Meeting, MeetingFactory), (Participation, ParticipationFactory), (Agreement, AgreementFactory),
     (AgreementEvent, AgreementEventFactory), (Exercise, ExerciseFactory),
+    (Engagement, EngagementFactory),
 ]
 
 
@@ -80,6 +83,7 @@ def test_the_roles_come_from_the_migrations():
 
     editor = set(Group.objects.get(name="editor").permissions.values_list("codename", flat=True))
     viewer = set(Group.objects.get(name="viewer").permissions.values_list("codename", flat=True))
-    assert {"change_meeting", "delete_meeting", "add_country"} <= editor
+    assert {"change_meeting", "delete_meeting", "add_country", "change_engagement",
+            "delete_engagement"} <= editor
     assert "delete_country" not in editor and not any("user" in p for p in editor)
     assert viewer == {p for p in editor if p.startswith("view_")}

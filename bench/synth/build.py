@@ -1,5 +1,5 @@
 """Build a large synthetic database for benchmarks: partners, officials with tenures, meetings
-with partners and participants, agreements with lifecycles and exercises.
+with partners and participants, agreements with lifecycles, exercises and engagements.
 
 Rows are written with bulk_create in batches (so save() and history are skipped and the date
 bounds are filled here), inside one transaction. Every synthetic key starts with ``syn-`` and
@@ -26,6 +26,7 @@ try:
 except ImportError:  # a baseline revision from before participations stored their titles
     store_titles = None
 
+from .engagements import Engagements, engagement_tables, previous_engagements
 from .people import People
 from .records import Records
 from .tables import BATCH, FIRST_YEAR, LAST_YEAR, PREFIX, SYNTH_NOTE, cumulative
@@ -52,10 +53,10 @@ def holds_curated_data():
 
 
 def synth(meetings=100_000, *, countries=None, officials=None, agreements=None, exercises=None,
-          seed=1, force=False, stdout=None, stderr=None):
-    """Fill the database with synthetic partners, officials, meetings, agreements and
-    exercises (sizes default from ``meetings``); progress goes to ``stderr``, a summary to
-    ``stdout`` (both discarded unless given)."""
+          engagements=None, seed=1, force=False, stdout=None, stderr=None):
+    """Fill the database with synthetic partners, officials, meetings, agreements, exercises
+    and engagements (sizes default from ``meetings``); progress goes to ``stderr``, a summary
+    to ``stdout`` (both discarded unless given)."""
     if holds_curated_data() and not force:
         raise CuratedDataError("This database holds curated data (sources or the fixtures' countries); "
                                "synth leaves it alone. Use an empty database, or force to add beside it.")
@@ -64,6 +65,7 @@ def synth(meetings=100_000, *, countries=None, officials=None, agreements=None, 
         "countries": countries or min(200, max(10, meetings // 500)),
         "agreements": agreements if agreements is not None else meetings // 20,
         "exercises": exercises if exercises is not None else meetings // 10,
+        "engagements": engagements if engagements is not None else meetings // 10,
     }
     if sizes["countries"] < 6:
         raise ValueError("countries must be at least 6 (meetings have up to 6 partners).")
@@ -71,7 +73,7 @@ def synth(meetings=100_000, *, countries=None, officials=None, agreements=None, 
         sizes, officials or max(meetings // 10, 0))
 
 
-class Builder(People, Records):
+class Builder(People, Records, Engagements):
     """One run of the generator: its random numbers and what it has made so far."""
 
     def __init__(self, seed, stdout, stderr):
@@ -95,6 +97,7 @@ class Builder(People, Records):
             if store_titles:  # bulk_create skips Participation.save(): the titles at the time, at once
                 store_titles(Participation.objects.filter(meeting__key__startswith=PREFIX))
             self.make_agreements(sizes["agreements"])
+            self.make_engagements(sizes["engagements"])
             stamp.bump_on_commit()  # bulk_create sends no signals: cached counts must go
             self.analyze()
         if not connection.in_atomic_block:  # VACUUM cannot run inside a transaction (tests)
@@ -102,7 +105,8 @@ class Builder(People, Records):
         self.say(
             f"synth: {len(self.partners)} partners, {self.n_officials:,} officials, "
             f"{sizes['meetings']:,} meetings, {sizes['agreements']:,} agreements, "
-            f"{sizes['exercises']:,} exercises in {time.monotonic() - started:.0f}s"
+            f"{sizes['exercises']:,} exercises, {sizes['engagements']:,} engagements "
+            f"in {time.monotonic() - started:.0f}s"
         )
 
     # --- helpers ----------------------------------------------------------------------------
@@ -118,7 +122,8 @@ class Builder(People, Records):
         tables = [m._meta.db_table for m in (Country, Official, Position, Tenure, Exercise, Meeting,
                                               Participation, Agreement, AgreementEvent)]
         tables += [Meeting.countries.through._meta.db_table, Meeting.exercises.through._meta.db_table,
-                   Agreement.parties.through._meta.db_table, Exercise.countries.through._meta.db_table]
+                   Agreement.parties.through._meta.db_table, Exercise.countries.through._meta.db_table,
+                   *engagement_tables()]
         with connection.cursor() as cursor:
             cursor.execute(f"{command} " + ", ".join(connection.ops.quote_name(t) for t in tables))
 
@@ -137,6 +142,7 @@ class Builder(People, Records):
         syn = {"key__startswith": PREFIX}
         synthetic_countries = Country.objects.filter(significance_en=SYNTH_NOTE)
         for queryset in [
+            *previous_engagements(),  # first: they point to meetings, agreements and exercises
             AgreementEvent.objects.filter(agreement__key__startswith=PREFIX),
             Agreement.parties.through.objects.filter(agreement__key__startswith=PREFIX),
             Agreement.objects.filter(**syn),

@@ -15,6 +15,12 @@ from partners.models import Country, localised
 SERVICES = {"joint": _("joint"), "gsdf": _("GSDF"), "msdf": _("MSDF"), "asdf": _("ASDF")}
 
 
+def has_service(service, field="services"):
+    """Records whose “|”-joined ``field`` holds ``service`` as one of its values."""
+    return (Q(**{field: service}) | Q(**{f"{field}__startswith": f"{service}|"})
+            | Q(**{f"{field}__endswith": f"|{service}"}) | Q(**{f"{field}__contains": f"|{service}|"}))
+
+
 class ExerciseQuerySet(SearchableQuerySet, DatedQuerySet):
     search_fields = ("name_ja", "name_en", "series", "key", "summary_ja", "summary_en",
                      "countries__name_ja", "countries__name_en")

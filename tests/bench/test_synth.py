@@ -7,7 +7,8 @@ from django.db.models import Count
 from bench.synth import FIRST_YEAR, CuratedDataError
 from bench.synth import synth as build
 from defrel import dates
-from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Participation
+from meetings import quality
+from meetings.models import Agreement, AgreementEvent, Engagement, Exercise, Meeting, Participation
 from partners.models import Country, Official, Tenure
 from tests.meetings.factories import SourceFactory
 from tests.partners.factories import CountryFactory
@@ -22,13 +23,38 @@ def synth(**options):
 
 
 def test_builds_every_kind_of_record_at_the_size_asked():
-    synth(countries=12, officials=300, agreements=30, exercises=40)
+    synth(countries=12, officials=300, agreements=30, exercises=40, engagements=25)
     assert Meeting.objects.count() == 200
     assert Country.objects.exclude(code="JP").count() == 12
     assert Official.objects.count() >= 300
     assert Agreement.objects.count() == 30
     assert Exercise.objects.count() == 40
     assert AgreementEvent.objects.count() >= 30
+    assert Engagement.objects.count() == 25
+
+
+def test_engagements_are_a_tenth_of_the_meetings_dated_and_linked_as_curated_ones_are():
+    synth(agreements=60)
+    engagements = Engagement.objects.annotate(partners=Count("countries"))
+    assert engagements.count() == 20
+    assert {e.partners for e in engagements} <= set(range(1, 5))
+    assert engagements.filter(date="").exists() and engagements.exclude(date="").exists()
+    assert not engagements.filter(date="", date_lower__isnull=False).exists()
+    assert engagements.filter(meeting__isnull=False).exists()
+    assert len({e.kind for e in engagements}) >= 3
+    # The quality checks that concern engagements find nothing to fix in them.
+    found = quality.problems()
+    assert found["meeting_of_other_partners"] == found["engagement_no_partner"] == []
+
+
+def test_engagements_name_officials_who_held_an_office_on_the_day():
+    synth(countries=20, officials=300, agreements=0, exercises=0, engagements=300)
+    named = Engagement.objects.filter(officials__isnull=False).prefetch_related("officials__tenures")
+    assert named.exists()
+    for engagement in named:
+        for official in engagement.officials.all():
+            assert any((t.date_lower or datetime.date.min) <= engagement.date_lower
+                       <= (t.date_upper or datetime.date.max) for t in official.tenures.all())
 
 
 def test_meetings_have_one_to_six_partners_and_two_to_eight_participants():
@@ -66,8 +92,8 @@ def test_officials_move_from_office_to_office_of_their_country():
 
 def test_date_bounds_are_the_ones_save_would_have_filled():
     synth()
-    for model in (Meeting, Exercise, AgreementEvent, Tenure):
-        for record in model.objects.all():
+    for model in (Meeting, Exercise, AgreementEvent, Tenure, Engagement):
+        for record in model.objects.exclude(date=""):  # an undated engagement has no bounds
             parsed = dates.parse(record.date, allow_unknown_start=record.allow_unknown_start)
             assert (record.date_lower, record.date_upper) == (parsed.lower, parsed.upper), record.date
 
@@ -95,7 +121,7 @@ def test_the_same_seed_gives_the_same_data():
 def test_a_second_run_replaces_the_first():
     synth()
     synth()
-    assert Meeting.objects.count() == 200
+    assert Meeting.objects.count() == 200 and Engagement.objects.count() == 20
     assert Country.objects.filter(code="JP").count() == 1
 
 

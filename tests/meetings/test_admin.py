@@ -7,7 +7,8 @@ from django.utils.translation import gettext
 
 from meetings.models import Meeting
 from tests.meetings.factories import (
-    AgreementEventFactory, ExerciseFactory, MeetingFactory, OccasionFactory, ParticipationFactory,
+    AgreementEventFactory, EngagementFactory, ExerciseFactory, MeetingFactory, OccasionFactory,
+    ParticipationFactory,
 )
 from tests.partners.factories import CountryFactory, OfficialFactory, TenureFactory
 
@@ -16,7 +17,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
 CHANGELISTS = [
     "defrel_source", "partners_country", "partners_official", "partners_position", "partners_tenure",
     "meetings_occasion", "meetings_meeting", "meetings_participation", "meetings_agreement",
-    "meetings_agreementevent", "meetings_exercise",
+    "meetings_agreementevent", "meetings_exercise", "meetings_engagement",
 ]
 
 
@@ -27,6 +28,7 @@ def make_rows(n):
         ParticipationFactory(meeting=meeting, official=tenure.official)
         AgreementEventFactory()
         ExerciseFactory()
+        EngagementFactory(countries=[CountryFactory(), CountryFactory()])
 
 
 def changelist_queries(client):

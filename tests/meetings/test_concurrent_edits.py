@@ -61,12 +61,13 @@ def test_an_editor_saving_twice_in_turn_is_not_refused(editor_client):
 
 
 @pytest.mark.parametrize("name", ["admin:meetings_agreement_change", "admin:meetings_exercise_change",
-                                  "admin:partners_official_change"])
+                                  "admin:meetings_engagement_change", "admin:partners_official_change"])
 def test_other_editorial_forms_carry_the_version(editor_client, name):
-    from tests.meetings.factories import AgreementFactory, ExerciseFactory
+    from tests.meetings.factories import AgreementFactory, EngagementFactory, ExerciseFactory
     from tests.partners.factories import OfficialFactory
 
-    factory = {"agreement": AgreementFactory, "exercise": ExerciseFactory, "official": OfficialFactory}
+    factory = {"agreement": AgreementFactory, "exercise": ExerciseFactory, "engagement": EngagementFactory,
+               "official": OfficialFactory}
     record = factory[name.split("_")[1]]()
     page = editor_client.get(reverse(name, args=[record.pk])).content.decode()
     assert f'name="seen_version" value="{record.version}"' in page

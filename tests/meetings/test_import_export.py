@@ -9,15 +9,18 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from defrel.resources import SourceResource
-from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Occasion, Participation
+from meetings.models import (
+    Agreement, AgreementEvent, Engagement, Exercise, Meeting, Occasion, Participation,
+)
 from meetings.resources import (
-    AgreementEventResource, AgreementResource, ExerciseResource, MeetingResource,
-    OccasionResource, ParticipationResource,
+    AgreementEventResource, AgreementResource, EngagementResource, ExerciseResource,
+    MeetingResource, OccasionResource, ParticipationResource,
 )
 from partners.models import Country, Official, Position, Tenure
 from partners.resources import CountryResource, OfficialResource, PositionResource, TenureResource
 from tests.meetings.factories import (
-    AgreementEventFactory, ExerciseFactory, MeetingFactory, OccasionFactory, ParticipationFactory,
+    AgreementEventFactory, EngagementFactory, ExerciseFactory, MeetingFactory, OccasionFactory,
+    ParticipationFactory,
 )
 from tests.partners.factories import CountryFactory, TenureFactory
 
@@ -154,6 +157,7 @@ RESOURCES = [
     (PositionResource, Position), (OfficialResource, Official), (TenureResource, Tenure),
     (ExerciseResource, Exercise), (MeetingResource, Meeting), (ParticipationResource, Participation),
     (AgreementResource, Agreement), (AgreementEventResource, AgreementEvent),
+    (EngagementResource, Engagement),
 ]
 
 
@@ -176,6 +180,9 @@ def test_an_export_of_everything_reimports_to_the_same_data():
     event = AgreementEventFactory(meeting=meeting, agreement__parties=[au])
     event.agreement.aliases = "秘密軍事情報保護協定\n情報保護協定"
     event.agreement.save()
+    EngagementFactory(date="", status="planned", countries=[au, us], agreement=event.agreement,
+                      meeting=meeting, exercise=exercise, host_country=au).officials.set([tenure.official])
+    EngagementFactory(date="2024-09/2024-10", kind="osa", countries=[au])
     before = snapshot()
     exports = {resource: resource().export() for resource, _ in RESOURCES}
     call_command("flush", interactive=False, verbosity=0)

@@ -3,8 +3,12 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from meetings import quality
-from tests.meetings.factories import AgreementEventFactory, AgreementFactory, MeetingFactory, ParticipationFactory
-from tests.partners.factories import OfficialFactory, PositionFactory, TenureFactory
+from meetings.models import Engagement
+from tests.meetings.factories import (
+    AgreementEventFactory, AgreementFactory, EngagementFactory, MeetingFactory, ParticipationFactory,
+    SourceFactory,
+)
+from tests.partners.factories import CountryFactory, OfficialFactory, PositionFactory, TenureFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
 
@@ -41,3 +45,57 @@ def test_each_problem_is_found_and_links_to_the_record_to_fix(editor_client):
 
 def test_the_public_cannot_see_the_data_quality_page(client):
     assert client.get(reverse("data-quality")).status_code == 302
+
+
+# --- engagements ------------------------------------------------------------------------------
+
+def keys(found, check):
+    return sorted(p.record.key for p in found[check])
+
+
+def test_engagements_without_an_excerpt_or_a_partner_are_listed():
+    EngagementFactory(key="quoted")
+    EngagementFactory(key="unquoted", source_excerpt="")
+    EngagementFactory(key="unsourced", source=None)
+    EngagementFactory(key="alone", countries=[])
+    found = quality.problems()
+    engagements = [p.record.key for p in found["no_excerpt"] if isinstance(p.record, Engagement)]
+    assert sorted(engagements) == ["unquoted", "unsourced"]
+    assert keys(found, "engagement_no_partner") == ["alone"]
+
+
+def test_an_engagement_carried_out_after_its_source_was_published_is_listed():
+    white_paper = SourceFactory(key="wp2025", date="2025-07")
+    undated_source = SourceFactory(key="undated-source", date="")
+    EngagementFactory(key="after", date="2025-08", source=white_paper)
+    EngagementFactory(key="after-planned", date="2025-08", status="planned", source=white_paper)
+    EngagementFactory(key="same-month", date="2025-07", source=white_paper)
+    EngagementFactory(key="spans-past-it", date="2025-06/2025-09", source=white_paper)
+    EngagementFactory(key="undated", date="", source=white_paper)
+    EngagementFactory(key="source-undated", date="2026", source=undated_source)
+    assert keys(quality.problems(), "carried_out_after_source") == ["after"]
+
+
+def test_an_engagement_announced_at_a_meeting_of_other_partners_is_listed(editor_client):
+    au, ph, us = CountryFactory(code="AU"), CountryFactory(code="PH"), CountryFactory(code="US")
+    meeting = MeetingFactory(key="au-us-meeting", countries=[au, us])
+    stray = EngagementFactory(key="ph-only", countries=[ph], meeting=meeting)
+    EngagementFactory(key="ph-and-au", countries=[ph, au], meeting=meeting)
+    EngagementFactory(key="no-meeting", countries=[ph])
+    EngagementFactory(key="no-partner", countries=[], meeting=meeting)  # listed once, as such
+    found = quality.problems()
+    assert keys(found, "meeting_of_other_partners") == ["ph-only"]
+    assert keys(found, "engagement_no_partner") == ["no-partner"]
+
+    page = editor_client.get(reverse("data-quality")).content.decode()
+    assert reverse("admin:meetings_engagement_change", args=[stray.pk]) in page
+
+
+def test_the_checks_of_engagements_read_a_bounded_number_of_queries(django_assert_max_num_queries):
+    source = SourceFactory(date="2025-07")
+    for i in range(20):
+        meeting = MeetingFactory(countries=[CountryFactory()])
+        EngagementFactory(date="2025-09", source=source, meeting=meeting, source_excerpt="")
+    with django_assert_max_num_queries(20):
+        found = quality.problems()
+    assert len(found["carried_out_after_source"]) == len(found["meeting_of_other_partners"]) == 20

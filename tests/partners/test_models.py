@@ -4,7 +4,8 @@ from django.db import IntegrityError
 from meetings.models import Participation
 from partners.models import Tenure
 from tests.meetings.factories import (
-    AgreementEventFactory, ExerciseFactory, MeetingFactory, OccasionFactory, ParticipationFactory, SourceFactory,
+    AgreementEventFactory, EngagementFactory, ExerciseFactory, MeetingFactory, OccasionFactory,
+    ParticipationFactory, SourceFactory,
 )
 from tests.partners.factories import OfficialFactory, PositionFactory, TenureFactory
 
@@ -82,5 +83,6 @@ def test_natural_key_round_trip():
     participation = ParticipationFactory()
     event = AgreementEventFactory()
     for record in (tenure, tenure.position, tenure.official, tenure.official.country, participation,
-                   participation.meeting, event, event.agreement, ExerciseFactory(), OccasionFactory(), SourceFactory()):
+                   participation.meeting, event, event.agreement, ExerciseFactory(), EngagementFactory(),
+                   OccasionFactory(), SourceFactory()):
         assert type(record).objects.get_by_natural_key(*record.natural_key()) == record

@@ -1,0 +1,46 @@
+"""The data dictionary describes every column of the engagements' export, from the resource."""
+import pytest
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+
+from meetings import dictionary
+from meetings.resources import EngagementResource
+
+pytestmark = pytest.mark.django_db
+
+
+def engagements():
+    [section] = [e for e in dictionary.exports() if e.slug == "engagements"]
+    return section
+
+
+def test_every_engagement_column_has_a_meaning_and_a_form():
+    with translation.override("en"):
+        columns = {c.name: (str(c.meaning), str(c.form)) for c in engagements().columns}
+    assert list(columns) == EngagementResource().get_export_headers()
+    assert [name for name, (meaning, form) in columns.items() if not meaning or not form] == []
+    assert "no date of its own" in columns["date"][0] and "empty when undated" in columns["date"][1]
+    assert columns["status"][1] == "one of: carried_out, planned"
+    assert columns["kind"][1].startswith("one of: port_call, capacity_building")
+    assert [c.name for c in engagements().columns if c.natural_key] == ["key"]
+
+
+def test_the_engagements_section_links_its_export_when_the_site_serves_one():
+    """The list's export may be wired up after its columns are described: until then the
+    section says editors export it from the admin, and the page still renders."""
+    section = engagements()
+    try:
+        reverse("meetings:engagement-export")
+    except NoReverseMatch:
+        assert section.url_name == ""
+    else:
+        assert section.url_name == "meetings:engagement-export"
+
+
+def test_the_dictionary_page_and_file_describe_the_engagements(client):
+    with translation.override("en"):
+        url = reverse("meetings:data-dictionary")
+        page = client.get(url).content.decode()
+        csv_text = client.get(url + "?format=csv").content.decode("utf-8")
+    assert 'id="engagements"' in page and "<code>japan_side_ja</code>" in page
+    assert "engagements,officials,,Officials the source names" in csv_text
