@@ -8,7 +8,7 @@ from defrel import dates
 from defrel.exports import stream_csv
 from meetings import dictionary
 from meetings.filters import AgreementFilter, ExerciseFilter, MeetingFilter
-from meetings.models import Agreement, Exercise, Meeting
+from meetings.models import Agreement, Exercise, Meeting, Participation
 from meetings.resources import AgreementResource, ExerciseResource, MeetingResource
 
 PER_PAGE = 50
@@ -74,9 +74,11 @@ def meeting_list(request):
 
 def meeting_detail(request, key):
     meeting = get_object_or_404(Meeting.objects.for_page(), key=key)
+    participations = meeting.titled_participations()
     return render(request, "meetings/meeting_detail.html", {
         "meeting": meeting,
-        "participations": meeting.titled_participations(),
+        "participations": participations,
+        "public_record_count": sum(p.known_from == Participation.KnownFrom.PUBLIC_RECORD for p in participations),
     })
 
 

@@ -51,6 +51,7 @@ class ParticipationFactory(factory.django.DjangoModelFactory):
 
     meeting = factory.SubFactory(MeetingFactory)
     official = factory.SubFactory(OfficialFactory)
+    known_from = Participation.KnownFrom.EXCERPT
 
 
 class AgreementFactory(factory.django.DjangoModelFactory):
