@@ -95,3 +95,11 @@ def test_the_curated_record_says_how_it_knows_and_counts_each_encounter_once():
     assert five.participations.get(official__slug="kim-yong-hyun").known_from == "source"
 
     assert {check: [str(p.record) for p in found] for check, found in problems().items() if found} == {}
+
+
+def test_an_aggregated_meeting_keeps_its_count_out_of_its_title():
+    """The count is a column, shown once beside the title: "(6回)" in the title doubled it."""
+    doubled = [m["fields"]["key"] for m in fixture_records("meetings.meeting")
+               if m["fields"]["count"] > 1 and (f"{m['fields']['count']}回" in m["fields"]["title_ja"]
+                                                or f"({m['fields']['count']} " in m["fields"]["title_en"])]
+    assert doubled == []

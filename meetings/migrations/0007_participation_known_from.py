@@ -56,4 +56,14 @@ class Migration(migrations.Migration):
             preserve_default=False,
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name="agreement",
+            name="stated_status",
+            field=models.CharField(blank=True, choices=[("", "no record"), ("in_force", "in force")], help_text="When the source says the agreement is in force but gives no date.", max_length=20, verbose_name="status stated without a date"),
+        ),
+        migrations.AlterField(
+            model_name="historicalagreement",
+            name="stated_status",
+            field=models.CharField(blank=True, choices=[("", "no record"), ("in_force", "in force")], help_text="When the source says the agreement is in force but gives no date.", max_length=20, verbose_name="status stated without a date"),
+        ),
     ]
