@@ -26,7 +26,7 @@ class Status(models.TextChoices):
     IN_FORCE = "in_force", _("in force")
     # The source says it is in force and gives no date: true on any day as "in force by the
     # source's date", never "in force since" (Agreement.status_on).
-    IN_FORCE_BY = "in_force_by", _("in force by the source’s date, since an unknown date")
+    IN_FORCE_BY = "in_force_by", _("in force by the source’s date")
     NOTICE_GIVEN = "notice_given", _("in force, termination notified")
     TERMINATED = "terminated", _("terminated")
 
