@@ -25,7 +25,7 @@ class ParticipationInline(CheckedAutocompleteFields, admin.TabularInline):
     model = Participation
     extra = 2
     autocomplete_fields = ["official"]
-    fields = ["official", "role", "title_at_the_time"]
+    fields = ["official", "role", "known_from", "title_at_the_time"]
     readonly_fields = ["title_at_the_time"]
 
     def get_queryset(self, request):
@@ -97,7 +97,8 @@ class ParticipationForm(VersionCheckedForm):
 class ParticipationAdmin(EditorialAdmin):
     form = ParticipationForm
     resource_classes = [ParticipationResource]
-    list_display = ["meeting", "official", "role"]
+    list_display = ["meeting", "official", "role", "known_from"]
+    list_filter = ["known_from", "role"]
     list_select_related = ["meeting", "official"]
     search_fields = ["meeting__key", "meeting__title_ja", "official__name_ja", "official__name_en"]
     autocomplete_fields = ["meeting", "official"]

@@ -82,6 +82,10 @@ SPECIFIC = {
                                     "in Japanese, computed from tenures"), JOINED),
         "participant_titles_en": (_("Each participant's title on the meeting's date and name, "
                                     "in English, computed from tenures"), JOINED),
+        "participant_known_from": (_("How each participant is known: excerpt (named in the "
+                                     "quoted sentence), source (named elsewhere in the same "
+                                     "source) or public_record (identified from public record)"),
+                                   JOINED),
         "outcomes_ja": (_("Outcomes in Japanese"), TEXT),
         "outcomes_en": (_("Outcomes in English"), TEXT),
         "exercises": (_("Exercises observed at the meeting"), EXERCISES),

@@ -41,11 +41,12 @@ KEYS = {  # many-to-many columns: (through table, its column to the other table,
     "countries": ("meetings_meeting_countries", "country_id", "partners_country", "code"),
     "exercises": ("meetings_meeting_exercises", "exercise_id", "meetings_exercise", "key"),
 }
-PEOPLE = ("participants", "participant_titles_ja", "participant_titles_en")
+PEOPLE = ("participants", "participant_titles_ja", "participant_titles_en", "participant_known_from")
 COLUMNS = (  # all of them, in MeetingResource's order
     "key", "date", "date_lower", "date_upper", "count", "title_ja", "title_en", "kind", "level",
     "format", "location_ja", "location_en", "host_country", "occasion", "sequence", "countries",
-    "participants", "participant_titles_ja", "participant_titles_en", "summary_ja", "summary_en",
+    "participants", "participant_titles_ja", "participant_titles_en", "participant_known_from",
+    "summary_ja", "summary_en",
     "outcomes_ja", "outcomes_en", "exercises", "source", "source_excerpt", "version",
 )
 assert set(COLUMNS) == {*BASE, *KEYS, *PEOPLE}
@@ -114,7 +115,7 @@ def titled_name(d, lang, name):
 def people_exprs(d, official):
     """PEOPLE's expressions a participant ``p``, its official ``official`` (an alias)."""
     titles = {f"participant_titles_{lang}": titled_name(d, lang, f"{official}.name") for lang in ("ja", "en")}
-    return {"participants": f"{official}.slug", **titles}
+    return {"participants": f"{official}.slug", **titles, "participant_known_from": "p.known_from"}
 
 
 POSITION = "LEFT JOIN partners_position pos ON pos.id = p.position_id"
@@ -137,7 +138,7 @@ def people_cte(d, restricted):
 def people_sql(columns, wrap):
     """SQLite: one subquery a meeting giving ``wrap`` of each of ``columns`` (of PEOPLE)
     joined by ","; each participant's cells read from ``people``."""
-    exprs = {"participants": "f.slug",
+    exprs = {"participants": "f.slug", "participant_known_from": "p.known_from",
              **{f"participant_titles_{lang}": f"f.titled_{lang}" for lang in ("ja", "en")}}
     source = ("FROM meetings_participation p JOIN people f "
               "ON f.official_id = p.official_id AND f.office = COALESCE(p.position_id, 0)")
@@ -261,7 +262,7 @@ def postgresql_sql(columns, csv_line, ids):
     exprs = people_exprs(d, "o")
 
     def people_of(names):
-        titled = POSITION if any(c != "participants" for c in names) else ""
+        titled = POSITION if any(c.startswith("participant_titles") for c in names) else ""
         aggs = " || ',' || ".join(wrap(f"string_agg({exprs[c]}, '|' ORDER BY c.code, p.id)") for c in names)
         return f"""(SELECT {aggs} FROM meetings_participation p
           JOIN partners_official o ON o.id = p.official_id
@@ -305,7 +306,7 @@ def postgresql_plain_sql(columns):
     people = [c for c in columns if c in PEOPLE]
     if people:
         exprs = people_exprs(d, "o")
-        position = POSITION if any(c != "participants" for c in people) else ""
+        position = POSITION if any(c.startswith("participant_titles") for c in people) else ""
         aggs = ", ".join(f"string_agg({exprs[c]}, '|' ORDER BY c.code, p.id) AS {c}" for c in people)
         joins.append(f"""LEFT JOIN (SELECT p.meeting_id, {aggs}
           FROM meetings_participation p

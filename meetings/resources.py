@@ -43,6 +43,7 @@ class MeetingResource(CuratedResource):
     participants = keys_field("participants", Official, "slug")
     participant_titles_ja = fields.Field(column_name="participant_titles_ja", readonly=True)
     participant_titles_en = fields.Field(column_name="participant_titles_en", readonly=True)
+    participant_known_from = fields.Field(column_name="participant_known_from", readonly=True)
     exercises = keys_field("exercises", Exercise, "key")
     source = key_field("source", Source, "key")
 
@@ -55,7 +56,7 @@ class MeetingResource(CuratedResource):
             "key", "date", "date_lower", "date_upper", "count", "title_ja", "title_en", "kind",
             "level", "format", "location_ja", "location_en", "host_country", "occasion",
             "sequence", "countries", "participants", "participant_titles_ja",
-            "participant_titles_en", "summary_ja", "summary_en", "outcomes_ja", "outcomes_en",
+            "participant_titles_en", "participant_known_from", "summary_ja", "summary_en", "outcomes_ja", "outcomes_en",
             "exercises", "source", "source_excerpt", "version",
         ]
         export_order = fields
@@ -97,6 +98,9 @@ class MeetingResource(CuratedResource):
     def dehydrate_participant_titles_en(self, meeting):
         return self._titles(meeting, "en")
 
+    def dehydrate_participant_known_from(self, meeting):
+        return SEPARATOR.join(p.known_from for p in meeting.participations.all())
+
 
 class ParticipationResource(CuratedResource):
     meeting = key_field("meeting", Meeting, "key")
@@ -105,7 +109,7 @@ class ParticipationResource(CuratedResource):
     class Meta(CuratedResource.Meta):
         model = Participation
         import_id_fields = ["meeting", "official"]
-        fields = ["meeting", "official", "role"]
+        fields = ["meeting", "official", "role", "known_from"]
         export_order = fields
 
     def get_queryset(self):

@@ -334,14 +334,18 @@ def test_agreements_matrix_on_a_past_day_shows_the_rok_gsomia_in_force(reader):
     reader.check_clean()
 
 
-def test_agreements_matrix_on_a_past_day_leaves_out_agreements_made_later(reader):
+def test_agreements_matrix_on_a_past_day_never_dates_an_undated_agreement(reader):
     """The Japan–Australia RAA was signed in January 2022 and the Japan–India ACSA in September
-    2020; the curated data gives both only a status stated without a date."""
+    2020; the curated data gives both only a status stated without a date: on 2019-12-01 they
+    are "in force by July 2025, since an unknown date", never "in force"."""
     page = reader.visit("/agreements/matrix/?as_of=2019-12-01")
     matrix = page.locator("table.matrix")
     sync_api.expect(matrix).to_be_visible()
-    assert matrix.locator("tr#AU a[href$='/agreements/au-raa/']").count() == 0
-    assert matrix.locator("tr#IN a[href$='/agreements/in-acsa/']").count() == 0
+    for row, key in (("AU", "au-raa"), ("IN", "in-acsa")):
+        cell = matrix.locator(f"tr#{row} li", has=page.locator(f"a[href$='/agreements/{key}/']"))
+        assert cell.locator(".badge.status-in_force_by").count() == 1
+        assert cell.locator(".badge.status-in_force").count() == 0
+        assert "2025" in cell.locator(".stated-by").inner_text()
 
 
 def test_who_chief_of_staff_yoshida_met_in_september_2024(reader):

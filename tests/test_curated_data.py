@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count
 
 from meetings.models import Agreement, AgreementEvent, Exercise, Meeting
-from partners.models import Country, Official
+from partners.models import Country, Official, Tenure
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -60,3 +61,45 @@ def test_a_new_database_only_gets_the_curated_data_once():
     Country.objects.filter(code="UN").delete()
     call_command("load_curated", if_empty=True, verbosity=0)
     assert not Country.objects.filter(code="UN").exists()
+
+
+def test_the_curated_record_says_how_it_knows_and_counts_each_encounter_once():
+    """Every participation says how it is known; no tenure ends in the month of one of its
+    official's meetings (an end the text does not give); one record for the December 2024
+    Land Forces Summit; the ROK minister at the five-country ministers' meeting."""
+    from meetings.models import Participation
+    from meetings.quality import problems
+
+    call_command("load_curated", verbosity=0)
+
+    known = dict(Participation.objects.values_list("known_from").annotate(n=Count("pk")))
+    assert set(known) == {"excerpt", "source", "public_record"}
+    assert known["public_record"] == 23
+    public = set(Participation.objects.filter(known_from="public_record")
+                 .values_list("meeting__key", "official__slug"))
+    assert ("2024-05-us-au-ph-defmin", "kihara-minoru") in public  # "4大臣": nobody named
+    assert ("2024-07-kr-defmin", "shin-won-sik") not in public  # 申(シン)国防部長官(当時)
+
+    month_ends = [(t.official.slug, t.date) for t in Tenure.objects.select_related("official")
+                  if t.dates.end is not None and t.dates.end.precision == "month"
+                  and Meeting.objects.filter(participations__official=t.official,
+                                             date__startswith=t.dates.end.text).exists()]
+    assert month_ends == []
+
+    summits = Meeting.objects.filter(occasion__key="lfs", date="2024-12")
+    (summit,) = summits
+    assert sorted(c.code for c in summit.countries.all()) == ["AU", "IN", "PH", "US"]
+    assert set(summit.participants.values_list("slug", flat=True)) == {
+        "morishita-yasunori", "stuart-simon", "dwivedi-upendra", "galido-roy", "rojas-arturo"}
+    five = Meeting.objects.get(key="2024-11-us-au-ph-kr-defmin")
+    assert five.participations.get(official__slug="kim-yong-hyun").known_from == "source"
+
+    assert {check: [str(p.record) for p in found] for check, found in problems().items() if found} == {}
+
+
+def test_an_aggregated_meeting_keeps_its_count_out_of_its_title():
+    """The count is a column, shown once beside the title: "(6回)" in the title doubled it."""
+    doubled = [m["fields"]["key"] for m in fixture_records("meetings.meeting")
+               if m["fields"]["count"] > 1 and (f"{m['fields']['count']}回" in m["fields"]["title_ja"]
+                                                or f"({m['fields']['count']} " in m["fields"]["title_en"])]
+    assert doubled == []

@@ -22,7 +22,8 @@ def test_admin_form_inline_and_many_to_many_changes_are_recorded_with_the_editor
     official = TenureFactory(official__country=au).official
     form = meeting_form(countries=[au.pk], **{"participations-TOTAL_FORMS": "1",
                                              "participations-0-official": official.pk,
-                                             "participations-0-role": "principal"})
+                                             "participations-0-role": "principal",
+                                             "participations-0-known_from": "excerpt"})
     assert editor_client.post(reverse("admin:meetings_meeting_add"), form).status_code == 302
     meeting = Meeting.objects.get()
     change = meeting_form(countries=[au.pk, us.pk], title_ja="日米豪防衛相会談(改)",
@@ -30,7 +31,8 @@ def test_admin_form_inline_and_many_to_many_changes_are_recorded_with_the_editor
     change.update({"participations-TOTAL_FORMS": "1", "participations-INITIAL_FORMS": "1",
                    "participations-0-id": Participation.objects.get().pk,
                    "participations-0-meeting": meeting.pk,
-                   "participations-0-official": official.pk, "participations-0-role": "accompanying"})
+                   "participations-0-official": official.pk, "participations-0-role": "accompanying",
+                   "participations-0-known_from": "public_record"})
     response = editor_client.post(reverse("admin:meetings_meeting_change", args=[meeting.pk]), change)
     assert response.status_code == 302, response.content.decode()[:2000]
 

@@ -24,11 +24,16 @@ class Status(models.TextChoices):
     AGREED = "agreed", _("agreed in substance")
     SIGNED = "signed", _("signed")
     IN_FORCE = "in_force", _("in force")
+    # The source says it is in force and gives no date: true on any day as "in force by the
+    # source's date", never "in force since" (Agreement.status_on).
+    IN_FORCE_BY = "in_force_by", _("in force by the source’s date")
     NOTICE_GIVEN = "notice_given", _("in force, termination notified")
     TERMINATED = "terminated", _("terminated")
 
 
 IN_FORCE_STATUSES = {Status.IN_FORCE, Status.NOTICE_GIVEN}
+# What the sources state of an agreement without a date: only that it is in force.
+STATED = [(Status.UNKNOWN.value, Status.UNKNOWN.label), (Status.IN_FORCE.value, Status.IN_FORCE.label)]
 
 
 class AgreementQuerySet(SearchableQuerySet):
@@ -68,8 +73,8 @@ class Agreement(NaturalKeyed, Sourced, Versioned, models.Model):
     parties = models.ManyToManyField(Country, related_name="agreements", verbose_name=_("parties"))
     aliases = models.TextField(_("aliases"), blank=True, help_text=_("Other names, one per line."))
     stated_status = models.CharField(
-        _("status stated without a date"), max_length=20, choices=Status, blank=True,
-        help_text=_("When the source says the agreement exists but gives no date."),
+        _("status stated without a date"), max_length=20, choices=STATED, blank=True,
+        help_text=_("When the source says the agreement is in force but gives no date."),
     )
     summary_ja = models.TextField(_("summary (Japanese)"), blank=True)
     summary_en = models.TextField(_("summary (English)"), blank=True)
@@ -98,24 +103,30 @@ class Agreement(NaturalKeyed, Sourced, Versioned, models.Model):
 
     def status_on(self, day=None):
         """The status on ``day`` (today by default), from the milestones that had begun by
-        then; a month-precision milestone counts from the first day of its month. Without a
-        dated milestone, the status the source states holds from the source's date on."""
+        then; a month-precision milestone counts from the first day of its month.
+
+        An agreement the source states to be in force without dating any milestone (the
+        2025 White Paper lists the ACSAs with Australia, the UK, France …) is IN_FORCE_BY on
+        every day: known in force by the source's date, since a date no source gives. Its
+        start stays unknown rather than becoming the source's date (partial dates stay
+        partial), and it is told apart from "in force since X" and from "no record". A
+        dated milestone, once recorded, is the only rule again."""
         day = day or datetime.date.today()
+        events = sorted(self.events.all(), key=lambda e: (e.date_lower, e.pk or 0))
+        if not events and self.stated_status == Status.IN_FORCE:
+            return Status.IN_FORCE_BY
         status = Status.UNKNOWN
-        for event in sorted(self.events.all(), key=lambda e: (e.date_lower, e.pk or 0)):
+        for event in events:
             if event.date_lower and event.date_lower <= day:
                 status = event.status_after(status, self.needs_entry_into_force)
-        if status == Status.UNKNOWN and self.stated_status and self.stated_since and day >= self.stated_since:
-            status = Status(self.stated_status)
         return Status(status)
 
     @property
-    def stated_since(self):
-        """The first day an undated statement of status holds: its source's date. Before
-        that nothing is known (the 2025 White Paper says an ACSA exists, not since when)."""
+    def stated_by(self):
+        """The date of the source that states the undated status (a partial date), or None."""
         if self.source is None or not self.source.date:
             return None
-        return dates.parse(self.source.date).lower
+        return dates.parse(self.source.date)
 
     @property
     def needs_entry_into_force(self):

@@ -230,6 +230,13 @@ class Participation(NaturalKeyed, InlineRow, models.Model):
         PRINCIPAL = "principal", _("principal")
         ACCOMPANYING = "accompanying", _("accompanying")
 
+    class KnownFrom(models.TextChoices):
+        """How the record knows the official took part: the reader's measure of the claim."""
+
+        EXCERPT = "excerpt", _("named in the quoted sentence")
+        SOURCE = "source", _("named elsewhere in the same source")
+        PUBLIC_RECORD = "public_record", _("identified from public record")
+
     meeting = models.ForeignKey(
         Meeting, models.CASCADE, related_name="participations", verbose_name=_("meeting")
     )
@@ -237,6 +244,13 @@ class Participation(NaturalKeyed, InlineRow, models.Model):
         Official, models.PROTECT, related_name="participations", verbose_name=_("official")
     )
     role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.PRINCIPAL)
+    # No default: only the editor knows whether the source names the official. Links written
+    # by a meeting import's participants column carry "" (not stated) until one says.
+    known_from = models.CharField(
+        _("known from"), max_length=20, choices=KnownFrom,
+        help_text=_("Whether the source names this official for this meeting, in its quoted "
+                    "sentence or elsewhere, or the official was identified from public record."),
+    )
     # The office held on the meeting's dates, derived from the official's tenures on every
     # write that can change it, its own included (meetings.models.titles: signals, so that
     # imports may write participations in bulk); NULL when no tenure covers them.

@@ -1,14 +1,15 @@
 """Lists with filters and facets, detail pages, their CSV exports and the data dictionary."""
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from defrel import dates
 from defrel.exports import stream_csv
+from defrel.stamp import cached
 from meetings import dictionary
 from meetings.filters import AgreementFilter, ExerciseFilter, MeetingFilter
-from meetings.models import Agreement, Exercise, Meeting
+from meetings.models import Agreement, Exercise, Meeting, Participation
 from meetings.resources import AgreementResource, ExerciseResource, MeetingResource
 
 PER_PAGE = 50
@@ -69,14 +70,30 @@ def export_queryset(resource, filterset):
 def meeting_list(request):
     filterset = MeetingFilter(request.GET, queryset=Meeting.objects.all())
     context = list_context(request, filterset, filterset.matching.for_list())
+    context["encounters"] = encounters(filterset, request.GET)
     return render(request, "meetings/meeting_list.html", context)
+
+
+def encounters(filterset, params):
+    """How many encounters the selected records stand for (a record the source aggregates,
+    "6回にわたる会談", stands for its count): what the charts count, so that the list can say
+    both. Remembered like the list's count."""
+    def total():
+        ids = filterset.found_ids(filterset.qs)
+        rows = filterset.qs if ids is None else Meeting.objects.filter(pk__in=ids)
+        return rows.order_by().aggregate(n=Sum("count"))["n"] or 0
+
+    key = filterset.counts_key(filterset.good_params(params), "encounters")
+    return cached(key, total, filterset.data_stamp)
 
 
 def meeting_detail(request, key):
     meeting = get_object_or_404(Meeting.objects.for_page(), key=key)
+    participations = meeting.titled_participations()
     return render(request, "meetings/meeting_detail.html", {
         "meeting": meeting,
-        "participations": meeting.titled_participations(),
+        "participations": participations,
+        "public_record_count": sum(p.known_from == Participation.KnownFrom.PUBLIC_RECORD for p in participations),
     })
 
 

@@ -53,6 +53,7 @@ class ParticipationFactory(factory.django.DjangoModelFactory):
 
     meeting = factory.SubFactory(MeetingFactory)
     official = factory.SubFactory(OfficialFactory)
+    known_from = Participation.KnownFrom.EXCERPT
 
 
 class AgreementFactory(factory.django.DjangoModelFactory):

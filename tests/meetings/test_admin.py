@@ -124,6 +124,7 @@ def test_editor_adds_a_meeting_with_two_countries_and_three_participants(editor_
         "participations-TOTAL_FORMS": "3",
         **{f"participations-{i}-official": o.pk for i, o in enumerate([kihara, marles, austin])},
         **{f"participations-{i}-role": "principal" for i in range(3)},
+        **{f"participations-{i}-known_from": "excerpt" for i in range(3)},
     })
     response = editor_client.post(reverse("admin:meetings_meeting_add"), form)
     assert response.status_code == 302, response.content.decode()[:3000]

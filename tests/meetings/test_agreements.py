@@ -3,6 +3,7 @@ import datetime
 import pytest
 
 from meetings.models import Status
+from meetings.models.agreements import IN_FORCE_STATUSES
 from tests.meetings.factories import AgreementEventFactory, AgreementFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +48,22 @@ def test_a_memorandum_is_in_effect_once_signed():
     assert memo.status_on(datetime.date(2022, 1, 1)) == Status.IN_FORCE
 
 
-def test_an_undated_agreement_takes_the_status_the_source_states_from_the_sources_date():
+def test_an_agreement_stated_in_force_without_a_date_is_in_force_by_the_sources_date_on_every_day():
     acsa = AgreementFactory(kind="acsa", stated_status="in_force", source__date="2025-07")
-    assert acsa.status_on(datetime.date(2025, 7, 1)) == Status.IN_FORCE
-    assert acsa.status_on(datetime.date(2019, 12, 1)) == Status.UNKNOWN
+    for day in (datetime.date(2010, 1, 1), datetime.date(2019, 12, 1), datetime.date(2025, 8, 1)):
+        assert acsa.status_on(day) == Status.IN_FORCE_BY
+    assert acsa.stated_by.display("en") == "July 2025"  # partial: no day is made up
+
+
+def test_in_force_by_is_neither_in_force_since_nor_no_record():
+    assert Status.IN_FORCE_BY not in {Status.IN_FORCE, Status.UNKNOWN}
+    assert Status.IN_FORCE_BY not in IN_FORCE_STATUSES  # "was it in force on day X?" stays unanswered
+
+
+def test_a_dated_milestone_is_the_only_rule_once_recorded():
+    acsa = AgreementFactory(kind="acsa", stated_status="in_force", source__date="2025-07")
+    AgreementEventFactory(agreement=acsa, kind="entered_into_force", date="2013-01")
+    assert acsa.status_on(datetime.date(2010, 1, 1)) == Status.UNKNOWN
+    assert acsa.status_on(datetime.date(2019, 12, 1)) == Status.IN_FORCE
+
+

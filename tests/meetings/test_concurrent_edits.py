@@ -241,8 +241,8 @@ def test_rows_written_in_bulk_give_their_parents_a_new_version():
             use_bulk = True
             batch_size = None
 
-    dataset = tablib.Dataset(headers=["meeting", "official", "role"])
-    dataset.append([meeting.key, TenureFactory().official.slug, "principal"])
+    dataset = tablib.Dataset(headers=["meeting", "official", "role", "known_from"])
+    dataset.append([meeting.key, TenureFactory().official.slug, "principal", "excerpt"])
     result = BulkParticipations().import_data(dataset, dry_run=False)
     assert not result.has_errors() and not result.has_validation_errors()
     assert Participation.objects.count() == 2

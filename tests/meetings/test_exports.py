@@ -61,6 +61,17 @@ def test_meeting_export_carries_partial_dates_and_titles_at_the_time(client, au)
     assert row["participant_titles_ja"] == "防衛大臣 木原稔"
 
 
+def test_meeting_export_says_how_each_participant_is_known_in_participant_order(client, au):
+    meeting = MeetingFactory(key="m", date="2024-05", countries=[au])
+    first = ParticipationFactory(meeting=meeting, official__country=au, known_from="public_record")
+    second = ParticipationFactory(meeting=meeting, official__country=au, known_from="source")
+    [row] = rows(download(client, "meetings:meeting-export"))
+    assert row["participants"] == f"{first.official.slug}|{second.official.slug}"
+    assert row["participant_known_from"] == "public_record|source"
+    [python_row] = MeetingResource().export().dict
+    assert python_row["participant_known_from"] == "public_record|source"
+
+
 def test_formula_looking_cells_are_escaped(client, au):
     MeetingFactory(title_en='=HYPERLINK("http://evil.example","x")', countries=[au])
     [row] = rows(download(client, "meetings:meeting-export"))

@@ -207,8 +207,8 @@ def test_participations_imported_in_bulk_get_their_titles():
             use_bulk = True
             batch_size = None
 
-    dataset = tablib.Dataset(headers=["meeting", "official", "role"])
-    dataset.append([meeting.key, tenure.official.slug, "principal"])
+    dataset = tablib.Dataset(headers=["meeting", "official", "role", "known_from"])
+    dataset.append([meeting.key, tenure.official.slug, "principal", "excerpt"])
     result = BulkParticipations().import_data(dataset, dry_run=False)
     assert not result.has_errors() and not result.has_validation_errors()
     assert Participation.objects.select_related("position").get().title == "防衛大臣"

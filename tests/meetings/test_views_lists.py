@@ -237,6 +237,20 @@ def test_meeting_detail_shows_the_title_each_participant_held_that_day(client, a
     assert "内閣官房長官" in page(client, "meetings:meeting-detail", "", "2025-01-au")
 
 
+def test_meeting_detail_says_how_each_participant_is_known(client, au, kihara):
+    meeting = MeetingFactory(key="m", date="2024-05", countries=[au])
+    ParticipationFactory(meeting=meeting, official=kihara, known_from="excerpt")
+    ParticipationFactory(meeting=meeting, official=OfficialFactory(name_en="Richard Marles", country=au),
+                         known_from="public_record")
+    html = re.sub(r"\s+", " ", page(client, "meetings:meeting-detail", "", "m", lang="en"))
+    items = re.findall(r"<li>.*?</li>", html.split('class="participants"')[1])[:2]
+    (kihara_item,) = [i for i in items if "Kihara Minoru" in i]
+    (marles_item,) = [i for i in items if "Richard Marles" in i]
+    assert "named in the quoted sentence" in kihara_item and "public record" not in kihara_item
+    assert "Richard Marles" in marles_item and "identified from public record" in marles_item
+    assert "One participant is not named for this meeting in the source" in html
+
+
 def test_meeting_detail_shows_the_record_and_its_source(client, au):
     exercise = ExerciseFactory(name_ja="タリスマン・セイバー")
     meeting = MeetingFactory(key="m", date="2024-05", count=6, title_ja="日豪防衛相会談",
@@ -491,3 +505,19 @@ def test_a_search_counts_the_same_by_its_ids_as_by_searching_again(monkeypatch, 
     monkeypatch.setattr(filters, "FOUND_IDS_LIMIT", 0)
     assert by_ids == figures("searching-again")
     assert by_ids[1] > 0 and any(choices for _param, choices in by_ids[0])
+
+
+def test_the_list_and_the_chart_say_which_unit_they_count(client, au):
+    """Three records with Australia in 2024, one of which the source aggregates ("6回にわたる
+    会談"): the list counts 3 records and says they stand for 8 encounters; the country's
+    chart counts the 8 encounters and says so."""
+    MeetingFactory(key="chods", date="2024-04", count=6, title_en="Chiefs of defence meetings", countries=[au])
+    MeetingFactory(key="defmin", date="2024-05", countries=[au])
+    MeetingFactory(key="2plus2", date="2024-09", countries=[au])
+    listed = re.sub(r"<[^>]+>|\s+", " ", page(client, "meetings:meeting-list", "?country=AU", lang="en"))
+    assert "3 meetings · 8 encounters in all" in listed
+    row = re.sub(r"\s+", " ", page(client, "meetings:meeting-list", "?country=AU", lang="en"))
+    assert row.count("(6 encounters)") == 1
+    profile = re.sub(r"\s+", " ", page(client, "partners:country-detail", "", "AU", lang="en"))
+    assert re.search(r'<th scope="row">2024</th>.*?<td class="num">8</td>', profile)
+    assert "the list of meetings counts records" in profile

@@ -68,6 +68,15 @@ def test_a_bad_as_of_is_answered_with_a_message_and_today(client, gsomia):
     assert 'class="badge status-in_force"' in korea_row(page)
 
 
+def test_an_agreement_stated_in_force_without_a_date_is_on_the_matrix_on_any_past_day(client, gsomia, korea):
+    AgreementFactory(parties=[korea], key="kr-acsa", short_name="ACSA", kind="acsa",
+                     stated_status="in_force", source__date="2025-07")
+    row = korea_row(get(client, "meetings:agreement-matrix", lang="en", as_of="2010-01-01"))
+    assert "ACSA" in row and 'class="badge status-in_force_by"' in row
+    assert "in force by July 2025; since an unknown date" in html.unescape(row)
+    assert "GSOMIA" not in row  # concluded 2016-11: no record yet in 2010
+
+
 def test_the_matrix_has_a_legend_of_statuses(client):
     shown = text(get(client, "meetings:agreement-matrix", lang="en"))
     for label in ("negotiating", "signed", "in force", "terminated"):
