@@ -10,7 +10,7 @@ from tests.meetings.factories import MeetingFactory, ParticipationFactory
 from tests.partners.factories import OfficialFactory
 
 pytestmark = pytest.mark.django_db
-migration = importlib.import_module("meetings.migrations.0007_participation_known_from")
+migration = importlib.import_module("meetings.migrations.0008_participation_known_from")
 
 
 def test_the_migration_marks_officials_named_in_the_excerpt_and_claims_no_more_for_the_rest():

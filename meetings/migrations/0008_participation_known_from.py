@@ -29,7 +29,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("meetings", "0006_engagement"),
+        ("meetings", "0007_engagement_roles"),
     ]
 
     operations = [
