@@ -23,6 +23,11 @@ class Status(models.TextChoices):
     NEGOTIATING = "negotiating", _("negotiating")
     AGREED = "agreed", _("agreed in substance")
     SIGNED = "signed", _("signed")
+    # Japan's initiative announced or presented to partners (the Vientiane Vision), not a
+    # text the partners signed.
+    ANNOUNCED = "announced", _("announced")
+    # Applied before its entry into force (the Japan–EU SPA from 2019): not yet in force.
+    PROVISIONAL = "provisional", _("applied provisionally")
     IN_FORCE = "in_force", _("in force")
     # The source says it is in force and gives no date: true on any day as "in force by the
     # source's date", never "in force since" (Agreement.status_on).
@@ -139,11 +144,13 @@ class AgreementEvent(NaturalKeyed, Dated, Sourced, Versioned, InlineRow, models.
     """One milestone in an agreement's life: negotiation started, signed, in force …"""
 
     class Kind(models.TextChoices):
+        ANNOUNCED = "announced", _("announced")
         NEGOTIATION_STARTED = "negotiation_started", _("negotiation started")
         SUBSTANTIALLY_AGREED = "substantially_agreed", _("substantially agreed")
         AGREED = "agreed", _("agreed")
         SIGNED = "signed", _("signed")
         CONCLUDED = "concluded", _("concluded")
+        PROVISIONALLY_APPLIED = "provisionally_applied", _("provisionally applied")
         ENTERED_INTO_FORCE = "entered_into_force", _("entered into force")
         REVISED = "revised", _("revised")
         TERMINATION_NOTIFIED = "termination_notified", _("termination notified")
@@ -191,6 +198,10 @@ class AgreementEvent(NaturalKeyed, Dated, Sourced, Versioned, InlineRow, models.
 
     def status_after(self, status, needs_entry_into_force):
         kind = self.Kind
+        if self.kind == kind.ANNOUNCED:
+            return Status.ANNOUNCED if status == Status.UNKNOWN else status
+        if self.kind == kind.PROVISIONALLY_APPLIED:
+            return status if status in IN_FORCE_STATUSES else Status.PROVISIONAL
         if self.kind == kind.NEGOTIATION_STARTED:
             return Status.NEGOTIATING if status == Status.UNKNOWN else status
         if self.kind == kind.SUBSTANTIALLY_AGREED:

@@ -67,3 +67,27 @@ def test_a_dated_milestone_is_the_only_rule_once_recorded():
     assert acsa.status_on(datetime.date(2019, 12, 1)) == Status.IN_FORCE
 
 
+
+
+def test_provisional_application_is_not_entry_into_force():
+    # The Japan–EU Strategic Partnership Agreement: applied provisionally from 2019.
+    spa = AgreementFactory(kind="other")
+    AgreementEventFactory(agreement=spa, kind="signed", date="2018-07")
+    AgreementEventFactory(agreement=spa, kind="provisionally_applied", date="2019-02")
+    assert spa.status_on(datetime.date(2018, 12, 1)) == Status.IN_FORCE  # "other": signed is in force
+    treaty = AgreementFactory(kind="treaty")
+    AgreementEventFactory(agreement=treaty, kind="signed", date="2018-07")
+    AgreementEventFactory(agreement=treaty, kind="provisionally_applied", date="2019-02")
+    assert treaty.status_on(datetime.date(2018, 12, 1)) == Status.SIGNED
+    assert treaty.status_on(datetime.date(2019, 3, 1)) == Status.PROVISIONAL
+    assert Status.PROVISIONAL not in IN_FORCE_STATUSES
+    AgreementEventFactory(agreement=treaty, kind="entered_into_force", date="2024-01")
+    assert treaty.status_on(datetime.date(2024, 2, 1)) == Status.IN_FORCE
+
+
+def test_an_initiative_japan_announced_is_announced_not_in_force():
+    vision = AgreementFactory(kind="other")
+    AgreementEventFactory(agreement=vision, kind="announced", date="2016-11")
+    AgreementEventFactory(agreement=vision, kind="announced", date="2019-11")
+    assert vision.status_on(datetime.date(2015, 1, 1)) == Status.UNKNOWN
+    assert vision.status_on(datetime.date(2020, 1, 1)) == Status.ANNOUNCED
