@@ -191,6 +191,19 @@ def dated_constraints(prefix):
     ]
 
 
+def undated_allowed(prefix):
+    """For a Dated model with ``allow_undated``: its ``date`` field, blank when the text gives
+    the record no date of its own, and the constraint that a dated one has a known start."""
+    field = models.CharField(
+        _("date"), max_length=40, blank=True,
+        help_text=_("EDTF: 2024-05-17, 2024-05, 2024, 2024-09/2024-10, 2024-04/.. (since); "
+                    "blank when the text gives the activity no date of its own."),
+    )
+    starts = models.CheckConstraint(condition=Q(date="") | Q(date_lower__isnull=False),
+                                    name=f"{prefix}_has_start")
+    return field, starts
+
+
 class DatedQuerySet(models.QuerySet):
     """Records of a Dated model, and the one meaning of "in year Y" (or "in month M of Y")
     on every list, facet, chart, timeline and profile: **a record counts in every year

@@ -3,19 +3,22 @@ building, equipment transfers, Official Security Assistance, education and unit 
 deployments."""
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from defrel.models import (
     Dated, DatedQuerySet, NaturalKeyed, NaturalKeyManager, Sourced, Versioned, dated_constraints,
+    undated_allowed,
 )
 from defrel.queries import SearchableQuerySet
 from meetings.models.agreements import Agreement
 from meetings.models.exercises import SERVICES, Exercise
 from meetings.models.meetings import Meeting
 from partners.models import Country, Official, localised
+
+
+DATE, HAS_START = undated_allowed("engagement")
 
 
 class EngagementQuerySet(SearchableQuerySet, DatedQuerySet):
@@ -52,11 +55,7 @@ class Engagement(NaturalKeyed, Dated, Sourced, Versioned, models.Model):
     key = models.SlugField(_("key"), max_length=120, unique=True)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind)
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.CARRIED_OUT)
-    date = models.CharField(
-        _("date"), max_length=40, blank=True,
-        help_text=_("EDTF: 2024-05-17, 2024-05, 2024, 2024-09/2024-10, 2024-04/.. (since); "
-                    "blank when the text gives the activity no date of its own."),
-    )
+    date = DATE
     title_ja = models.CharField(_("title (Japanese)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200)
     countries = models.ManyToManyField(Country, related_name="engagements", verbose_name=_("partners"))
@@ -102,9 +101,7 @@ class Engagement(NaturalKeyed, Dated, Sourced, Versioned, models.Model):
         verbose_name_plural = _("engagements")
         constraints = [
             *dated_constraints("engagement"),
-            # Blank, or a date with a known start: derived bounds say which.
-            models.CheckConstraint(condition=Q(date="") | Q(date_lower__isnull=False),
-                                   name="engagement_dated_has_start"),
+            HAS_START,
         ]
         # The engagements list and the timeline sort newest first.
         indexes = [models.Index(fields=["-date_lower"], name="engagement_date_order"),

@@ -7,7 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from defrel.models import (
     Dated, DatedQuerySet, NaturalKeyed, NaturalKeyManager, Sourced, Versioned,
-    dated_constraints,
+    dated_constraints, undated_allowed,
 )
 from defrel.queries import SearchableQuerySet
 from partners.models import Country, localised
@@ -19,6 +19,9 @@ def has_service(service, field="services"):
     """Records whose “|”-joined ``field`` holds ``service`` as one of its values."""
     return (Q(**{field: service}) | Q(**{f"{field}__startswith": f"{service}|"})
             | Q(**{f"{field}__endswith": f"|{service}"}) | Q(**{f"{field}__contains": f"|{service}|"}))
+
+
+DATE, HAS_START = undated_allowed("exercise")
 
 
 class ExerciseQuerySet(SearchableQuerySet, DatedQuerySet):
@@ -34,7 +37,11 @@ class Exercise(NaturalKeyed, Dated, Sourced, Versioned, models.Model):
         OBSERVER = "observer", _("observer")
         HOST = "host", _("host")
 
+    # A named exercise the text mentions without a date (「ブリュネ・タカモリ」) is recorded undated.
+    allow_undated = True
+
     key = models.SlugField(_("key"), max_length=120, unique=True)
+    date = DATE
     name_ja = models.CharField(_("name (Japanese)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
     series = models.CharField(_("series"), max_length=100, blank=True)
@@ -60,12 +67,12 @@ class Exercise(NaturalKeyed, Dated, Sourced, Versioned, models.Model):
     history = HistoricalRecords(m2m_fields=[countries])
 
     class Meta:
-        ordering = ["-date_lower", "key"]
+        ordering = [models.F("date_lower").desc(nulls_last=True), "key"]
         verbose_name = _("exercise")
         verbose_name_plural = _("exercises")
         constraints = [
             *dated_constraints("exercise"),
-            models.CheckConstraint(condition=Q(date_lower__isnull=False), name="exercise_has_start"),
+            HAS_START,
         ]
         indexes = [models.Index(fields=["-date_lower"], name="exercise_date_order")]
 

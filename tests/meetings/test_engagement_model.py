@@ -39,3 +39,16 @@ def test_a_dated_engagement_needs_a_known_start():
     engagement = make("ph-ok", "2024-06")
     with transaction.atomic(), pytest.raises(IntegrityError):
         Engagement.objects.filter(pk=engagement.pk).update(date_lower=None)
+
+
+def test_a_named_exercise_the_text_does_not_date_is_recorded_undated():
+    from meetings.models import Exercise
+
+    brunet = Exercise(key="undated-fr-brunet-takamori", name_ja="ブリュネ・タカモリ", name_en="Brunet-Takamori",
+                      date="")
+    brunet.full_clean(exclude=["countries"])
+    brunet.save()
+    dated = Exercise.objects.create(key="pitch-black-24", name_ja="ピッチ・ブラック24", name_en="Pitch Black 24",
+                                    date="2024-07-12/2024-08-02")
+    assert brunet.date_lower is None and list(Exercise.objects.in_period(2024)) == [dated]
+    assert list(Exercise.objects.all()) == [dated, brunet]
