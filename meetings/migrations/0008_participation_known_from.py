@@ -19,11 +19,13 @@ def fill(apps, schema_editor):
     quoted sentence, otherwise "public_record" (the source texts are not at hand here, so a
     row claims no more than the excerpt shows; an editor may raise it to "source")."""
     Participation = apps.get_model("meetings", "Participation")
-    rows = Participation.objects.select_related("meeting", "official")
-    for kind in ("excerpt", "public_record"):
-        pks = [p.pk for p in rows if (kind == "excerpt") == any(
-            n in re.sub(r"\s", "", p.meeting.source_excerpt) for n in names_of(p.official.name_ja))]
-        Participation.objects.filter(pk__in=pks).update(known_from=kind)
+    Participation.objects.update(known_from="public_record")
+    rows = Participation.objects.values_list("pk", "meeting__source_excerpt", "official__name_ja")
+    named = [pk for pk, excerpt, name in rows.iterator(chunk_size=2000)
+             if any(n in re.sub(r"\s", "", excerpt) for n in names_of(name))]
+    # A few hundred keys a statement: SQLite takes at most 32,766 parameters in one.
+    for start in range(0, len(named), 500):
+        Participation.objects.filter(pk__in=named[start:start + 500]).update(known_from="excerpt")
 
 
 class Migration(migrations.Migration):
