@@ -18,6 +18,12 @@ from meetings.models.meetings import Meeting
 from partners.models import Country, Official, localised
 
 
+def has_service(code):
+    """Engagements whose “|”-joined services include ``code``, as a Q (filters and facet counts)."""
+    return (Q(services=code) | Q(services__startswith=f"{code}|") | Q(services__endswith=f"|{code}")
+            | Q(services__contains=f"|{code}|"))
+
+
 class EngagementQuerySet(SearchableQuerySet, DatedQuerySet):
     search_fields = ("title_ja", "title_en", "japan_side_ja", "japan_side_en", "key",
                      "summary_ja", "summary_en", "location_ja", "location_en",
@@ -28,6 +34,16 @@ class EngagementQuerySet(SearchableQuerySet, DatedQuerySet):
         queries."""
         return self.select_related("host_country", "agreement", "meeting", "exercise", "source") \
             .prefetch_related("countries", "officials")
+
+    def dated(self):
+        """Those with a date of their own: the ones a timeline can place."""
+        return self.filter(date_lower__isnull=False)
+
+    def undated(self):
+        return self.filter(date_lower__isnull=True)
+
+    def with_service(self, code):
+        return self.filter(has_service(code))
 
 
 class Engagement(NaturalKeyed, Dated, Sourced, Versioned, models.Model):

@@ -1,7 +1,9 @@
 import factory
 
 from defrel.models import Source
-from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Occasion, Participation
+from meetings.models import (
+    Agreement, AgreementEvent, Engagement, Exercise, Meeting, Occasion, Participation,
+)
 from tests.partners.factories import CountryFactory, OfficialFactory
 
 
@@ -96,6 +98,33 @@ class ExerciseFactory(factory.django.DjangoModelFactory):
     def countries(self, create, extracted, **kwargs):
         if create:
             self.countries.set(extracted if extracted is not None else [CountryFactory()])
+
+
+class EngagementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Engagement
+        skip_postgeneration_save = True
+
+    key = factory.Sequence(lambda n: f"engagement-{n}")
+    kind = "port_call"
+    date = "2024-05"
+    title_ja = "護衛艦「むらさめ」のマニラ寄港"
+    title_en = "JS Murasame's port call at Manila"
+    japan_side_ja = "護衛艦「むらさめ」"
+    japan_side_en = "JS Murasame"
+    services = "msdf"
+    source = factory.SubFactory(SourceFactory)
+    source_excerpt = "護衛艦「むらさめ」がマニラに寄港し"
+
+    @factory.post_generation
+    def countries(self, create, extracted, **kwargs):
+        if create:
+            self.countries.set(extracted if extracted is not None else [CountryFactory()])
+
+    @factory.post_generation
+    def officials(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.officials.set(extracted)
 
 
 def relations_with(country, n, *, japanese=None, partner=None):
