@@ -128,9 +128,10 @@ class EngagementFactory(factory.django.DjangoModelFactory):
 
 
 def relations_with(country, n, *, japanese=None, partner=None):
-    """``n`` each of meetings (attended by both officials), agreements with two milestones and
-    exercises with ``country``, in different years and months: enough rows to show that a
-    page's query count does not grow with them."""
+    """``n`` each of meetings (attended by both officials), agreements with two milestones,
+    exercises and engagements (naming both officials; every third undated) with ``country``,
+    in different years and months: enough rows to show that a page's query count does not
+    grow with them."""
     from tests.partners.factories import TenureFactory
 
     japanese = japanese or TenureFactory(official__country=CountryFactory(code="JP", region="northeast_asia"),
@@ -145,4 +146,6 @@ def relations_with(country, n, *, japanese=None, partner=None):
         AgreementEventFactory(agreement=agreement, kind="signed", date=f"{year}-{month:02d}")
         AgreementEventFactory(agreement=agreement, kind="entered_into_force", date=f"{year}")
         ExerciseFactory(date=f"{year}", countries=[country], key=f"{country.code.lower()}-x{i}")
+        EngagementFactory(date="" if i % 3 == 2 else f"{year}-{month:02d}", countries=[country],
+                          officials=[japanese, partner], key=f"{country.code.lower()}-e{i}")
     return japanese, partner
