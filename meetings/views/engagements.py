@@ -10,7 +10,7 @@ from meetings.views.lists import export_queryset, list_context
 
 def engagement_list(request):
     filterset = EngagementFilter(request.GET, queryset=Engagement.objects.all())
-    rows = filterset.matching.select_related("host_country").prefetch_related("countries")
+    rows = filterset.matching.prefetch_related("countries")
     context = list_context(request, filterset, rows)
     return render(request, "meetings/engagement_list.html", context)
 
