@@ -244,7 +244,7 @@ def test_every_export_of_a_versioned_record_carries_its_version():
     resources = [r for module in (meeting_resources, partner_resources) for r in vars(module).values()
                  if isinstance(r, type) and issubclass(r, CuratedResource) and r._meta.model]
     versioned = [r for r in [SourceResource, *resources] if issubclass(r._meta.model, Versioned)]
-    assert len(versioned) == 10
+    assert len(versioned) == 11
     for resource_class in versioned:
         assert resource_class().get_export_headers()[-1] == "version", resource_class
     source = SourceFactory()
