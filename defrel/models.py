@@ -235,6 +235,8 @@ class DatedQuerySet(models.QuerySet):
         first, last = min(known, default=0), max(known, default=0)
         totals = Counter()
         for row in rows:
+            if row["year_lower"] is None and not self.model.allow_unknown_start:
+                continue  # undated (Dated.allow_undated): in no year
             for year in range(row["year_lower"] or first, (row["year_upper"] or last) + 1):
                 totals[(year, *(row[name] for name in groups))] += row["n"]
         return [{"year": year, **dict(zip(groups, values)), "n": n} for (year, *values), n in totals.items()]

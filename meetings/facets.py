@@ -7,6 +7,8 @@ from types import SimpleNamespace
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from meetings.models.exercises import has_service
+from meetings.models.exercises import SERVICES
 from partners.models import localised
 
 FACET_LIMIT = 30  # values shown of a facet without fixed choices (partners, officials, occasions)
@@ -121,3 +123,18 @@ class YearFacet:
         base = filterset.without("year", "month")
         rows = sorted(filterset.counting_queryset(base).per_year(), key=lambda r: r["year"], reverse=True)
         return [(str(r["year"]), str(r["year"]), r["n"]) for r in rows]
+
+
+@dataclass(frozen=True)
+class ServiceFacet:
+    """Rows per service (joint, GSDF, MSDF, ASDF) of a “|”-joined ``services`` column: a row
+    of several services counts under each, from one query of conditional counts."""
+
+    param: str = "service"
+    title: str = _("Service")
+    multiple: bool = False
+
+    def counts(self, filterset):
+        counting = filterset.counting_queryset(filterset.without(self.param))
+        n = counting.aggregate(**{code: Count("pk", filter=has_service(code)) for code in SERVICES})
+        return [(code, str(label), n[code]) for code, label in SERVICES.items() if n[code]]

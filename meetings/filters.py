@@ -11,6 +11,7 @@ from functools import cached_property
 
 import django_filters
 from django import forms
+from django.db.models import F
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -18,8 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from defrel import dates
 from defrel.queries import among
 from defrel.stamp import cached, token
-from meetings.facets import Choice, Facet, FieldFacet, YearFacet, toggled
-from meetings.models import Agreement, Exercise, Meeting, Occasion, Status
+
+from meetings.facets import Choice, Facet, FieldFacet, ServiceFacet, YearFacet, toggled
+from meetings.models import Agreement, Engagement, Exercise, Meeting, Occasion, Status
+from meetings.models.exercises import SERVICES
 from partners.models import Country, Official
 
 # Beyond this many matches of a search, the database joins its ids more slowly than it repeats
@@ -248,6 +251,42 @@ class ExerciseFilter(FacetedFilterSet):
 
     def filter_period(self, queryset, name, year):
         return queryset.in_period(int(year))
+
+
+# --- engagements ------------------------------------------------------------------------------
+
+class EngagementFilter(FacetedFilterSet):
+    q = django_filters.CharFilter(method=search, label=_("Search"))
+    country = keys_filter("countries", Country.objects.all(), "code", _("Partner"))
+    year = YearFilter(method="filter_period", label=_("Year"))
+    kind = django_filters.ChoiceFilter(choices=Engagement.Kind.choices, label=_("Kind"))
+    status = django_filters.ChoiceFilter(choices=Engagement.Status.choices, label=_("Status"))
+    service = django_filters.ChoiceFilter(choices=list(SERVICES.items()), method="filter_service",
+                                          label=_("Service"))
+    sort = django_filters.ChoiceFilter(choices=SORTS, method="sort_by", label=_("Order"),
+                                       empty_label=_("newest first"))
+
+    facet_specs = (
+        FieldFacet("country", _("Partner"), "countries__code", names="countries__", multiple=True),
+        FieldFacet("kind", _("Kind"), "kind", choices=Engagement.Kind),
+        FieldFacet("status", _("Status"), "status", choices=Engagement.Status),
+        YearFacet(),
+        ServiceFacet(),
+    )
+
+    class Meta:
+        model = Engagement
+        fields = []
+
+    def filter_period(self, queryset, name, year):
+        return queryset.in_period(int(year))
+
+    def filter_service(self, queryset, name, code):
+        return queryset.with_service(code)
+
+    def sort_by(self, queryset, name, value):
+        # Oldest first, and still the undated last: they have no place in either order.
+        return queryset.order_by(F("date_lower").asc(nulls_last=True), "key")
 
 
 # --- agreements -------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from defrel.timeline import Kind, register
-from meetings.models import AgreementEvent, Exercise, Meeting
+from meetings.models import AgreementEvent, Engagement, Exercise, Meeting
 
 
 def attended_by(meetings, official):
@@ -34,4 +34,12 @@ register(Kind(
     "exercise", _("exercises"), "meetings/entries/_exercise.html",
     records=lambda: Exercise.objects.prefetch_related("countries"),
     country=lambda exercises, country: exercises.filter(countries=country),
+))
+register(Kind(
+    "engagement", _("engagements"), "meetings/entries/_engagement.html",
+    # An undated engagement has no place in a chronology: the country and official pages
+    # list those apart (Engagement.objects.undated()).
+    records=lambda: Engagement.objects.dated().prefetch_related("countries"),
+    country=lambda engagements, country: engagements.filter(countries=country),
+    official=lambda engagements, official: engagements.filter(officials=official),
 ))

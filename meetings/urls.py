@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings.views import lists, overview
+from meetings.views import engagements, lists, overview
 
 app_name = "meetings"
 urlpatterns = [
@@ -16,5 +16,8 @@ urlpatterns = [
     path("exercises/", lists.exercise_list, name="exercise-list"),
     path("exercises/export.csv", lists.exercise_export, name="exercise-export"),
     path("exercises/<slug:key>/", lists.exercise_detail, name="exercise-detail"),
+    path("engagements/", engagements.engagement_list, name="engagement-list"),
+    path("engagements/export.csv", engagements.engagement_export, name="engagement-export"),
+    path("engagements/<slug:key>/", engagements.engagement_detail, name="engagement-detail"),
     path("data/", lists.data_dictionary, name="data-dictionary"),
 ]

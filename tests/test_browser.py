@@ -27,8 +27,8 @@ from django.db.backends.base.creation import TEST_DATABASE_PREFIX  # noqa: E402
 from django.utils import translation  # noqa: E402
 from pytest_django.live_server_helper import LiveServer  # noqa: E402
 
-from meetings.models import Agreement, AgreementEvent, Meeting, Status  # noqa: E402
-from meetings.resources import MeetingResource  # noqa: E402
+from meetings.models import Agreement, AgreementEvent, Engagement, Meeting, Status  # noqa: E402
+from meetings.resources import EngagementResource, MeetingResource  # noqa: E402
 from partners.models import Country, Official  # noqa: E402
 
 # django_db makes pytest-django create the test database (without a test asking for it,
@@ -430,6 +430,77 @@ def test_the_csp_watcher_sees_a_violation(reader):
     assert any(p.startswith("CSP: script-src") for p in reader.problems), reader.problems
     assert page.evaluate("window.ran") is None
     reader.problems.clear()
+
+
+@pytest.fixture(scope="module")
+def ph_engagements(site, django_db_blocker):
+    """A dated and an undated engagement with the Philippines on the served database, committed
+    (the served database is not the test's transaction), and removed at the end."""
+    from defrel.models import Source
+
+    with django_db_blocker.unblock():
+        made = []
+        for key, date, title_ja in [("browser-ph-port-call", "2024-05", "護衛艦「むらさめ」のマニラ寄港"),
+                                    ("browser-ph-undated", "", "フィリピンへの装備品の移転")]:
+            engagement = Engagement.objects.create(
+                key=key, kind=Engagement.Kind.PORT_CALL if date else Engagement.Kind.EQUIPMENT_TRANSFER,
+                date=date, title_ja=title_ja, title_en=key, japan_side_ja="護衛艦「むらさめ」",
+                source=Source.objects.get(key="wp2025"), source_excerpt=f"{title_ja}を行った")
+            engagement.countries.set([Country.objects.get(code="PH")])
+            made.append(engagement)
+    yield made
+    with django_db_blocker.unblock():
+        Engagement.objects.filter(pk__in=[e.pk for e in made]).delete()
+
+
+def test_reader_goes_from_the_engagements_list_to_one_and_back(reader, ph_engagements):
+    """Navigation → engagements → the Philippines' facet → a port call → back to the same
+    list → its CSV, the same rows in the same order."""
+    dated, undated = ph_engagements
+    expect = sync_api.expect
+    page = reader.visit("/")
+    page.locator("nav.site-nav a[href='/engagements/']").click()
+    expect(page).to_have_url(re.compile(r"/engagements/$"))
+    page.locator("#facet-country + ul.facet a[href*='country=PH']").click()
+    expect(page).to_have_url(re.compile(r"/engagements/\?country=PH$"))
+    expected = list(Engagement.objects.filter(countries__code="PH").values_list("key", flat=True))
+    assert 2 <= len(expected) <= 50  # one page
+    rows = page.locator("table.results tbody tr")
+    expect(rows).to_have_count(len(expected))
+    hrefs = rows.locator("th a").evaluate_all("links => links.map(a => a.pathname)")
+    shown = [re.fullmatch(r"/engagements/([^/]+)/", href).group(1) for href in hrefs]
+    assert shown == expected  # newest first, the undated last
+    dates = rows.locator("td.date").all_inner_texts()
+    assert dates[shown.index(dated.key)] == "2024年5月"
+    assert dates[shown.index(undated.key)] == ja(undated.date_display)
+    list_url = page.url
+    shoot(page, "engagement-list-ja")
+
+    page.get_by_role("link", name=dated.title_ja, exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/engagements/{dated.key}/$"))
+    expect(page.locator("h1")).to_have_text(dated.title_ja)
+    expect(page.locator(".page-head .meta")).to_contain_text("2024年5月")
+    record = page.locator("dl.record")
+    expect(record.locator("a[href='/partners/countries/PH/']")).to_have_text(Country.objects.get(code="PH").name_ja)
+    expect(page.locator("blockquote.excerpt")).to_contain_text(dated.source_excerpt)
+    shoot(page, "engagement-detail-ja")
+
+    page.go_back()
+    expect(page).to_have_url(list_url)
+    expect(page.locator("table.results tbody tr")).to_have_count(len(expected))
+    _, data = download_csv(page, page.locator("p.export a"))
+    header, exported = parse_csv(data)
+    assert header == EngagementResource().get_export_headers()
+    assert [r["key"] for r in exported] == shown
+
+    # Both on the Philippines' page: the dated on its timeline, the undated in a list apart.
+    page.locator("table.results tbody td a[href='/partners/countries/PH/']").first.click()
+    expect(page.locator("section[aria-labelledby=timeline] .timeline-year")
+           .get_by_role("link", name=dated.title_ja)).to_be_visible()
+    expect(page.locator("section#undated, section[aria-labelledby=undated]")
+           .get_by_role("link", name=undated.title_ja)).to_be_visible()
+    shoot(page, "country-ph-engagements-ja", full_page=True)
+    reader.check_clean()
 
 
 @pytest.fixture(scope="module")

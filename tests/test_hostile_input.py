@@ -14,9 +14,11 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from meetings.models import Agreement, Exercise
+from meetings.models import Agreement, Engagement, Exercise
 from tests import hostile
-from tests.meetings.factories import AgreementFactory, ExerciseFactory, MeetingFactory, ParticipationFactory
+from tests.meetings.factories import (
+    AgreementFactory, EngagementFactory, ExerciseFactory, MeetingFactory, ParticipationFactory,
+)
 from tests.pages import text
 from tests.partners.factories import CountryFactory, TenureFactory
 
@@ -25,9 +27,9 @@ SCRIPT = '<script>alert("x")</script>'
 
 LISTS = ["meetings:meeting-list", "meetings:agreement-list", "meetings:exercise-list",
          "meetings:timeline", "meetings:agreement-matrix", "partners:official-list",
-         "meetings:meeting-export"]
+         "meetings:meeting-export", "meetings:engagement-list", "meetings:engagement-export"]
 PARAMS = ["country", "official", "year", "month", "level", "kind", "format", "occasion", "q",
-          "sort", "page", "as_of", "party", "status", "role"]
+          "sort", "page", "as_of", "party", "status", "role", "service"]
 
 
 @pytest.fixture
@@ -37,16 +39,21 @@ def records():
     ParticipationFactory(meeting=meeting, official=TenureFactory(official__name_ja=f"人{SCRIPT}").official)
     AgreementFactory(parties=[au], title_ja=f"協定{SCRIPT}")
     ExerciseFactory(countries=[au], name_ja=f"訓練{SCRIPT}")
+    EngagementFactory(countries=[au], title_ja=f"寄港{SCRIPT}", japan_side_ja=SCRIPT, location_ja=SCRIPT,
+                      summary_ja=SCRIPT, officials=[meeting.participants.first()])
+    EngagementFactory(countries=[au], date="", title_ja=f"未定{SCRIPT}")
     return meeting
 
 
 @pytest.mark.parametrize("name, args", [
     ("meetings:meeting-list", []), ("meetings:meeting-detail", "meeting"), ("meetings:home", []),
     ("partners:country-detail", ["AU"]), ("meetings:agreement-list", []), ("meetings:exercise-list", []),
-    ("meetings:timeline", []), ("partners:official-list", []),
+    ("meetings:timeline", []), ("partners:official-list", []), ("meetings:engagement-list", []),
+    ("meetings:engagement-detail", "engagement"),
 ])
 def test_what_editors_typed_is_shown_as_text(client, records, name, args):
-    url = reverse(name, args=[records.key] if args == "meeting" else args)
+    keys = {"meeting": [records.key], "engagement": [Engagement.objects.dated().get().key]}
+    url = reverse(name, args=keys[args] if isinstance(args, str) else args)
     page = client.get(url).content.decode()
     assert SCRIPT not in page
     assert "&lt;script&gt;" in page
@@ -148,7 +155,7 @@ def offered(client, records):
     fixed = [r for r in ROUTES if not hostile.converters(r)]
     detailed = {}
     for record in (records, records.countries.first(), records.participants.first(),
-                   Agreement.objects.get(), Exercise.objects.get()):
+                   Agreement.objects.get(), Exercise.objects.get(), Engagement.objects.dated().get()):
         with translation.override("ja"):
             match = resolve(record.get_absolute_url())
         detailed[match.route] = match.kwargs

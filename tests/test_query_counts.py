@@ -165,3 +165,65 @@ def test_the_engagement_admin_pages_run_a_constant_number_of_queries(admin_clien
     assert varying(counts) == {}
     # synth made engagements at both sizes: the changelist showed rows, not an empty list.
     assert Engagement.objects.count() == SIZES[1] // 10 + 1
+
+
+def engagements_with(country, n, official):
+    """``n`` engagements with ``country`` (one in ten undated), each with a second partner, the
+    official named and the records it links; the first grows its partners and officials with n."""
+    from tests.meetings.factories import (
+        AgreementFactory, EngagementFactory, ExerciseFactory, MeetingFactory,
+    )
+    from tests.partners.factories import CountryFactory, OfficialFactory
+
+    start = Engagement.objects.count()
+    for i in range(start, start + n):
+        year, month = 2024 - i % 5, 1 + i % 12
+        EngagementFactory(
+            key=f"e{i}", date="" if i % 10 == 9 else f"{year}-{month:02d}", countries=[country, CountryFactory()],
+            officials=[official], host_country=country, kind=Engagement.Kind.values[i % 8],
+            services=["msdf", "gsdf|asdf", ""][i % 3],
+            agreement=AgreementFactory(key=f"e{i}-a", parties=[country]),
+            meeting=MeetingFactory(key=f"e{i}-m", countries=[country]),
+            exercise=ExerciseFactory(key=f"e{i}-x", countries=[country]))
+    first = Engagement.objects.get(key="e0")
+    first.countries.add(*(CountryFactory() for _ in range(n // 10)))
+    first.officials.add(*(OfficialFactory() for _ in range(n // 10)))
+
+
+def test_engagement_pages_run_a_constant_number_of_queries(client):
+    """The engagements list, an engagement, the export, and the timeline and profile pages
+    with engagements (dated and undated) on them."""
+    from tests.partners.factories import CountryFactory, OfficialFactory
+
+    country = CountryFactory(code="PH", name_en="Philippines")
+    official = OfficialFactory(slug="nakatani-gen", country=CountryFactory(code="JP"))
+    engagements, country_page = reverse("meetings:engagement-list"), country.get_absolute_url()
+    pages = [
+        ("engagement list", engagements),
+        ("engagement list, page 2", engagements + "?page=2"),
+        ("engagement list, facets chosen", f"{engagements}?country=PH&year=2024&service=msdf&kind=port_call"),
+        ("engagement list, search", f"{engagements}?q=Murasame"),
+        ("engagement detail", reverse("meetings:engagement-detail", args=["e0"])),
+        ("engagement export", reverse("meetings:engagement-export")),
+        ("engagement export, filtered", reverse("meetings:engagement-export") + "?country=PH&status=carried_out"),
+        ("home", reverse("meetings:home")),
+        ("timeline", reverse("meetings:timeline")),
+        ("timeline, engagements of a year", reverse("meetings:timeline") + "?kind=engagement&year=2024"),
+        ("country list", reverse("partners:country-list")),
+        ("country profile", country_page),
+        ("country profile, engagements", country_page + "?kind=engagement"),
+        ("official detail", official.get_absolute_url()),
+    ]
+    counts = {}
+    for size in (20, 200):
+        engagements_with(country, size - Engagement.objects.count(), official)
+        for per_page in PER_PAGE:
+            saved, lists.PER_PAGE = lists.PER_PAGE, per_page
+            try:
+                for name, url in pages:
+                    counts.setdefault(name, {})[(size, per_page)] = count_queries(client, url)
+            finally:
+                lists.PER_PAGE = saved
+    assert varying(counts) == {}
+    cold, warm = counts["engagement list"][(20, PER_PAGE[0])]
+    assert warm <= 4 < cold

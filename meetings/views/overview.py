@@ -12,7 +12,7 @@ from defrel import dates
 from defrel.stamp import cached, token
 from defrel.timeline import by_year_and_month, entries
 from meetings.forms import GlobalTimelineForm
-from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Status
+from meetings.models import Agreement, AgreementEvent, Engagement, Exercise, Meeting, Status
 from meetings.views.profiles import JAPAN, by_region, encounters_by_level
 from partners.models import Country, Official, Region
 
@@ -29,6 +29,7 @@ def home(request):
             "officials": Official.objects.count(),
             "agreements": Agreement.objects.count(),
             "exercises": Exercise.objects.count(),
+            "engagements": Engagement.objects.count(),
         },
         "latest": entries()[:LATEST],
         "chart": encounters_by_level(Meeting.objects.all()),

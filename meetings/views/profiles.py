@@ -12,7 +12,7 @@ from django.views.generic import ListView
 from defrel import charts
 from defrel.timeline import by_year_and_month, entries
 from meetings.forms import OfficialFilterForm, TimelineForm, YearForm
-from meetings.models import Meeting, Participation
+from meetings.models import Engagement, Meeting, Participation
 from partners.models import Country, Official, Region, Tenure
 
 JAPAN = "JP"
@@ -48,6 +48,20 @@ def encounters_by_level(meetings):
     return charts.stacked_by_year(meetings.per_year(Sum("count"), series=F("level")), Meeting.Level.choices)
 
 
+def engagements_by_kind(engagements):
+    """Engagements per year stacked by kind, counted by the same period rule (per_year);
+    the undated count in no year."""
+    return charts.stacked_by_year(engagements.per_year(series=F("kind")), Engagement.Kind.choices)
+
+
+def undated(engagements, kinds=None, year=None):
+    """The undated of ``engagements`` beside a timeline showing ``kinds`` in ``year``: none when
+    the timeline is narrowed to a year or to other kinds, which they cannot belong to."""
+    if year or (kinds is not None and "engagement" not in kinds):
+        return []
+    return list(engagements.undated().prefetch_related("countries"))
+
+
 def newest(found, *, everything):
     """{"groups", "entry_count", "shown_count"} of a profile's timeline: every record
     ``found``, or its newest PROFILE_DEPTH (a partner may have thousands)."""
@@ -61,6 +75,7 @@ def country_list(request):
         n_meetings=partner_count("meetings"),
         n_agreements=partner_count("agreements"),
         n_exercises=partner_count("exercises"),
+        n_engagements=partner_count("engagements"),
     )
     return render(request, "partners/country_list.html", {"regions": by_region(countries)})
 
@@ -83,8 +98,11 @@ def country_detail(request, code):
         "selection": f"{year or 'all'}:{'|'.join(kinds or ['all'])}",
         "agreements": SimpleLazyObject(lambda: [(a, a.status_on(day)) for a in agreements]),
         "chart": SimpleLazyObject(lambda: encounters_by_level(Meeting.objects.filter(countries=country))),
+        "engagement_chart": SimpleLazyObject(
+            lambda: engagements_by_kind(Engagement.objects.filter(countries=country))),
         "timeline": SimpleLazyObject(lambda: newest(
             entries(country=country, kinds=kinds, year=year), everything=bool(year))),
+        "undated": SimpleLazyObject(lambda: undated(country.engagements.all(), kinds, year)),
     })
 
 
@@ -124,4 +142,5 @@ def official_detail(request, slug):
         "tenures": official.tenures.all(),
         "form": form,
         "timeline": newest(entries(official=official, year=year), everything=bool(year)),
+        "undated": undated(official.engagements.all(), year=year),
     })

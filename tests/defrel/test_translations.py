@@ -191,7 +191,7 @@ def test_home_page_is_japanese_by_default_and_english_under_en(client):
 
     en = client.get("/en/")
     assert '<html lang="en">' in en.content.decode()
-    assert nav(en) == "Meetings Countries Officials Agreements Agreements matrix Exercises Timeline"
+    assert nav(en) == "Meetings Countries Officials Agreements Agreements matrix Exercises Engagements Timeline"
     text = page_text(en)
     assert "Japan's defence relations" in text and "Latest on record" in text
     assert "日本の防衛協力・交流" not in text

@@ -108,10 +108,11 @@ class EngagementFactory(factory.django.DjangoModelFactory):
 
     key = factory.Sequence(lambda n: f"engagement-{n}")
     kind = "port_call"
-    date = "2024-06"
+    date = "2024-05"
     title_ja = "護衛艦「むらさめ」のマニラ寄港"
     title_en = "JS Murasame's port call at Manila"
     japan_side_ja = "護衛艦「むらさめ」"
+    japan_side_en = "JS Murasame"
     services = "msdf"
     source = factory.SubFactory(SourceFactory)
     source_excerpt = "護衛艦「むらさめ」がマニラに寄港し"
@@ -121,11 +122,17 @@ class EngagementFactory(factory.django.DjangoModelFactory):
         if create:
             self.countries.set(extracted if extracted is not None else [CountryFactory()])
 
+    @factory.post_generation
+    def officials(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.officials.set(extracted)
+
 
 def relations_with(country, n, *, japanese=None, partner=None):
-    """``n`` each of meetings (attended by both officials), agreements with two milestones and
-    exercises with ``country``, in different years and months: enough rows to show that a
-    page's query count does not grow with them."""
+    """``n`` each of meetings (attended by both officials), agreements with two milestones,
+    exercises and engagements (naming both officials; every third undated) with ``country``,
+    in different years and months: enough rows to show that a page's query count does not
+    grow with them."""
     from tests.partners.factories import TenureFactory
 
     japanese = japanese or TenureFactory(official__country=CountryFactory(code="JP", region="northeast_asia"),
@@ -140,4 +147,6 @@ def relations_with(country, n, *, japanese=None, partner=None):
         AgreementEventFactory(agreement=agreement, kind="signed", date=f"{year}-{month:02d}")
         AgreementEventFactory(agreement=agreement, kind="entered_into_force", date=f"{year}")
         ExerciseFactory(date=f"{year}", countries=[country], key=f"{country.code.lower()}-x{i}")
+        EngagementFactory(date="" if i % 3 == 2 else f"{year}-{month:02d}", countries=[country],
+                          officials=[japanese, partner], key=f"{country.code.lower()}-e{i}")
     return japanese, partner

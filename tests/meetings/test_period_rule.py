@@ -7,9 +7,9 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from meetings.filters import MeetingFilter
-from meetings.models import Meeting
+from meetings.models import Engagement, Meeting
 from meetings.views.profiles import encounters_by_level
-from tests.meetings.factories import MeetingFactory, ParticipationFactory
+from tests.meetings.factories import EngagementFactory, MeetingFactory, ParticipationFactory
 from tests.pages import text
 from tests.partners.factories import CountryFactory, OfficialFactory
 
@@ -55,3 +55,11 @@ def test_an_open_end_counts_in_every_year_on_record_after_its_start():
     MeetingFactory(date="2024-05")
     assert sorted((r["year"], r["n"]) for r in Meeting.objects.per_year()) == [(2022, 1), (2023, 1), (2024, 2)]
     assert Meeting.objects.in_period(2023).count() == 1
+
+
+def test_an_undated_engagement_counts_in_no_year_of_a_count_or_chart():
+    EngagementFactory(date="2022")
+    EngagementFactory(date="2024-05")
+    EngagementFactory(date="")
+    assert sorted((r["year"], r["n"]) for r in Engagement.objects.per_year()) == [(2022, 1), (2024, 1)]
+    assert sum(Engagement.objects.in_period(year).count() for year in (2022, 2023, 2024)) == 2

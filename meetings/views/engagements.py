@@ -1,0 +1,26 @@
+"""The engagements list with its facets, an engagement's page and the list's CSV export."""
+from django.shortcuts import get_object_or_404, render
+
+from defrel.exports import stream_csv
+from meetings.filters import EngagementFilter
+from meetings.models import Engagement
+from meetings.resources import EngagementResource
+from meetings.views.lists import export_queryset, list_context
+
+
+def engagement_list(request):
+    filterset = EngagementFilter(request.GET, queryset=Engagement.objects.all())
+    rows = filterset.matching.prefetch_related("countries")
+    context = list_context(request, filterset, rows)
+    return render(request, "meetings/engagement_list.html", context)
+
+
+def engagement_detail(request, key):
+    engagement = get_object_or_404(Engagement.objects.with_links(), key=key)
+    return render(request, "meetings/engagement_detail.html", {"engagement": engagement})
+
+
+def engagement_export(request):
+    filterset = EngagementFilter(request.GET, queryset=Engagement.objects.all())
+    resource = EngagementResource()
+    return stream_csv(resource, export_queryset(resource, filterset), "defrel-engagements.csv")
