@@ -184,7 +184,7 @@ def nav(response):
 def test_home_page_is_japanese_by_default_and_english_under_en(client):
     ja = client.get("/")
     assert '<html lang="ja">' in ja.content.decode()
-    assert nav(ja) == "会談 国・機関 人物 協定 協定一覧表 訓練 年表"
+    assert nav(ja) == "会談 国・機関 人物 協定 協定一覧表 訓練 その他の交流 年表"
     text = page_text(ja)
     assert "日本の防衛協力・交流" in text and "本文へ移動" in text and "最新の記録" in text
     assert "Japan's defence relations" not in text and "Skip to content" not in text
