@@ -7,7 +7,7 @@ from defrel.admin_input import CheckedAutocompleteFields
 from meetings.models import (
     Agreement, AgreementEvent, Engagement, Exercise, Meeting, Occasion, Participation,
 )
-from meetings.models.exercises import SERVICES, has_service
+from meetings.models.services import SERVICES, has_service
 from meetings.resources import (
     AgreementEventResource, AgreementResource, EngagementResource, ExerciseResource,
     MeetingResource, OccasionResource, ParticipationResource,

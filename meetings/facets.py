@@ -7,8 +7,7 @@ from types import SimpleNamespace
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models.exercises import has_service
-from meetings.models.exercises import SERVICES
+from meetings.models.services import SERVICES, has_service
 from partners.models import localised
 
 FACET_LIMIT = 30  # values shown of a facet without fixed choices (partners, officials, occasions)

@@ -22,7 +22,7 @@ from defrel.stamp import cached, token
 
 from meetings.facets import Choice, Facet, FieldFacet, ServiceFacet, YearFacet, toggled
 from meetings.models import Agreement, Engagement, Exercise, Meeting, Occasion, Status
-from meetings.models.exercises import SERVICES
+from meetings.models.services import SERVICES
 from partners.models import Country, Official
 
 # Beyond this many matches of a search, the database joins its ids more slowly than it repeats

@@ -1,7 +1,6 @@
 """Engagements other than meetings, agreements and named exercises: port calls, capacity
 building, equipment transfers, Official Security Assistance, education and unit exchanges,
 deployments."""
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +12,8 @@ from defrel.models import (
 )
 from defrel.queries import SearchableQuerySet
 from meetings.models.agreements import Agreement
-from meetings.models.exercises import SERVICES, Exercise, has_service
+from meetings.models.exercises import Exercise
+from meetings.models.services import WithServices, has_service
 from meetings.models.meetings import Meeting
 from partners.models import Country, Official, localised
 
@@ -43,7 +43,7 @@ class EngagementQuerySet(SearchableQuerySet, DatedQuerySet):
         return self.filter(has_service(code))
 
 
-class Engagement(NaturalKeyed, Dated, Sourced, Versioned, models.Model):
+class Engagement(NaturalKeyed, Dated, Sourced, Versioned, WithServices, models.Model):
     """One activity with partners that is not a meeting, an agreement or a named exercise."""
 
     class Kind(models.TextChoices):
@@ -74,10 +74,6 @@ class Engagement(NaturalKeyed, Dated, Sourced, Versioned, models.Model):
         help_text=_("Units, ships and aircraft as the text names them: 護衛艦「むらさめ」."),
     )
     japan_side_en = models.CharField(_("Japan's side (English)"), max_length=300, blank=True)
-    services = models.CharField(
-        _("services"), max_length=40, blank=True,
-        help_text=_("joint, gsdf, msdf, asdf — joined by “|”."),
-    )
     officials = models.ManyToManyField(
         Official, blank=True, related_name="engagements", verbose_name=_("officials named"),
     )
@@ -140,16 +136,3 @@ class Engagement(NaturalKeyed, Dated, Sourced, Versioned, models.Model):
     def summary(self):
         return localised(self, "summary")
 
-    @property
-    def service_list(self):
-        return [s for s in self.services.split("|") if s]
-
-    @property
-    def services_display(self):
-        return ", ".join(str(SERVICES.get(s, s)) for s in self.service_list)
-
-    def clean(self):
-        super().clean()
-        unknown = [s for s in self.service_list if s not in SERVICES]
-        if unknown:
-            raise ValidationError({"services": _("Unknown service: %(s)s") % {"s": ", ".join(unknown)}})

@@ -1,6 +1,5 @@
 """Exercises Japan held, joined or observed with partners."""
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -10,16 +9,8 @@ from defrel.models import (
     dated_constraints, undated_allowed,
 )
 from defrel.queries import SearchableQuerySet
+from meetings.models.services import WithServices
 from partners.models import Country, localised
-
-SERVICES = {"joint": _("joint"), "gsdf": _("GSDF"), "msdf": _("MSDF"), "asdf": _("ASDF")}
-
-
-def has_service(service, field="services"):
-    """Records whose “|”-joined ``field`` holds ``service`` as one of its values."""
-    return (Q(**{field: service}) | Q(**{f"{field}__startswith": f"{service}|"})
-            | Q(**{f"{field}__endswith": f"|{service}"}) | Q(**{f"{field}__contains": f"|{service}|"}))
-
 
 DATE, HAS_START = undated_allowed("exercise")
 
@@ -29,7 +20,7 @@ class ExerciseQuerySet(SearchableQuerySet, DatedQuerySet):
                      "countries__name_ja", "countries__name_en")
 
 
-class Exercise(NaturalKeyed, Dated, Sourced, Versioned, models.Model):
+class Exercise(NaturalKeyed, Dated, Sourced, Versioned, WithServices, models.Model):
     """A named exercise and who took part."""
 
     class Role(models.TextChoices):
@@ -56,10 +47,6 @@ class Exercise(NaturalKeyed, Dated, Sourced, Versioned, models.Model):
         Country, related_name="exercises", verbose_name=_("participating partners")
     )
     japan_role = models.CharField(_("Japan's role"), max_length=20, choices=Role, default=Role.PARTICIPANT)
-    services = models.CharField(
-        _("services"), max_length=40, blank=True,
-        help_text=_("joint, gsdf, msdf, asdf — joined by “|”."),
-    )
     summary_ja = models.TextField(_("summary (Japanese)"), blank=True)
     summary_en = models.TextField(_("summary (English)"), blank=True)
 
@@ -86,18 +73,3 @@ class Exercise(NaturalKeyed, Dated, Sourced, Versioned, models.Model):
     def name(self):
         return localised(self, "name")
 
-    @property
-    def service_list(self):
-        return [s for s in self.services.split("|") if s]
-
-    @property
-    def services_display(self):
-        return ", ".join(str(SERVICES.get(s, s)) for s in self.service_list)
-
-    def clean(self):
-        super().clean()
-        from django.core.exceptions import ValidationError
-
-        unknown = [s for s in self.service_list if s not in SERVICES]
-        if unknown:
-            raise ValidationError({"services": _("Unknown service: %(s)s") % {"s": ", ".join(unknown)}})

@@ -1,0 +1,38 @@
+"""The SDF services a record names (exercises, engagements): one “|”-joined field, read,
+shown, checked and filtered the same way everywhere."""
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+SERVICES = {"joint": _("joint"), "gsdf": _("GSDF"), "msdf": _("MSDF"), "asdf": _("ASDF")}
+
+
+def has_service(service, field="services"):
+    """Records whose “|”-joined ``field`` holds ``service`` as one of its values."""
+    return (Q(**{field: service}) | Q(**{f"{field}__startswith": f"{service}|"})
+            | Q(**{f"{field}__endswith": f"|{service}"}) | Q(**{f"{field}__contains": f"|{service}|"}))
+
+
+class WithServices(models.Model):
+    services = models.CharField(
+        _("services"), max_length=40, blank=True,
+        help_text=_("joint, gsdf, msdf, asdf — joined by “|”."),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def service_list(self):
+        return [s for s in self.services.split("|") if s]
+
+    @property
+    def services_display(self):
+        return ", ".join(str(SERVICES.get(s, s)) for s in self.service_list)
+
+    def clean(self):
+        super().clean()
+        unknown = [s for s in self.service_list if s not in SERVICES]
+        if unknown:
+            raise ValidationError({"services": _("Unknown service: %(s)s") % {"s": ", ".join(unknown)}})
