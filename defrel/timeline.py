@@ -104,7 +104,9 @@ def entries(*, country=None, official=None, kinds=None, year=None):
     chosen = [kind_of(name) for name in kinds] if kinds is not None else list(KINDS.values())
     streams = {}
     for kind in sorted(chosen, key=list(KINDS.values()).index):
-        records = kind.records()
+        # Only a dated record has a place in a chronology; the undated are listed on their
+        # partners' pages.
+        records = kind.records().filter(date_lower__isnull=False)
         narrowed = [(value, narrow) for value, narrow in ((country, kind.country), (official, kind.official))
                     if value is not None]
         if any(narrow is None for _value, narrow in narrowed):

@@ -39,7 +39,7 @@ register(Kind(
     "engagement", _("engagements"), "meetings/entries/_engagement.html",
     # An undated engagement has no place in a chronology: the country and official pages
     # list those apart (Engagement.objects.undated()).
-    records=lambda: Engagement.objects.dated().prefetch_related("countries"),
+    records=lambda: Engagement.objects.prefetch_related("countries"),
     country=lambda engagements, country: engagements.filter(countries=country),
     official=lambda engagements, official: engagements.filter(officials=official),
 ))

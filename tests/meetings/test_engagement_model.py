@@ -52,3 +52,18 @@ def test_a_named_exercise_the_text_does_not_date_is_recorded_undated():
                                     date="2024-07-12/2024-08-02")
     assert brunet.date_lower is None and list(Exercise.objects.in_period(2024)) == [dated]
     assert list(Exercise.objects.all()) == [dated, brunet]
+
+
+def test_the_timeline_and_home_page_leave_undated_records_out(client):
+    from meetings.models import Exercise
+
+    undated = Exercise.objects.create(key="undated-fr-brunet-takamori", name_ja="ブリュネ・タカモリ",
+                                      name_en="Brunet-Takamori", date="")
+    dated = Exercise.objects.create(key="pitch-black-24", name_ja="ピッチ・ブラック24", name_en="Pitch Black 24",
+                                    date="2024-07-12/2024-08-02")
+    for country in (CountryFactory(code="FR"), CountryFactory(code="AU")):
+        (undated if country.code == "FR" else dated).countries.set([country])
+    for url in ("/", "/timeline/"):
+        page = client.get(url).content.decode()
+        # PostgreSQL sorts an unknown date first, newest first: the chronology never sees it.
+        assert "ピッチ・ブラック24" in page and "ブリュネ・タカモリ" not in page, url
