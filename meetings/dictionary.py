@@ -9,7 +9,6 @@ import io
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
-from django.urls import NoReverseMatch, reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -225,21 +224,9 @@ def missing():
             for name in resource_class().get_export_headers() if describe(slug, name) is None]
 
 
-def served(url_name):
-    """``url_name`` when the site serves that export, else "" (the section then says editors
-    export it from the admin): a section's columns may be described before its list's
-    export is wired up."""
-    try:
-        reverse(url_name)
-    except NoReverseMatch:
-        return ""
-    return url_name
-
-
 def exports():
     built = []
     for slug, title, resource_class, url_name in EXPORTS:
-        url_name = url_name and served(url_name)
         resource = resource_class()
         keys = {resource.fields[f].column_name for f in resource._meta.import_id_fields}
         columns = []
