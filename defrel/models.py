@@ -212,6 +212,14 @@ class DatedQuerySet(models.QuerySet):
     end ("2024-04/..") runs on into every later year (the counts below run it to the latest
     year on record); an unknown start (tenures only) reaches back into every earlier one."""
 
+    def dated(self):
+        """Those with a known start: the ones a chronology can place."""
+        return self.filter(date_lower__isnull=False)
+
+    def undated(self):
+        """Those the text gives no date of their own (models with ``allow_undated``)."""
+        return self.filter(date="")
+
     def period(self, year, month=None):
         """The rule as a Q, for filters and for counts within an aggregate."""
         first = date(year, month or 1, 1)

@@ -106,7 +106,7 @@ def entries(*, country=None, official=None, kinds=None, year=None):
     for kind in sorted(chosen, key=list(KINDS.values()).index):
         # Only a dated record has a place in a chronology; the undated are listed on their
         # partners' pages.
-        records = kind.records().filter(date_lower__isnull=False)
+        records = kind.records().dated()
         narrowed = [(value, narrow) for value, narrow in ((country, kind.country), (official, kind.official))
                     if value is not None]
         if any(narrow is None for _value, narrow in narrowed):

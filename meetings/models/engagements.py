@@ -13,8 +13,8 @@ from defrel.models import (
 from defrel.queries import SearchableQuerySet
 from meetings.models.agreements import Agreement
 from meetings.models.exercises import Exercise
-from meetings.models.services import WithServices, has_service
 from meetings.models.meetings import Meeting
+from meetings.models.services import WithServices, has_service
 from partners.models import Country, Official, localised
 
 
@@ -31,13 +31,6 @@ class EngagementQuerySet(SearchableQuerySet, DatedQuerySet):
         queries."""
         return self.select_related("host_country", "agreement", "meeting", "exercise", "source") \
             .prefetch_related("countries", "officials")
-
-    def dated(self):
-        """Those with a date of their own: the ones a timeline can place."""
-        return self.filter(date_lower__isnull=False)
-
-    def undated(self):
-        return self.filter(date_lower__isnull=True)
 
     def with_service(self, code):
         return self.filter(has_service(code))
