@@ -19,7 +19,7 @@ def fresh_database(url):
     """The database ``url`` names, dropped if it exists and created empty on its server."""
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
-    code = ("import sys, psycopg2; c = psycopg2.connect(sys.argv[1]); c.autocommit = True; k = c.cursor(); "
+    code = ("import sys, psycopg; c = psycopg.connect(sys.argv[1], autocommit=True); k = c.cursor(); "
             "k.execute('DROP DATABASE IF EXISTS \"' + sys.argv[2] + '\"'); "
             "k.execute('CREATE DATABASE \"' + sys.argv[2] + '\"')")
     subprocess.run([sys.executable, "-c", code, parts._replace(path="/postgres").geturl(), name], check=True)
