@@ -23,6 +23,7 @@ from defrel.stamp import cached, token
 from meetings.facets import Choice, Facet, FieldFacet, ServiceFacet, YearFacet, toggled
 from meetings.models import Agreement, Engagement, Exercise, Meeting, Occasion, Status
 from meetings.models.services import SERVICES
+from meetings.models.venues import Venue
 from partners.models import Country, Official
 
 # Beyond this many matches of a search, the database joins its ids more slowly than it repeats
@@ -198,6 +199,7 @@ class MeetingFilter(FacetedFilterSet):
     level = django_filters.ChoiceFilter(choices=Meeting.Level.choices, label=_("Level"))
     kind = django_filters.ChoiceFilter(choices=Meeting.Kind.choices, label=_("Kind"))
     format = django_filters.ChoiceFilter(choices=Meeting.Format.choices, label=_("Format"))
+    venue = django_filters.ChoiceFilter(choices=Venue.choices, label=_("Where"))
     occasion = django_filters.ModelChoiceFilter(
         queryset=Occasion.objects.all(), to_field_name="key", label=_("Occasion")
     )
@@ -211,6 +213,7 @@ class MeetingFilter(FacetedFilterSet):
         FieldFacet("level", _("Level"), "level", choices=Meeting.Level),
         FieldFacet("kind", _("Kind"), "kind", choices=Meeting.Kind),
         FieldFacet("format", _("Format"), "format", choices=Meeting.Format),
+        FieldFacet("venue", _("Where"), "venue", choices=Venue),
         YearFacet(),
         FieldFacet("occasion", _("Occasion"), "occasion__key", names="occasion__"),
     )

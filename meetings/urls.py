@@ -1,11 +1,12 @@
 from django.urls import path
 
-from meetings.views import engagements, lists, overview, sources
+from meetings.views import charts, engagements, lists, overview, sources
 
 app_name = "meetings"
 urlpatterns = [
     path("", overview.home, name="home"),
     path("timeline/", overview.timeline, name="timeline"),
+    path("charts/", charts.encounter_charts, name="charts"),
     path("agreements/matrix/", overview.matrix, name="agreement-matrix"),
     path("meetings/", lists.meeting_list, name="meeting-list"),
     path("meetings/export.csv", lists.meeting_export, name="meeting-export"),

@@ -16,7 +16,7 @@ PAGES = [  # one of each page type, with the curated data
     "/meetings/2024-07-ph-2plus2/", "/agreements/", "/agreements/matrix/", "/exercises/",
     "/engagements/", "/partners/countries/", "/partners/countries/PH/", "/partners/officials/",
     "/partners/officials/kihara-minoru/", "/partners/offices/", "/partners/offices/jp-minister-of-defense/",
-    "/data/", "/sources/", "/sources/wp2025/",
+    "/data/", "/sources/", "/sources/wp2025/", "/charts/",
 ]
 SERIOUS = ("serious", "critical")
 

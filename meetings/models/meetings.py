@@ -11,6 +11,7 @@ from defrel.models import (
     dated_constraints,
 )
 from defrel.queries import SearchableQuerySet
+from meetings.models.venues import Venue
 from partners.models import Country, Official, Position, localised
 
 
@@ -150,9 +151,13 @@ class Meeting(NaturalKeyed, Dated, Sourced, Versioned, models.Model):
     exercises = models.ManyToManyField(
         "meetings.Exercise", blank=True, related_name="meetings", verbose_name=_("exercises observed")
     )
+    # Where it took place, derived from the fields above on every write (meetings.models.venues).
+    venue = models.CharField(_("where"), max_length=20, choices=Venue, default=Venue.UNKNOWN,
+                             editable=False)
 
     objects = NaturalKeyManager.from_queryset(MeetingQuerySet)()
-    history = HistoricalRecords(m2m_fields=[countries, exercises])
+    # The venue is derived (stored after the row's own save): no history of its own.
+    history = HistoricalRecords(m2m_fields=[countries, exercises], excluded_fields=["venue"])
 
     class Meta:
         ordering = ["-date_lower", "key"]
@@ -169,6 +174,8 @@ class Meeting(NaturalKeyed, Dated, Sourced, Versioned, models.Model):
             # (CountedPaginator.page); SQLite keeps the id in every index anyway.
             models.Index(fields=["-date_lower", "key", "id"], name="meeting_date_order"),
             models.Index(fields=["level", "-date_lower"], name="meeting_level_date"),
+            # The meetings list's "where" filter and facet.
+            models.Index(fields=["venue", "-date_lower"], name="meeting_venue_date"),
         ]
 
     def __str__(self):
