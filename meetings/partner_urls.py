@@ -2,12 +2,15 @@
 (links shared before keep working); their views read meetings too, so they live in this app."""
 from django.urls import path
 
+from meetings.feeds import CountryChangesFeed, OfficialChangesFeed
 from meetings.views import profiles
 
 app_name = "partners"
 urlpatterns = [
     path("countries/", profiles.country_list, name="country-list"),
     path("countries/<str:code>/", profiles.country_detail, name="country-detail"),
+    path("countries/<str:code>/feed/", CountryChangesFeed(), name="country-feed"),
     path("officials/", profiles.OfficialList.as_view(), name="official-list"),
     path("officials/<slug:slug>/", profiles.official_detail, name="official-detail"),
+    path("officials/<slug:slug>/feed/", OfficialChangesFeed(), name="official-feed"),
 ]

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from meetings.views import engagements, lists, overview
+from meetings.feeds import ChangesFeed
+from meetings.views import coverage, engagements, lists, overview
 
 app_name = "meetings"
 urlpatterns = [
@@ -20,4 +21,6 @@ urlpatterns = [
     path("engagements/export.csv", engagements.engagement_export, name="engagement-export"),
     path("engagements/<slug:key>/", engagements.engagement_detail, name="engagement-detail"),
     path("data/", lists.data_dictionary, name="data-dictionary"),
+    path("coverage/", coverage.coverage, name="coverage"),
+    path("feed/", ChangesFeed(), name="feed"),
 ]
