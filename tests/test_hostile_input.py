@@ -189,7 +189,7 @@ def test_any_parameter_of_any_public_page_gets_a_page(client, offered, data):
 @given(form=st.dictionaries(st.sampled_from(["language", "next"]), st.text(max_size=30) | st.sampled_from(
     ["en", "ja", "//evil.example", "/en/\x00", "javascript:alert(1)", "/a\r\nSet-Cookie: x=1"])))
 def test_any_language_switch_gets_a_redirect(client, form):
-    """The public site's one form that is POSTed."""
+    """The admin's language form (the public site posts no form)."""
     response = client.post(reverse("set_language"), form)
     if any("\x00" in value for value in form.values()):
         assert response.status_code == 400
