@@ -159,6 +159,8 @@ def offered(client, records):
         with translation.override("ja"):
             match = resolve(record.get_absolute_url())
         detailed[match.route] = match.kwargs
+        detailed[match.route + "feed/"] = match.kwargs  # a partner's and an official's feed
+    detailed["sitemap-<section>.xml"] = {"section": "meetings"}
     urls = ["/" + r for r in fixed] + [
         "/" + hostile.fill(r, [detailed[r.removeprefix("en/")][name] for name in hostile.converters(r)])
         for r in ROUTES if r.removeprefix("en/") in detailed]
