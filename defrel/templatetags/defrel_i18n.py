@@ -15,7 +15,11 @@ def page_in(request, lang_code, *, absolute=False):
     """The address of ``request``'s page in ``lang_code``, query string kept
     (/en/meetings/?country=AU ↔ /meetings/?country=AU); absolute (with scheme and host) for
     the head's links, which crawlers read out of context."""
-    path = translate_url(request.get_full_path(), lang_code)
+    here = request.get_full_path()
+    path = translate_url(here, lang_code)
+    if path == here and lang_code != get_language():
+        # No such page (a 404 under /en/…): the front page in that language, not this again.
+        path = translate_url("/", lang_code)
     return request.build_absolute_uri(path) if absolute else path
 
 

@@ -191,3 +191,11 @@ def test_record_pages_carry_an_open_graph_card(client, records):
     assert meta(english, "og:locale") == ["en_GB"] and meta(english, "og:locale:alternate") == ["ja_JP"]
     assert meta(english, "og:url") == ["http://testserver/en/meetings/2024-05-au-defmin/"]
     assert meta(client.get("/meetings/"), "og:title") == []  # lists are not cards
+
+
+def test_a_missing_page_names_no_canonical_address(client, records):
+    response = client.get("/en/no-such-page/")
+    assert response.status_code == 404
+    assert ("canonical", None) not in head_links(response)
+    assert '<p class="language"><a href="/" hreflang="ja"' in response.content.decode()  # the front page
+    assert '<p class="language"><a href="/en/" hreflang="en"' in client.get("/no-such-page/").content.decode()
