@@ -4,6 +4,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from defrel import stamp
 from tests.meetings.factories import (
     AgreementFactory, EngagementFactory, ExerciseFactory, MeetingFactory, SourceFactory,
 )
@@ -52,6 +53,7 @@ def test_counts_per_year_come_from_the_database(client, data):
     assert "0 exercises and 1 engagements have no date of their own" in page
 
     MeetingFactory(date="2024-12", countries=[australia])
+    stamp.bump()  # as after a commit (a test's transaction never commits)
     assert year_row(get(client, "meetings:coverage", lang="en"), 2024) == [4, 0, 1, 0, 4]
 
 
@@ -72,6 +74,7 @@ def test_what_is_not_in_the_data_names_the_alliance_and_counts_what_the_us_appea
     assert re.search(r"Japan–Australia–U\.S\. RDT&amp;E Arrangement \((United States, Australia|Australia, United States)\)", page), page
 
     MeetingFactory(date="2024-07", countries=[data[1]])
+    stamp.bump()
     page = text(get(client, "meetings:coverage", lang="en"))
     assert "Meetings with the United States as the only partner: 1." in page
     assert "only beside other partners" not in page

@@ -9,7 +9,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from defrel import stamp
-
 from tests.meetings.factories import (
     AgreementEventFactory, AgreementFactory, EngagementFactory, ExerciseFactory, MeetingFactory,
     ParticipationFactory,
