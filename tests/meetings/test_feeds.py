@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from defrel import stamp
+from meetings import feeds
 from tests.meetings.factories import (
     AgreementEventFactory, AgreementFactory, EngagementFactory, ExerciseFactory, MeetingFactory,
     ParticipationFactory,
@@ -85,6 +86,22 @@ def test_a_partners_feed_lists_its_records_only(client, australia):
         "/agreements/au-acsa/", "/engagements/2024-05-au-port-call/", "/meetings/2024-05-au-defmin/"]
     assert links(client, reverse("partners:country-feed", args=["IN"])) == ["/meetings/2024-08-in-defmin/"]
     assert client.get(reverse("partners:country-feed", args=["XX"])).status_code == 404
+
+
+@pytest.mark.parametrize("small_scope", [1000, 1])
+def test_a_partners_feed_is_the_same_however_many_records_it_has(client, australia, monkeypatch, small_scope):
+    """A partner with many records is found through EXISTS instead of a list of ids."""
+    monkeypatch.setattr(feeds, "SMALL_SCOPE", small_scope)
+    india = CountryFactory(code="IN")
+    marles = OfficialFactory(slug="marles-richard", country=australia)
+    for key in ("2024-05-au-defmin", "2024-06-au-chod"):
+        ParticipationFactory(meeting=MeetingFactory(key=key, countries=[australia]), official=marles)
+    MeetingFactory(key="2024-08-in-defmin", countries=[india])
+    EngagementFactory(key="2024-05-au-port-call", countries=[australia], officials=[marles])
+    EngagementFactory(key="2024-05-in-port-call", countries=[india])
+    expected = ["/engagements/2024-05-au-port-call/", "/meetings/2024-06-au-chod/", "/meetings/2024-05-au-defmin/"]
+    assert links(client, reverse("partners:country-feed", args=["AU"])) == expected
+    assert links(client, reverse("partners:official-feed", args=["marles-richard"])) == expected
 
 
 def test_an_officials_feed_lists_the_meetings_and_engagements_they_took_part_in(client, australia, committed):
