@@ -16,6 +16,7 @@ KEPT_OUT = [
 def robots_txt(request):
     # The admin is not listed: its address may be chosen (ADMIN_URL) so as not to be known,
     # and it answers nobody without a login.
-    lines = ["User-agent: *", *(f"Disallow: {path}" for path in KEPT_OUT), "",
+    # The sitemap's later pages (?p=2) are addresses with a query string too: the longer rule wins.
+    lines = ["User-agent: *", "Allow: /sitemap", *(f"Disallow: {path}" for path in KEPT_OUT), "",
              f"Sitemap: {request.build_absolute_uri(reverse('sitemap-index'))}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

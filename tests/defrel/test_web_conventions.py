@@ -152,13 +152,12 @@ def robots_rules(client):
 
 def disallowed(rules, path):
     """Whether a crawler reading ``rules`` as RFC 9309 says (``*`` any characters, ``$`` the
-    end) keeps out of ``path``: Python's robotparser knows no wildcards."""
-    for field, pattern in rules:
-        if field == "disallow" and pattern:
-            regex = re.escape(pattern).replace(r"\*", ".*").replace(r"\$", "$")
-            if re.match(regex, path):
-                return True
-    return False
+    end, the longest matching rule wins) keeps out of ``path``: Python's robotparser knows no
+    wildcards."""
+    matching = [(len(pattern), field == "disallow") for field, pattern in rules
+                if field in ("allow", "disallow") and pattern
+                and re.match(re.escape(pattern).replace(r"\*", ".*").replace(r"\$", "$"), path)]
+    return max(matching, key=lambda rule: (rule[0], not rule[1]), default=(0, False))[1]
 
 
 def test_robots_txt_keeps_crawlers_out_of_facets_and_exports_and_points_to_the_sitemap(client, records):
@@ -171,7 +170,7 @@ def test_robots_txt_keeps_crawlers_out_of_facets_and_exports_and_points_to_the_s
                  "/meetings/export.json"):
         assert disallowed(rules, path), path
     for path in ("/", "/en/", "/meetings/", "/meetings/2024-05-au-defmin/", "/en/partners/countries/AU/",
-                 "/data/", "/coverage/", "/feed/", "/sitemap.xml"):
+                 "/data/", "/coverage/", "/feed/", "/sitemap.xml", "/sitemap-meetings.xml?p=2"):
         assert not disallowed(rules, path), path
 
 
