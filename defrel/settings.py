@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_filters",
     "import_export",
     "simple_history",
@@ -216,8 +217,8 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# The language switch is a form post, so the cookie goes out on same-site requests only and no
-# script needs to read it.
+# The admin's language form sets this cookie (the public site's switch is plain links and sets
+# none): it goes out on same-site requests only and no script needs to read it.
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True
 

@@ -1,16 +1,24 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemaps
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from defrel.crawlers import robots_txt
+from meetings.sitemaps import SITEMAPS
 from meetings.views.quality import data_quality
 
 urlpatterns = [
     # Browsers ask for /favicon.ico on pages that name none (the admin's).
     # (looked up per request: hashed static names exist only after collectstatic)
     path("favicon.ico", lambda request: redirect(static("defrel/favicon.svg"), permanent=True)),
+    path("robots.txt", robots_txt, name="robots-txt"),
+    path("sitemap.xml", sitemaps.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+         name="sitemap-index"),
+    path("sitemap-<section>.xml", sitemaps.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
+    # The admin's language form posts here (the public site's switch is links).
     path("i18n/", include("django.conf.urls.i18n")),
     path(f"{settings.ADMIN_URL}quality/", data_quality, name="data-quality"),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from meetings.views import charts, engagements, lists, overview, sources
+from meetings.feeds import ChangesFeed
+from meetings.views import charts, coverage, engagements, lists, overview, sources
 
 app_name = "meetings"
 urlpatterns = [
@@ -23,4 +24,6 @@ urlpatterns = [
     path("data/", lists.data_dictionary, name="data-dictionary"),
     path("sources/", sources.source_list, name="source-list"),
     path("sources/<slug:key>/", sources.source_detail, name="source-detail"),
+    path("coverage/", coverage.coverage, name="coverage"),
+    path("feed/", ChangesFeed(), name="feed"),
 ]

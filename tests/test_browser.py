@@ -27,6 +27,8 @@ from django.db.backends.base.creation import TEST_DATABASE_PREFIX  # noqa: E402
 from django.utils import translation  # noqa: E402
 from pytest_django.live_server_helper import LiveServer  # noqa: E402
 
+from defrel.models import Source  # noqa: E402
+from django.db.models import Sum  # noqa: E402
 from meetings.models import Agreement, AgreementEvent, Engagement, Meeting, Status  # noqa: E402
 from meetings.resources import EngagementResource, MeetingResource  # noqa: E402
 from partners.models import Country, Official  # noqa: E402
@@ -280,13 +282,13 @@ def test_reader_walks_from_home_to_a_meeting_an_official_and_back_to_an_export(r
     reader.check_clean()
 
 
-def test_language_button_gives_the_same_page_in_english_and_back(reader):
+def test_language_link_gives_the_same_page_in_english_and_back(reader):
     meeting = Meeting.objects.get(key="2024-07-ph-2plus2")
     page = reader.visit(f"/meetings/{meeting.key}/")
     expect = sync_api.expect
     expect(page.locator("h1")).to_have_text(meeting.title_ja)
 
-    page.locator("form.language button").click()
+    page.locator("p.language a").click()
     expect(page).to_have_url(re.compile(rf"/en/meetings/{meeting.key}/$"))
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("h1")).to_have_text(meeting.title_en)
@@ -298,11 +300,47 @@ def test_language_button_gives_the_same_page_in_english_and_back(reader):
     expect(page).to_have_url(re.compile(r"/en/partners/countries/$"))
     expect(page.locator("main")).to_contain_text("Philippines")
 
-    page.locator("form.language button").click()
+    page.locator("p.language a").click()
     expect(page).to_have_url(re.compile(r"/partners/countries/$"))
     assert not path_of(page.url).startswith("/en/")
     expect(page.locator("html")).to_have_attribute("lang", "ja")
     expect(page.locator("main")).to_contain_text("フィリピン")
+    reader.check_clean()
+
+
+def test_a_chart_leads_to_what_the_data_covers_in_either_language(reader):
+    """Home → the chart's note → the coverage page, whose year table holds the charts' counts →
+    English and back, the list's filters kept by the language link."""
+    expect = sync_api.expect
+    page = reader.visit("/")
+    page.locator("figure.chart p.chart__coverage a").click()
+    expect(page).to_have_url(re.compile(r"/coverage/#per-year$"))
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    busiest = max(Meeting.objects.per_year(Sum("count")), key=lambda row: row["n"])
+    row = page.locator("table.coverage-years tbody tr", has=page.locator("th", has_text=str(busiest["year"])))
+    expect(row.locator("td").first).to_have_text(str(busiest["n"]))
+    expect(page.locator("table.coverage-sources tbody tr")).to_have_count(Source.objects.count())
+    expect(page.locator("#alliance a[href*='/agreements/']")).to_have_count(
+        Agreement.objects.filter(parties__code="US").count())
+    shoot(page, "coverage-ja", full_page=True)
+
+    page.locator("p.language a").click()
+    expect(page).to_have_url(re.compile(r"/en/coverage/$"))
+    expect(page.locator("h1")).to_have_text("What the data covers")
+    expect(row.locator("td").first).to_have_text(str(busiest["n"]))
+    shoot(page, "coverage-en", full_page=True)
+
+    page = reader.visit("/en/meetings/?country=PH&year=2024")
+    expect(page.locator("head link[rel=canonical]")).to_have_attribute(
+        "href", re.compile(r"/en/meetings/\?country=PH&year=2024$"))
+    page.locator("p.language a").click()
+    expect(page).to_have_url(re.compile(r"/meetings/\?country=PH&year=2024$"))
+    assert not path_of(page.url).startswith("/en/")
+    expect(page.locator("table.results tbody tr")).to_have_count(
+        Meeting.objects.with_country("PH").in_period(2024).count())
+    page.locator("footer a[href='/coverage/']").click()
+    expect(page).to_have_url(re.compile(r"/coverage/$"))
+    assert page.context.cookies() == []  # reading in both languages left no cookie behind
     reader.check_clean()
 
 

@@ -160,6 +160,8 @@ def offered(client, records):
         with translation.override("ja"):
             match = resolve(record.get_absolute_url())
         detailed[match.route] = match.kwargs
+        detailed[match.route + "feed/"] = match.kwargs  # a partner's and an official's feed
+    detailed["sitemap-<section>.xml"] = {"section": "meetings"}
     urls = ["/" + r for r in fixed] + [
         "/" + hostile.fill(r, [detailed[r.removeprefix("en/")][name] for name in hostile.converters(r)])
         for r in ROUTES if r.removeprefix("en/") in detailed]
@@ -190,7 +192,7 @@ def test_any_parameter_of_any_public_page_gets_a_page(client, offered, data):
 @given(form=st.dictionaries(st.sampled_from(["language", "next"]), st.text(max_size=30) | st.sampled_from(
     ["en", "ja", "//evil.example", "/en/\x00", "javascript:alert(1)", "/a\r\nSet-Cookie: x=1"])))
 def test_any_language_switch_gets_a_redirect(client, form):
-    """The public site's one form that is POSTed."""
+    """The admin's language form (the public site posts no form)."""
     response = client.post(reverse("set_language"), form)
     if any("\x00" in value for value in form.values()):
         assert response.status_code == 400

@@ -80,6 +80,11 @@ def public_pages():
         ("country profile, one year", country.get_absolute_url() + f"?year={year}"),
         ("official list", reverse("partners:official-list")),
         ("official detail", official.get_absolute_url()),
+        ("what the data covers", reverse("meetings:coverage")),
+        ("feed", reverse("meetings:feed")),
+        ("country feed", reverse("partners:country-feed", args=[country.code])),
+        ("official feed", reverse("partners:official-feed", args=[official.slug])),
+        ("sitemap, meetings", reverse("sitemap-section", args=["meetings"])),
     ]
 
 
@@ -222,6 +227,11 @@ def test_engagement_pages_run_a_constant_number_of_queries(client):
         ("country profile", country_page),
         ("country profile, engagements", country_page + "?kind=engagement"),
         ("official detail", official.get_absolute_url()),
+        ("what the data covers", reverse("meetings:coverage")),
+        ("feed", reverse("meetings:feed")),
+        ("country feed", reverse("partners:country-feed", args=[country.code])),
+        ("official feed", reverse("partners:official-feed", args=[official.slug])),
+        ("sitemap, meetings", reverse("sitemap-section", args=["meetings"])),
     ]
     counts = {}
     for size in (20, 200):

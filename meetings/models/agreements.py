@@ -103,6 +103,10 @@ class Agreement(NaturalKeyed, Sourced, Versioned, models.Model):
         return localised(self, "title")
 
     @property
+    def summary(self):
+        return localised(self, "summary")
+
+    @property
     def alias_list(self):
         return [a.strip() for a in self.aliases.splitlines() if a.strip()]
 

@@ -73,3 +73,7 @@ class Exercise(NaturalKeyed, Dated, Sourced, Versioned, WithServices, models.Mod
     def name(self):
         return localised(self, "name")
 
+    @property
+    def summary(self):
+        return localised(self, "summary")
+

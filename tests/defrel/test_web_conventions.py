@@ -1,0 +1,200 @@
+"""The conventions of a bilingual public site: cookie-free pages whose language switch is a
+link, canonical and hreflang links, sitemap.xml, robots.txt and Open Graph cards."""
+import re
+import xml.etree.ElementTree as ET
+from html import unescape
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from tests.meetings.factories import (
+    AgreementEventFactory, AgreementFactory, EngagementFactory, ExerciseFactory, MeetingFactory,
+    ParticipationFactory,
+)
+from tests.partners.factories import CountryFactory, OfficialFactory
+
+pytestmark = pytest.mark.django_db
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+@pytest.fixture
+def records():
+    australia = CountryFactory(code="AU", name_ja="オーストラリア", name_en="Australia")
+    official = OfficialFactory(slug="marles-richard", name_ja="マールズ", name_en="Richard Marles", country=australia)
+    meeting = MeetingFactory(key="2024-05-au-defmin", countries=[australia],
+                             summary_ja="ハワイで会談した。", summary_en="They met in Hawaii.")
+    ParticipationFactory(meeting=meeting, official=official)
+    agreement = AgreementFactory(key="au-acsa", parties=[australia], title_ja="日豪ACSA", title_en="Japan–Australia ACSA")
+    AgreementEventFactory(agreement=agreement)
+    return {
+        "meeting": meeting, "agreement": agreement, "official": official, "country": australia,
+        "exercise": ExerciseFactory(key="pitch-black-24", countries=[australia]),
+        "engagement": EngagementFactory(key="2024-05-au-port-call", countries=[australia]),
+    }
+
+
+def public_urls(records):
+    """Every kind of public page, as a reader reaches it (lists with a query string too)."""
+    with translation.override("ja"):
+        return [
+            reverse("meetings:home"), reverse("meetings:timeline"), reverse("meetings:agreement-matrix"),
+            reverse("meetings:meeting-list"), reverse("meetings:meeting-list") + "?country=AU&year=2024",
+            reverse("meetings:agreement-list"), reverse("meetings:exercise-list"),
+            reverse("meetings:engagement-list"), reverse("partners:country-list"),
+            reverse("partners:official-list"), reverse("meetings:data-dictionary"), reverse("meetings:coverage"),
+            *(records[kind].get_absolute_url()
+              for kind in ("meeting", "agreement", "exercise", "engagement", "country", "official")),
+            reverse("meetings:feed"), reverse("partners:country-feed", args=["AU"]),
+            reverse("partners:official-feed", args=["marles-richard"]),
+            reverse("meetings:meeting-export"), "/sitemap.xml", "/sitemap-meetings.xml", "/robots.txt",
+            "/no-such-page/",
+        ]
+
+
+def head_links(response):
+    """{(rel, hreflang): href} of the page's <link> elements."""
+    html = response.content.decode()
+    links = {}
+    for tag in re.findall(r"<link [^>]+>", html):
+        attrs = dict(re.findall(r'(\w[\w:-]*)="([^"]*)"', tag))
+        links[(attrs.get("rel"), attrs.get("hreflang") or attrs.get("type"))] = unescape(attrs["href"])
+    return links
+
+
+def meta(response, prop):
+    return [unescape(v) for v in re.findall(rf'<meta property="{prop}" content="([^"]*)"', response.content.decode())]
+
+
+def test_anonymous_pages_set_no_cookie_and_do_not_vary_on_it(client, records):
+    """A proxy may keep any public page for everyone: no CSRF token, no session, no cookie."""
+    for url in public_urls(records):
+        for address in (url, "/en" + url if not url.endswith((".xml", ".txt")) else url):
+            response = client.get(address)
+            assert response.status_code in (200, 404), address
+            assert not response.cookies, (address, list(response.cookies))
+            assert "Cookie" not in response.get("Vary", ""), (address, response.get("Vary"))
+
+
+def test_the_admin_keeps_its_csrf_token_and_its_language_form(client, admin_client):
+    login = client.get(reverse("admin:login"))
+    assert "csrftoken" in login.cookies
+    index = admin_client.get(reverse("admin:index"))
+    assert 'name="csrfmiddlewaretoken"' in index.content.decode()
+    assert f'action="{reverse("set_language")}"' in index.content.decode()
+    admin_client.post(reverse("set_language"), {"language": "en", "next": reverse("admin:index")})
+    assert "Data quality" in admin_client.get(reverse("admin:index")).content.decode()
+
+
+def test_language_link_canonical_and_alternates_keep_the_page_and_its_query_string(client, records):
+    response = client.get("/meetings/?country=AU&year=2024")
+    html = response.content.decode()
+    switch = re.search(r'<p class="language"><a href="([^"]+)" hreflang="en"', html)
+    assert unescape(switch.group(1)) == "/en/meetings/?country=AU&year=2024"
+    assert "<form" not in html[:html.index("<main")]
+    links = head_links(response)
+    assert links[("canonical", None)] == "http://testserver/meetings/?country=AU&year=2024"
+    assert links[("alternate", "ja")] == "http://testserver/meetings/?country=AU&year=2024"
+    assert links[("alternate", "en")] == "http://testserver/en/meetings/?country=AU&year=2024"
+    assert links[("alternate", "x-default")] == "http://testserver/meetings/?country=AU&year=2024"
+
+    english = client.get("/en/meetings/?country=AU&year=2024")
+    switch = re.search(r'<p class="language"><a href="([^"]+)" hreflang="ja"', english.content.decode())
+    assert unescape(switch.group(1)) == "/meetings/?country=AU&year=2024"
+    links = head_links(english)
+    assert links[("canonical", None)] == "http://testserver/en/meetings/?country=AU&year=2024"
+    assert links[("alternate", "x-default")] == "http://testserver/meetings/?country=AU&year=2024"
+
+
+def test_a_record_page_links_its_other_language(client, records):
+    response = client.get("/en/partners/officials/marles-richard/")
+    links = head_links(response)
+    assert links[("canonical", None)] == "http://testserver/en/partners/officials/marles-richard/"
+    assert links[("alternate", "ja")] == "http://testserver/partners/officials/marles-richard/"
+    assert 'href="/partners/officials/marles-richard/" hreflang="ja"' in response.content.decode()
+
+
+def sitemap_entries(client):
+    """{address: {hreflang: alternate}} of every section the index lists."""
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    entries = {}
+    for loc in index.iter(f"{SITEMAP}loc"):
+        section = ET.fromstring(client.get(loc.text.removeprefix("http://testserver")).content)
+        for url in section.iter(f"{SITEMAP}url"):
+            entries[url.find(f"{SITEMAP}loc").text] = {
+                link.get("hreflang"): link.get("href") for link in url.iter(f"{XHTML}link")}
+    return entries
+
+
+def test_sitemap_lists_every_record_and_list_in_both_languages(client, records):
+    entries = sitemap_entries(client)
+    for kind in ("meeting", "agreement", "exercise", "engagement", "country", "official"):
+        with translation.override("ja"):
+            path = records[kind].get_absolute_url()
+        ja, en = f"http://testserver{path}", f"http://testserver/en{path}"
+        assert ja in entries and en in entries, kind
+        assert entries[en] == {"ja": ja, "en": en, "x-default": ja}
+    for name in ("meetings:meeting-list", "partners:country-list", "meetings:coverage", "meetings:timeline"):
+        with translation.override("ja"):
+            path = reverse(name)
+        assert f"http://testserver{path}" in entries and f"http://testserver/en{path}" in entries, name
+    assert not any("?" in address for address in entries)  # no facet combinations
+
+
+def robots_rules(client):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"].startswith("text/plain")
+    lines = [line.split(":", 1) for line in response.content.decode().splitlines() if ":" in line]
+    return [(field.strip().lower(), value.strip()) for field, value in lines]
+
+
+def disallowed(rules, path):
+    """Whether a crawler reading ``rules`` as RFC 9309 says (``*`` any characters, ``$`` the
+    end, the longest matching rule wins) keeps out of ``path``: Python's robotparser knows no
+    wildcards."""
+    matching = [(len(pattern), field == "disallow") for field, pattern in rules
+                if field in ("allow", "disallow") and pattern
+                and re.match(re.escape(pattern).replace(r"\*", ".*").replace(r"\$", "$"), path)]
+    return max(matching, key=lambda rule: (rule[0], not rule[1]), default=(0, False))[1]
+
+
+def test_robots_txt_keeps_crawlers_out_of_facets_and_exports_and_points_to_the_sitemap(client, records):
+    rules = robots_rules(client)
+    assert ("user-agent", "*") in rules
+    assert ("sitemap", "http://testserver/sitemap.xml") in rules
+    for path in ("/meetings/?country=AU", "/en/meetings/?country=AU&year=2024", "/meetings/?page=2",
+                 "/meetings/export.csv", "/en/meetings/export.csv?country=AU", "/api/meetings/",
+                 "/en/api/meetings/", "/data/meetings.csv", "/data/meetings.ndjson", "/data/defrel-2025.zip",
+                 "/meetings/export.json"):
+        assert disallowed(rules, path), path
+    for path in ("/", "/en/", "/meetings/", "/meetings/2024-05-au-defmin/", "/en/partners/countries/AU/",
+                 "/data/", "/coverage/", "/feed/", "/sitemap.xml", "/sitemap-meetings.xml?p=2"):
+        assert not disallowed(rules, path), path
+
+
+def test_record_pages_carry_an_open_graph_card(client, records):
+    titles = {"meeting": records["meeting"].title_ja, "agreement": "日豪ACSA",
+              "exercise": records["exercise"].name_ja, "engagement": records["engagement"].title_ja,
+              "country": "オーストラリア", "official": "マールズ"}
+    for kind, title in titles.items():
+        response = client.get(records[kind].get_absolute_url())
+        assert meta(response, "og:title") == [title], kind
+        assert meta(response, "og:url") == [head_links(response)[("canonical", None)]], kind
+        assert meta(response, "og:type") == ["profile" if kind == "official" else "article"], kind
+        assert meta(response, "og:locale") == ["ja_JP"] and meta(response, "og:locale:alternate") == ["en_GB"]
+        assert meta(response, "og:description")[0], kind
+    english = client.get("/en/meetings/2024-05-au-defmin/")
+    assert meta(english, "og:description") == ["They met in Hawaii."]
+    assert meta(english, "og:locale") == ["en_GB"] and meta(english, "og:locale:alternate") == ["ja_JP"]
+    assert meta(english, "og:url") == ["http://testserver/en/meetings/2024-05-au-defmin/"]
+    assert meta(client.get("/meetings/"), "og:title") == []  # lists are not cards
+
+
+def test_a_missing_page_names_no_canonical_address(client, records):
+    response = client.get("/en/no-such-page/")
+    assert response.status_code == 404
+    assert ("canonical", None) not in head_links(response)
+    assert '<p class="language"><a href="/" hreflang="ja"' in response.content.decode()  # the front page
+    assert '<p class="language"><a href="/en/" hreflang="en"' in client.get("/no-such-page/").content.decode()
