@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings.views import engagements, lists, overview
+from meetings.views import data, engagements, lists, overview
 
 app_name = "meetings"
 urlpatterns = [
@@ -20,4 +20,7 @@ urlpatterns = [
     path("engagements/export.csv", engagements.engagement_export, name="engagement-export"),
     path("engagements/<slug:key>/", engagements.engagement_detail, name="engagement-detail"),
     path("data/", lists.data_dictionary, name="data-dictionary"),
+    path("data/releases/latest.zip", data.latest_release, name="release-latest"),
+    path("data/<slug:slug>.csv", data.table_csv, name="table-csv"),
+    path("data/<slug:slug>.ndjson", data.table_ndjson, name="table-ndjson"),
 ]
