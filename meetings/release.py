@@ -1,0 +1,74 @@
+"""A citable, versioned data release: one zip of every table as plain CSV, described by a
+Frictionless Data Package, with CITATION.cff, the changes since the previous release (from the
+history) and the licence and attribution terms. ``manage.py release`` writes it; the site
+serves the newest (meetings.views.data)."""
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from defrel.changelog import changes
+from defrel.exports import value_rows
+from meetings import datapackage, release_texts, tables
+from meetings.models import Release
+
+
+def next_version(day, taken):
+    """Date-based, sortable and citable: 2026.12.03; a second release that day 2026.12.03.2."""
+    version = day.strftime("%Y.%m.%d")
+    n = 1
+    while (version if n == 1 else f"{version}.{n}") in taken:
+        n += 1
+    return version if n == 1 else f"{version}.{n}"
+
+
+def table_csv(table):
+    """The table as plain CSV (UTF-8, no BOM, nothing escaped for spreadsheets), bytes."""
+    resource = table.resource()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(resource.get_export_headers())
+    for row in value_rows(resource, table.rows(resource)):
+        writer.writerow(["" if v is None else v for v in row])
+    return out.getvalue().encode()
+
+
+def changelog(previous, until):
+    """{table slug: defrel.changelog.Changes} since the previous release (every table)."""
+    since = previous.created_at if previous else None
+    return {slug: changes(t.model, since, until) for slug, t in tables.TABLES.items()}
+
+
+def build(directory=None, now=None):
+    """Writes ``defrel-<version>.zip`` into ``directory`` (settings.RELEASES_DIR) and records
+    the release; returns the Release. Read in one transaction, so the tables and the history
+    are of one moment on a database that gives a transaction one snapshot (SQLite)."""
+    directory = Path(directory or settings.RELEASES_DIR)
+    directory.mkdir(parents=True, exist_ok=True)
+    now = now or timezone.now()
+    with transaction.atomic():
+        previous = Release.objects.filter(created_at__lt=now).order_by("-created_at").first()
+        day = timezone.localdate(now)  # the site's time zone, as readers date things
+        version = next_version(day, set(Release.objects.values_list("version", flat=True)))
+        filename = f"defrel-{version}.zip"
+        paths = {slug: f"data/{slug}.csv" for slug in tables.TABLES}
+        files = {paths[slug]: table_csv(t) for slug, t in tables.TABLES.items()}
+        counts = tables.row_counts()
+        package = datapackage.package(version=version, created=now, paths=paths)
+        files["datapackage.json"] = json.dumps(package, ensure_ascii=False, indent=2).encode()
+        files["CITATION.cff"] = release_texts.citation(version, day).encode()
+        files["CHANGELOG.md"] = release_texts.changelog_md(version, day, previous, changelog(previous, now)).encode()
+        files["README.md"] = release_texts.readme(version, counts).encode()
+        files["LICENSE.md"] = release_texts.licence().encode()
+        partial = directory / f".{filename}.partial"
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for name, data in files.items():
+                zf.writestr(f"defrel-{version}/{name}", data)
+        partial.replace(directory / filename)  # the site never serves a half-written file
+        return Release.objects.create(version=version, filename=filename, created_at=now,
+                                      records=sum(counts.values()))
