@@ -1,4 +1,6 @@
 """Whole tables as CSV and NDJSON, and the latest data release."""
+from pathlib import Path
+
 from django.conf import settings
 from django.http import FileResponse, Http404
 
@@ -23,8 +25,11 @@ def latest_release(request):
     """The newest file ``manage.py release`` wrote, by the name it recorded (never a name
     from the request)."""
     release = Release.objects.order_by("-created_at").first()
-    path = settings.RELEASES_DIR / release.filename if release else None
-    if path is None or not path.is_file():
+    # A bare name, as the command records it: nothing outside the directory, whatever the row says.
+    if release is None or Path(release.filename).name != release.filename:
+        raise Http404("no release yet")
+    path = Path(settings.RELEASES_DIR) / release.filename
+    if not path.is_file():
         raise Http404("no release yet")
     return FileResponse(path.open("rb"), as_attachment=True, filename=release.filename,
                         content_type="application/zip")
