@@ -136,13 +136,13 @@ def typed(value, column):
     return str(value)
 
 
-def value_rows(resource, queryset, chunk_size=2000):
+def value_rows(resource, queryset, chunk_size=2000, fast=True):
     """The export's rows as lists of typed values (not formula-escaped: for machines), in the
     resource's columns; a resource with ``export_values(headers, queryset)`` gives the raw
-    values itself (faster), which are typed the same way."""
+    values itself (faster, unless not ``fast``), which are typed the same way."""
     headers = resource.get_export_headers()
     types = [column_types(resource)[h] for h in headers]
-    if hasattr(resource, "export_values"):
+    if fast and hasattr(resource, "export_values"):
         for row in resource.export_values(headers, queryset):
             yield [typed(v, t) for v, t in zip(row, types)]
         return
@@ -152,12 +152,11 @@ def value_rows(resource, queryset, chunk_size=2000):
         yield [typed(unescape_formula(resource.export_field(f, record)), t) for f, t in zip(fields, types)]
 
 
-def ndjson_chunks(resource, queryset, chunk_bytes=CHUNK_BYTES):
-    """Newline-delimited JSON, an object a row keyed by the CSV's column names, in chunks."""
-    headers = resource.get_export_headers()
+def json_line_chunks(headers, rows, chunk_bytes=CHUNK_BYTES):
+    """``rows`` (typed values) as JSON objects keyed by ``headers``, a line each, in chunks."""
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     pending, size = [], 0
-    for row in value_rows(resource, queryset):
+    for row in rows:
         line = encode(dict(zip(headers, row)))
         pending.append(line)
         size += len(line)
@@ -166,6 +165,15 @@ def ndjson_chunks(resource, queryset, chunk_bytes=CHUNK_BYTES):
             pending, size = [], 0
     if pending:
         yield ("\n".join(pending) + "\n").encode()
+
+
+def ndjson_chunks(resource, queryset):
+    """Newline-delimited JSON, an object a row keyed by the CSV's column names, in chunks. A
+    resource with ``export_ndjson(headers, queryset)`` gives those chunks itself."""
+    headers = resource.get_export_headers()
+    if hasattr(resource, "export_ndjson"):
+        return resource.export_ndjson(headers, queryset)
+    return json_line_chunks(headers, value_rows(resource, queryset))
 
 
 def stream_ndjson(resource, queryset, filename):

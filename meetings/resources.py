@@ -77,6 +77,10 @@ class MeetingResource(CuratedResource):
         """The streamed export's CSV, in chunks, written by the database (meetings.fast_export)."""
         return fast_export.csv_chunks(self, headers, queryset)
 
+    def export_ndjson(self, headers, queryset):
+        """The streamed NDJSON, in chunks, written by the database (meetings.export_json)."""
+        return fast_export.json_chunks(self, headers, queryset)
+
     def export_values(self, headers, queryset):
         """The plain values of NDJSON and the release, read by the database (meetings.fast_export)."""
         return fast_export.value_rows(self, headers, queryset)

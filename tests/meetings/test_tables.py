@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from bench.synth import synth
-from defrel.exports import value_rows
+from defrel.exports import json_line_chunks, ndjson_chunks, value_rows
 from meetings import tables
 from meetings.resources import MeetingResource
 from tests.meetings.factories import (
@@ -99,18 +99,22 @@ def test_participations_carry_the_title_at_the_time(client, titled_meeting):
                    "title_en": "Minister of Defense"}
 
 
-def test_the_meetings_sql_rows_are_the_resources_own(titled_meeting):
-    """The database writes the meetings' values (meetings.fast_export); a resource without
-    that shortcut gives the same ones through its fields."""
-    class Plain(MeetingResource):
-        export_values = None
-
-    other = MeetingFactory(key="2023-other", date="2023", sequence=11, countries=[CountryFactory(code="US")])
+def test_the_meetings_sql_rows_and_lines_are_the_resources_own(titled_meeting):
+    """The database writes the meetings' values and NDJSON lines (meetings.fast_export,
+    meetings.export_json); the resource's own fields give the same ones."""
+    nul = "\x00" if connection.vendor == "sqlite" else ""  # PostgreSQL's text holds none
+    other = MeetingFactory(key="2023-other", date="2023", sequence=11, countries=[CountryFactory(code="US")],
+                           title_en='a "quoted",\nline\\ \t=x', summary_en=f"\u3042{nul}\x1f", location_en="")
+    other.exercises.set([ExerciseFactory(key="freedom-edge")])
     ParticipationFactory(meeting=other, official=OfficialFactory(slug="no-tenure"))
-    fast, plain = MeetingResource(), Plain()
-    del Plain.export_values  # hasattr() is what value_rows asks
-    table = tables.TABLES["meetings"]
-    assert list(value_rows(fast, table.rows(fast))) == list(value_rows(plain, table.rows(plain)))
+    MeetingFactory(key="2022-nobody", date="2022-04/..")
+    resource, rows = MeetingResource(), tables.TABLES["meetings"].rows()
+    headers = resource.get_export_headers()
+    assert list(value_rows(resource, rows)) == list(value_rows(resource, rows, fast=False))
+    lines = b"".join(ndjson_chunks(resource, rows)).decode().splitlines()
+    plain = b"".join(json_line_chunks(headers, value_rows(resource, rows, fast=False))).decode().splitlines()
+    assert [json.loads(line) for line in lines] == [json.loads(line) for line in plain]
+    assert len(lines) == 3 and json.loads(lines[1])["summary_en"] == f"\u3042{nul}\x1f"
 
 
 def test_the_data_page_lists_every_table_with_its_row_count_and_links(client, one_of_each):
