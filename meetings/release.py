@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from defrel.changelog import changes
 from defrel.exports import value_rows
@@ -28,14 +28,16 @@ def next_version(day, taken):
 
 
 def table_csv(table):
-    """The table as plain CSV (UTF-8, no BOM, nothing escaped for spreadsheets), bytes."""
+    """(the table as plain CSV: UTF-8, no BOM, nothing escaped for spreadsheets; its rows)."""
     resource = table.resource()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(resource.get_export_headers())
+    rows = 0
     for row in value_rows(resource, table.rows(resource)):
         writer.writerow(["" if v is None else v for v in row])
-    return out.getvalue().encode()
+        rows += 1
+    return out.getvalue().encode(), rows
 
 
 def changelog(previous, until):
@@ -51,18 +53,20 @@ def build(directory=None, now=None):
     directory = Path(directory or settings.RELEASES_DIR)
     directory.mkdir(parents=True, exist_ok=True)
     now = now or timezone.now()
-    with transaction.atomic():
+    with translation.override("en"), transaction.atomic():  # the files are in English
         previous = Release.objects.filter(created_at__lt=now).order_by("-created_at").first()
         day = timezone.localdate(now)  # the site's time zone, as readers date things
         version = next_version(day, set(Release.objects.values_list("version", flat=True)))
         filename = f"defrel-{version}.zip"
         paths = {slug: f"data/{slug}.csv" for slug in tables.TABLES}
-        files = {paths[slug]: table_csv(t) for slug, t in tables.TABLES.items()}
-        counts = tables.row_counts()
+        files, counts = {}, {}
+        for slug, table in tables.TABLES.items():
+            files[paths[slug]], counts[slug] = table_csv(table)
         package = datapackage.package(version=version, created=now, paths=paths)
         files["datapackage.json"] = json.dumps(package, ensure_ascii=False, indent=2).encode()
         files["CITATION.cff"] = release_texts.citation(version, day).encode()
-        files["CHANGELOG.md"] = release_texts.changelog_md(version, day, previous, changelog(previous, now)).encode()
+        files["CHANGELOG.md"] = release_texts.changelog_md(
+            version, day, previous, counts if previous is None else changelog(previous, now)).encode()
         files["README.md"] = release_texts.readme(version, counts).encode()
         files["LICENSE.md"] = release_texts.licence().encode()
         partial = directory / f".{filename}.partial"

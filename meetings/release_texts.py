@@ -38,11 +38,11 @@ def citation(version, day):
 
 
 def changelog_md(version, day, previous, found):
+    """``found``: {table: Changes} since ``previous``; the first release: {table: rows}."""
     lines = [f"# Changes in defrel {version}", ""]
     if previous is None:
         lines += [f"The first release ({day.isoformat()}): every record is new.", ""]
-        for slug, changes in found.items():
-            lines.append(f"- {slug}: {len(changes.added)} added")
+        lines += [f"- {tables.TABLES[slug].title}: {rows:,}" for slug, rows in found.items()]
         return "\n".join(lines) + "\n"
     lines += [f"Records added, changed and deleted since defrel {previous.version} "
               f"({previous.created_at.isoformat(timespec='seconds')}), by natural key, as the history of "
