@@ -27,17 +27,18 @@ def next_version(day, taken):
     return version if n == 1 else f"{version}.{n}"
 
 
-def table_csv(table):
-    """(the table as plain CSV: UTF-8, no BOM, nothing escaped for spreadsheets; its rows)."""
+def write_table(zf, name, table):
+    """The table as plain CSV (UTF-8, no BOM, nothing escaped for spreadsheets) into the zip
+    entry ``name``, row by row (a release of 100,000 meetings is not held in memory); its rows."""
     resource = table.resource()
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(resource.get_export_headers())
     rows = 0
-    for row in value_rows(resource, table.rows(resource)):
-        writer.writerow(["" if v is None else v for v in row])
-        rows += 1
-    return out.getvalue().encode(), rows
+    with zf.open(name, "w") as entry, io.TextIOWrapper(entry, encoding="utf-8", newline="") as text:
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(resource.get_export_headers())
+        for row in value_rows(resource, table.rows(resource)):
+            writer.writerow(["" if v is None else v for v in row])
+            rows += 1
+    return rows
 
 
 def changelog(previous, until):
@@ -59,20 +60,21 @@ def build(directory=None, now=None):
         version = next_version(day, set(Release.objects.values_list("version", flat=True)))
         filename = f"defrel-{version}.zip"
         paths = {slug: f"data/{slug}.csv" for slug in tables.TABLES}
-        files, counts = {}, {}
-        for slug, table in tables.TABLES.items():
-            files[paths[slug]], counts[slug] = table_csv(table)
-        package = datapackage.package(version=version, created=now, paths=paths)
-        files["datapackage.json"] = json.dumps(package, ensure_ascii=False, indent=2).encode()
-        files["CITATION.cff"] = release_texts.citation(version, day).encode()
-        files["CHANGELOG.md"] = release_texts.changelog_md(
-            version, day, previous, counts if previous is None else changelog(previous, now)).encode()
-        files["README.md"] = release_texts.readme(version, counts).encode()
-        files["LICENSE.md"] = release_texts.licence().encode()
         partial = directory / f".{filename}.partial"
+        root = f"defrel-{version}"
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            for name, data in files.items():
-                zf.writestr(f"defrel-{version}/{name}", data)
+            counts = {slug: write_table(zf, f"{root}/{paths[slug]}", t) for slug, t in tables.TABLES.items()}
+            package = datapackage.package(version=version, created=now, paths=paths)
+            texts = {
+                "datapackage.json": json.dumps(package, ensure_ascii=False, indent=2),
+                "CITATION.cff": release_texts.citation(version, day),
+                "CHANGELOG.md": release_texts.changelog_md(
+                    version, day, previous, counts if previous is None else changelog(previous, now)),
+                "README.md": release_texts.readme(version, counts),
+                "LICENSE.md": release_texts.licence(),
+            }
+            for name, text in texts.items():
+                zf.writestr(f"{root}/{name}", text.encode())
         partial.replace(directory / filename)  # the site never serves a half-written file
         return Release.objects.create(version=version, filename=filename, created_at=now,
                                       records=sum(counts.values()))
