@@ -64,12 +64,23 @@ def setup():
         "meeting_pk": latest["pk"],
         "detail_sample": [[pk, reverse("meetings:meeting-detail", args=[key])] for pk, key in spread],
         "export": reverse("meetings:meeting-export"),
+        "ndjson": ndjson_url(),
         "export_10k": f"{reverse('meetings:meeting-export')}?level={level['level']}", "rows_10k": level["n"],
         "admin_login": reverse("admin:login"),
         "admin_export": reverse("admin:meetings_meeting_export"),
         "versions": {"Django": django.get_version(), "django-import-export": import_export.__version__,
                      connection.vendor: db_version},
     }
+
+
+def ndjson_url():
+    """(Inside Django.) The whole meetings table as NDJSON; None in a revision without it."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("meetings:table-ndjson", args=["meetings"])
+    except NoReverseMatch:
+        return None
 
 
 def engagement_pages():

@@ -139,6 +139,7 @@ class Report:
                 continue
             for key, label in (("export_10k", f"defrel streaming, one level ({level})"),
                                ("export", "defrel streaming, all"),
+                               ("ndjson", "defrel NDJSON stream of the same meetings, all"),
                                ("admin_export", "defrel admin (django-import-export)")):
                 now, before = self.figure(db, key)
                 if now is not None or db == "sqlite":

@@ -77,17 +77,23 @@ def measure_served(sides, urls, infos, args, results, db, cli=None):
             say(f"  {name}: export of one level")
             run["export_10k"] = http_export(clients[name], "GET", infos[name]["export_10k"], pids[name])
         turns = {name: [] for name in servers}
+        ndjson_turns = {}
         if cli:
             turns["cli"] = []
         for turn in range(EXPORT_TURNS):  # in turn: all see the same moments of a shared machine
             say(f"  full exports, turn {turn + 1} of {EXPORT_TURNS}")
             for name in (list(servers) if turn % 2 == 0 else list(servers)[::-1]):
                 turns[name].append(http_export(clients[name], "GET", infos[name]["export"], pids[name]))
+                if infos[name].get("ndjson"):  # the same meetings as NDJSON, right after
+                    ndjson_turns.setdefault(name, []).append(
+                        http_export(clients[name], "GET", infos[name]["ndjson"], pids[name]))
             if cli:
                 turns["cli"].append(process_export(cli))
         for name in servers:
             run = results["runs"][name][db]
             run["export"] = median_run(turns[name])
+            if name in ndjson_turns:
+                run["ndjson"] = median_run(ndjson_turns[name])
             run["export_turns"] = {n: [round(rate(r)) for r in runs] for n, runs in turns.items()}
             if not args.skip_admin_export:
                 say(f"  {name}: the admin's export")

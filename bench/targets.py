@@ -52,6 +52,10 @@ def targets(results):
         if "rows" in dse:
             checks.append(f"ratio to Datasette's streaming CSV ({rate(dse):,.0f} rows/s): {rate(e) / rate(dse):.2f}")
         checks.append(verdict(e["ttfb"] < 1, f"first byte after {e['ttfb']:.3f} s (< 1 s)"))
+        nd = now["sqlite"].get("ndjson") or {}
+        if "rows" in nd:
+            checks.append(verdict(rate(nd) >= rate(e), f"NDJSON stream {rate(nd):,.0f} rows/s ≥ the CSV "
+                                  f"stream's {rate(e):,.0f} (ratio {rate(nd) / rate(e):.2f})"))
         small = now["sqlite"]["export_10k"]
         if "rows" in small and small.get("rss_peak") and e.get("rss_peak"):
             growth = e["rss_peak"] - small["rss_peak"]

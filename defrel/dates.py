@@ -38,6 +38,10 @@ def span(day, precision):
 PRECISION_OF_LENGTH = {4: "year", 7: "month", 10: "day"}
 # The same shape in text being parsed: read without edtf, which takes milliseconds an end.
 PLAIN_END = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")
+# The accepted forms' shape as one pattern, for those who read the files (the release's Table
+# Schema); the calendar and edtf checks below are what decides.
+_END = "[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?"
+FORMS_PATTERN = rf"(?:{_END}(?:/(?:{_END}|\.\.)?)?|/{_END})"
 
 
 @dataclass(frozen=True)

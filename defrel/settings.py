@@ -155,6 +155,9 @@ TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True
 
+# Where ``manage.py release`` writes the data releases the site serves (git-ignored).
+RELEASES_DIR = Path(env("RELEASES_DIR", BASE_DIR / "releases"))
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {

@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from defrel.exports import BOM
 from meetings.models import Status
+from defrel.resources import SourceResource
 from meetings.resources import (
     AgreementEventResource, AgreementResource, EngagementResource, ExerciseResource,
-    MeetingResource,
+    MeetingResource, OccasionResource, ParticipationResource,
 )
 from partners.resources import CountryResource, OfficialResource, PositionResource, TenureResource
 
@@ -88,6 +89,19 @@ SPECIFIC = {
         "outcomes_ja": (_("Outcomes in Japanese"), TEXT),
         "outcomes_en": (_("Outcomes in English"), TEXT),
         "exercises": (_("Exercises observed at the meeting"), EXERCISES),
+    },
+    "participations": {
+        "meeting": (_("The meeting"), _("meeting key (natural key)")),
+        "official": (_("The official who took part"), _("official slug (natural key)")),
+        "role": (_("Principal or accompanying"), None),
+        "known_from": (_("How the record knows the official took part: excerpt (named in the "
+                         "quoted sentence), source (named elsewhere in the same source) or "
+                         "public_record (identified from public record)"), None),
+        "position": (_("The office the official held on the meeting's dates (the title at the "
+                       "time), computed from tenures; export only"),
+                     _("position key (natural key); empty when no tenure covers the date")),
+        "title_ja": (_("The title at the time, in Japanese; export only"), TEXT),
+        "title_en": (_("The title at the time, in English; export only"), TEXT),
     },
     "agreements": {
         "short_name": (_("Short name (ACSA, GSOMIA, RAA)"), TEXT),
@@ -163,6 +177,19 @@ SPECIFIC = {
         "seats": (_("How many people hold the office at once (usually 1)"),
                   _("whole number, at least 1")),
     },
+    "occasions": {
+        "key": (_("Identifier of the venue"), _("natural key: shangri-la")),
+    },
+    "sources": {
+        "key": (_("Identifier of the document"), _("natural key: wp2025")),
+        "title_ja": (_("Title of the document in Japanese"), REQUIRED_TEXT),
+        "title_en": (_("Title of the document in English"), REQUIRED_TEXT),
+        "publisher_ja": (_("Publisher in Japanese"), TEXT),
+        "publisher_en": (_("Publisher in English"), TEXT),
+        "date": (_("When the document was published"), _("EDTF date; may be empty")),
+        "url": (_("Where the document is published"), _("URL; may be empty")),
+        "filename": (_("The copy of the text shipped with defrel (sources/)"), TEXT),
+    },
     "tenures": {
         "official": (_("The person"), _("official slug (natural key)")),
         "position": (_("The office held"), _("position key (natural key)")),
@@ -173,6 +200,7 @@ SPECIFIC = {
 # (slug, title, resource, public export URL name or "" for the admin only)
 EXPORTS = [
     ("meetings", _("Meetings"), MeetingResource, "meetings:meeting-export"),
+    ("participations", _("Participations"), ParticipationResource, ""),
     ("agreements", _("Agreements"), AgreementResource, "meetings:agreement-export"),
     ("agreement-milestones", _("Agreement milestones"), AgreementEventResource, ""),
     ("exercises", _("Exercises"), ExerciseResource, "meetings:exercise-export"),
@@ -181,6 +209,8 @@ EXPORTS = [
     ("officials", _("Officials"), OfficialResource, ""),
     ("positions", _("Positions"), PositionResource, ""),
     ("tenures", _("Tenures"), TenureResource, ""),
+    ("occasions", _("Occasions"), OccasionResource, ""),
+    ("sources", _("Sources"), SourceResource, ""),
 ]
 
 

@@ -15,7 +15,10 @@ from itertools import islice
 
 from django.db import connections
 
+from defrel import exports
+from defrel.exports import unescape_formula
 from defrel.queries import ids_parameter
+from meetings.export_json import json_sql
 from meetings.export_sql import COLUMNS, DIALECTS, export_sql
 
 # Meetings a query. SQLite streams a query's rows and looks each official up once a query:
@@ -107,6 +110,54 @@ def resource_chunks(resource, headers, queryset, chunk_bytes=CHUNK_BYTES):
             pending, size = [], 0
     if pending:
         yield b"\r\n".join([*pending, b""])
+
+
+def json_chunks(resource, headers, queryset, ids_per_query=None, chunk_bytes=CHUNK_BYTES):
+    """The NDJSON lines (UTF-8) of ``queryset``'s meetings in its order, each written by the
+    database (meetings.export_json), in chunks of about ``chunk_bytes``; another database
+    gets defrel.exports' lines from the resource's own values."""
+    dialect = dialect_of(queryset.db)
+    if dialect is None:
+        yield from exports.json_line_chunks(headers, exports.value_rows(resource, queryset, fast=False))
+        return
+    ids_per_query = ids_per_query or IDS_PER_QUERY[dialect]
+    sql = json_sql(dialect, headers)
+    params = sql.replace("%%", "").count("%s")
+    ids = queryset.values_list("pk", flat=True).iterator(chunk_size=min(ids_per_query, 2000))
+    per_chunk = 16  # lines a chunk, then as many as the lines so far say make chunk_bytes
+    written = lines = 0
+    with connections[queryset.db].cursor() as cursor:
+        while chunk := list(islice(ids, ids_per_query)):
+            cursor.execute(sql, [ids_parameter(chunk, dialect)] * params)
+            while rows := cursor.fetchmany(per_chunk):
+                data = b"\n".join(line if isinstance(line, bytes) else line.encode() for _place, line in rows) + b"\n"
+                yield data
+                written, lines = written + len(data), lines + len(rows)
+                per_chunk = max(1, chunk_bytes * lines // written)
+
+
+def value_rows(resource, headers, queryset, ids_per_query=None):
+    """The plain values (unescaped, None for NULL) of ``queryset``'s meetings in its order, a
+    tuple of ``headers`` a meeting, from export_sql's plain SELECT, ``ids_per_query`` at a
+    time: for NDJSON and the release, typed by defrel.exports.value_rows."""
+    dialect = dialect_of(queryset.db)
+    if dialect is None:  # another database: the resource's own cells, unescaped
+        fields = {field.column_name: field for field in resource.get_export_fields()}
+        meetings = resource.get_queryset().using(queryset.db).filter(pk__in=queryset.values("pk")).order_by(
+            *(queryset.query.order_by or queryset.model._meta.ordering))
+        for meeting in meetings.iterator(chunk_size=2000):
+            yield [unescape_formula(resource.export_field(fields[h], meeting)) for h in headers]
+        return
+    ids_per_query = ids_per_query or IDS_PER_QUERY[dialect]
+    sql = export_sql(dialect, headers, ids=True)
+    params = sql.replace("%%", "").count("%s")
+    ids = queryset.values_list("pk", flat=True).iterator(chunk_size=min(ids_per_query, 2000))
+    with connections[queryset.db].cursor() as cursor:
+        while chunk := list(islice(ids, ids_per_query)):
+            cursor.execute(sql, [ids_parameter(chunk, dialect)] * params)
+            while rows := cursor.fetchmany(2000):
+                for row in rows:
+                    yield row[1:]  # after its place among the ids
 
 
 def meeting_rows(resource, headers, queryset, **kwargs):

@@ -8,9 +8,11 @@ from meetings.views import offices, profiles
 app_name = "partners"
 urlpatterns = [
     path("countries/", profiles.country_list, name="country-list"),
+    path("countries/export.csv", profiles.country_export, name="country-export"),
     path("countries/<str:code>/", profiles.country_detail, name="country-detail"),
     path("countries/<str:code>/feed/", CountryChangesFeed(), name="country-feed"),
     path("officials/", profiles.OfficialList.as_view(), name="official-list"),
+    path("officials/export.csv", profiles.official_export, name="official-export"),
     path("officials/<slug:slug>/", profiles.official_detail, name="official-detail"),
     path("offices/", offices.office_list, name="office-list"),
     path("offices/<slug:key>/", offices.office_detail, name="office-detail"),

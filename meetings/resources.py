@@ -11,7 +11,7 @@ from meetings import fast_export
 from meetings.models import (
     Agreement, AgreementEvent, Engagement, Exercise, Meeting, Occasion, Participation,
 )
-from partners.models import Country, Official
+from partners.models import Country, Official, Position
 
 
 def key_field(name, model, key):
@@ -77,6 +77,14 @@ class MeetingResource(CuratedResource):
         """The streamed export's CSV, in chunks, written by the database (meetings.fast_export)."""
         return fast_export.csv_chunks(self, headers, queryset)
 
+    def export_ndjson(self, headers, queryset):
+        """The streamed NDJSON, in chunks, written by the database (meetings.export_json)."""
+        return fast_export.json_chunks(self, headers, queryset)
+
+    def export_values(self, headers, queryset):
+        """The plain values of NDJSON and the release, read by the database (meetings.fast_export)."""
+        return fast_export.value_rows(self, headers, queryset)
+
     def export(self, queryset=None, **kwargs):
         """The admin's export (CSV, XLSX, JSON…) from the same rows as the streamed one."""
         dataset = fast_export.export_dataset(self, queryset, **kwargs)
@@ -105,15 +113,19 @@ class MeetingResource(CuratedResource):
 class ParticipationResource(CuratedResource):
     meeting = key_field("meeting", Meeting, "key")
     official = key_field("official", Official, "slug")
+    # The title at the time, as stored with the participation (derived from tenures): export only.
+    position = fields.Field("position", "position", KeyWidget(Position, "key"), readonly=True)
+    title_ja = fields.Field("position__title_ja", "title_ja", readonly=True)
+    title_en = fields.Field("position__title_en", "title_en", readonly=True)
 
     class Meta(CuratedResource.Meta):
         model = Participation
         import_id_fields = ["meeting", "official"]
-        fields = ["meeting", "official", "role", "known_from"]
+        fields = ["meeting", "official", "role", "known_from", "position", "title_ja", "title_en"]
         export_order = fields
 
     def get_queryset(self):
-        return Participation.objects.select_related("meeting", "official")
+        return Participation.objects.select_related("meeting", "official", "position")
 
 
 class AgreementResource(CuratedResource):

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from meetings.feeds import ChangesFeed
-from meetings.views import charts, coverage, engagements, lists, overview, sources
+from meetings.views import charts, coverage, data, engagements, lists, overview, sources
 
 app_name = "meetings"
 urlpatterns = [
@@ -26,4 +26,7 @@ urlpatterns = [
     path("sources/<slug:key>/", sources.source_detail, name="source-detail"),
     path("coverage/", coverage.coverage, name="coverage"),
     path("feed/", ChangesFeed(), name="feed"),
+    path("data/releases/latest.zip", data.latest_release, name="release-latest"),
+    path("data/<slug:slug>.csv", data.table_csv, name="table-csv"),
+    path("data/<slug:slug>.ndjson", data.table_ndjson, name="table-ndjson"),
 ]

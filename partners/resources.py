@@ -23,6 +23,9 @@ class PositionResource(CuratedResource):
         fields = ["key", "country", "title_ja", "title_en", "level", "seats", "version"]
         export_order = fields
 
+    def get_queryset(self):
+        return Position.objects.select_related("country")
+
 
 class OfficialResource(CuratedResource):
     country = fields.Field("country", "country", KeyWidget(Country, "code"))
@@ -32,6 +35,9 @@ class OfficialResource(CuratedResource):
         import_id_fields = ["slug"]
         fields = ["slug", "name_ja", "name_en", "country", "version"]
         export_order = fields
+
+    def get_queryset(self):
+        return Official.objects.select_related("country")
 
 
 class TenureResource(CuratedResource):

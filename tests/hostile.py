@@ -23,7 +23,8 @@ PIECES = st.one_of(
     st.text(max_size=12).map(encoded),  # any character: control characters, NUL, emoji…
     st.sampled_from(RAW),
     st.sampled_from(ODD).map(encoded),
-    st.builds(lambda char, n: encoded(char * n), st.characters(), st.integers(500, 3000)),
+    # no lone surrogate (UTF-8 cannot encode one; RAW sends its bytes): one made quote() raise
+    st.builds(lambda char, n: encoded(char * n), st.characters(exclude_categories=["Cs"]), st.integers(500, 3000)),
 )
 VALUES = st.lists(PIECES, max_size=3).map("".join)
 # A path segment: a slash would only make another (unknown) address.

@@ -162,6 +162,10 @@ def offered(client, records):
         detailed[match.route] = match.kwargs
         detailed[match.route + "feed/"] = match.kwargs  # a partner's and an official's feed
     detailed["sitemap-<section>.xml"] = {"section": "meetings"}
+    for name in ("meetings:table-csv", "meetings:table-ndjson"):  # a whole table, named by its slug
+        with translation.override("ja"):
+            match = resolve(reverse(name, args=["meetings"]))
+        detailed[match.route] = match.kwargs
     urls = ["/" + r for r in fixed] + [
         "/" + hostile.fill(r, [detailed[r.removeprefix("en/")][name] for name in hostile.converters(r)])
         for r in ROUTES if r.removeprefix("en/") in detailed]

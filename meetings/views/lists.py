@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404, render
 from defrel import dates
 from defrel.exports import stream_csv
 from defrel.stamp import cached
-from meetings import dictionary
+from meetings import dictionary, tables
 from meetings.filters import AgreementFilter, ExerciseFilter, MeetingFilter
-from meetings.models import Agreement, Exercise, Meeting, Participation
+from meetings.models import Agreement, Exercise, Meeting, Participation, Release
 from meetings.resources import AgreementResource, ExerciseResource, MeetingResource
 
 PER_PAGE = 50
@@ -163,4 +163,9 @@ def data_dictionary(request):
         response = HttpResponse(dictionary.as_csv(exports), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="defrel-data-dictionary.csv"'
         return response
-    return render(request, "meetings/data_dictionary.html", {"exports": exports})
+    counts = tables.row_counts()
+    return render(request, "meetings/data_dictionary.html", {
+        "exports": exports,
+        "listed": [(export, counts[export.slug]) for export in exports],
+        "release": Release.objects.order_by("-created_at").first(),
+    })

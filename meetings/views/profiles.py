@@ -3,18 +3,20 @@ that read meetings, agreements and exercises too, so they live here, above both 
 import datetime
 from itertools import groupby
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject
 from django.views.generic import ListView
 
 from defrel import charts
+from defrel.exports import stream_csv
 from defrel.timeline import by_year_and_month, entries
 from meetings.forms import OfficialFilterForm, TimelineForm, YearForm
 from meetings.models import Engagement, Meeting, Participation
 from meetings.views.offices import offices_held
 from partners.models import Country, Official, Region, Tenure
+from partners.resources import CountryResource, OfficialResource
 
 JAPAN = "JP"
 PROFILE_DEPTH = 300  # records on a profile's timeline without a year
@@ -71,8 +73,13 @@ def newest(found, *, everything):
             "entry_count": found.count(), "shown_count": len(shown)}
 
 
+def partners():
+    """The countries and organisations the partners list shows: all but Japan."""
+    return Country.objects.exclude(code=JAPAN)
+
+
 def country_list(request):
-    countries = Country.objects.exclude(code=JAPAN).annotate(
+    countries = partners().annotate(
         n_meetings=partner_count("meetings"),
         n_agreements=partner_count("agreements"),
         n_exercises=partner_count("exercises"),
@@ -107,6 +114,30 @@ def country_detail(request, code):
     })
 
 
+def chosen_officials(form, officials):
+    """``officials`` narrowed by the officials list's filters, in its order; its CSV too."""
+    chosen = form.valid()
+    if "country" in chosen:
+        officials = officials.filter(country=chosen["country"])
+    if "q" in chosen:
+        q = chosen["q"]
+        officials = officials.filter(Q(name_ja__icontains=q) | Q(name_en__icontains=q))
+    return officials.order_by("name_en", "pk")
+
+
+def country_export(request):
+    resource = CountryResource()
+    in_page_order = Case(*[When(region=r, then=i) for i, r in enumerate(Region.values)])  # by_region's
+    rows = resource.get_queryset().filter(pk__in=partners().values("pk")).order_by(in_page_order, "name_en", "pk")
+    return stream_csv(resource, rows, "defrel-countries.csv")
+
+
+def official_export(request):
+    resource = OfficialResource()
+    return stream_csv(resource, chosen_officials(OfficialFilterForm(request.GET), resource.get_queryset()),
+                      "defrel-officials.csv")
+
+
 class OfficialList(ListView):
     model = Official
     paginate_by = 50
@@ -114,16 +145,9 @@ class OfficialList(ListView):
 
     def get_queryset(self):
         self.form = OfficialFilterForm(self.request.GET)
-        chosen = self.form.valid()
-        officials = Official.objects.select_related("country").prefetch_related(
+        return chosen_officials(self.form, Official.objects.select_related("country").prefetch_related(
             Prefetch("tenures", queryset=Tenure.objects.select_related("position"))
-        ).annotate(n_meetings=participation_count()).order_by("name_en", "pk")
-        if "country" in chosen:
-            officials = officials.filter(country=chosen["country"])
-        if "q" in chosen:
-            q = chosen["q"]
-            officials = officials.filter(Q(name_ja__icontains=q) | Q(name_en__icontains=q))
-        return officials
+        ).annotate(n_meetings=participation_count()))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(form=self.form, **kwargs)
