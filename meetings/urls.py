@@ -1,11 +1,12 @@
 from django.urls import path
 
-from meetings.views import engagements, lists, overview
+from meetings.views import engagements, lists, overview, search
 
 app_name = "meetings"
 urlpatterns = [
     path("", overview.home, name="home"),
     path("timeline/", overview.timeline, name="timeline"),
+    path("search/", search.search, name="search"),
     path("agreements/matrix/", overview.matrix, name="agreement-matrix"),
     path("meetings/", lists.meeting_list, name="meeting-list"),
     path("meetings/export.csv", lists.meeting_export, name="meeting-export"),
