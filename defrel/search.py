@@ -110,6 +110,9 @@ def matching_sql(kinds, query, vendor):
         where += ["strpos(d.text, %s) > 0"] * len(short)
     else:
         if indexed:
+            # Read the documents by the ids the index found, not every document of the kind
+            # (the unary + keeps SQLite from choosing the kind's index instead).
+            where[0] = "+" + where[0]
             where.append(f"d.id IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH %s)")
             params.append(" AND ".join(map(fts_phrase, indexed)))
         where += ["instr(d.text, %s) > 0"] * len(short)
