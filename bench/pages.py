@@ -60,7 +60,7 @@ def setup():
             "admin meetings changelist": reverse("admin:meetings_meeting_changelist"),
             **engagement_pages(),
         },
-        "busiest": busiest[0], "median": median,
+        "busiest": busiest[0], "median": median, "searched": searched,
         "meeting_pk": latest["pk"],
         "detail_sample": [[pk, reverse("meetings:meeting-detail", args=[key])] for pk, key in spread],
         "export": reverse("meetings:meeting-export"),
@@ -193,7 +193,8 @@ def measure_pages(runs, args, say):
         clients[name].login_django_admin(info["admin_login"])
         readers[name].timeout = clients[name].timeout = args.page_timeout
     results = {name: {} for name in runs}
-    pages = list(dict.fromkeys(page for _server, info in runs.values() for page in info["pages"]))
+    pages = list(dict.fromkeys(page for _server, info in runs.values() for page in info["pages"]
+                               if not getattr(args, "pages", None) or args.pages in page))
     for page in pages:
         targets = {}
         for name, (server, info) in runs.items():

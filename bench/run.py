@@ -21,10 +21,12 @@ through the admin's two steps. Writes bench/RESULTS.md (bench/report.py) and res
 import argparse
 import json
 import os
+import sqlite3
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pgcluster
 from client import Client
@@ -36,6 +38,7 @@ from servers import BENCH, PY, ROOT, Baseline, current_side, datasette, datasett
 
 EXPORT_TURNS = 3  # full exports by each revision and by the command line, taken in turn
 POSTGRES = ("postgres://", "postgresql://", "pgsql://")
+SEARCH_TABLE = "bench_meeting_search"  # Datasette's FTS5 table of the meetings' texts
 
 
 def sqlite_file(side, meetings):
@@ -72,8 +75,11 @@ def measure_served(sides, urls, infos, args, results, db, cli=None):
         pages, clients = measure_pages({name: (servers[name], infos[name]) for name in servers}, args, say)
         pids = {name: server.worker_pid() for name, server in servers.items()}
         for name in servers:
+            results["runs"][name][db]["pages"] = pages[name]
+        if args.pages:
+            return
+        for name in servers:
             run = results["runs"][name][db]
-            run["pages"] = pages[name]
             say(f"  {name}: export of one level")
             run["export_10k"] = http_export(clients[name], "GET", infos[name]["export_10k"], pids[name])
         turns = {name: [] for name in servers}
@@ -106,6 +112,8 @@ def measure_served(sides, urls, infos, args, results, db, cli=None):
 
 
 def imports(sides, urls, args, results, db):
+    if args.pages:
+        return
     for side in sides:
         run = results["runs"][side.name][db]
         say(f"  {side.name}: import of {args.import_rows:,} meetings through MeetingResource ({db})")
@@ -138,10 +146,16 @@ def run_sqlite(args, sides, results):
         make_view(db, sql)
         results["cli_label"], cli = cli_export_command(db)
         results["sqlite3_version"] = sqlite3_version(cli)
-    measure_served(sides, urls, infos, args, results, "sqlite", cli)
-    if results["datasette_version"]:
-        measure_datasette(db, infos["current"], args, results, view=bool(sql))
-    if len(sides) > 1 or results["datasette_version"]:
+    # Made before the servers run: this process's connections to the file see it as it was.
+    search = datasette_search(db) if results["datasette_version"] and infos["current"].get("searched") else None
+    try:
+        measure_served(sides, urls, infos, args, results, "sqlite", cli)
+        if results["datasette_version"]:
+            measure_datasette(db, infos["current"], args, results, view=bool(sql), search=search)
+    finally:
+        if search:
+            drop_datasette_search(db)
+    if (len(sides) > 1 or results["datasette_version"]) and not args.pages:
         details_in_turn(sides, urls, infos, results, db)
     (BENCH / "results.json").write_text(json.dumps(results, indent=1, default=str))
     imports(sides, urls, args, results, "sqlite")
@@ -168,7 +182,31 @@ def detail_asker(server, info, name, db):
     return lambda i: client.get(sample[i][1])[0]
 
 
-def measure_datasette(db, info, args, results, view):
+def datasette_search(db):
+    """For Datasette's ?_search= on meetings_meeting: an FTS5 table (trigram, as defrel's) over
+    the same texts defrel searches, its meetings' search documents, and the metadata naming it
+    (Datasette's fts_table / fts_pk); None on a revision without search documents."""
+    with closing(sqlite3.connect(db)) as connection:
+        if not connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'defrel_searchdocument'").fetchone():
+            return None
+        connection.execute(f"DROP TABLE IF EXISTS {SEARCH_TABLE}")
+        connection.execute(f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5(text, tokenize='trigram')")
+        connection.execute(f"INSERT INTO {SEARCH_TABLE}(rowid, text) SELECT record_id, text "
+                           "FROM defrel_searchdocument WHERE kind = 'meetings.meeting'")
+        connection.commit()
+    metadata = BENCH / "datasette-metadata.json"
+    metadata.write_text(json.dumps({"databases": {db.stem: {"tables": {
+        "meetings_meeting": {"fts_table": SEARCH_TABLE, "fts_pk": "id"}}}}}))
+    return metadata
+
+
+def drop_datasette_search(db):
+    with closing(sqlite3.connect(db)) as connection:
+        connection.execute(f"DROP TABLE IF EXISTS {SEARCH_TABLE}")
+        connection.commit()
+
+
+def measure_datasette(db, info, args, results, view, search=None):
     say("Datasette on the same file (default settings but max_csv_mb=0)")
     table = f"/{db.stem}/meetings_meeting"
     pages = {
@@ -177,17 +215,26 @@ def measure_datasette(db, info, args, results, view):
         "table page, one year": f"{table}?date_lower__gte=2024-01-01&date_lower__lte=2024-12-31",
         "row page": f"{table}/{info['meeting_pk']}",
     }
-    server = datasette(db, {"max_csv_mb": 0})
+    metadata = search
+    if metadata:  # the terms defrel's "a new search each time" asks, one per request
+        pages["FTS search, a new search each time, _nofacet=1"] = [
+            f"{table}?{urlencode({'_search': q, '_nofacet': 1})}" for q in info["searched"]]
+        pages["FTS search, a new search each time (default)"] = [
+            f"{table}?{urlencode({'_search': q})}" for q in info["searched"]]
+    if args.pages:
+        pages = {name: path for name, path in pages.items() if "search" in name}
+    server = datasette(db, {"max_csv_mb": 0}, metadata)
     try:
         client = Client(server.port)
+        client.timeout = args.page_timeout
         results["datasette"] = {}
         for name, path in pages.items():
-            say(f"  {name}: {path}")
+            say(f"  {name}: {path[0] if isinstance(path, list) else path}")
             results["datasette"][name] = in_turn({"datasette": Target(client, path)}, requests=args.requests,
                                                  cap=args.cap)["datasette"]
     finally:
         server.stop()
-    if not view:
+    if not view or args.pages:
         return
     # A view's CSV pages by OFFSET, each page a query under sql_time_limit_ms: give it room.
     server = datasette(db, {"max_csv_mb": 0, "sql_time_limit_ms": 600_000})
@@ -210,7 +257,7 @@ def run_postgres(args, sides, results, url, cluster):
     infos = prepare(sides, urls, args, results, "postgresql")
     results["versions"].update(infos["current"]["versions"])
     measure_served(sides, urls, infos, args, results, "postgresql")
-    if results.get("cli_label"):  # this revision has the export's plain SQL
+    if results.get("cli_label") and not args.pages:  # this revision has the export's plain SQL
         say("  COPY … TO STDOUT")
         results["pg_copy"] = process_export([PY, str(BENCH / "child.py"), "copy", url],
                                             env=sides[0].env(url), cwd=ROOT)
@@ -231,6 +278,9 @@ def arguments():
                         help="rows of the XLSX and CSV files imported through the admin (0: skipped)")
     parser.add_argument("--skip-admin-export", action="store_true")
     parser.add_argument("--no-datasette", action="store_true", help="no Datasette (nor its install)")
+    parser.add_argument("--pages", default="", metavar="TEXT",
+                        help="only the pages whose name holds TEXT (and Datasette's searches with "
+                             "'search'): no exports, imports or head-to-head")
     parser.add_argument("--no-postgres", action="store_true",
                         help="SQLite only (by default PostgreSQL too: DATABASE_URL, or a throw-away cluster)")
     parser.add_argument("--out", default=str(BENCH / "RESULTS.md"))

@@ -144,9 +144,15 @@ def gunicorn(side, database_url, name):
     return server
 
 
-def datasette(db, settings):
+# Datasette may run from another virtualenv (BENCH_DATASETTE_PYTHON) than the app's.
+DATASETTE_PY = os.environ.get("BENCH_DATASETTE_PYTHON") or PY
+
+
+def datasette(db, settings, metadata=None):
     port = free_port()
-    command = [PY, "-m", "datasette", "serve", str(db), "-h", "127.0.0.1", "-p", str(port)]
+    command = [DATASETTE_PY, "-m", "datasette", "serve", str(db), "-h", "127.0.0.1", "-p", str(port)]
+    if metadata:
+        command += ["--metadata", str(metadata)]
     for name, value in settings.items():
         command += ["--setting", name, str(value)]
     server = Server(command, dict(os.environ), port, BENCH / "datasette.log")
@@ -154,19 +160,19 @@ def datasette(db, settings):
     return server
 
 
-def installed(module, install=True):
+def installed(module, install=True, python=PY):
     """Whether ``module`` can be imported in the venv, after installing bench/requirements.txt
     into it if it could not and ``install``."""
-    if not subprocess.run([PY, "-c", f"import {module}"], capture_output=True).returncode:
+    if not subprocess.run([python, "-c", f"import {module}"], capture_output=True).returncode:
         return True
     if install:
         say(f"installing {module} into the venv (bench/requirements.txt)")
-        subprocess.run([PY, "-m", "pip", "install", "--quiet", "-r", str(BENCH / "requirements.txt")], check=True)
+        subprocess.run([python, "-m", "pip", "install", "--quiet", "-r", str(BENCH / "requirements.txt")], check=True)
     return install
 
 
 def datasette_version(install):
     """Datasette's version (installed if ``install``), or None when it is not there."""
-    if not installed("datasette", install):
+    if not installed("datasette", install, DATASETTE_PY):
         return None
-    return subprocess.run([PY, "-m", "datasette", "--version"], capture_output=True, text=True).stdout.split()[-1]
+    return subprocess.run([DATASETTE_PY, "-m", "datasette", "--version"], capture_output=True, text=True).stdout.split()[-1]

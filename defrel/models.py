@@ -402,3 +402,6 @@ class PendingImport(models.Model):
 
     def __str__(self):
         return f"{self.original_name} ({self.target}, {self.created:%Y-%m-%d %H:%M})"
+
+
+from defrel.search import SearchDocument  # noqa: E402, F401 - a model of this app (derived texts)

@@ -79,7 +79,8 @@ def curated_models():
     ``curated = True``, less their history, the stamp and uploads waiting for confirmation."""
     return [model for config in apps.get_app_configs() if getattr(config, "curated", False)
             for model in config.get_models()
-            if model not in (DataStamp, PendingImport) and not model.__name__.startswith("Historical")]
+            if model not in (DataStamp, PendingImport) and not model.__name__.startswith("Historical")
+            and not getattr(model, "derived", False)]
 
 
 def connect():

@@ -14,3 +14,13 @@ class MeetingsConfig(AppConfig):
 
         connect_titles()
         connect_venues()
+        register_search()
+
+
+def register_search():
+    """The search documents of meetings, agreements, exercises and engagements (defrel.search)."""
+    from defrel.search_index import register
+    from meetings.models import Agreement, Engagement, Exercise, Meeting
+
+    for model in (Meeting, Agreement, Exercise, Engagement):
+        register(model, model.objects.get_queryset().search_fields)

@@ -1,13 +1,14 @@
 from django.urls import path
 
 from meetings.feeds import ChangesFeed
-from meetings.views import charts, coverage, data, engagements, lists, overview, sources
+from meetings.views import charts, coverage, data, engagements, lists, overview, search, sources
 
 app_name = "meetings"
 urlpatterns = [
     path("", overview.home, name="home"),
     path("timeline/", overview.timeline, name="timeline"),
     path("charts/", charts.encounter_charts, name="charts"),
+    path("search/", search.search, name="search"),
     path("agreements/matrix/", overview.matrix, name="agreement-matrix"),
     path("meetings/", lists.meeting_list, name="meeting-list"),
     path("meetings/export.csv", lists.meeting_export, name="meeting-export"),

@@ -25,6 +25,10 @@ try:
     from meetings.models.titles import store_titles
 except ImportError:  # a baseline revision from before participations stored their titles
     store_titles = None
+try:
+    from defrel.search_index import rebuild_all as build_search_documents
+except ImportError:  # a baseline revision from before the search documents
+    build_search_documents = None
 
 from .engagements import Engagements, engagement_tables, previous_engagements
 from .people import People
@@ -98,6 +102,10 @@ class Builder(People, Records, Engagements):
                 store_titles(Participation.objects.filter(meeting__key__startswith=PREFIX))
             self.make_agreements(sizes["agreements"])
             self.make_engagements(sizes["engagements"])
+            if build_search_documents:  # nor the search documents' signals
+                seconds = time.monotonic()
+                build_search_documents()
+                self.say(f"synth: search documents in {time.monotonic() - seconds:.0f}s")
             stamp.bump_on_commit()  # bulk_create sends no signals: cached counts must go
             self.analyze()
         if not connection.in_atomic_block:  # VACUUM cannot run inside a transaction (tests)

@@ -43,7 +43,8 @@ STATED = [(Status.UNKNOWN.value, Status.UNKNOWN.label), (Status.IN_FORCE.value, 
 
 class AgreementQuerySet(SearchableQuerySet):
     search_fields = ("title_ja", "title_en", "short_name", "aliases", "key",
-                     "summary_ja", "summary_en", "parties__name_ja", "parties__name_en")
+                     "summary_ja", "summary_en", "parties__name_ja", "parties__name_en",
+                     "parties__short_ja")
 
     def with_lifecycle(self):
         return self.select_related("source").prefetch_related(

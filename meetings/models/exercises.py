@@ -17,7 +17,8 @@ DATE, HAS_START = undated_allowed("exercise")
 
 class ExerciseQuerySet(SearchableQuerySet, DatedQuerySet):
     search_fields = ("name_ja", "name_en", "series", "key", "summary_ja", "summary_en",
-                     "countries__name_ja", "countries__name_en")
+                     "location_ja", "location_en",
+                     "countries__name_ja", "countries__name_en", "countries__short_ja")
 
 
 class Exercise(NaturalKeyed, Dated, Sourced, Versioned, WithServices, models.Model):

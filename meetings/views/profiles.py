@@ -3,7 +3,7 @@ that read meetings, agreements and exercises too, so they live here, above both 
 import datetime
 from itertools import groupby
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject
@@ -11,6 +11,7 @@ from django.views.generic import ListView
 
 from defrel import charts
 from defrel.exports import stream_csv
+from defrel.search import matching
 from defrel.timeline import by_year_and_month, entries
 from meetings.forms import OfficialFilterForm, TimelineForm, YearForm
 from meetings.models import Engagement, Meeting, Participation
@@ -120,8 +121,7 @@ def chosen_officials(form, officials):
     if "country" in chosen:
         officials = officials.filter(country=chosen["country"])
     if "q" in chosen:
-        q = chosen["q"]
-        officials = officials.filter(Q(name_ja__icontains=q) | Q(name_en__icontains=q))
+        officials = officials.filter(matching(Official, chosen["q"]))  # the site's one search
     return officials.order_by("name_en", "pk")
 
 

@@ -9,6 +9,7 @@ from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from defrel.search_index import deferred
 from defrel.stamp import curated_models
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -52,7 +53,8 @@ class Command(BaseCommand):
             return
         paths = paths or sorted(FIXTURES.glob("*.json"))
         created, kept = Counter(), Counter()
-        with transaction.atomic():
+        # The search documents once at the end, not at every record naming another.
+        with transaction.atomic(), deferred():
             for path, index, obj in read_fixtures(paths):
                 label = obj.get("model", "?").lower()
                 try:

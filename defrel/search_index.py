@@ -1,0 +1,216 @@
+"""Keeping the search documents (defrel.search) current on every write path.
+
+Each app registers its searchable models with the paths of the texts their documents hold
+(``register(Meeting, ["title_ja", "countries__name_en", …])``). From the paths follows which
+writes change which documents: a meeting's own save, a partner's rename (every document naming
+it), a participant added or removed. Documents are rebuilt, in the writer's transaction, after
+
+- save() and delete() of a record or of one it names (post_save, pre/post_delete: admin
+  forms and inlines, fixtures loaded raw, the shell);
+- many-to-many links set, added, removed or cleared (m2m_changed);
+- records written in bulk by the import (defrel.models.rows_written);
+
+and ``deferred()`` gathers them into one rebuild at its end (load_curated). A restore copies
+the documents and their indexes with every other table.
+"""
+import threading
+from collections import defaultdict
+from contextlib import contextmanager
+
+from django.db import router
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+
+from defrel.search import SearchDocument, document, kind_of
+
+BATCH = 2000
+# A partner's one-character short form is written after 日 in the documents (日豪, 日韓, 日米):
+# the documents of the records it names hold both.
+SHORT_FORMS = "short_ja"
+JAPAN_SHORT = "日"
+
+PATHS = {}  # model -> [path, …]
+DEPENDENTS = defaultdict(list)  # a model whose rows are named -> [(model of the document, lookup)]
+LINKS = defaultdict(list)  # a many-to-many through model -> [(model, lookup to its owner, field)]
+_pending = threading.local()
+
+
+def register(model, paths):
+    """``model``'s records have documents made of ``paths`` (field names, or lookups through
+    relations: countries__name_en)."""
+    PATHS[model] = list(paths)
+    for path in paths:
+        parts = path.split("__")[:-1]
+        current = model
+        for depth, name in enumerate(parts, start=1):
+            field = current._meta.get_field(name)
+            lookup, before = "__".join(parts[:depth]), "__".join(parts[:depth - 1])
+            if field.many_to_many:
+                add_link(field.remote_field.through, (model, before, field))
+            elif field.one_to_many:  # rows of a through model written by add() have no save()
+                for m2m in current._meta.many_to_many:
+                    if m2m.remote_field.through is field.related_model:
+                        add_link(m2m.remote_field.through, (model, before, m2m))
+            current = field.related_model
+            if (model, lookup) not in DEPENDENTS[current]:
+                DEPENDENTS[current].append((model, lookup))
+    connect()
+
+
+def add_link(through, link):
+    if link not in LINKS[through]:
+        LINKS[through].append(link)
+
+
+def texts_of(model, ids, using, paths=None):
+    """{id: [texts]} of those of ``model``'s records ``ids`` that exist: a query for its own
+    fields and one per relation the paths cross."""
+    groups = defaultdict(list)
+    for path in paths or PATHS[model]:
+        groups[path.rpartition("__")[0]].append(path)
+    manager = model._base_manager.using(using)
+    texts = {}
+    for prefix, paths in sorted(groups.items()):  # its own fields ("") first
+        for pk, *values in manager.filter(pk__in=ids).order_by().values_list("pk", *paths):
+            if prefix and pk not in texts:
+                continue
+            found = texts.setdefault(pk, [])
+            for path, value in zip(paths, values):
+                if value is None or value == "":
+                    continue
+                found.append(str(value))
+                if path.endswith(SHORT_FORMS) and value != JAPAN_SHORT:
+                    found.append(JAPAN_SHORT + value)
+    return texts
+
+
+def rebuild(model, ids, using="default", paths=None):
+    """Write anew the documents of ``model``'s records ``ids`` (removing those of records
+    that no longer exist); ``paths`` for a migration's historical model."""
+    ids = list(set(ids))
+    if not ids or (paths is None and model not in PATHS):
+        return
+    if getattr(_pending, "models", None) is not None:
+        _pending.models[(model, using)].update(ids)
+        return
+    kind = kind_of(model)
+    documents = SearchDocument._base_manager.using(using)
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start:start + BATCH]
+        texts = texts_of(model, batch, using, paths)
+        # _raw_delete (private, stable since Django 1.x): one DELETE, where delete() would
+        # first read the rows when any signal listens to every model.
+        documents.filter(kind=kind, record_id__in=batch)._raw_delete(using)
+        documents.bulk_create([SearchDocument(kind=kind, record_id=pk, text=document(found))
+                               for pk, found in texts.items()])
+
+
+def rebuild_all(using="default", models=None):
+    """Every document anew (after writes that bypass all of the above, as bench/synth's);
+    returns how many were written."""
+    written = 0
+    for model in models or list(PATHS):
+        SearchDocument._base_manager.using(using).filter(kind=kind_of(model))._raw_delete(using)
+        ids = list(model._base_manager.using(using).order_by("pk").values_list("pk", flat=True))
+        rebuild(model, ids, using)
+        written += len(ids)
+    return written
+
+
+@contextmanager
+def deferred():
+    """Gather the rebuilds of the writes inside into one at the end (many records saved one
+    by one, each naming the others: the curated fixtures)."""
+    if getattr(_pending, "models", None) is not None:
+        yield
+        return
+    _pending.models = defaultdict(set)
+    try:
+        yield
+        pending = _pending.models
+    finally:
+        _pending.models = None
+    for (model, using), ids in pending.items():
+        rebuild(model, ids, using)
+
+
+def affected(model, pks, using):
+    """{model of a document: ids} whose documents name ``model``'s rows ``pks``."""
+    found = {}
+    if model in PATHS:
+        found[model] = set(pks)
+    for owner, lookup in DEPENDENTS.get(model, ()):
+        found.setdefault(owner, set()).update(owner._base_manager.using(using).filter(
+            **{f"{lookup}__in": pks}).values_list("pk", flat=True))
+    return found
+
+
+def rebuild_affected(model, pks, using):
+    for owner, ids in affected(model, pks, using).items():
+        rebuild(owner, ids, using)
+
+
+def saving(sender, instance, using=None, raw=False, **kwargs):
+    # The documents that named the row as it was (a participant moved to another meeting).
+    if instance.pk is not None and not raw and sender in DEPENDENTS:
+        instance._search_before = affected(sender, [instance.pk], using or router.db_for_write(sender))
+
+
+def saved(sender, instance, using=None, **kwargs):
+    using = using or router.db_for_write(sender)
+    found = affected(sender, [instance.pk], using)
+    for owner, ids in getattr(instance, "_search_before", {}).items():
+        found.setdefault(owner, set()).update(ids)
+    instance._search_before = {}
+    for owner, ids in found.items():
+        rebuild(owner, ids, using)
+
+
+def deleting(sender, instance, using=None, **kwargs):
+    # Found before the row goes: afterwards nothing leads from it to the documents naming it.
+    instance._search_affected = affected(sender, [instance.pk], using)
+
+
+def deleted(sender, instance, using=None, **kwargs):
+    for owner, ids in getattr(instance, "_search_affected", {}).items():
+        rebuild(owner, ids, using)
+
+
+def linked(sender, instance, action, reverse, model, pk_set, using=None, **kwargs):
+    """Many-to-many links changed: the documents of their owners' side."""
+    for owner, lookup, field in LINKS.get(sender, ()):
+        if not reverse:  # ``instance`` is the field's own side
+            side_model, side_pks = type(instance), [instance.pk]
+        elif action == "pre_clear":
+            accessor = field.remote_field.get_accessor_name()
+            instance._search_cleared = list(getattr(instance, accessor).values_list("pk", flat=True))
+            continue
+        else:
+            side_model = field.model
+            side_pks = list(pk_set or ()) or getattr(instance, "_search_cleared", [])
+        if action not in ("post_add", "post_remove", "post_clear") or not side_pks:
+            continue
+        if not lookup:
+            rebuild(owner, side_pks, using)
+        else:
+            rebuild(owner, owner._base_manager.using(using).filter(
+                **{f"{lookup}__in": side_pks}).values_list("pk", flat=True), using)
+
+
+def written(sender, instances, using=None, **kwargs):
+    """Records written in bulk (the import), their links with them."""
+    if instances:
+        rebuild_affected(sender, [i.pk for i in instances], using or router.db_for_write(sender))
+
+
+def connect():
+    from defrel.models import rows_written
+
+    for model in {*PATHS, *DEPENDENTS}:
+        uid = f"search-{model._meta.label}"
+        pre_save.connect(saving, sender=model, dispatch_uid=f"{uid}-saving")
+        post_save.connect(saved, sender=model, dispatch_uid=f"{uid}-saved")
+        pre_delete.connect(deleting, sender=model, dispatch_uid=f"{uid}-deleting")
+        post_delete.connect(deleted, sender=model, dispatch_uid=f"{uid}-deleted")
+    for through in LINKS:
+        m2m_changed.connect(linked, sender=through, dispatch_uid=f"search-{through._meta.label}-linked")
+    rows_written.connect(written, dispatch_uid="search-written")

@@ -1,0 +1,95 @@
+"""The site-wide search page and the lists' ?q= read one search (defrel.search), and find the
+curated records as readers type them."""
+import re
+
+import pytest
+from django.http import QueryDict
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import translation
+
+from meetings.filters import MeetingFilter
+from meetings.models import Agreement, Meeting
+from partners.models import Country, Official
+from tests.meetings.factories import AgreementFactory, MeetingFactory
+from tests.partners.factories import CountryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def keys(queryset, field="key"):
+    return set(queryset.values_list(field, flat=True))
+
+
+def test_the_curated_data_is_found_as_readers_type_it(client):
+    call_command("load_curated", verbosity=0)
+    for query in ["日韓GSOMIA", "Japan-ROK GSOMIA", "GSOMIA Korea", "日韓 秘密軍事情報保護協定"]:
+        assert keys(Agreement.objects.search(query)) == {"kr-gsomia"}, query
+    acsa = keys(Agreement.objects.search("ＡＣＳＡ"))
+    assert acsa == keys(Agreement.objects.search("acsa")) and {"au-acsa", "fr-acsa"} <= acsa
+    kasciunas = Official.objects.get(slug="kasciunas-laurynas")
+    assert _found(Official, "Kasciunas") == _found(Official, "Kasčiūnas") == {kasciunas.pk}
+    assert keys(Meeting.objects.search("Kasciunas")) == keys(kasciunas.meetings.all())
+    assert keys(Meeting.objects.search("カシュウナス")) == keys(kasciunas.meetings.all())
+    # one character: the short form the documents use for Australia
+    assert "AU" in keys(Country.objects.filter(pk__in=_found(Country, "豪")), "code")
+    assert "au-acsa" in keys(Agreement.objects.search("豪"))
+
+    page = client.get(reverse("meetings:search"), {"q": "日韓GSOMIA"}).content.decode()
+    assert "日韓秘密軍事情報保護協定" in page and reverse("meetings:agreement-detail", args=["kr-gsomia"]) in page
+    listed = client.get(reverse("meetings:agreement-list"), {"q": "GSOMIA Korea"}).content.decode()
+    assert "日韓秘密軍事情報保護協定" in listed and "日印秘密軍事情報保護協定" not in listed
+    with translation.override("en"):
+        page = client.get(reverse("meetings:search"), {"q": "Kasciunas"}).content.decode()
+    assert "Laurynas Kasčiūnas" in page
+
+
+def _found(model, query):
+    from defrel.search import matching
+
+    return set(model.objects.filter(matching(model, query)).values_list("pk", flat=True))
+
+
+def test_results_are_grouped_by_kind_with_counts_and_links_to_the_filtered_lists(client):
+    kr = CountryFactory(code="KR", name_ja="大韓民国", name_en="Republic of Korea", short_ja="韓")
+    for i in range(12):
+        MeetingFactory(countries=[kr], title_ja=f"日韓防衛相会談{i}", key=f"kr-{i}")
+    AgreementFactory(parties=[kr], title_ja="日韓秘密軍事情報保護協定", key="kr-gsomia")
+    with translation.override("en"):
+        response = client.get("/en/search/", {"q": "韓"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    headings = re.findall(r'<h2 id="found-(\w+)-heading">', page)
+    assert headings == ["meeting", "agreement", "country"]
+    assert page.count('href="/en/meetings/kr-') == 10  # capped, the rest on the list
+    assert 'href="/en/meetings/?q=%E9%9F%93"' in page and "See all 12" in page
+    assert 'href="/en/agreements/kr-gsomia/"' in page and 'href="/en/partners/countries/KR/"' in page
+
+
+def test_the_output_is_escaped_and_nothing_found_is_said(client):
+    MeetingFactory(title_ja="<script>alert(1)</script>会談")
+    page = client.get(reverse("meetings:search"), {"q": "<script>"}).content.decode()
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;会談" in page
+    with translation.override("en"):
+        empty = client.get("/en/search/", {"q": "zzzz-nothing"}).content.decode()
+    assert "Nothing found" in empty and 'value="zzzz-nothing"' in empty
+
+
+def test_every_page_has_the_search_box(client):
+    for url in [reverse("meetings:home"), reverse("meetings:meeting-list"), reverse("partners:country-list")]:
+        page = client.get(url).content.decode()
+        assert f'action="{reverse("meetings:search")}"' in page and 'name="q"' in page, url
+
+
+def test_the_lists_facets_count_what_the_search_finds(client):
+    kr = CountryFactory(code="KR", name_ja="大韓民国", name_en="Republic of Korea")
+    au = CountryFactory(code="AU", name_ja="オーストラリア", name_en="Australia")
+    MeetingFactory(countries=[kr, au], title_en="Trilateral talks", key="m1")
+    MeetingFactory(countries=[kr], title_en="Bilateral talks", key="m2")
+    MeetingFactory(countries=[au], title_en="Other talks", key="m3")
+    with translation.override("en"):
+        page = client.get("/en/meetings/", {"q": "korea talks"}).content.decode()
+    assert "Trilateral talks" in page and "Bilateral talks" in page and "Other talks" not in page
+    params = QueryDict("q=korea+talks")
+    facets = {f.param: {c.value: c.count for c in f.choices} for f in MeetingFilter(params).facets(params)}
+    assert facets["country"] == {"KR": 2, "AU": 1}
