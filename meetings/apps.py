@@ -9,11 +9,12 @@ class MeetingsConfig(AppConfig):
 
     def ready(self):
         from meetings import timeline  # noqa: F401 - registers the kinds of timeline entry
+        from meetings.models import Meeting
         from meetings.models.titles import connect_titles
         from meetings.models.venues import connect_venues
 
         connect_titles()
-        connect_venues()
+        connect_venues(Meeting)
         register_search()
 
 

@@ -9,7 +9,10 @@ The functions take the models from the querysets they are given, so that a migra
 call them with its historical models."""
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models.signals import m2m_changed, post_save
 from django.utils.translation import gettext_lazy as _
+
+from defrel.models import rows_written
 
 JAPAN = "JP"
 
@@ -56,11 +59,9 @@ def saved(sender, instance, raw=False, using=None, **kwargs):
 
 def partners_changed(sender, instance, action, reverse, pk_set, using=None, model=None, **kwargs):
     """A meeting's partners set, added or removed, from either side of the relation."""
-    from meetings.models import Meeting
-
     if action not in ("post_add", "post_remove", "post_clear"):
         return
-    meetings = Meeting._base_manager.using(using)
+    meetings = sender._meta.get_field("meeting").related_model._base_manager.using(using)
     if reverse:  # country.meetings.add(…): the meetings named, or all of the country's
         meetings = meetings.filter(pk__in=pk_set) if pk_set else meetings.filter(countries=instance)
     else:
@@ -70,18 +71,12 @@ def partners_changed(sender, instance, action, reverse, pk_set, using=None, mode
 
 def written(sender, instances, using=None, **kwargs):
     """Meetings written without save() (rows_written), their partners with them."""
-    from meetings.models import Meeting
-
-    if instances and sender is Meeting:
-        store_venues(Meeting._base_manager.using(using).filter(pk__in=[i.pk for i in instances]))
+    if instances and sender._meta.label == "meetings.Meeting":
+        store_venues(sender._base_manager.using(using).filter(pk__in=[i.pk for i in instances]))
 
 
-def connect_venues():
-    from django.db.models.signals import m2m_changed, post_save
-
-    from defrel.models import rows_written
-    from meetings.models import Meeting
-
+def connect_venues(Meeting):
+    """Called with the Meeting model once the app is ready (this module is imported by it)."""
     post_save.connect(saved, sender=Meeting, dispatch_uid="venues-saved")
     m2m_changed.connect(partners_changed, sender=Meeting.countries.through, dispatch_uid="venues-partners")
     rows_written.connect(written, dispatch_uid="venues-written")
