@@ -12,6 +12,8 @@ urlpatterns = [
     # (looked up per request: hashed static names exist only after collectstatic)
     path("favicon.ico", lambda request: redirect(static("defrel/favicon.svg"), permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),
+    # One address for every language: the JSON gives both (_ja/_en), like the CSV.
+    path("api/", include("meetings.api.urls")),
     path(f"{settings.ADMIN_URL}quality/", data_quality, name="data-quality"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -106,6 +106,17 @@ def country_detail(request, code):
     })
 
 
+def chosen_officials(officials, chosen):
+    """``officials`` narrowed by the officials' list's filters (OfficialFilterForm's valid
+    values): the page and its JSON twin."""
+    if "country" in chosen:
+        officials = officials.filter(country=chosen["country"])
+    if "q" in chosen:
+        q = chosen["q"]
+        officials = officials.filter(Q(name_ja__icontains=q) | Q(name_en__icontains=q))
+    return officials
+
+
 class OfficialList(ListView):
     model = Official
     paginate_by = 50
@@ -113,16 +124,10 @@ class OfficialList(ListView):
 
     def get_queryset(self):
         self.form = OfficialFilterForm(self.request.GET)
-        chosen = self.form.valid()
         officials = Official.objects.select_related("country").prefetch_related(
             Prefetch("tenures", queryset=Tenure.objects.select_related("position"))
         ).annotate(n_meetings=participation_count()).order_by("name_en", "pk")
-        if "country" in chosen:
-            officials = officials.filter(country=chosen["country"])
-        if "q" in chosen:
-            q = chosen["q"]
-            officials = officials.filter(Q(name_ja__icontains=q) | Q(name_en__icontains=q))
-        return officials
+        return chosen_officials(officials, self.form.valid())
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(form=self.form, **kwargs)
