@@ -1,4 +1,6 @@
 """The JSON lists: the HTML list's rows, filters, facets and the CSV's columns."""
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -195,3 +197,28 @@ def test_an_agreement_carries_its_milestones(client, au):
     record = get_json(client, reverse("api:agreement-detail", args=["gsomia"]))
     assert [(e["kind"], e["date"]) for e in record["events"]] == [("signed", "2016-11")]
     assert record["events"][0]["agreement"] == event.agreement.key
+
+
+@pytest.mark.parametrize("page, twin, query", [
+    ("meetings:meeting-list", "api:meeting-list", "?country=AU&year=2024&page=1&utm=x"),
+    ("meetings:agreement-list", "api:agreement-list", "?party=AU&status=in_force"),
+    ("meetings:exercise-list", "api:exercise-list", "?country=AU&year=2024"),
+    ("meetings:engagement-list", "api:engagement-list", "?country=AU&year=2024&sort=date"),
+    ("partners:official-list", "api:official-list", "?country=AU"),
+    ("partners:country-list", "api:country-list", ""),
+])
+def test_every_list_links_to_its_json_with_the_filters_it_shows(client, au, page, twin, query):
+    OfficialFactory(country=au)
+    html = client.get(reverse(page) + query).content.decode()
+    links = re.findall(r'<a href="([^"]+)" type="application/json">', html)
+    kept = "&amp;".join(p for p in query.lstrip("?").split("&") if p and not p.startswith(("page=", "utm=")))
+    assert links == [reverse(twin) + (f"?{kept}" if kept else "")]
+    assert client.get(links[0].replace("&amp;", "&")).status_code == 200
+
+
+def test_the_json_link_leaves_out_a_filter_the_page_refused(client, au):
+    MeetingFactory(key="m", countries=[au])
+    html = client.get(reverse("meetings:meeting-list") + "?year=abc&country=AU").content.decode()
+    link = re.search(r'<a href="([^"]+)" type="application/json">', html).group(1)
+    assert link == reverse("api:meeting-list") + "?country=AU"
+    assert [r["key"] for r in client.get(link).json()["results"]] == ["m"]  # what the page lists
