@@ -35,9 +35,9 @@ def test_the_api_documentation_renders_every_operation_without_a_csp_violation(r
     meetings.locator("button.try-out__btn").click()
     meetings.locator("tr[data-param-name='year'] input").fill("2023")
     meetings.locator("button.execute").click()
-    expect(meetings.locator(".live-responses-table tr.response .response-col_status")).to_have_text("200")
+    expect(meetings.locator(".live-responses-table tr.response .response-col_status")).to_have_text("200", timeout=30_000)
     newest = Meeting.objects.in_period(2023).values_list("key", flat=True).first()
-    expect(meetings.locator(".live-responses-table .highlight-code").first).to_contain_text(newest)
+    expect(meetings.locator(".live-responses-table .highlight-code").first).to_contain_text(newest, timeout=30_000)
     reader.check_clean()
 
 

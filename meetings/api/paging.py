@@ -30,21 +30,25 @@ ALWAYS_ALLOWED = {CURSOR, "format"}  # format: DRF's own (?format=json)
 
 
 class Key:
-    """One field of a list's order: its name, direction and where NULLs go (always last)."""
+    """One field of a list's order: its name, direction and, when the order says so, NULLs
+    last. An order that says nothing of NULLs is kept as written, so that the list's index
+    serves it (meetings: -date_lower, key), and its field is taken to hold none (a meeting
+    always has a start: a check constraint)."""
 
-    def __init__(self, name, descending):
-        self.name, self.descending = name, descending
+    def __init__(self, name, descending, nulls_last=False):
+        self.name, self.descending, self.nulls_last = name, descending, nulls_last
 
     def order(self):
-        field = F(self.name)
-        return field.desc(nulls_last=True) if self.descending else field.asc(nulls_last=True)
+        if self.nulls_last:
+            return F(self.name).desc(nulls_last=True) if self.descending else F(self.name).asc(nulls_last=True)
+        return f"-{self.name}" if self.descending else self.name
 
-    def beyond(self, value, nullable):
-        """The rows after ``value`` in this field's direction, NULLs last."""
+    def beyond(self, value):
+        """The rows after ``value`` in this field's direction."""
         if value is None:
             return Q(pk__in=[])  # nothing comes after the NULLs but more NULLs
         after = Q(**{f"{self.name}__{'lt' if self.descending else 'gt'}": value})
-        return after | Q(**{f"{self.name}__isnull": True}) if nullable else after
+        return after | Q(**{f"{self.name}__isnull": True}) if self.nulls_last else after
 
     def equal(self, value):
         return Q(**{f"{self.name}__isnull": True}) if value is None else Q(**{self.name: value})
@@ -57,7 +61,7 @@ def keys_of(queryset):
     keys = []
     for item in queryset.query.order_by or model._meta.ordering:
         if isinstance(item, OrderBy):
-            keys.append(Key(item.expression.name, item.descending))
+            keys.append(Key(item.expression.name, item.descending, bool(item.nulls_last)))
         elif isinstance(item, F):
             keys.append(Key(item.name, False))
         else:
@@ -80,7 +84,7 @@ class KeysetPagination(BasePagination):
         rows = queryset.order_by(*(k.order() for k in keys))
         last = self.decode(request, queryset.model, keys)
         if last is not None:
-            rows = rows.filter(self.after(queryset.model, keys, last))
+            rows = rows.filter(self.after(keys, last))
         page = list(rows[:self.page_size + 1])
         self.next_position = None
         if len(page) > self.page_size:
@@ -89,13 +93,16 @@ class KeysetPagination(BasePagination):
         return page
 
     @staticmethod
-    def after(model, keys, last):
+    def after(keys, last):
         """Rows after the tuple ``last``: equal on the first fields and beyond on the next."""
         condition, equal = Q(pk__in=[]), Q()
         for key, value in zip(keys, last):
-            nullable = model._meta.get_field(key.name).null if key.name != "pk" else False
-            condition |= equal & key.beyond(value, nullable)
+            condition |= equal & key.beyond(value)
             equal &= key.equal(value)
+        first, value = keys[0], last[0]
+        if value is not None and not first.nulls_last:
+            # Implied by the above, but a plain range the index can start its scan from.
+            condition &= Q(**{f"{first.name}__{'lte' if first.descending else 'gte'}": value})
         return condition
 
     @staticmethod

@@ -129,3 +129,9 @@ def test_the_schema_and_docs_are_served(client):
     script = client.get(reverse("api:docs") + "?script=")
     assert script["Content-Type"].startswith("application/javascript")
     assert b"SwaggerUIBundle" in script.content
+
+
+def test_head_and_options_answer_without_an_error(client, records):
+    assert client.head(reverse("api:meeting-list")).status_code == 200
+    response = client.options(reverse("api:meeting-list"))
+    assert response.status_code == 200 and response.json()["name"]
