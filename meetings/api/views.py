@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError
 
 from meetings.api import facets
 from meetings.api.paging import KeysetPagination, ListFilterBackend, refuse_unknown
-from meetings.api.rows import row_serializer
+from meetings.api.rows import row_serializer, shared
 from meetings.filters import AgreementFilter, EngagementFilter, ExerciseFilter, MeetingFilter
 from meetings.forms import OfficialFilterForm
 from meetings.models import Agreement
@@ -81,7 +81,12 @@ class TwinViewSet(viewsets.ReadOnlyModelViewSet):
     filterset = None
 
     def get_queryset(self):
-        return self.resource_class().get_queryset()
+        resource = shared(self.resource_class)
+        if self.action == "list" and hasattr(resource, "export_rows"):
+            # The page's records are only its ids and order: the rows are written from the
+            # ids (meetings.api.rows.RowListSerializer), so nothing is prefetched for them.
+            return resource.get_queryset().model.objects.all()
+        return resource.get_queryset()
 
     def get_serializer_class(self):
         if self.action == "retrieve" and self.record_serializer:
@@ -96,13 +101,13 @@ class TwinViewSet(viewsets.ReadOnlyModelViewSet):
         if self.filterset is None:
             return {}
         params = without_cursor(self.request.query_params)
-        stamp = self.filterset.data_stamp
-        return {"count": self.filterset.count(params, stamp),
-                "facets": facets.bilingual(lambda: self.filterset.facets(params, stamp), self.request)}
+        return {"count": self.filterset.count(params, self.filterset.data_stamp),
+                "facets": facets.linked(facets.of_filterset(self.filterset, params), self.request)}
 
 
-LIST_DOC = _("The records the HTML list at the same query string shows, {per} a page, in its "
-             "order; the fields are the CSV export's columns.")
+LIST_DOC = _("The records the HTML list at the same query string shows, in its order, a page at a "
+             "time (follow “next”); the fields are the CSV export's columns, and “facets” counts "
+             "the records per value of each filter, as the list does.")
 
 
 @extend_schema_view(list=extend_schema(description=LIST_DOC, summary=_("Meetings")),
@@ -165,7 +170,7 @@ class AgreementViewSet(TwinViewSet):
         return queryset.filter(pk__in=[a.pk for a in rows])
 
     def page_extra(self):
-        return {"count": self.found_count, "facets": facets.bilingual(self.build_facets, self.request)}
+        return {"count": self.found_count, "facets": facets.linked(facets.bilingual(self.build_facets), self.request)}
 
 
 @extend_schema_view(list=extend_schema(summary=_("Partner countries and organisations")),
