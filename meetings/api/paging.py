@@ -21,7 +21,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
-from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.utils.urls import replace_query_param
 
 from meetings.views.lists import PER_PAGE
 
@@ -82,6 +82,9 @@ class KeysetPagination(BasePagination):
         self.request, self.extra = request, getattr(view, "page_extra", dict)
         keys = keys_of(queryset)
         rows = queryset.order_by(*(k.order() for k in keys))
+        fields = getattr(view, "page_fields", None)
+        if fields is not None:  # the view reads only these (and the order's) of the page's rows
+            rows = rows.only(*dict.fromkeys([*fields, *(k.name for k in keys if k.name != "pk")]))
         last = self.decode(request, queryset.model, keys)
         if last is not None:
             rows = rows.filter(self.after(keys, last))
@@ -126,7 +129,9 @@ class KeysetPagination(BasePagination):
         checked = []
         for key, value in zip(keys, values):
             field = model._meta.pk if key.name == "pk" else model._meta.get_field(key.name)
-            if value is not None and not isinstance(value, (str, int)):
+            # Text with a NUL or a number beyond 64 bits: PostgreSQL would refuse the query.
+            if value is not None and (type(value) not in (str, int) or (isinstance(value, str) and "\0" in value)
+                                      or (isinstance(value, int) and abs(value) >= 2 ** 63)):
                 raise invalid
             try:
                 checked.append(None if value is None else field.to_python(value))

@@ -80,12 +80,18 @@ class TwinViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = KeysetPagination
     filterset = None
 
+    @property
+    def page_fields(self):
+        """What the list reads of its page's records: with a resource that writes its rows
+        itself (meetings.api.rows.RowListSerializer), their key alone (and the order's
+        fields), so that neither the filters' DISTINCT nor the sort carries whole rows."""
+        resource = shared(self.resource_class)
+        return resource.get_import_id_fields()[:1] if hasattr(resource, "export_rows") else None
+
     def get_queryset(self):
         resource = shared(self.resource_class)
-        if self.action == "list" and hasattr(resource, "export_rows"):
-            # The page's records are only its ids and order: the rows are written from the
-            # ids (meetings.api.rows.RowListSerializer), so nothing is prefetched for them.
-            return resource.get_queryset().model.objects.all()
+        if self.action == "list" and self.page_fields is not None:
+            return resource.get_queryset().model.objects.all()  # nothing prefetched: see page_fields
         return resource.get_queryset()
 
     def get_serializer_class(self):

@@ -28,7 +28,8 @@ BAD = [
     "?level=emperor", "?kind=x", "?format=xml", "?sort=sideways", "?status=maybe", "?as_of=2024-02-30",
     "?party=nope", "?role=spectator", "?service=navy", "?occasion=nowhere",
     "?cursor=garbage", "?cursor=" + cursor([None]), "?cursor=" + cursor([{"a": 1}, "k"]), "?cursor=%FF",
-    "?cursor=" + cursor(["x", "y", "z", "w"]), "?ordering=x", "?page=2", "?limit=5",
+    "?cursor=" + cursor(["x", "y", "z", "w"]), "?cursor=" + cursor(["\u0000", "\u0000"]),
+    "?cursor=" + cursor(["a", "b", 10 ** 30]), "?cursor=" + cursor(["a", "b", True]), "?ordering=x", "?page=2", "?limit=5",
 ]
 
 
