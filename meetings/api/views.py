@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
+from defrel.stamp import cached
 from meetings.api import facets
 from meetings.api.paging import KeysetPagination, ListFilterBackend, refuse_unknown
 from meetings.api.rows import row_serializer, shared
@@ -15,11 +16,9 @@ from meetings.models import Agreement
 from meetings.resources import (
     AgreementEventResource, AgreementResource, EngagementResource, ExerciseResource, MeetingResource,
 )
-from meetings.views.profiles import chosen_officials
+from meetings.views.profiles import JAPAN, chosen_officials
 from partners.models import Country, Official
 from partners.resources import CountryResource, OfficialResource
-
-JAPAN = "JP"  # the HTML country list leaves Japan out: every record is Japan's
 
 
 def without_cursor(params):
@@ -172,11 +171,13 @@ class AgreementViewSet(TwinViewSet):
         def build():  # English labels need the statuses and names again, in English
             return japanese if translation.get_language() == "ja" else filterset.rows(params)[1]
 
-        self.build_facets = build
+        # Kept until the data changes, for the day the statuses are taken on.
+        key = filterset.counts_key(params, f"api-facets:{filterset.as_of_day.isoformat()}")
+        self.found_facets = cached(key, lambda: facets.bilingual(build), filterset.data_stamp)
         return queryset.filter(pk__in=[a.pk for a in rows])
 
     def page_extra(self):
-        return {"count": self.found_count, "facets": facets.linked(facets.bilingual(self.build_facets), self.request)}
+        return {"count": self.found_count, "facets": facets.linked(self.found_facets, self.request)}
 
 
 @extend_schema_view(list=extend_schema(summary=_("Partner countries and organisations")),
@@ -193,7 +194,8 @@ class CountryViewSet(TwinViewSet):
         return countries if self.action == "retrieve" else countries.exclude(code=JAPAN)
 
     def filter_queryset(self, queryset):
-        refuse_unknown(self.request.query_params, ())
+        if self.action == "list":  # the page takes no filter: nothing is silently ignored
+            refuse_unknown(self.request.query_params, ())
         return queryset
 
     def page_extra(self):
