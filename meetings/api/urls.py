@@ -1,14 +1,14 @@
 """/api/: the JSON lists and records, their OpenAPI description and its documentation page."""
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from meetings.api import schema, views  # noqa: F401 - schema: registers its extension
 
 app_name = "api"
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+# SimpleRouter: no index page and no ".json" twins of every address (?format=json does).
+router = SimpleRouter(trailing_slash=True)
 router.register("meetings", views.MeetingViewSet, basename="meeting")
 router.register("agreements", views.AgreementViewSet, basename="agreement")
 router.register("exercises", views.ExerciseViewSet, basename="exercise")

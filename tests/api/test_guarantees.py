@@ -136,3 +136,9 @@ def test_head_and_options_answer_without_an_error(client, records):
     assert client.head(reverse("api:meeting-list")).status_code == 200
     response = client.options(reverse("api:meeting-list"))
     assert response.status_code == 200 and response.json()["name"]
+
+
+@pytest.mark.parametrize("url", ["/api/meetings/a%00b/", "/api/meetings/?country=%00", "/api/countries/%00/",
+                                 "/api/officials/?q=%00", "/api/agreements/?cursor=%00"])
+def test_nul_anywhere_is_a_400(client, records, url):
+    assert client.get(url).status_code == 400
