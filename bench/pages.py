@@ -31,7 +31,7 @@ def setup():
     user.save()
     translation.activate("ja")
     busiest = list(Country.objects.exclude(code="JP").annotate(n=Count("meetings")).order_by("-n", "code")
-                   .values("code", "name_en", "n"))
+                   .values("pk", "code", "name_en", "n"))
     median = busiest[len(busiest) // 2]
     latest = Meeting.objects.order_by("-date_lower", "key").values("pk", "key").first()
     ids = list(Meeting.objects.order_by("pk").values_list("pk", "key"))
@@ -59,6 +59,7 @@ def setup():
             "timeline, one year": f"{reverse('meetings:timeline')}?year=2024",
             "admin meetings changelist": reverse("admin:meetings_meeting_changelist"),
             **engagement_pages(),
+            **api_pages(busiest[0]["code"]),
         },
         "busiest": busiest[0], "median": median, "searched": searched,
         "meeting_pk": latest["pk"],
@@ -107,6 +108,18 @@ def engagement_pages():
         "engagement list, country and year": f"{list_url}?country={busiest['code']}&year=2024",
         "engagement detail": reverse("meetings:engagement-detail", args=[latest["key"]]),
     }
+
+
+def api_pages(code):
+    """(Inside Django.) The JSON twins of the meeting list and of its busiest partner's meetings in
+    2024 (facets and count included), on a revision that has the API (a baseline may not)."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        url = reverse("api:meeting-list")
+    except NoReverseMatch:
+        return {}
+    return {"meeting list, JSON": url, "meeting list, country and year, JSON": f"{url}?country={code}&year=2024"}
 
 
 def percentile(values, q):

@@ -214,6 +214,14 @@ def measure_datasette(db, info, args, results, view, search=None):
         "table page, _nofacet=1": f"{table}?_nofacet=1",
         "table page, one year": f"{table}?date_lower__gte=2024-01-01&date_lower__lte=2024-12-31",
         "row page": f"{table}/{info['meeting_pk']}",
+        # The JSON twins of defrel's meeting list: its 50 newest, and its busiest partner's in 2024
+        # (the partners through the many-to-many table, _through). Without facets: Datasette's
+        # JSON has none unless asked, defrel's always carries the list's.
+        "JSON, 50 newest": f"{table}.json?_sort_desc=date_lower&_size=50",
+        "JSON, country and year": f"{table}.json?_sort_desc=date_lower&_size=50&date_lower__gte=2024-01-01"
+                                  f"&date_lower__lte=2024-12-31&" + urlencode({"_through": json.dumps({
+                                      "table": "meetings_meeting_countries", "column": "country_id",
+                                      "value": str(info["busiest"]["pk"])})}),
     }
     metadata = search
     if metadata:  # the terms defrel's "a new search each time" asks, one per request

@@ -82,6 +82,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from here: no CDN
     "defrel",
     "partners",
     "meetings",
@@ -204,6 +207,33 @@ AXES_CLIENT_IP_CALLABLE = "defrel.security.client_ip"
 # from anyone lock an editor out (production's deployment check warns when it is not set).
 DEFREL_PROXY_COUNT = int(env("DEFREL_PROXY_COUNT", "0"))
 DEFREL_PROXY_COUNT_SET = env("DEFREL_PROXY_COUNT") is not None
+
+# The read-only JSON API (meetings.api, whose docstring says why DRF and drf-spectacular):
+# anonymous, so no session is read, no CSRF cookie set and nothing but GET (HEAD, OPTIONS)
+# answered; JSON only (the browsable renderer's forms would set the CSRF cookie). Each
+# anonymous client (by address; DEFREL_PROXY_COUNT proxies in front) gets DEFREL_API_RATE
+# requests, counted in the cache (Redis when several servers share it).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": env("DEFREL_API_RATE", "60/minute")},
+    "NUM_PROXIES": int(env("DEFREL_PROXY_COUNT", "0")),
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNICODE_JSON": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "defrel API",
+    "DESCRIPTION": _("Japan's defence relations, read-only: every public list and record as JSON, "
+                     "with the HTML lists' filters and facets and the CSV exports' columns."),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # No inline script anywhere; styles from our own files only.
 CONTENT_SECURITY_POLICY = {

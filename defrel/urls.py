@@ -20,6 +20,8 @@ urlpatterns = [
     path("sitemap-<section>.xml", sitemaps.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     # The admin's language form posts here (the public site's switch is links).
     path("i18n/", include("django.conf.urls.i18n")),
+    # One address for every language: the JSON gives both (_ja/_en), like the CSV.
+    path("api/", include("meetings.api.urls")),
     path(f"{settings.ADMIN_URL}quality/", data_quality, name="data-quality"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

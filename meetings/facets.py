@@ -3,6 +3,7 @@ selection would give with that choice, one aggregate query per facet (never one 
 meetings.filters's FacetedFilterSet draws them."""
 from dataclasses import dataclass
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
@@ -31,17 +32,20 @@ class Facet:
 
 def toggled(params, name, value, *, multiple):
     """The query string with ``value`` of ``name`` switched on or off, other filters kept
-    and the page reset."""
-    params = params.copy()
-    params.pop("page", None)
+    (in their order) and the page reset. Written out pair by pair rather than through a copy
+    of the QueryDict (a deep copy): a list has a hundred or so of these."""
     current = params.getlist(name)
     if value in current:
-        params.setlist(name, [v for v in current if v != value])
+        chosen = [v for v in current if v != value]
     elif multiple:
-        params.setlist(name, current + [value])
+        chosen = current + [value]
     else:
-        params[name] = value
-    return "?" + params.urlencode()
+        chosen = [value]
+    pairs = [(key, v) for key, values in params.lists() if key != "page"
+             for v in (chosen if key == name else values)]
+    if name not in params:
+        pairs += [(name, v) for v in chosen]
+    return "?" + urlencode(pairs)
 
 
 def localised_row(row, prefix):

@@ -272,7 +272,7 @@ def test_reader_walks_from_home_to_a_meeting_an_official_and_back_to_an_export(r
     for partners_cell in page.locator("table.results tbody tr td:nth-child(3)").all():
         expect(partners_cell).to_contain_text(philippines.name_ja)
 
-    filename, data = download_csv(page, page.locator("p.export a"))
+    filename, data = download_csv(page, page.locator("p.export a[href*='export.csv']"))
     assert filename.endswith(".csv")
     assert data.startswith(BOM)
     header, rows = parse_csv(data)
@@ -418,7 +418,7 @@ def test_who_chief_of_staff_yoshida_met_in_september_2024(reader):
     assert set(shown) == expected
     expect(page.locator("table.results")).to_contain_text(Country.objects.get(code="DK").name_ja)
 
-    _, data = download_csv(page, page.locator("p.export a"))
+    _, data = download_csv(page, page.locator("p.export a[href*='export.csv']"))
     assert data.startswith(BOM)
     header, rows = parse_csv(data)
     assert header == MeetingResource().get_export_headers()
@@ -526,7 +526,7 @@ def test_reader_goes_from_the_engagements_list_to_one_and_back(reader, ph_engage
     page.go_back()
     expect(page).to_have_url(list_url)
     expect(page.locator("table.results tbody tr")).to_have_count(len(expected))
-    _, data = download_csv(page, page.locator("p.export a"))
+    _, data = download_csv(page, page.locator("p.export a[href*='export.csv']"))
     header, exported = parse_csv(data)
     assert header == EngagementResource().get_export_headers()
     assert [r["key"] for r in exported] == shown

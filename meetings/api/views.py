@@ -1,0 +1,228 @@
+"""The API's lists and records: each the twin of a public page, with its FilterSet, its
+facets and its CSV's columns (the import-export resource's)."""
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
+
+from defrel.stamp import cached
+from meetings.api import facets
+from meetings.api.paging import KeysetPagination, ListFilterBackend, refuse_unknown
+from meetings.api.rows import row_serializer, shared
+from meetings.filters import AgreementFilter, EngagementFilter, ExerciseFilter, MeetingFilter
+from meetings.forms import OfficialFilterForm
+from meetings.models import Agreement
+from meetings.resources import (
+    AgreementEventResource, AgreementResource, EngagementResource, ExerciseResource, MeetingResource,
+)
+from meetings.views.profiles import JAPAN, chosen_officials
+from partners.models import Country, Official
+from partners.resources import CountryResource, OfficialResource
+
+
+def without_cursor(params):
+    params = params.copy()
+    params.pop("cursor", None)
+    return params
+
+
+class ParticipationSerializer(serializers.Serializer):
+    """A participant of a meeting, with the title held that day: the stored column, never
+    worked out again here."""
+
+    official = serializers.CharField(source="official.slug")
+    name_ja = serializers.CharField(source="official.name_ja")
+    name_en = serializers.CharField(source="official.name_en")
+    title_ja = serializers.SerializerMethodField()
+    title_en = serializers.SerializerMethodField()
+    role = serializers.CharField()
+    known_from = serializers.CharField()
+
+    def get_title_ja(self, participation) -> str:
+        return participation.position.title_ja if participation.position_id else ""
+
+    def get_title_en(self, participation) -> str:
+        return participation.position.title_en if participation.position_id else ""
+
+
+MeetingRow = row_serializer(MeetingResource)
+AgreementRow = row_serializer(AgreementResource)
+AgreementEventRow = row_serializer(AgreementEventResource)
+
+
+class MeetingRecord(MeetingRow):
+    participations = ParticipationSerializer(many=True, read_only=True)
+
+    def to_representation(self, instance):
+        row = super().to_representation(instance)
+        row["participations"] = ParticipationSerializer(instance.participations.all(), many=True).data
+        return row
+
+
+class AgreementRecord(AgreementRow):
+    events = AgreementEventRow(many=True, read_only=True)
+
+    def to_representation(self, instance):
+        row = super().to_representation(instance)
+        row["events"] = AgreementEventRow(instance.events.all(), many=True).data
+        return row
+
+
+class TwinViewSet(viewsets.ReadOnlyModelViewSet):
+    """A public list and its records: the rows the resource exports, filtered by the list's
+    FilterSet, with the list's facets and count beside them."""
+
+    resource_class = None
+    record_serializer = None
+    filter_backends = [ListFilterBackend]
+    pagination_class = KeysetPagination
+    filterset = None
+
+    @property
+    def page_fields(self):
+        """What the list reads of its page's records: with a resource that writes its rows
+        itself (meetings.api.rows.RowListSerializer), their key alone (and the order's
+        fields), so that neither the filters' DISTINCT nor the sort carries whole rows."""
+        resource = shared(self.resource_class)
+        return resource.get_import_id_fields()[:1] if hasattr(resource, "export_rows") else None
+
+    def get_queryset(self):
+        resource = shared(self.resource_class)
+        if self.action == "list" and self.page_fields is not None:
+            return resource.get_queryset().model.objects.all()  # nothing prefetched: see page_fields
+        return resource.get_queryset()
+
+    def get_serializer_class(self):
+        if self.action == "retrieve" and self.record_serializer:
+            return self.record_serializer
+        return self.serializer_class
+
+    def filter_queryset(self, queryset):
+        # A record's page is found by its key alone, whatever else the address carries.
+        return queryset if self.action == "retrieve" else super().filter_queryset(queryset)
+
+    def page_extra(self):
+        if self.filterset is None:
+            return {}
+        params = without_cursor(self.request.query_params)
+        return {"count": self.filterset.count(params, self.filterset.data_stamp),
+                "facets": facets.linked(facets.of_filterset(self.filterset, params), self.request)}
+
+
+LIST_DOC = _("The records the HTML list at the same query string shows, in its order, a page at a "
+             "time (follow “next”); the fields are the CSV export's columns, and “facets” counts "
+             "the records per value of each filter, as the list does.")
+
+
+@extend_schema_view(list=extend_schema(description=LIST_DOC, summary=_("Meetings")),
+                    retrieve=extend_schema(summary=_("A meeting, with its participants and their titles at the time")))
+class MeetingViewSet(TwinViewSet):
+    resource_class = MeetingResource
+    serializer_class = MeetingRow
+    record_serializer = MeetingRecord
+    filterset_class = MeetingFilter
+    lookup_field = "key"
+
+
+@extend_schema_view(list=extend_schema(description=LIST_DOC, summary=_("Exercises")),
+                    retrieve=extend_schema(summary=_("An exercise")))
+class ExerciseViewSet(TwinViewSet):
+    resource_class = ExerciseResource
+    serializer_class = row_serializer(ExerciseResource)
+    filterset_class = ExerciseFilter
+    lookup_field = "key"
+
+
+@extend_schema_view(list=extend_schema(description=LIST_DOC, summary=_("Engagements")),
+                    retrieve=extend_schema(summary=_("An engagement")))
+class EngagementViewSet(TwinViewSet):
+    resource_class = EngagementResource
+    serializer_class = row_serializer(EngagementResource)
+    filterset_class = EngagementFilter
+    lookup_field = "key"
+
+
+@extend_schema_view(list=extend_schema(description=LIST_DOC, summary=_("Agreements")),
+                    retrieve=extend_schema(summary=_("An agreement, with its milestones")))
+class AgreementViewSet(TwinViewSet):
+    """Statuses are computed from the milestones (AgreementFilter.rows), so the filterset
+    selects the agreements itself and the page reads those."""
+
+    resource_class = AgreementResource
+    serializer_class = AgreementRow
+    record_serializer = AgreementRecord
+    filterset_class = AgreementFilter
+    filter_backends = []
+    lookup_field = "key"
+
+    def filter_queryset(self, queryset):
+        if self.action == "retrieve":
+            return queryset
+        params = without_cursor(self.request.query_params)
+        filterset = AgreementFilter(params, queryset=Agreement.objects.all())
+        refuse_unknown(self.request.query_params, filterset.filters)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        with translation.override("ja"):  # the facets' labels: the Japanese ones first
+            rows, japanese = filterset.rows(params)
+        self.found_count = len(rows)
+
+        def build():  # English labels need the statuses and names again, in English
+            return japanese if translation.get_language() == "ja" else filterset.rows(params)[1]
+
+        # Kept until the data changes, for the day the statuses are taken on.
+        key = filterset.counts_key(params, f"api-facets:{filterset.as_of_day.isoformat()}")
+        self.found_facets = cached(key, lambda: facets.bilingual(build), filterset.data_stamp)
+        return queryset.filter(pk__in=[a.pk for a in rows])
+
+    def page_extra(self):
+        return {"count": self.found_count, "facets": facets.linked(self.found_facets, self.request)}
+
+
+@extend_schema_view(list=extend_schema(summary=_("Partner countries and organisations")),
+                    retrieve=extend_schema(summary=_("A partner country or organisation")))
+class CountryViewSet(TwinViewSet):
+    resource_class = CountryResource
+    serializer_class = row_serializer(CountryResource)
+    filter_backends = []
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self):
+        countries = Country.objects.all()
+        return countries if self.action == "retrieve" else countries.exclude(code=JAPAN)
+
+    def filter_queryset(self, queryset):
+        if self.action == "list":  # the page takes no filter: nothing is silently ignored
+            refuse_unknown(self.request.query_params, ())
+        return queryset
+
+    def page_extra(self):
+        return {"count": Country.objects.exclude(code=JAPAN).count()}
+
+
+@extend_schema_view(list=extend_schema(summary=_("Officials")), retrieve=extend_schema(summary=_("An official")))
+class OfficialViewSet(TwinViewSet):
+    """The officials' list filters by a form of its own (by name and by country)."""
+
+    resource_class = OfficialResource
+    serializer_class = row_serializer(OfficialResource)
+    filter_backends = []
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return Official.objects.select_related("country").order_by("name_en", "slug")
+
+    def filter_queryset(self, queryset):
+        if self.action == "retrieve":
+            return queryset
+        form = OfficialFilterForm(self.request.query_params)
+        refuse_unknown(self.request.query_params, form.fields)
+        if form.is_bound and not form.is_valid():
+            raise ValidationError(form.errors)
+        self.selected = chosen_officials(form, queryset)
+        return self.selected
+
+    def page_extra(self):
+        return {"count": self.selected.count()}

@@ -1,0 +1,23 @@
+"""The link from a public list to its JSON twin (meetings.api)."""
+from django import template
+from django.urls import reverse
+from django.utils.http import urlencode
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def json_twin(context, name):
+    """The API address of the list being drawn, with the filters it shows: the parameters
+    its FilterSet (``filter``) or filter form (``form``) takes, less those in error, which
+    the page leaves out too. The page number and whatever else the address carries are left
+    out: the API answers a parameter it does not know with a 400, and pages by its cursor."""
+    request = context["request"]
+    known, wrong = {}, {}
+    if context.get("filter") is not None:
+        known, wrong = context["filter"].filters, context["filter"].errors
+    elif context.get("form") is not None:
+        known, wrong = context["form"].fields, context["form"].errors
+    kept = [(key, value) for key in request.GET if key in known and key not in wrong
+            for value in request.GET.getlist(key)]
+    return reverse(name) + (f"?{urlencode(kept)}" if kept else "")

@@ -1,0 +1,144 @@
+"""What the API promises whatever a client sends: 400 answers in JSON for bad parameters,
+never a 500; read-only; no cookies; anonymous clients rate-limited; a valid OpenAPI file."""
+import base64
+import json
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from rest_framework.throttling import AnonRateThrottle
+
+from tests.meetings.factories import (
+    AgreementEventFactory, EngagementFactory, ExerciseFactory, MeetingFactory,
+)
+from tests.partners.factories import CountryFactory, OfficialFactory
+
+pytestmark = pytest.mark.django_db
+
+LISTS = ["api:meeting-list", "api:agreement-list", "api:exercise-list", "api:engagement-list",
+         "api:country-list", "api:official-list"]
+
+
+def cursor(values):
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
+
+
+BAD = [
+    "?year=abc", "?year=99999", "?month=13&year=2024", "?month=5", "?country=nope", "?official=nobody",
+    "?level=emperor", "?kind=x", "?format=xml", "?sort=sideways", "?status=maybe", "?as_of=2024-02-30",
+    "?party=nope", "?role=spectator", "?service=navy", "?occasion=nowhere",
+    "?cursor=garbage", "?cursor=" + cursor([None]), "?cursor=" + cursor([{"a": 1}, "k"]), "?cursor=%FF",
+    "?cursor=" + cursor(["x", "y", "z", "w"]), "?cursor=" + cursor(["\u0000", "\u0000"]),
+    "?cursor=" + cursor(["a", "b", 10 ** 30]), "?cursor=" + cursor(["a", "b", True]), "?ordering=x", "?page=2", "?limit=5",
+]
+
+
+@pytest.fixture
+def records():
+    au = CountryFactory(code="AU", name_en="Australia")
+    MeetingFactory(key="m1", countries=[au])
+    AgreementEventFactory(agreement__key="a1", agreement__parties=[au])
+    ExerciseFactory(key="x1", countries=[au])
+    EngagementFactory(key="e1", countries=[au])
+    OfficialFactory(slug="o1", country=au)
+
+
+# Lists keyed on a date first (meetings, exercises, engagements): a cursor that is no date.
+BAD_DATED = ["?cursor=" + cursor(["abc", "k"]), "?cursor=" + cursor(["2024-13-01", "k"])]
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_bad_parameters_are_a_json_400_on_every_list(client, records, name):
+    dated = name in ("api:meeting-list", "api:exercise-list", "api:engagement-list")
+    for query in BAD + (BAD_DATED if dated else []):
+        response = client.get(reverse(name) + query)
+        assert response.status_code in (400, 404), (query, response.status_code)
+        if response.status_code == 400:
+            assert response["Content-Type"].startswith("application/json"), query
+            assert response.json(), query  # names the parameter and says why
+    # and the good ones still answer
+    assert client.get(reverse(name)).status_code == 200
+
+
+def test_a_bad_year_says_which_parameter(client, records):
+    response = client.get(reverse("api:meeting-list") + "?year=abc")
+    assert response.status_code == 400
+    assert list(response.json()) == ["year"]
+
+
+def test_an_unknown_parameter_is_named(client, records):
+    response = client.get(reverse("api:meeting-list") + "?ordering=x")
+    assert response.status_code == 400
+    assert list(response.json()) == ["ordering"]
+    assert "country" in response.json()["ordering"][0]  # the message lists what the list takes
+
+
+def test_a_made_up_cursor_is_a_400(client, records):
+    response = client.get(reverse("api:meeting-list") + "?cursor=" + cursor(["abc", "m1"]))
+    assert response.status_code == 400 and list(response.json()) == ["cursor"]
+
+
+@pytest.mark.parametrize("name", LISTS)
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_nothing_but_reading(client, records, name, method):
+    response = getattr(client, method)(reverse(name), data={}, content_type="application/json")
+    assert response.status_code == 405
+    detail = reverse(name.replace("-list", "-detail"), args=[{"api:country-list": "AU", "api:official-list": "o1"}
+                                                              .get(name, name.split(":")[1][0] + "1")])
+    response = getattr(client, method)(detail, data={}, content_type="application/json")
+    assert response.status_code == 405
+
+
+def test_no_cookie_is_set(client, records):
+    for url in [reverse("api:meeting-list"), reverse("api:meeting-detail", args=["m1"]),
+                reverse("api:schema"), reverse("api:docs"), reverse("api:docs") + "?script="]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.cookies == {}, url
+        assert "Set-Cookie" not in response.headers, url
+
+
+def test_anonymous_clients_are_rate_limited(client, records, monkeypatch):
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+    answers = [client.get(reverse("api:meeting-list")).status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    assert "Retry-After" in client.get(reverse("api:meeting-list")).headers
+
+
+def test_the_rate_comes_from_the_settings(settings):
+    from rest_framework.settings import api_settings
+    assert api_settings.DEFAULT_THROTTLE_RATES["anon"] == settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"]
+    assert "rest_framework.throttling.AnonRateThrottle" in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]
+
+
+def test_the_openapi_description_validates_without_a_warning(tmp_path):
+    out = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    text = out.read_text()
+    for path in ("/api/meetings/", "/api/meetings/{key}/", "/api/agreements/", "/api/exercises/",
+                 "/api/engagements/", "/api/countries/{code}/", "/api/officials/{slug}/"):
+        assert f"  {path}:" in text, path
+    assert "participant_titles_en" in text and "facets" in text
+
+
+def test_the_schema_and_docs_are_served(client):
+    schema = client.get(reverse("api:schema") + "?format=json")
+    assert schema.status_code == 200 and "/api/meetings/" in schema.json()["paths"]
+    docs = client.get(reverse("api:docs"))
+    assert b"<script" in docs.content and b"swagger-ui-bundle.js" in docs.content
+    assert b"cdn" not in docs.content.lower()
+    script = client.get(reverse("api:docs") + "?script=")
+    assert script["Content-Type"].startswith("application/javascript")
+    assert b"SwaggerUIBundle" in script.content
+
+
+def test_head_and_options_answer_without_an_error(client, records):
+    assert client.head(reverse("api:meeting-list")).status_code == 200
+    response = client.options(reverse("api:meeting-list"))
+    assert response.status_code == 200 and response.json()["name"]
+
+
+@pytest.mark.parametrize("url", ["/api/meetings/a%00b/", "/api/meetings/?country=%00", "/api/countries/%00/",
+                                 "/api/officials/?q=%00", "/api/agreements/?cursor=%00"])
+def test_nul_anywhere_is_a_400(client, records, url):
+    assert client.get(url).status_code == 400
