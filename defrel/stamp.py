@@ -95,14 +95,17 @@ def last_changed():
 
 
 def reads(model):
-    """What a list of ``model`` reads: its table, the tables its fields point to and its
-    explicit many-to-many tables (a participant's meeting and official)."""
+    """What a list of ``model`` reads: its table, the tables its fields point to, its explicit
+    many-to-many tables (a participant's meeting and official) and the tables that point to it
+    (an agreement's events, which make its status)."""
     found = {model}
     for field in model._meta.get_fields():
         if field.concrete and field.is_relation and field.related_model:
             found.add(field.related_model)
             if field.many_to_many and not field.remote_field.through._meta.auto_created:
                 found.add(field.remote_field.through)
+        elif field.one_to_many and field.related_model in curated_models():
+            found.add(field.related_model)
     return sorted(found, key=table)
 
 
@@ -167,12 +170,18 @@ def partners_of(instance, using):
     partner-scoped record, or too many written in this transaction to look each up)."""
     if not partner_scoped(type(instance)) or instance.pk is None:
         return None
-    pending = pending_bump(using) if connections[using].in_atomic_block else None
-    if pending is not None:
-        if pending.looked_up >= PARTNERS_LOOKED_UP:
-            return None
-        pending.looked_up += 1
+    if not looking_up(using):
+        return None
     return set(instance.stamp_partners())
+
+
+def looking_up(using):
+    """Whether the partners of one more record written in this transaction are looked up."""
+    if not connections[using].in_atomic_block:
+        return True
+    pending = pending_bump(using)
+    pending.looked_up += 1
+    return pending.looked_up <= PARTNERS_LOOKED_UP
 
 
 def remember_partners(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
@@ -186,9 +195,12 @@ def before_save(sender, instance, using=DEFAULT_DB_ALIAS, raw=False, **kwargs):
     to Peru leaves both profiles)."""
     if raw or not partner_scoped(sender) or instance.pk is None:
         return
+    if not looking_up(using):
+        instance.__dict__["_stamp_partners"] = None  # counts for every partner
+        return
     stored = sender._base_manager.using(using).filter(pk=instance.pk).first()
     if stored is not None:
-        instance.__dict__["_stamp_partners"] = partners_of(stored, using)
+        instance.__dict__["_stamp_partners"] = set(stored.stamp_partners())
 
 
 def changed(sender, instance=None, using=DEFAULT_DB_ALIAS, raw=False, **kwargs):

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from defrel import stamp
+from meetings.models import Exercise, Meeting
 from tests.meetings.factories import AgreementEventFactory, AgreementFactory, MeetingFactory
 from tests.meetings.test_views_lists import facet_counts, page
 from tests.pages import text
@@ -118,3 +119,10 @@ def test_many_records_in_one_transaction_count_for_every_partner(world, django_c
         for i in range(stamp.PARTNERS_LOOKED_UP + 1):
             MeetingFactory(key=f"au-{i}", countries=[world["au"]])
     assert stamp.token(*stamp.curated_models(), partner_pk=world["pe"].pk) != peru
+
+
+def test_an_australian_edit_leaves_the_exercise_counts_warm(world, django_capture_on_commit_callbacks):
+    exercises, meetings = stamp.token(*stamp.reads(Exercise)), stamp.token(*stamp.reads(Meeting))
+    edit(world["australian"], django_capture_on_commit_callbacks, title_en="Japan–Australia talks (renamed)")
+    assert stamp.token(*stamp.reads(Exercise)) == exercises
+    assert stamp.token(*stamp.reads(Meeting)) != meetings
