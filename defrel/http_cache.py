@@ -27,7 +27,10 @@ def etag(request, *args, **kwargs):
 
 
 def last_modified(request, *args, **kwargs):
-    return stamp.last_changed()
+    # Not before midnight: a page's statuses "today" are as new as the day (as in the ETag).
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    changed = stamp.last_changed()
+    return max(changed, midnight) if changed else midnight
 
 
 class PublicCacheMiddleware:

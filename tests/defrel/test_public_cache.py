@@ -1,6 +1,7 @@
 """Public pages carry an ETag and Last-Modified from the data stamp, answer a conditional
 request with 304 without drawing the page, and say how long a proxy may keep them; the admin
 and a signed-in editor's pages say private, no-store."""
+import datetime
 from pathlib import Path
 
 import pytest
@@ -8,9 +9,11 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import http_date
 
 from defrel.http_cache import PublicCacheMiddleware
+from defrel.models import DataStamp
 from tests.meetings.factories import AgreementEventFactory, AgreementFactory
 from tests.pages import text
 from tests.partners.factories import CountryFactory
@@ -102,3 +105,12 @@ def test_a_signed_in_editors_public_page_is_private_and_never_stored(editor_clie
     assert response.status_code == 200 and "GSOMIA" in text(response)
     assert not response.has_header("ETag")
     assert {"private", "no-store"} <= {part.strip() for part in response["Cache-Control"].split(",")}
+
+
+def test_a_page_kept_since_before_midnight_is_drawn_anew(client, gsomia):
+    """Statuses "today" change at midnight (Tokyo), whatever the data does."""
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    DataStamp.objects.update(changed=midnight - datetime.timedelta(days=2))  # no edit since
+    yesterday = midnight - datetime.timedelta(seconds=1)
+    response = matrix(client, if_modified_since=http_date(yesterday.timestamp()))
+    assert response.status_code == 200 and "GSOMIA" in text(response)
