@@ -23,8 +23,11 @@ run: migrate
 	@echo "Create an admin user with: $(PY) manage.py createsuperuser"
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# One test process per core (pytest-xdist), each with its own test database; a test file
+# stays in one process, so a module's fixtures (the curated site of the browser tests) load once.
+TEST_WORKERS ?= auto
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 messages: install
 	$(PY) manage.py makemessages -l ja --ignore ".venv/*" --ignore "bench/*" --ignore "tests/*"

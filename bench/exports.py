@@ -40,7 +40,9 @@ def copy():
 
     with connection.cursor() as cursor:
         sql = view_sql("postgresql")["sql"]
-        cursor.cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)", sys.stdout.buffer)
+        with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)") as copy:
+            for block in copy:
+                sys.stdout.buffer.write(block)
 
 
 # --- measuring --------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from defrel.admin_input import CheckedInputAdmin
 from defrel.changes import written_since
+from defrel.exports import ExcelCSV
 from defrel.imports import background, sealed, versions
 from defrel.imports.forms import SealedConfirmForm
 from defrel.models import Source
@@ -175,6 +176,7 @@ class EditorialAdmin(CheckedInputAdmin, background.BackgroundImportMixin, Import
     confirm_form_class = SealedConfirmForm
     export_form_class = ColumnsExportForm
     formats = [CSV, XLSX, JSON]
+    export_formats = [ExcelCSV, XLSX, JSON]
     # Same choices, read defensively (encodings, delimiters, zip bombs, XML entities, formulas).
     import_formats = [CheckedCSV, CheckedXLSX, CheckedJSON]
     tmp_storage_class = sealed.PendingImportStorage

@@ -10,11 +10,13 @@ from django.db import models
 from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractYear
 from django.dispatch import Signal
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from defrel import dates
+from defrel.provenance import paragraph_of
 
 
 class NaturalKeyManager(models.Manager):
@@ -174,6 +176,9 @@ class Source(NaturalKeyed, Versioned, models.Model):
     def __str__(self):
         return self.title_ja
 
+    def get_absolute_url(self):
+        return reverse("meetings:source-detail", args=[self.key])
+
     def clean(self):
         if self.date:
             dates.parse(self.date)
@@ -329,6 +334,15 @@ class Sourced(models.Model):
 
     class Meta:
         abstract = True
+
+    @property
+    def source_link(self):
+        """The source's page at the paragraph the excerpt comes from (the page alone when
+        the text is not shipped or the excerpt is not found in it)."""
+        if not self.source_id:
+            return ""
+        number = paragraph_of(self.source.filename, self.source_excerpt)
+        return self.source.get_absolute_url() + (f"#p-{number}" if number else "")
 
 
 class DataStamp(models.Model):

@@ -27,6 +27,27 @@ def source_text(filename):
     return squash(path.read_text(encoding="utf-8"))
 
 
+@cache
+def source_paragraphs(filename):
+    """The paragraphs (lines) of a shipped source file as written; () when not shipped."""
+    path = SOURCES / filename
+    if not filename or path.parent != SOURCES or not path.is_file():
+        return ()
+    return tuple(line for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+
+
+def paragraph_of(filename, excerpt):
+    """The number (from 1) of the paragraph of a shipped source where ``excerpt`` begins;
+    None when the file is not shipped or the excerpt is not in it."""
+    wanted = squash(excerpt)[:40]
+    if not wanted:
+        return None
+    for number, paragraph in enumerate(source_paragraphs(filename), start=1):
+        if wanted in squash(paragraph):
+            return number
+    return None
+
+
 def source_files(fixture_rows):
     """Source keys → their shipped file names, from the curated Source records."""
     return {obj["fields"]["key"]: obj["fields"].get("filename", "")

@@ -45,7 +45,7 @@ def search_q(model, paths, text):
 def ids_parameter(ids, vendor):
     """Ids as one query parameter however many there are (SQLite takes at most 32,766 a
     query): a JSON array for SQLite's json_each(%s), a '{1,2,…}' literal for PostgreSQL's
-    %s::bigint[] (psycopg2's ARRAY[1,2,…] is parsed item by item)."""
+    %s::bigint[] (one text parameter, parsed once by the server)."""
     ids = [int(i) for i in ids]
     if vendor == "postgresql":
         return "{" + ",".join(map(str, ids)) + "}"

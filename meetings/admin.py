@@ -3,6 +3,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from defrel.admin import EditorialAdmin, VersionCheckedForm
+from defrel.admin_filters import YearFilter
 from defrel.admin_input import CheckedAutocompleteFields
 from meetings.models import (
     Agreement, AgreementEvent, Engagement, Exercise, Meeting, Occasion, Participation,
@@ -58,7 +59,7 @@ class MeetingAdmin(EditorialAdmin):
     resource_classes = [MeetingResource]
     list_display = ["date_display", "title_ja", "level", "kind", "format", "partner_codes", "key"]
     list_display_links = ["date_display", "title_ja"]
-    list_filter = ["level", "kind", "format", "occasion", "countries__region"]
+    list_filter = [YearFilter, "level", "kind", "format", "occasion", "countries__region"]
     search_fields = ["key", "title_ja", "title_en", "summary_ja", "summary_en",
                      "countries__name_ja", "countries__name_en", "countries__code",
                      "participants__name_ja", "participants__name_en"]
@@ -67,6 +68,9 @@ class MeetingAdmin(EditorialAdmin):
     readonly_fields = ["date_lower", "date_upper"]
     inlines = [ParticipationInline, MeetingAgreementEventInline]
     ordering = ["-date_lower", "key"]
+    # A meeting held again (the next ministerial, the same partners and people) starts from
+    # a copy; the key must change, or the form says the key is taken.
+    save_as = True
     fieldsets = [
         (None, {"fields": ["key", ("date", "date_lower", "date_upper"), "count",
                            ("title_ja", "title_en"), ("kind", "level", "format"),
@@ -130,7 +134,7 @@ class AgreementAdmin(EditorialAdmin):
 class AgreementEventAdmin(EditorialAdmin):
     resource_classes = [AgreementEventResource]
     list_display = ["agreement", "kind", "date", "meeting"]
-    list_filter = ["kind"]
+    list_filter = [YearFilter, "kind"]
     list_select_related = ["agreement", "meeting"]
     search_fields = ["agreement__title_ja", "agreement__title_en", "agreement__key", "agreement__aliases"]
     autocomplete_fields = ["agreement", "meeting", "source"]
@@ -141,7 +145,7 @@ class AgreementEventAdmin(EditorialAdmin):
 class ExerciseAdmin(EditorialAdmin):
     resource_classes = [ExerciseResource]
     list_display = ["date", "name_ja", "name_en", "japan_role", "participant_codes", "key"]
-    list_filter = ["japan_role", "series"]
+    list_filter = [YearFilter, "japan_role", "series"]
     search_fields = ["key", "name_ja", "name_en", "series"]
     autocomplete_fields = ["countries", "host_country", "source"]
     readonly_fields = ["date_lower", "date_upper"]
@@ -174,7 +178,7 @@ class EngagementAdmin(EditorialAdmin):
     resource_classes = [EngagementResource]
     list_display = ["date_display", "title_ja", "kind", "status", "partner_codes", "key"]
     list_display_links = ["date_display", "title_ja"]
-    list_filter = ["kind", "status", ServiceFilter, ("countries", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [YearFilter, "kind", "status", ServiceFilter, ("countries", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["key", "title_ja", "title_en", "japan_side_ja", "japan_side_en",
                      "summary_ja", "summary_en", "location_ja", "location_en",
                      "countries__name_ja", "countries__name_en", "countries__code",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings.views import engagements, lists, overview
+from meetings.views import engagements, lists, overview, sources
 
 app_name = "meetings"
 urlpatterns = [
@@ -20,4 +20,6 @@ urlpatterns = [
     path("engagements/export.csv", engagements.engagement_export, name="engagement-export"),
     path("engagements/<slug:key>/", engagements.engagement_detail, name="engagement-detail"),
     path("data/", lists.data_dictionary, name="data-dictionary"),
+    path("sources/", sources.source_list, name="source-list"),
+    path("sources/<slug:key>/", sources.source_detail, name="source-detail"),
 ]

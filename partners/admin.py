@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from defrel.admin import EditorialAdmin
+from defrel.admin_filters import YearFilter
 from defrel.admin_input import CheckedAutocompleteFields
 from partners.models import Country, Official, Position, Tenure
 from partners.resources import CountryResource, OfficialResource, PositionResource, TenureResource
@@ -61,7 +62,7 @@ class OfficialAdmin(EditorialAdmin):
 class TenureAdmin(EditorialAdmin):
     resource_classes = [TenureResource]
     list_display = ["official", "position", "date", "date_lower", "date_upper"]
-    list_filter = ["position__level", "position__country"]
+    list_filter = [YearFilter, "position__level", "position__country"]
     list_select_related = ["official", "position"]
     search_fields = ["official__name_ja", "official__name_en", "position__title_ja", "position__title_en"]
     autocomplete_fields = ["official", "position"]

@@ -7,7 +7,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from defrel.models import Dated, InlineRow, NaturalKeyed, Versioned, dated_constraints
+from defrel.models import (Dated, DatedQuerySet, InlineRow, NaturalKeyed, NaturalKeyManager, Versioned,
+                           dated_constraints)
 
 
 def localised(obj, field):
@@ -114,6 +115,9 @@ class Position(NaturalKeyed, Versioned, models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("partners:office-detail", args=[self.key])
+
     @property
     def title(self):
         return localised(self, "title")
@@ -172,6 +176,18 @@ def position_held(tenures, lower, upper):
     return Subquery(held_during(tenures, lower, upper).values("position")[:1])
 
 
+def tenure_held(tenures, lower, upper):
+    """The tenure (its id) held_during chooses, as a subquery."""
+    return Subquery(held_during(tenures, lower, upper).values("pk")[:1])
+
+
+class TenureQuerySet(DatedQuerySet):
+    def in_succession(self):
+        """In the order an office passed from holder to holder, as far as the record knows:
+        by start (an unknown start first), then end (an unknown end last), then as recorded."""
+        return self.order_by(F("date_lower").asc(nulls_first=True), F("date_upper").asc(nulls_last=True), "pk")
+
+
 class Tenure(NaturalKeyed, Dated, Versioned, InlineRow, models.Model):
     """An official holding a position for a period; either end may be unknown."""
 
@@ -184,6 +200,7 @@ class Tenure(NaturalKeyed, Dated, Versioned, InlineRow, models.Model):
 
     allow_unknown_start = True
     natural_key_fields = ("official__slug", "position__key", "date")
+    objects = NaturalKeyManager.from_queryset(TenureQuerySet)()
     version_parents = ("official",)  # the official's tenures inline
     history = HistoricalRecords()
 
@@ -204,3 +221,27 @@ class Tenure(NaturalKeyed, Dated, Versioned, InlineRow, models.Model):
 
     def __str__(self):
         return f"{self.official} — {self.position} ({self.date_display})"
+
+    def gap_after(self, previous):
+        """Whether the record shows the office vacant, or held by someone it does not know,
+        between ``previous`` (the tenure before this one in succession) and this one: the
+        latest ``previous`` may have ended falls more than a day before the earliest this
+        one may have begun. Unknown ends show no gap."""
+        if previous.date_upper is None or self.date_lower is None:
+            return False
+        return (self.date_lower - previous.date_upper).days > 1
+
+
+def successions(tenures):
+    """{tenure: (previous, next)} of ``tenures`` (all of their positions' tenures, in_succession
+    order), within each position held by one person at a time: an office of several seats
+    (seats > 1) has no single predecessor, and is left out."""
+    by_position = {}
+    for tenure in tenures:
+        if tenure.position.seats == 1:
+            by_position.setdefault(tenure.position_id, []).append(tenure)
+    found = {}
+    for held in by_position.values():
+        for i, tenure in enumerate(held):
+            found[tenure] = (held[i - 1] if i else None, held[i + 1] if i + 1 < len(held) else None)
+    return found

@@ -155,7 +155,8 @@ def offered(client, records):
     fixed = [r for r in ROUTES if not hostile.converters(r)]
     detailed = {}
     for record in (records, records.countries.first(), records.participants.first(),
-                   Agreement.objects.get(), Exercise.objects.get(), Engagement.objects.dated().get()):
+                   Agreement.objects.get(), Exercise.objects.get(), Engagement.objects.dated().get(),
+                   records.participants.first().tenures.first().position, records.source):
         with translation.override("ja"):
             match = resolve(record.get_absolute_url())
         detailed[match.route] = match.kwargs

@@ -2,7 +2,6 @@
 new records, links and history entries. Measured alone on the 10,000-meeting import (100,000-
 meeting database, bench/NOTES.md "COPY, measured again"): the INSERTs took about 3 of the
 import's 10 seconds, and the import ran at 0.8 of the speed it had with COPY."""
-import io
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -27,11 +26,11 @@ def copy_rows(connection, model, fields, rows, prepare, returning):
     """Write ``rows`` (Python values for ``fields``, prepared by ``prepare``) with COPY; their
     new primary keys in order when ``returning`` (taken from the table's sequence first, as
     COPY returns nothing). None when COPY cannot take these rows: the driver has no COPY of
-    psycopg2's kind, or a value of a type ``cell`` does not write."""
+    psycopg 3's kind, or a value of a type ``cell`` does not write."""
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         raw = getattr(cursor, "cursor", None)  # the driver's cursor under Django's wrapper
-        if not hasattr(raw, "copy_expert"):
+        if not hasattr(raw, "copy"):
             return None
         lines = []
         for row in rows:
@@ -52,5 +51,6 @@ def copy_rows(connection, model, fields, rows, prepare, returning):
         sql = "COPY %s (%s) FROM STDIN WITH (FORMAT csv)" % (
             quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields))
         with connection.wrap_database_errors:
-            raw.copy_expert(sql, io.StringIO("".join(",".join(cells) + "\n" for cells in lines)))
+            with raw.copy(sql) as copy:
+                copy.write("".join(",".join(cells) + "\n" for cells in lines))
     return keys

@@ -9,7 +9,7 @@ The functions take the models from the querysets they are given, so that a migra
 call them with its historical models."""
 from django.db.models import OuterRef, Subquery
 
-from partners.models import Position, Tenure, position_held
+from partners.models import Position, Tenure, position_held, tenure_held
 
 
 def tenure_model(participation_model):
@@ -23,6 +23,16 @@ def with_held_position(participations):
     tenures = tenure_model(participations.model)._base_manager.filter(official=OuterRef("official"))
     return participations.annotate(
         held=position_held(tenures, OuterRef("meeting__date_lower"), OuterRef("meeting__date_upper")))
+
+
+def with_tenure(participations):
+    """``participations`` (a queryset) each with ``tenure``: the id of the tenure in which the
+    stored title was held (an official may hold one office twice), chosen by the same rule
+    among the official's tenures of that office."""
+    tenures = tenure_model(participations.model)._base_manager.filter(
+        official=OuterRef("official"), position=OuterRef("position"))
+    return participations.annotate(
+        tenure=tenure_held(tenures, OuterRef("meeting__date_lower"), OuterRef("meeting__date_upper")))
 
 
 def store_titles(participations):

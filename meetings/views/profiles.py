@@ -14,6 +14,7 @@ from defrel.stamp import curated_models, token
 from defrel.timeline import by_year_and_month, entries
 from meetings.forms import OfficialFilterForm, TimelineForm, YearForm
 from meetings.models import Engagement, Meeting, Participation
+from meetings.views.offices import offices_held
 from partners.models import Country, Official, Region, Tenure
 
 JAPAN = "JP"
@@ -133,17 +134,12 @@ class OfficialList(ListView):
 
 
 def official_detail(request, slug):
-    official = get_object_or_404(
-        Official.objects.select_related("country").prefetch_related(
-            Prefetch("tenures", queryset=Tenure.objects.select_related("position__country"))
-        ),
-        slug=slug,
-    )
+    official = get_object_or_404(Official.objects.select_related("country"), slug=slug)
     form = YearForm(request.GET)
     year = form.valid().get("year")
     return render(request, "partners/official_detail.html", {
         "official": official,
-        "tenures": official.tenures.all(),
+        "offices": offices_held(official),
         "form": form,
         "timeline": newest(entries(official=official, year=year), everything=bool(year)),
         "undated": undated(official.engagements.all(), year=year),

@@ -343,6 +343,7 @@ def test_the_admin_export_gives_the_ticked_columns_in_their_order(editor_client,
     fields = {f"meetingresource_{h}": "on" for h in ticked}
     response = editor_client.post(reverse("admin:meetings_meeting_export"),
                                   {"format": "0", "resource": "0", **fields})
+    assert response.content.startswith("\ufeff".encode())  # as the public CSV: Excel reads it as UTF-8
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
     assert rows[0] == ticked
     assert rows[1][0] == "m01"

@@ -224,3 +224,21 @@ def test_a_bulk_import_tells_the_cached_counts(django_capture_on_commit_callback
         result = MeetingResource().import_data(dataset([row("2024-05-a")]), dry_run=False)
     assert not result.has_errors() and not result.has_validation_errors()
     assert stamp.token() != before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_postgresql_writes_an_imports_new_rows_with_copy():
+    """The driver's COPY takes the rows (copy_rows would answer None and leave them to
+    INSERT … VALUES if it could not), quotes, commas and NULLs included."""
+    from defrel.imports.inserts import preparer
+    from defrel.imports.pgcopy import copy_rows
+    from meetings.models import Occasion
+
+    fields = [Occasion._meta.get_field(name) for name in ("key", "name_ja", "name_en", "version")]
+    rows = [["copied-a", "会合「A」", 'The "A", at last', 1], ["copied-b", "会合B", "B\nnext line", 1]]
+    with CaptureQueriesContext(connection) as queries:
+        keys = copy_rows(connection, Occasion, fields, rows, [preparer(f) for f in fields], returning=True)
+    assert keys is not None and len(keys) == 2
+    assert not any("INSERT" in q["sql"] for q in queries.captured_queries)
+    assert list(Occasion.objects.filter(pk__in=keys).order_by("key").values_list("name_ja", "name_en")) == [
+        ("会合「A」", 'The "A", at last'), ("会合B", "B\nnext line")]

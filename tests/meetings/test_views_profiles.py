@@ -223,9 +223,10 @@ def test_country_list_queries_are_constant(client, korea_with_relations, django_
 
 def test_official_detail_queries_are_constant(client, korea_with_relations, django_assert_max_num_queries):
     slug = korea_with_relations.officials.get().slug
-    # the official, the tenures; the meetings, their partners and the official's part in them;
-    # a count and the newest engagements, with their partners; the undated, with theirs
-    with django_assert_max_num_queries(12):  # + the data stamps (the ETag)
+    # the official, the tenures, the tenures of the same offices (predecessors and successors),
+    # the meetings in each tenure; the meetings, their partners and the official's part in
+    # them; a count and the newest engagements, with their partners; the undated, with theirs
+    with django_assert_max_num_queries(14):  # + the data stamps (the ETag)
         page = client.get(reverse("partners:official-detail", args=[slug]))
     assert "kr-m2" in page.content.decode()
 

@@ -1,0 +1,7 @@
+// Back to a list after filtering it, its filter boxes show the filters of the page shown:
+// the browser would otherwise bring back what was typed before leaving (a page restored
+// from the back-forward cache, or its form state restored), not what the address asks for.
+// A form's reset() returns each box to the value the server wrote into the page.
+addEventListener("pageshow", () => {
+  for (const form of document.querySelectorAll('form[method="get"]')) form.reset();
+});

@@ -1,0 +1,92 @@
+"""Offices over time: each position with its holders as far as the record knows, who came
+before and after each, and the counterparts each holder met in that office (read from the
+title stored with each participation, never worked out again here)."""
+from collections import defaultdict
+
+from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
+from django.shortcuts import get_object_or_404, render
+
+from meetings.models import Participation
+from meetings.models.titles import with_tenure
+from partners.models import Official, Position, Tenure, successions
+
+JAPAN = "JP"
+COUNTERPARTS_SHOWN = 10  # a holder's most frequent counterparts on the office's page
+
+
+def level_rank():
+    """Positions in the order of Position.Level (leaders first, "other" last)."""
+    return Case(*(When(level=value, then=Value(i)) for i, value in enumerate(Position.Level.values)),
+                output_field=IntegerField())
+
+
+def office_list(request):
+    positions = (Position.objects.select_related("country")
+                 .annotate(n_holders=Count("tenures__official", distinct=True), rank=level_rank())
+                 .order_by(Case(When(country__code=JAPAN, then=0), default=1), "country__region",
+                           "country__name_en", "country_id", "rank", "title_en"))
+    groups = defaultdict(list)
+    for position in positions:
+        groups[position.country].append(position)
+    return render(request, "partners/office_list.html", {"groups": list(groups.items())})
+
+
+def counterparts(position):
+    """{tenure id: [(official, meetings together)]}: the officials of other countries met by
+    each holder of ``position`` in meetings attended in that office, the most frequent first.
+    (Two holders of an office of several seats at one meeting: it counts for one of them.)"""
+    mine = with_tenure(Participation.objects.filter(position=position))
+    pairs = (Participation.objects.filter(meeting__in=mine.values("meeting"))
+             .exclude(official__country_id=position.country_id)
+             .annotate(holder=Subquery(mine.filter(meeting=OuterRef("meeting")).values("tenure")[:1]))
+             .values("holder", "official").annotate(n=Count("meeting", distinct=True))
+             .order_by("holder", "-n", "official"))
+    found = defaultdict(list)
+    for pair in pairs:
+        found[pair["holder"]].append((pair["official"], pair["n"]))
+    shown = {holder: met[:COUNTERPARTS_SHOWN] for holder, met in found.items()}
+    officials = Official.objects.select_related("country").in_bulk(
+        {official for met in shown.values() for official, _ in met})
+    return {holder: [(officials[official], n) for official, n in met] for holder, met in shown.items()}
+
+
+def meetings_per_tenure(participations):
+    """{tenure id: meetings} of ``participations`` (a queryset), each counted in the tenure
+    its stored title was held in."""
+    return dict(with_tenure(participations.exclude(position=None)).order_by().values("tenure")
+                .annotate(n=Count("meeting", distinct=True)).values_list("tenure", "n"))
+
+
+def office_detail(request, key):
+    position = get_object_or_404(Position.objects.select_related("country"), key=key)
+    tenures = list(position.tenures.select_related("official__country", "position").in_succession())
+    around = successions(tenures)
+    meetings = meetings_per_tenure(Participation.objects.filter(position=position))
+    met = counterparts(position)
+    holders = []
+    for tenure in tenures:
+        previous = around.get(tenure, (None, None))[0]
+        holders.append({"tenure": tenure, "gap": previous is not None and tenure.gap_after(previous),
+                        "meetings": meetings.get(tenure.pk, 0), "counterparts": met.get(tenure.pk, [])})
+    return render(request, "partners/office_detail.html", {
+        "position": position, "holders": holders, "single_seat": position.seats == 1,
+    })
+
+
+def offices_held(official):
+    """An official's tenures in succession order, each with the holders before and after it
+    in that office (with whether the record shows a gap) and the meetings attended in it."""
+    tenures = list(official.tenures.select_related("position__country").in_succession())
+    around = successions(Tenure.objects.filter(position__in={t.position_id for t in tenures})
+                         .select_related("official", "position").in_succession())
+    meetings = meetings_per_tenure(official.participations.all())
+    held = []
+    for tenure in tenures:
+        previous, following = around.get(tenure, (None, None))  # tenures are equal by key
+        held.append({
+            "tenure": tenure, "previous": previous, "next": following,
+            "gap_before": bool(previous) and tenure.gap_after(previous),
+            "gap_after": bool(following) and following.gap_after(tenure),
+            "meetings": meetings.get(tenure.pk, 0),
+        })
+    return held
