@@ -346,10 +346,13 @@ class Sourced(models.Model):
 
 
 class DataStamp(models.Model):
-    """One row whose token changes after every committed change to the published data; the
-    public pages cache their counts under it (see defrel.stamp), in every worker process."""
+    """A token renewed after every committed change to one scope of the published data (a
+    table, a partner's records, all of it); the public pages cache what they draw from the
+    data under the tokens of what they read (see defrel.stamp), in every app server."""
 
+    scope = models.CharField(max_length=100, unique=True, default="*")
     token = models.CharField(max_length=32)
+    changed = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("data stamp")

@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # Last: its 400 page passes back through every middleware above (language, headers).
     "defrel.middleware.RefuseNulMiddleware",
+    # After every other: it calls public views itself, answering 304 when nothing changed.
+    "defrel.http_cache.PublicCacheMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -143,6 +145,15 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "timeout": 20,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Several app servers share one cache (and so the public pages' cached parts) through Redis;
+# one process keeps its own. The data stamps live in the database (defrel.stamp).
+REDIS_URL = env("REDIS_URL")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                      "KEY_PREFIX": "defrel"} if REDIS_URL else
+          {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# How long a browser or proxy may show a public page before asking again (with its ETag).
+DEFREL_PUBLIC_MAX_AGE = int(env("DEFREL_PUBLIC_MAX_AGE", "60"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

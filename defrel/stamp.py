@@ -1,63 +1,160 @@
-"""Counts of the public lists (facets, totals) cached until the published data changes.
+"""What the public pages draw from the data (counts, facets, profiles, the matrix), cached until
+the part of the data they read changes.
 
-Counting 100,000 meetings by partner, official, level and year takes about a second; the
-answer only changes when an editor saves. Every committed write to the curated apps gives
-``DataStamp`` a new random token (once per transaction, after the commit), and cached
-counts are keyed on it, so each worker process sees a change at its next request. A token
-is random rather than a counter so that a rolled-back transaction can never bring back a
-number whose cached counts described other data.
+A ``DataStamp`` row holds a random token per *scope*, renewed once per transaction after it
+commits: one scope per curated table (``meetings.meeting``), one per partner country
+(``partner:<pk>``) for the records that belong to partners (those whose model answers
+``stamp_partners()``), ``*`` renewed by every write (the public pages' ETag) and ``reset``
+renewed by writes that cannot say what they touched (``synth``, ``restore``, bulk imports).
+A summary is cached under the tokens of what it reads (:func:`token`), so an edit to one
+Australian meeting renews ``meetings.meeting`` and ``partner:<Australia>``: the meeting
+list's counts go cold, the Peruvian profile (keyed by ``partner:<Peru>``) and the agreements
+matrix (keyed by the agreement tables) stay warm.
 
-Writes that send no model signals (bulk_create in an import, ``synth``, ``restore``) call
-:func:`bump` themselves.
+The tokens live in the database, not the cache, and are read from the same database as the
+data before it: a page can never be cached under a token newer than the data it was drawn
+from (a cache-held token would run ahead of a lagging replica). The cached values live in the
+shared cache (Redis when ``REDIS_URL`` is set), so every app server shares them. A token is
+random rather than a counter so that a rolled-back transaction can never bring back a token
+whose cached values described other data.
 """
+import contextlib
+import contextvars
+import hashlib
 import uuid
 
 from django.apps import apps
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from defrel.models import DataStamp, PendingImport
 
 TIMEOUT = 24 * 3600  # a backstop: a bump lost to a crash after a commit heals within a day
+ANY, RESET, ANY_PARTNER = "*", "reset", "partner:*"
+# Past this many records written in one transaction (an import through the admin), their
+# partners are no longer looked up one by one: the write counts for every partner.
+PARTNERS_LOOKED_UP = 50
+
+_read = contextvars.ContextVar("defrel_stamps", default=None)  # scope -> DataStamp, per request
 
 
-def token():
-    return DataStamp.objects.filter(pk=1).values_list("token", flat=True).first() or "0"
+def table(model):
+    return f"{model._meta.app_label}.{model._meta.model_name}"
 
 
-def bump(using=DEFAULT_DB_ALIAS):
-    new = uuid.uuid4().hex
+def partner(pk):
+    return f"partner:{pk}"
+
+
+def partner_scoped(model):
+    return hasattr(model, "stamp_partners")
+
+
+@contextlib.contextmanager
+def reading():
+    """Read every stamp once, at the start of a public request, before any of its data: the
+    page's ETag and each summary it caches take their tokens from that one read."""
+    rows = _read.set({row.scope: row for row in DataStamp.objects.all()})
+    try:
+        yield
+    finally:
+        _read.reset(rows)
+
+
+def rows(scopes):
+    known = _read.get()
+    if known is None:
+        known = {row.scope: row for row in DataStamp.objects.filter(scope__in=scopes)}
+    return [known.get(scope) for scope in scopes]
+
+
+def token(*models, partner_pk=None):
+    """The stamp of a summary that reads ``models`` (of the whole data, ``*``, without them);
+    with ``partner_pk``, of one partner's records of the partner-scoped models among them."""
+    if not models:
+        row, = rows([ANY])
+        return row.token if row else "0"
+    scopes = {RESET}
+    for model in models:
+        if partner_pk is not None and partner_scoped(model):
+            scopes |= {partner(partner_pk), ANY_PARTNER}
+        else:
+            scopes.add(table(model))
+    scopes = sorted(scopes)
+    joined = ";".join(f"{scope}={row.token if row else '0'}" for scope, row in zip(scopes, rows(scopes)))
+    return hashlib.sha256(joined.encode()).hexdigest()[:24]
+
+
+def last_changed():
+    """When the data last changed (None before the first write): the pages' Last-Modified."""
+    row, = rows([ANY])
+    return row.changed if row else None
+
+
+def reads(model):
+    """What a list of ``model`` reads: its table, the tables its fields point to, its explicit
+    many-to-many tables (a participant's meeting and official) and the tables that point to it
+    (an agreement's events, which make its status)."""
+    found = {model}
+    for field in model._meta.get_fields():
+        if field.concrete and field.is_relation and field.related_model:
+            found.add(field.related_model)
+            if field.many_to_many and not field.remote_field.through._meta.auto_created:
+                found.add(field.remote_field.through)
+        elif field.one_to_many and field.related_model in curated_models():
+            found.add(field.related_model)
+    return sorted(found, key=table)
+
+
+def bump(using=DEFAULT_DB_ALIAS, scopes=None):
+    """Renew the tokens of ``scopes`` (of everything without them) and ``*``, now."""
+    scopes = {ANY, *([RESET] if scopes is None else scopes)}
+    new, now = uuid.uuid4().hex, timezone.now()
     stamps = DataStamp.objects.using(using)
-    if not stamps.filter(pk=1).update(token=new):  # the first write ever, perhaps two at once
-        stamps.bulk_create([DataStamp(pk=1, token=new)], ignore_conflicts=True)
+    if stamps.filter(scope__in=scopes).update(token=new, changed=now) < len(scopes):
+        # A scope's first write, perhaps two at once: the other's token is as new as ours.
+        stamps.bulk_create([DataStamp(scope=s, token=new, changed=now) for s in scopes],
+                           ignore_conflicts=True)
 
 
-def bump_on_commit(using=DEFAULT_DB_ALIAS):
-    """Bump once when the current transaction commits, however many rows it wrote. A
-    rolled-back transaction (or savepoint) drops the pending bump with its other writes."""
+def bump_on_commit(using=DEFAULT_DB_ALIAS, scopes=None):
+    """Bump ``scopes`` (everything, without them) once when the current transaction commits,
+    however many rows it wrote. A rolled-back transaction drops the pending bump with its
+    other writes."""
+    scopes = [RESET] if scopes is None else scopes
+    if not connections[using].in_atomic_block:
+        bump(using, scopes)  # autocommit: the write has committed
+    else:
+        pending_bump(using).scopes.update(scopes)
+
+
+def pending_bump(using):
     connection = connections[using]
-    if any(getattr(func, "defrel_bump_pending", False) for _ids, func, *_rest in connection.run_on_commit):
-        return
+    for _ids, func, *_rest in connection.run_on_commit:
+        if getattr(func, "defrel_bump_pending", False):
+            return func
 
     def run():
         run.defrel_bump_pending = False
-        bump(using)
+        bump(using, run.scopes)
 
-    run.defrel_bump_pending = True
+    run.defrel_bump_pending, run.scopes, run.looked_up = True, set(), 0
     transaction.on_commit(run, using=using)
+    return run
 
 
 def context(request):
     """Template context for ``{% cache stamp_timeout name data_stamp … %}``: what a page draws
-    from the data is kept until the data changes. The stamp is read only by a page that
-    uses it."""
+    from the data is kept until the data changes. A view that knows what its fragment reads
+    passes its own, finer ``data_stamp`` (``token(…)``)."""
     return {"data_stamp": SimpleLazyObject(token), "stamp_timeout": TIMEOUT}
 
 
 def cached(key, compute, stamp):
-    """``compute()``, remembered under ``key`` until the data changes."""
+    """``compute()``, remembered under ``key`` until ``stamp`` (a :func:`token`) changes."""
     key = f"defrel:{stamp}:{key}"
     value = cache.get(key)
     if value is None:
@@ -66,8 +163,81 @@ def cached(key, compute, stamp):
     return value
 
 
-def changed(sender, using=DEFAULT_DB_ALIAS, **kwargs):
-    bump_on_commit(using)
+# --- the writes ----------------------------------------------------------------------------
+
+def partners_of(instance, using):
+    """The partners ``instance`` belongs to, or None when that is not looked up (not a
+    partner-scoped record, or too many written in this transaction to look each up)."""
+    if not partner_scoped(type(instance)) or instance.pk is None:
+        return None
+    if not looking_up(using):
+        return None
+    return set(instance.stamp_partners())
+
+
+def looking_up(using):
+    """Whether the partners of one more record written in this transaction are looked up."""
+    if not connections[using].in_atomic_block:
+        return True
+    pending = pending_bump(using)
+    pending.looked_up += 1
+    return pending.looked_up <= PARTNERS_LOOKED_UP
+
+
+def remember_partners(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
+    """Before a delete: the partners the record belongs to (its links go with it)."""
+    if partner_scoped(sender):
+        instance.__dict__["_stamp_partners"] = partners_of(instance, using)
+
+
+def before_save(sender, instance, using=DEFAULT_DB_ALIAS, raw=False, **kwargs):
+    """Before a save: the partners of the record as stored (a meeting moved from Australia
+    to Peru leaves both profiles)."""
+    if raw or not partner_scoped(sender) or instance.pk is None:
+        return
+    if not looking_up(using):
+        instance.__dict__["_stamp_partners"] = None  # counts for every partner
+        return
+    stored = sender._base_manager.using(using).filter(pk=instance.pk).first()
+    if stored is not None:
+        instance.__dict__["_stamp_partners"] = set(stored.stamp_partners())
+
+
+def changed(sender, instance=None, using=DEFAULT_DB_ALIAS, raw=False, **kwargs):
+    scopes = {table(sender)}
+    if partner_scoped(sender):
+        before = instance.__dict__.pop("_stamp_partners", set()) if instance is not None else None
+        now = None if raw or instance is None else partners_of(instance, using)
+        if before is None or now is None:
+            scopes.add(ANY_PARTNER)
+        else:
+            scopes |= {partner(pk) for pk in before | now if pk is not None}
+    bump_on_commit(using, scopes)
+
+
+def links_changed(sender, instance, action, model, using=DEFAULT_DB_ALIAS, **kwargs):
+    """A many-to-many change counts as a write to the model that owns the link, for the
+    partners its record belonged to before and after."""
+    owner = links_owner(sender)
+    if action.startswith("pre_"):
+        if isinstance(instance, owner):
+            instance.__dict__["_stamp_partners"] = partners_of(instance, using)
+        return
+    if not isinstance(instance, owner):  # changed from the other side: which records, unknown
+        bump_on_commit(using, {table(owner), ANY_PARTNER} | ({table(sender)} if sender is not owner else set()))
+        return
+    changed(owner, instance, using)
+    if sender is not owner:
+        bump_on_commit(using, {table(sender)})
+
+
+def links_owner(through):
+    """The model whose field a many-to-many table serves."""
+    for model in curated_models():
+        for field in model._meta.local_many_to_many:
+            if field.remote_field.through is through:
+                return model
+    return through
 
 
 def imported(sender, model=None, **kwargs):
@@ -88,8 +258,12 @@ def connect():
 
     post_import.connect(imported, dispatch_uid="stamp-import")  # imports may write in bulk
     for model in curated_models():
-        post_save.connect(changed, sender=model, dispatch_uid=f"stamp-save-{model._meta.label}")
-        post_delete.connect(changed, sender=model, dispatch_uid=f"stamp-delete-{model._meta.label}")
+        label = model._meta.label
+        pre_save.connect(before_save, sender=model, dispatch_uid=f"stamp-pre-save-{label}")
+        pre_delete.connect(remember_partners, sender=model, dispatch_uid=f"stamp-pre-delete-{label}")
+        post_save.connect(changed, sender=model, dispatch_uid=f"stamp-save-{label}")
+        post_delete.connect(changed, sender=model, dispatch_uid=f"stamp-delete-{label}")
         for field in model._meta.local_many_to_many:
-            m2m_changed.connect(changed, sender=field.remote_field.through,
+            m2m_changed.connect(links_changed, sender=field.remote_field.through,
                                 dispatch_uid=f"stamp-m2m-{field.remote_field.through._meta.label}")
+

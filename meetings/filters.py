@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from defrel import dates
 from defrel.queries import among
-from defrel.stamp import cached, token
+from defrel.stamp import cached, reads, token
 
 from meetings.facets import Choice, Facet, FieldFacet, ServiceFacet, YearFacet, toggled
 from meetings.models import Agreement, Engagement, Exercise, Meeting, Occasion, Status
@@ -110,8 +110,8 @@ class FacetedFilterSet(django_filters.FilterSet):
 
     @cached_property
     def data_stamp(self):
-        """The data's stamp (defrel.stamp), read once a request."""
-        return token()
+        """The stamp (defrel.stamp) of what the list reads, read once a request."""
+        return token(*reads(self._meta.model))
 
     def found_ids(self, base):
         """Under a text search, the ids of ``base``'s rows, remembered like the counts until

@@ -99,6 +99,10 @@ class Agreement(NaturalKeyed, Sourced, Versioned, models.Model):
     def get_absolute_url(self):
         return reverse("meetings:agreement-detail", args=[self.key])
 
+    def stamp_partners(self):
+        """The partners whose pages show this agreement (defrel.stamp)."""
+        return list(self.parties.values_list("pk", flat=True))
+
     @property
     def title(self):
         return localised(self, "title")
@@ -196,6 +200,11 @@ class AgreementEvent(NaturalKeyed, Dated, Sourced, Versioned, InlineRow, models.
 
     def __str__(self):
         return f"{self.agreement} — {self.get_kind_display()} ({self.date_display})"
+
+    def stamp_partners(self):
+        """Those of its agreement and of the meeting it happened at (defrel.stamp)."""
+        at_meeting = self.meeting.stamp_partners() if self.meeting_id else []
+        return [*self.agreement.stamp_partners(), *at_meeting]
 
     @property
     def note(self):

@@ -114,6 +114,10 @@ class Engagement(NaturalKeyed, Dated, Sourced, Versioned, WithServices, models.M
     def get_absolute_url(self):
         return reverse("meetings:engagement-detail", args=[self.key])
 
+    def stamp_partners(self):
+        """The partners whose pages show this engagement (defrel.stamp)."""
+        return [*self.countries.values_list("pk", flat=True), self.host_country_id]
+
     @property
     def title(self):
         return localised(self, "title")

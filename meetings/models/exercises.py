@@ -70,6 +70,10 @@ class Exercise(NaturalKeyed, Dated, Sourced, Versioned, WithServices, models.Mod
     def get_absolute_url(self):
         return reverse("meetings:exercise-detail", args=[self.key])
 
+    def stamp_partners(self):
+        """The partners whose pages show this exercise (defrel.stamp)."""
+        return [*self.countries.values_list("pk", flat=True), self.host_country_id]
+
     @property
     def name(self):
         return localised(self, "name")

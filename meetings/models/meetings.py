@@ -185,6 +185,10 @@ class Meeting(NaturalKeyed, Dated, Sourced, Versioned, models.Model):
     def get_absolute_url(self):
         return reverse("meetings:meeting-detail", args=[self.key])
 
+    def stamp_partners(self):
+        """The partners whose pages show this meeting (defrel.stamp)."""
+        return [*self.countries.values_list("pk", flat=True), self.host_country_id]
+
     @property
     def title(self):
         return localised(self, "title")
@@ -282,6 +286,10 @@ class Participation(NaturalKeyed, InlineRow, models.Model):
 
     def __str__(self):
         return f"{self.official} @ {self.meeting.key}"
+
+    def stamp_partners(self):
+        """Those of its meeting, and the official's own country (defrel.stamp)."""
+        return [*self.meeting.stamp_partners(), self.official.country_id]
 
 
     @property

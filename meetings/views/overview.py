@@ -9,7 +9,8 @@ from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 
 from defrel import dates
-from defrel.stamp import cached, token
+from defrel.models import Source
+from defrel.stamp import cached, curated_models, token
 from defrel.timeline import by_year_and_month, entries
 from meetings.forms import GlobalTimelineForm
 from meetings.models import Agreement, AgreementEvent, Engagement, Exercise, Meeting, Status
@@ -47,7 +48,8 @@ def timeline(request):
                   "|".join(form.kinds() or ["all"]), year or ""]
     # The years and the count read every row of each kind (0.1 s at 100,000 meetings) and
     # change only with the data: kept under the data stamp, like the page's records.
-    stamp = SimpleLazyObject(token)
+    country = chosen.get("country")
+    stamp = SimpleLazyObject(lambda: token(*curated_models(), partner_pk=getattr(country, "pk", None)))
     found.extent = cached(f"timeline:extent:{':'.join(map(str, chosen_key))}", lambda: found.extent, stamp)
     total = found.count()
     # Without a year, paging stops at a depth that stays fast; the years lead further back.
@@ -85,6 +87,7 @@ def matrix(request):
         # the data: the template keeps the table under the data stamp, and builds it only
         # when it has none for this day and language.
         "matrix": SimpleLazyObject(lambda: agreements_matrix(day)),
+        "data_stamp": SimpleLazyObject(lambda: token(Agreement, AgreementEvent, Country, Source)),
     })
 
 

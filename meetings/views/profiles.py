@@ -12,6 +12,7 @@ from django.views.generic import ListView
 from defrel import charts
 from defrel.exports import stream_csv
 from defrel.search import matching
+from defrel.stamp import curated_models, token
 from defrel.timeline import by_year_and_month, entries
 from meetings.forms import OfficialFilterForm, TimelineForm, YearForm
 from meetings.models import Engagement, Meeting, Participation
@@ -102,6 +103,9 @@ def country_detail(request, code):
     # under the data stamp, and builds each only when nothing is kept for it.
     return render(request, "partners/country_detail.html", {
         "country": country,
+        # Kept until a record of this partner's, or a table with no partners (names of
+        # officials, countries, sources), changes: not when another partner's records do.
+        "data_stamp": SimpleLazyObject(lambda: token(*curated_models(), partner_pk=country.pk)),
         "form": form,
         "day": day,
         "selection": f"{year or 'all'}:{'|'.join(kinds or ['all'])}",

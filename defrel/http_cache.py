@@ -1,0 +1,61 @@
+"""Public pages a browser, nginx or a CDN may keep: an anonymous GET of a public page carries
+an ``ETag`` and ``Last-Modified`` from the data stamp (defrel.stamp), is answered ``304 Not
+Modified`` without being drawn when the reader already has it, and says ``Cache-Control:
+public, max-age=DEFREL_PUBLIC_MAX_AGE``. The admin and every page for a signed-in user say
+``private, no-store``: what an editor sees must never be kept for someone else."""
+import hashlib
+
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import condition
+
+from defrel import stamp
+
+
+def public(request):
+    """A GET or HEAD of a page under the public site (not the admin), by a reader not signed in."""
+    return (request.method in ("GET", "HEAD")
+            and not request.path_info.startswith("/" + settings.ADMIN_URL)
+            and not request.user.is_authenticated)
+
+
+def etag(request, *args, **kwargs):
+    # The data, the language and the day (a status "today" changes at midnight in Tokyo).
+    day = timezone.localdate().isoformat()
+    return hashlib.sha256(f"{stamp.token()}:{translation.get_language()}:{day}".encode()).hexdigest()[:32]
+
+
+def last_modified(request, *args, **kwargs):
+    # Not before midnight: a page's statuses "today" are as new as the day (as in the ETag).
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    changed = stamp.last_changed()
+    return max(changed, midnight) if changed else midnight
+
+
+class PublicCacheMiddleware:
+    """Last in settings.MIDDLEWARE: it calls the view itself, through Django's ``condition``
+    decorator, once every other middleware has seen the request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "defrel_public", False) and response.status_code in (200, 304):
+            if response.cookies:  # a cookie is one reader's: never kept for another
+                patch_cache_control(response, private=True, max_age=settings.DEFREL_PUBLIC_MAX_AGE)
+            else:
+                patch_cache_control(response, public=True, max_age=settings.DEFREL_PUBLIC_MAX_AGE)
+        elif not getattr(request, "defrel_public", False):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    def process_view(self, request, view, args, kwargs):
+        request.defrel_public = public(request)
+        if not request.defrel_public:
+            return None
+        # Every stamp is read once, before the data: the ETag and the page's cached parts
+        # agree, and neither can be newer than what the page draws.
+        with stamp.reading():
+            return condition(etag_func=etag, last_modified_func=last_modified)(view)(request, *args, **kwargs)

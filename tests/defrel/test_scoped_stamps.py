@@ -1,0 +1,128 @@
+"""A write renews the stamps of what it touches only: an edit to one Australian meeting leaves
+the Peruvian profile and the agreements matrix warm (drawn from the cache), while every page
+that shows the meeting shows the edit at the next request."""
+import pytest
+from django.urls import reverse
+
+from defrel import stamp
+from meetings.models import Exercise, Meeting
+from tests.meetings.factories import AgreementEventFactory, AgreementFactory, MeetingFactory
+from tests.meetings.test_views_lists import facet_counts, page
+from tests.pages import text
+from tests.partners.factories import CountryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(django_capture_on_commit_callbacks):
+    # Every write here runs its commit callbacks: the test's own transaction never commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        au = CountryFactory(code="AU", name_en="Australia", region="oceania")
+        pe = CountryFactory(code="PE", name_en="Peru", region="latin_america")
+        australian = MeetingFactory(key="au-talks", countries=[au], level="ministerial",
+                                    title_ja="日豪防衛相会談", title_en="Japan–Australia talks")
+        MeetingFactory(key="pe-talks", countries=[pe], level="vice_ministerial", title_ja="日ペルー防衛相会談", title_en="Japan–Peru talks")
+        agreement = AgreementFactory(parties=[pe], key="pe-mou", short_name="PE-MOU")
+        AgreementEventFactory(agreement=agreement, kind="concluded", date="2016-11")
+    return {"au": au, "pe": pe, "australian": australian}
+
+
+def profile(client, code):
+    return client.get(reverse("partners:country-detail", args=[code]))
+
+
+def matrix(client):
+    return client.get(reverse("meetings:agreement-matrix"))
+
+
+def warm(client):
+    return text(profile(client, "PE")), text(matrix(client)), text(profile(client, "AU"))
+
+
+def edit(meeting, callbacks, **fields):
+    with callbacks(execute=True):
+        for name, value in fields.items():
+            setattr(meeting, name, value)
+        meeting.save()
+
+
+def test_an_australian_edit_leaves_the_peruvian_profile_and_the_matrix_warm(
+        client, world, django_capture_on_commit_callbacks, django_assert_max_num_queries):
+    peru, table, australia = warm(client)
+    edit(world["australian"], django_capture_on_commit_callbacks, title_ja="日豪防衛相会談（改題）")
+    with django_assert_max_num_queries(2):  # the country and the stamps: the rest is kept
+        assert text(profile(client, "PE")) == peru
+    with django_assert_max_num_queries(1):  # the stamps: the table is kept
+        assert text(matrix(client)) == table
+    assert "日豪防衛相会談（改題）" in text(profile(client, "AU"))
+    assert "日豪防衛相会談（改題）" not in australia
+
+
+def test_an_australian_edit_shows_in_the_meeting_counts(client, world, django_capture_on_commit_callbacks):
+    before = facet_counts(page(client, "meetings:meeting-list", lang="en"), "level")
+    edit(world["australian"], django_capture_on_commit_callbacks, level="senior_official")
+    after = facet_counts(page(client, "meetings:meeting-list", lang="en"), "level")
+    assert before.get("ministerial") == 1 and "ministerial" not in after
+    assert sum(after.values()) == sum(before.values()) == 2
+
+
+def test_a_meeting_moved_from_australia_to_peru_leaves_one_profile_and_joins_the_other(
+        client, world, django_capture_on_commit_callbacks):
+    peru, _table, australia = warm(client)
+    assert "日豪防衛相会談" in australia and "日豪防衛相会談" not in peru
+    with django_capture_on_commit_callbacks(execute=True):
+        world["australian"].countries.set([world["pe"]])
+    assert "日豪防衛相会談" in text(profile(client, "PE"))
+    assert "日豪防衛相会談" not in text(profile(client, "AU"))
+
+
+def test_a_deleted_meeting_leaves_its_partners_profile(client, world, django_capture_on_commit_callbacks):
+    assert "日豪防衛相会談" in warm(client)[2]
+    with django_capture_on_commit_callbacks(execute=True):
+        world["australian"].delete()
+    assert "日豪防衛相会談" not in text(profile(client, "AU"))
+
+
+def test_an_agreement_edit_renews_the_matrix_and_its_partners_profile(client, world, django_capture_on_commit_callbacks):
+    warm(client)
+    agreement = world["pe"].agreements.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        agreement.short_name = "PE-MOU (renamed)"
+        agreement.save()
+    assert "PE-MOU (renamed)" in text(matrix(client))
+    assert "PE-MOU (renamed)" in text(profile(client, "PE"))
+
+
+def test_a_renamed_country_renews_every_profile(client, world, django_capture_on_commit_callbacks):
+    warm(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        world["au"].name_en = "Commonwealth of Australia"
+        world["au"].save()
+    english = client.get("/en" + reverse("partners:country-detail", args=["AU"]))
+    assert "Commonwealth of Australia" in text(english)
+
+
+def test_a_write_that_cannot_say_what_it_touched_renews_everything(world):
+    peru = stamp.token(*stamp.curated_models(), partner_pk=world["pe"].pk)
+    table = stamp.token(*stamp.reads(world["australian"].__class__))
+    stamp.bump()  # as synth, restore and bulk imports do
+    assert stamp.token(*stamp.curated_models(), partner_pk=world["pe"].pk) != peru
+    assert stamp.token(*stamp.reads(world["australian"].__class__)) != table
+
+
+def test_many_records_in_one_transaction_count_for_every_partner(world, django_capture_on_commit_callbacks):
+    """An import through the admin saves row by row: past a few dozen records their partners
+    are not looked up one by one (a query each), the write counts for every partner."""
+    peru = stamp.token(*stamp.curated_models(), partner_pk=world["pe"].pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(stamp.PARTNERS_LOOKED_UP + 1):
+            MeetingFactory(key=f"au-{i}", countries=[world["au"]])
+    assert stamp.token(*stamp.curated_models(), partner_pk=world["pe"].pk) != peru
+
+
+def test_an_australian_edit_leaves_the_exercise_counts_warm(world, django_capture_on_commit_callbacks):
+    exercises, meetings = stamp.token(*stamp.reads(Exercise)), stamp.token(*stamp.reads(Meeting))
+    edit(world["australian"], django_capture_on_commit_callbacks, title_en="Japan–Australia talks (renamed)")
+    assert stamp.token(*stamp.reads(Exercise)) == exercises
+    assert stamp.token(*stamp.reads(Meeting)) != meetings
