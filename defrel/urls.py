@@ -5,12 +5,14 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from defrel.health import healthz
 from meetings.views.quality import data_quality
 
 urlpatterns = [
     # Browsers ask for /favicon.ico on pages that name none (the admin's).
     # (looked up per request: hashed static names exist only after collectstatic)
     path("favicon.ico", lambda request: redirect(static("defrel/favicon.svg"), permanent=True)),
+    path("healthz", healthz, name="healthz"),  # one address for every language: a machine asks
     path("i18n/", include("django.conf.urls.i18n")),
     path(f"{settings.ADMIN_URL}quality/", data_quality, name="data-quality"),
     path(settings.ADMIN_URL, admin.site.urls),
