@@ -1,6 +1,7 @@
 """The databases from the environment, the planner settings on the database, and exports that
 need no server-side cursor (behind pgbouncer in transaction pooling mode)."""
 import csv
+import importlib
 import io
 from pathlib import Path
 
@@ -58,11 +59,16 @@ def test_settings_that_cannot_work_are_refused(environment):
 @on_postgresql
 @pytest.mark.django_db
 def test_every_new_connection_gets_the_planner_settings_from_the_database():
-    """Set by migration defrel 0006 on the (test) database, not per connection: a fresh
-    connection, through pgbouncer in CI, shows them without having asked."""
+    """Set by migration defrel 0006 on the (test) database, not per connection: a new session
+    on the server shows them without having asked. (Straight to the server the connection
+    reaches: through pgbouncer, its server connections opened before the migration keep
+    what they had until they are renewed.)"""
     params = connection.get_connection_params()
-    with psycopg.connect(dbname=params["dbname"], user=params.get("user"), host=params.get("host"),
-                         port=params.get("port"), password=params.get("password")) as fresh:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT host(inet_server_addr()), inet_server_port()")
+        host, port = cursor.fetchone()
+    with psycopg.connect(dbname=params["dbname"], user=params.get("user"), host=host, port=port,
+                         password=params.get("password")) as fresh:
         shown = [fresh.execute(f"SHOW {name}").fetchone()[0] for name in ("jit", "random_page_cost", "timezone")]
     assert shown == ["off", "1.1", "UTC"]
 
@@ -87,3 +93,29 @@ def test_without_server_side_cursors_an_export_reads_its_rows_a_chunk_at_a_time(
     assert chunked == streamed
     rows = list(csv.DictReader(io.StringIO(chunked.decode("utf-8-sig"))))
     assert [(row["key"], row["name_en"]) for row in rows][:2] == [("exercise-4", "Exercise 4"), ("exercise-3", "Exercise 3")]
+
+
+def database_settings():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT unnest(setconfig) FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase"
+                       " WHERE d.datname = current_database() AND s.setrole = 0 ORDER BY 1")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_a_migration_run_by_a_role_that_does_not_own_the_database_changes_nothing_and_says_how():
+    planner = importlib.import_module("defrel.migrations.0006_planner_settings")
+    assert database_settings() == ["jit=off", "random_page_cost=1.1", "timezone=UTC"]
+    notices = []
+    connection.ensure_connection()
+    connection.connection.add_notice_handler(lambda notice: notices.append(notice.message_primary))
+    with connection.cursor() as cursor:  # inside the test's transaction: all of it is undone
+        cursor.execute("CREATE ROLE defrel_not_owner; SET LOCAL ROLE defrel_not_owner")
+    with connection.schema_editor(atomic=False) as editor:
+        planner.planner_settings(reset=True)(None, editor)
+    with connection.cursor() as cursor:
+        cursor.execute("RESET ROLE")
+    assert database_settings() == ["jit=off", "random_page_cost=1.1", "timezone=UTC"]
+    [notice] = notices
+    assert "not the owner" in notice and "ALTER DATABASE" in notice and "SET jit = 'off'" in notice
