@@ -81,3 +81,16 @@ def databases(env, base_dir):
         replica["TEST"] = {"MIRROR": "default"}
         result[alias] = replica
     return result
+
+
+def behind_pooler(database):
+    """Whether the settings ``database`` reach PostgreSQL through a transaction pooler."""
+    return bool(database.get("DISABLE_SERVER_SIDE_CURSORS"))
+
+
+def server_address(connection):
+    """(host, port) of the PostgreSQL server itself behind ``connection``, through a pooler or
+    not (None, None when it listens on a Unix socket only)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT host(inet_server_addr()), inet_server_port()")
+        return cursor.fetchone()

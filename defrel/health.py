@@ -34,12 +34,12 @@ def healthz(request):
     replica down or lagging is reported but does not fail it: pages then read from the
     primary. Touches no session, so it sets no cookie."""
     database, shared_cache = database_reachable(), cache_reachable()
-    lags = replicas.lags()
+    lags, healthy = replicas.lags(), replicas.healthy_replicas()
     body = {
         "status": "ok" if database and shared_cache else "unavailable",
         "database": database,
         "cache": shared_cache,
         "replicas": {alias: {"reachable": lag is not None, "lag_seconds": lag,
-                             "used": alias in replicas.healthy_replicas()} for alias, lag in lags.items()},
+                             "used": alias in healthy} for alias, lag in lags.items()},
     }
     return JsonResponse(body, status=200 if body["status"] == "ok" else 503)

@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from defrel.databases import databases
+from defrel.databases import databases, server_address
 from defrel.exports import csv_chunks
 from defrel.queries import in_chunks
 from meetings.resources import ExerciseResource
@@ -64,9 +64,7 @@ def test_every_new_connection_gets_the_planner_settings_from_the_database():
     reaches: through pgbouncer, its server connections opened before the migration keep
     what they had until they are renewed.)"""
     params = connection.get_connection_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT host(inet_server_addr()), inet_server_port()")
-        host, port = cursor.fetchone()
+    host, port = server_address(connection)
     with psycopg.connect(dbname=params["dbname"], user=params.get("user"), host=host, port=port,
                          password=params.get("password")) as fresh:
         shown = [fresh.execute(f"SHOW {name}").fetchone()[0] for name in ("jit", "random_page_cost", "timezone")]
