@@ -19,6 +19,7 @@ from tests.meetings.factories import ExerciseFactory
 
 BASE = Path("/srv/defrel")
 PRIMARY, REPLICA = "postgres://defrel@db1:5432/defrel", "postgres://defrel@db2:5432/defrel"
+ON_THE_DATABASE = ["TimeZone=UTC", "jit=off", "random_page_cost=1.1"]  # as PostgreSQL stores them
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL matter")
 
 
@@ -104,7 +105,7 @@ def database_settings():
 @pytest.mark.django_db
 def test_a_migration_run_by_a_role_that_does_not_own_the_database_changes_nothing_and_says_how():
     planner = importlib.import_module("defrel.migrations.0006_planner_settings")
-    assert database_settings() == ["jit=off", "random_page_cost=1.1", "timezone=UTC"]
+    assert database_settings() == ON_THE_DATABASE
     notices = []
     connection.ensure_connection()
     connection.connection.add_notice_handler(lambda notice: notices.append(notice.message_primary))
@@ -114,6 +115,17 @@ def test_a_migration_run_by_a_role_that_does_not_own_the_database_changes_nothin
         planner.planner_settings(reset=True)(None, editor)
     with connection.cursor() as cursor:
         cursor.execute("RESET ROLE")
-    assert database_settings() == ["jit=off", "random_page_cost=1.1", "timezone=UTC"]
+    assert database_settings() == ON_THE_DATABASE
     [notice] = notices
     assert "not the owner" in notice and "ALTER DATABASE" in notice and "SET jit = 'off'" in notice
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_unapplying_the_migration_removes_the_settings_and_applying_it_restores_them():
+    planner = importlib.import_module("defrel.migrations.0006_planner_settings")
+    with connection.schema_editor(atomic=False) as editor:  # in the test's transaction: undone after
+        planner.planner_settings(reset=True)(None, editor)
+        assert database_settings() == []
+        planner.planner_settings()(None, editor)
+    assert database_settings() == ON_THE_DATABASE
