@@ -140,6 +140,15 @@ def may_use_replica(request):
             and not request.path_info.startswith("/" + settings.ADMIN_URL) and not pinned(request))
 
 
+def read_as(state, content):
+    """``content``, read from the databases ``state`` chose."""
+    token = _request.set(state)
+    try:
+        yield from content
+    finally:
+        _request.reset(token)
+
+
 class ReplicaMiddleware:
     """Decides where a request reads (see the module's docstring), pins a session that wrote,
     and leaves ``request.databases_used`` for the request log."""
@@ -156,6 +165,9 @@ class ReplicaMiddleware:
         finally:
             _request.reset(token)
         request.databases_used = sorted(state.used)
+        if response.streaming:
+            # A streamed export runs its queries after this returns, as the server sends it.
+            response.streaming_content = read_as(state, response.streaming_content)
         if state.wrote and settings.REPLICA_DATABASES:
             response.set_signed_cookie(
                 PIN_COOKIE, "1", salt=PIN_SALT, max_age=settings.REPLICA_PIN_SECONDS, httponly=True,

@@ -81,6 +81,14 @@ def test_public_pages_read_from_the_replica(replica, meeting):
     assert on(replica, "SELECT pg_is_in_recovery()")  # a real standby, not the primary again
 
 
+def test_a_streamed_export_reads_from_the_replica_as_it_is_sent(replica, meeting):
+    response = Client().get(reverse("meetings:meeting-export"))
+    with CaptureQueriesContext(connections[replica]) as on_replica:
+        body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "2024-05-au-defmin" in body
+    assert any('"meetings_meeting"' in query["sql"] for query in on_replica.captured_queries)
+
+
 def test_an_editor_reads_what_they_saved_while_readers_see_the_replica(settings, paused, meeting, editor):
     settings.REPLICA_MAX_LAG = 3600  # the paused replica still counts as usable
     writer, reader = Client(), Client()
