@@ -58,6 +58,13 @@ restore: install
 	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/defrel-….sqlite3 [REPLACE=1]" && exit 2)
 	$(PY) manage.py restore $(if $(REPLACE),--replace) "$(FILE)"
 
+# A throw-away PostgreSQL primary, streaming replica and pgbouncer (transaction pooling) on
+# 127.0.0.1, for trying the production set-up and for the load test: prints the settings to use,
+# stops and removes everything on Ctrl-C (defrel/cluster.py).
+.PHONY: cluster
+cluster: install
+	$(PY) -m defrel.cluster
+
 # Load test (issue 5): gunicorn with 2 × cores + 1 workers on loopback, 50 locust users
 # (bench/locustfile.py: lists, filters, search, details, timelines, the matrix, CSV exports, admin
 # edits by editors) for LOADTEST_SECONDS on SQLite, and on PostgreSQL when DATABASE_URL=postgres://…

@@ -21,6 +21,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from defrel.databases import behind_pooler, server_address
+
 SQLITE_MAGIC = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
 PG_MAGIC = b"PGDMP"  # the first 5 bytes of a pg_dump custom-format archive
 
@@ -162,7 +164,15 @@ def run(command, connection=None):
     env = dict(os.environ)
     if connection is not None:
         db = connection.settings_dict
-        env.update(PGHOST=str(db["HOST"] or ""), PGPORT=str(db["PORT"] or ""), PGUSER=db["USER"] or "",
+        host, port = db["HOST"], db["PORT"]
+        if behind_pooler(db):
+            # Straight to PostgreSQL: pg_dump and pg_restore set session state (search_path,
+            # and more) that a transaction pooler would hand on to the site's next transaction.
+            host, port = server_address(connection)
+            if host is None:
+                raise BackupError(_("Behind pgbouncer, PostgreSQL must be reachable over TCP for a backup "
+                                    "or a restore; or run it with DATABASE_URL naming PostgreSQL itself."))
+        env.update(PGHOST=str(host or ""), PGPORT=str(port or ""), PGUSER=db["USER"] or "",
                    PGPASSWORD=db["PASSWORD"] or "", PGDATABASE=db["NAME"])
     try:
         result = subprocess.run(command, env=env, capture_output=True, text=True)

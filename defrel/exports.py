@@ -9,6 +9,8 @@ from django.db import models
 from django.http import StreamingHttpResponse
 from import_export.formats.base_formats import CSV
 
+from defrel.queries import in_chunks
+
 # OWASP ASVS V1.2.10: a cell starting with one of these is read as a formula by spreadsheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
 ESCAPE = "'"
@@ -52,7 +54,7 @@ def row_lines(resource, headers, queryset, chunk_size=2000):
     if hasattr(resource, "export_rows"):
         rows = resource.export_rows(headers, queryset)
     else:
-        rows = (resource.export_resource(i) for i in queryset.iterator(chunk_size=chunk_size))
+        rows = (resource.export_resource(i) for i in in_chunks(queryset, chunk_size))
     for row in rows:
         yield writer.writerow(row)
 

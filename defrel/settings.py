@@ -1,10 +1,12 @@
 """defrel settings: everything that differs between machines comes from the environment."""
 import os
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from defrel.databases import databases
+from defrel.observability import init_sentry, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -19,40 +21,6 @@ def env_bool(name, default=False):
 
 def env_list(name, default=""):
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
-
-
-def conn_max_age():
-    """Seconds a worker keeps its database connection. Reopening one costs more than most
-    pages: PostgreSQL's handshake, and SQLite's schema and page cache, read anew."""
-    return int(env("CONN_MAX_AGE", "60"))
-
-
-def database_from_url(url):
-    """sqlite:///path or postgres://user:pass@host:port/name, as most hosts hand them out."""
-    parts = urlsplit(url)
-    if parts.scheme == "sqlite":
-        path = unquote(parts.path)
-        # sqlite:////abs/path keeps its leading slash; sqlite:///rel/path is relative to BASE_DIR.
-        name = path[1:] if path.startswith("//") else BASE_DIR / path.lstrip("/")
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name or BASE_DIR / "db.sqlite3",
-                "CONN_MAX_AGE": conn_max_age()}
-    if parts.scheme in {"postgres", "postgresql", "pgsql"}:
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(parts.path.lstrip("/")),
-            "USER": unquote(parts.username or ""),
-            "PASSWORD": unquote(parts.password or ""),
-            "HOST": parts.hostname or "",
-            "PORT": parts.port or "",
-            "CONN_MAX_AGE": conn_max_age(),
-            # PostgreSQL compiles a query it estimates as costly (a deep page, an export batch)
-            # before running it: tens of milliseconds to seconds that pages of 50 rows never win back.
-            # Its default random_page_cost (4) prices an index lookup for a disk that seeks; a
-            # defrel database is read from memory, and at 4 the export scanned the whole table
-            # of countries once per meeting instead of looking its partners up (1.5× slower).
-            "OPTIONS": {"options": "-c jit=off -c random_page_cost=1.1"},
-        }
-    raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r} is not supported")
 
 
 # DEFREL_ENV=production turns on everything a public deployment needs (HTTPS, HSTS, hashed
@@ -91,8 +59,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "defrel.observability.RequestLogMiddleware",  # first: times and logs the whole request
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the database (sessions): where this request reads from.
+    "defrel.replicas.ReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "defrel.middleware.JapaneseByDefaultMiddleware",
@@ -135,15 +106,19 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_from_url(env("DATABASE_URL", "sqlite:///db.sqlite3"))}
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL lets readers go on while an editor writes; IMMEDIATE avoids "database is locked"
-    # on the upgrade from a read to a write lock inside a transaction.
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "timeout": 20,
-    }
+# DATABASE_URL, DATABASE_REPLICA_URLS, DATABASE_POOLER (see defrel.databases). CONN_MAX_AGE: seconds
+# a worker keeps its connection (60; reopening one costs more than most pages: PostgreSQL's
+# handshake, SQLite's schema and page cache read anew); PostgreSQL without a pooler uses
+# psycopg's pool instead (DATABASE_POOL_SIZE connections a process at most, 4).
+DATABASES = databases(os.environ, BASE_DIR)
+DATABASE_ROUTERS = ["defrel.replicas.ReplicaRouter"]
+REPLICA_DATABASES = [alias for alias in DATABASES if alias != "default"]
+# A replica further behind than this many seconds is skipped (checked at most every
+# REPLICA_CHECK_SECONDS per process); an editor's session reads from the primary for
+# REPLICA_PIN_SECONDS after each request that wrote, so it sees its own writes.
+REPLICA_MAX_LAG = float(env("REPLICA_MAX_LAG", "10"))
+REPLICA_CHECK_SECONDS = float(env("REPLICA_CHECK_SECONDS", "5"))
+REPLICA_PIN_SECONDS = int(env("REPLICA_PIN_SECONDS", "30"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Several app servers share one cache (and so the public pages' cached parts) through Redis;
@@ -279,10 +254,7 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
-}
-
+# LOG_FORMAT=json: one JSON line per record, and one per request (method, path, status,
+# duration_ms, db). SENTRY_DSN: errors go to Sentry.
+LOGGING = logging_config(env("LOG_FORMAT", "text"), env("LOG_LEVEL", "WARNING"))
+init_sentry(env("SENTRY_DSN"), env("SENTRY_ENVIRONMENT", "production" if PRODUCTION else "development"))

@@ -8,6 +8,7 @@ from django.urls import include, path
 
 from defrel.crawlers import robots_txt
 from meetings.sitemaps import SITEMAPS
+from defrel.health import healthz
 from meetings.views.quality import data_quality
 
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
          name="sitemap-index"),
     path("sitemap-<section>.xml", sitemaps.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     # The admin's language form posts here (the public site's switch is links).
+    path("healthz", healthz, name="healthz"),  # one address for every language: a machine asks
     path("i18n/", include("django.conf.urls.i18n")),
     # One address for every language: the JSON gives both (_ja/_en), like the CSV.
     path("api/", include("meetings.api.urls")),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from defrel import dates
 from defrel.models import Source
+from defrel.queries import in_chunks
 from meetings.models import Agreement, AgreementEvent, Engagement, Exercise, Meeting, Participation
 from meetings.models.titles import with_held_position
 from partners.models import Position, Tenure
@@ -46,7 +47,7 @@ CHECKS = {
 def participants_outside_tenures():
     participations = (Participation.objects.filter(position__isnull=True)
                       .select_related("meeting", "official"))
-    for p in participations.iterator(chunk_size=2000):
+    for p in in_chunks(participations):
         yield Problem("outside_tenure", p.meeting, f"{p.official} — {p.meeting.date_display}")
 
 

@@ -33,6 +33,14 @@ def japanese_by_default(settings):
 
 
 @pytest.fixture(autouse=True)
+def reads_on_the_primary(request, settings):
+    """A test's rows sit in its open transaction, which no replica sees: every read stays on the
+    primary, except in the tests marked ``replica`` (transactional, against a real replica)."""
+    if request.node.get_closest_marker("replica") is None:
+        settings.REPLICA_DATABASES = []
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     """Counts cached under the data stamp: a rolled-back test leaves the stamp it began with,
     so the next test would find the counts of data that no longer exists."""

@@ -2,7 +2,6 @@
 request with 304 without drawing the page, and say how long a proxy may keep them; the admin
 and a signed-in editor's pages say private, no-store."""
 import datetime
-from pathlib import Path
 
 import pytest
 from django.conf import settings

@@ -87,7 +87,8 @@ def production(tmp_path, **more):
     import os
     return {**os.environ, "DEFREL_ENV": "production", "ALLOWED_HOSTS": "defrel.example",
             "SECRET_KEY": "k" * 20 + "-production-secret-with-enough-entropy-0123456789",
-            "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3", "DEFREL_PROXY_COUNT": "1", **more}
+            "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3", "DATABASE_REPLICA_URLS": "", "DATABASE_POOLER": "",
+            "DEFREL_PROXY_COUNT": "1", **more}
 
 
 def test_production_settings_pass_the_deployment_check(tmp_path):

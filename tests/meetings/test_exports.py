@@ -2,8 +2,10 @@ import csv
 import io
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
+from defrel.databases import behind_pooler
 from meetings.resources import AgreementResource, ExerciseResource, MeetingResource
 from tests.meetings.factories import (
     AgreementEventFactory, AgreementFactory, ExerciseFactory, MeetingFactory, ParticipationFactory,
@@ -116,9 +118,11 @@ def test_export_queries_do_not_grow_with_rows(client, django_assert_max_num_quer
         AgreementEventFactory(agreement=AgreementFactory(parties=[au]))
     with django_assert_max_num_queries(7):  # + the data stamps (the ETag), in each
         assert len(rows(download(client, "meetings:meeting-export", "?country=AU"))) == n
-    with django_assert_max_num_queries(8):
+    # Behind pgbouncer (no server-side cursors) an export reads the ids first (defrel.queries.in_chunks).
+    ids_first = int(behind_pooler(connection.settings_dict))
+    with django_assert_max_num_queries(8 + ids_first):
         assert len(rows(download(client, "meetings:agreement-export", "?party=AU"))) == n
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(4 + ids_first):
         assert len(rows(download(client, "meetings:exercise-export", "?country=AU"))) == n
 
 
