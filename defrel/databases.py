@@ -7,7 +7,7 @@ pooling mode. One setting for all URLs rather than a parameter on each: a deploy
 pooler or none, and a parameter forgotten on one URL would break only that server's pages.
 
 Planner settings (``jit``, ``random_page_cost``) are not connection options: a transaction
-pooler cannot pass them on. Migration defrel 0006 sets them on the database itself, so every
+pooler cannot pass them on. Migration defrel 0008 sets them on the database itself, so every
 connection, direct or pooled, on the primary or on a replica, starts with them.
 """
 from urllib.parse import unquote, urlsplit

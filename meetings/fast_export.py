@@ -49,7 +49,7 @@ def csv_chunks(resource, headers, queryset, ids_per_query=None, chunk_bytes=CHUN
     ids = queryset.values_list("pk", flat=True).iterator(chunk_size=min(ids_per_query, 2000))
     per_chunk = 16  # lines a chunk, then as many as the lines so far say make chunk_bytes
     written = lines = 0
-    # PostgreSQL runs these without JIT compilation (jit=off on the database: defrel 0006).
+    # PostgreSQL runs these without JIT compilation (jit=off on the database: defrel 0008).
     # Without server-side cursors (behind pgbouncer) the ids come at once: 8 bytes a meeting.
     with connections[queryset.db].cursor() as cursor:
         while chunk := list(islice(ids, ids_per_query)):

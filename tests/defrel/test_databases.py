@@ -60,7 +60,7 @@ def test_settings_that_cannot_work_are_refused(environment):
 @on_postgresql
 @pytest.mark.django_db
 def test_every_new_connection_gets_the_planner_settings_from_the_database():
-    """Set by migration defrel 0006 on the (test) database, not per connection: a new session
+    """Set by migration defrel 0008 on the (test) database, not per connection: a new session
     on the server shows them without having asked. (Straight to the server the connection
     reaches: through pgbouncer, its server connections opened before the migration keep
     what they had until they are renewed.)"""
