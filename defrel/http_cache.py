@@ -13,11 +13,18 @@ from django.views.decorators.http import condition
 from defrel import stamp
 
 
+def signed_in(request):
+    """Whether the reader is signed in. Without a session cookie nobody is, and the session is
+    left untouched: reading it would make the response say ``Vary: Cookie``, which no proxy
+    can keep for everyone."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
+
+
 def public(request):
     """A GET or HEAD of a page under the public site (not the admin), by a reader not signed in."""
     return (request.method in ("GET", "HEAD")
             and not request.path_info.startswith("/" + settings.ADMIN_URL)
-            and not request.user.is_authenticated)
+            and not signed_in(request))
 
 
 def etag(request, *args, **kwargs):
