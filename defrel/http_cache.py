@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition
 
-from defrel import stamp
+from defrel import replicas, stamp
 
 
 def signed_in(request):
@@ -64,5 +64,11 @@ class PublicCacheMiddleware:
             return None
         # Every stamp is read once, before the data: the ETag and the page's cached parts
         # agree, and neither can be newer than what the page draws.
-        with stamp.reading():
-            return condition(etag_func=etag, last_modified_func=last_modified)(view)(request, *args, **kwargs)
+        try:
+            with stamp.reading():
+                return condition(etag_func=etag, last_modified_func=last_modified)(view)(request, *args, **kwargs)
+        except Exception as error:  # Django hands process_exception only what the view raises
+            response = replicas.answer_from_primary(request, error)
+            if response is None:
+                raise
+            return response

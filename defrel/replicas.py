@@ -175,19 +175,25 @@ class ReplicaMiddleware:
         return response
 
     def process_exception(self, request, exception):
-        """A replica that fails in the middle of a GET (stopped, restarted, its connection cut):
-        the page is made again from the primary rather than answered with an error. A GET
-        changes nothing, so making it twice is safe."""
-        state = _request.get()
-        if (state is None or state.alias in (None, DEFAULT_DB_ALIAS)
-                or not isinstance(exception, (OperationalError, InterfaceError))):
-            return None
-        logger.warning("replica %s failed during %s; answered from the primary: %s",
-                       state.alias, request.path, exception)
-        mark_down(state.alias)
-        state.replicas, state.alias = False, None
-        match = request.resolver_match
-        response = match.func(request, *match.args, **match.kwargs)
-        if callable(getattr(response, "render", None)):
-            response = response.render()  # a TemplateResponse, as the handler would render it
-        return response
+        return answer_from_primary(request, exception)
+
+
+def answer_from_primary(request, exception):
+    """A replica that fails in the middle of a GET (stopped, restarted, its connection cut):
+    the page is made again from the primary rather than answered with an error (None when
+    ``exception`` is not a replica's failure). A GET changes nothing, so making it twice is
+    safe. Called for the view's exceptions, and by a middleware that calls the view itself
+    (defrel.http_cache)."""
+    state = _request.get()
+    if (state is None or state.alias in (None, DEFAULT_DB_ALIAS)
+            or not isinstance(exception, (OperationalError, InterfaceError))):
+        return None
+    logger.warning("replica %s failed during %s; answered from the primary: %s",
+                   state.alias, request.path, exception)
+    mark_down(state.alias)
+    state.replicas, state.alias = False, None
+    match = request.resolver_match
+    response = match.func(request, *match.args, **match.kwargs)
+    if callable(getattr(response, "render", None)):
+        response = response.render()  # a TemplateResponse, as the handler would render it
+    return response
