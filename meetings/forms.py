@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from defrel import timeline
+from defrel.search import matching, normalise
 from partners.models import Country, Official
 
 
@@ -50,19 +51,42 @@ class GlobalTimelineForm(TimelineForm):
         queryset=Country.objects.exclude(code="JP"), empty_label=_("all"),
         error_messages={"invalid_choice": _("There is no country or organisation with that code.")},
     )
-    official = forms.CharField(label=_("Official (slug)"), required=False, max_length=100)
+    official = forms.CharField(
+        label=_("Official"), required=False, max_length=100,
+        help_text=_("A name in Japanese or English (吉田, Marles), or the official's slug."),
+        widget=forms.TextInput(attrs={"list": "official-names", "autocomplete": "off"}))
     field_order = ["country", "official", "kind", "year"]
 
     def clean_official(self):
-        slug = self.cleaned_data["official"].strip()
-        if not slug:
+        text = self.cleaned_data["official"].strip()
+        if not text:
             return None
-        try:
-            return Official.objects.get(slug=slug)
-        except Official.DoesNotExist:
-            raise forms.ValidationError(
-                _("There is no official “%(slug)s”."), params={"slug": slug}, code="unknown_official",
-            ) from None
+        return official_named(text)
+
+
+SHOWN_MATCHES = 5
+
+
+def official_named(text):
+    """The official ``text`` names: a slug, or a name (part of one) found by the site's one
+    search; a form error when none or several match."""
+    by_slug = Official.objects.filter(slug=text).first()
+    if by_slug:
+        return by_slug
+    found = list(Official.objects.filter(matching(Official, text)).order_by("name_en", "pk")[:SHOWN_MATCHES + 1])
+    if len(found) == 1:
+        return found[0]
+    exact = [o for o in found if normalise(text) in (normalise(o.name_ja), normalise(o.name_en))]
+    if len(exact) == 1:
+        return exact[0]
+    if not found:
+        raise forms.ValidationError(
+            _("No official is named “%(text)s”."), params={"text": text}, code="unknown_official")
+    names = ", ".join(f"{o.name} ({o.slug})" for o in found[:SHOWN_MATCHES])
+    raise forms.ValidationError(
+        _("Several officials match “%(text)s”: %(names)s. Type more of the name, or a slug."),
+        params={"text": text, "names": names + (", …" if len(found) > SHOWN_MATCHES else "")},
+        code="several_officials")
 
 
 class OfficialFilterForm(FilterForm):

@@ -4,7 +4,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 
@@ -13,7 +13,7 @@ from defrel.models import Source
 from defrel.stamp import cached, curated_models, token
 from defrel.timeline import by_year_and_month, entries
 from meetings.forms import GlobalTimelineForm
-from meetings.models import Agreement, AgreementEvent, Engagement, Exercise, Meeting, Status
+from meetings.models import Agreement, AgreementEvent, Engagement, Exercise, Meeting, Participation, Status
 from meetings.views.profiles import JAPAN, by_region, encounters_by_level
 from partners.models import Country, Official, Region
 
@@ -63,7 +63,19 @@ def timeline(request):
         "selection": ":".join(map(str, [*chosen_key, page.number])), "data_stamp": stamp,
         "groups": SimpleLazyObject(lambda: by_year_and_month(
             found[max(page.start_index() - 1, 0):page.end_index()], newest_first=True)),
+        "official_names": SimpleLazyObject(lambda: cached(
+            "timeline:official-names", suggested_officials, token(Official, Participation))),
     })
+
+
+SUGGESTED_OFFICIALS = 300
+
+
+def suggested_officials():
+    """[(name_ja, name_en)] of the officials most often met, suggested as the official filter
+    is typed (a datalist: the browser narrows them, no script)."""
+    return list(Official.objects.annotate(n=Count("participations")).filter(n__gt=0)
+                .order_by("-n", "name_en").values_list("name_ja", "name_en")[:SUGGESTED_OFFICIALS])
 
 
 
