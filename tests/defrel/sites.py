@@ -60,6 +60,9 @@ def start(url, *args, **kwargs):
 def on_site(url):
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "defrel.settings"}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    # The replicas CI names replicate its main database, not this one: a site on a test
+    # database reads from that database alone.
+    env.pop("DATABASE_REPLICA_URLS", None)
     return {"env": env, "cwd": settings.BASE_DIR}
 
 
