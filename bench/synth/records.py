@@ -4,6 +4,10 @@ import datetime
 
 from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Occasion, Participation
 
+# Each synthetic participant is named in its meeting's excerpt, as an editor's form requires
+# of every participant (revisions before Participation.known_from have no such field).
+NAMED = {"known_from": "excerpt"} if hasattr(Participation, "KnownFrom") else {}
+
 from .progress import Progress
 from .tables import (AGREEMENT_KINDS, BATCH, FIRST_YEAR, KINDS, LAST_YEAR, LEVELS, PREFIX, SUMMARY_EN,
                      SUMMARY_JA, TITLES, TREATY_KINDS, day_text, last_day)
@@ -77,7 +81,7 @@ class Records:
                     countries.append(Meeting.countries.through(meeting_id=meeting.pk, country_id=country.pk))
                     self.meetings_by_country.setdefault(country.pk, []).append(
                         (meeting.date_lower.toordinal(), meeting.pk, meeting.date))
-                people += [Participation(meeting_id=meeting.pk, official_id=official.pk, role=role)
+                people += [Participation(meeting_id=meeting.pk, official_id=official.pk, role=role, **NAMED)
                            for official, role in participants]
                 if exercise_pk:
                     exercises.append(Meeting.exercises.through(meeting_id=meeting.pk, exercise_id=exercise_pk))

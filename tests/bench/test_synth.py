@@ -67,6 +67,13 @@ def test_meetings_have_one_to_six_partners_and_two_to_eight_participants():
     assert not Meeting.objects.filter(countries__code="JP").exists()
 
 
+def test_every_participant_says_how_the_record_knows_of_them():
+    """As an editor's form requires: an editor saving a synthetic meeting (the load test's)
+    is not refused for a field the synthetic data left empty."""
+    synth()
+    assert set(Participation.objects.values_list("known_from", flat=True)) == {"excerpt"}
+
+
 def test_every_participant_held_an_office_on_the_meeting_date():
     synth()
     participations = Participation.objects.select_related("meeting", "official").prefetch_related(
