@@ -11,6 +11,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition
 
 from defrel import replicas, stamp
+from defrel.middleware import in_admin
 
 
 def signed_in(request):
@@ -23,7 +24,7 @@ def signed_in(request):
 def public(request):
     """A GET or HEAD of a page under the public site (not the admin), by a reader not signed in."""
     return (request.method in ("GET", "HEAD")
-            and not request.path_info.startswith("/" + settings.ADMIN_URL)
+            and not in_admin(request)
             and not signed_in(request))
 
 

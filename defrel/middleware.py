@@ -5,6 +5,12 @@ from django.core.exceptions import BadRequest
 from django.utils import translation
 
 
+def in_admin(request):
+    """Whether a request is for the admin (its address is a setting, ADMIN_URL): the admin's
+    language, its private caching and its reads from the primary all follow from it."""
+    return request.path_info.startswith("/" + settings.ADMIN_URL)
+
+
 class JapaneseByDefaultMiddleware:
     """Unprefixed pages are Japanese; the admin follows the language an editor chose with
     the site's language switch (its cookie), never the browser's Accept-Language."""
@@ -15,8 +21,7 @@ class JapaneseByDefaultMiddleware:
     def __call__(self, request):
         if not translation.get_language_from_path(request.path_info):
             chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-            in_admin = request.path_info.startswith("/" + settings.ADMIN_URL)
-            language = chosen if in_admin and chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+            language = chosen if in_admin(request) and chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return self.get_response(request)

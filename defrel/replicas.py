@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, OperationalError, connections
 
+from defrel.middleware import in_admin
+
 logger = logging.getLogger(__name__)
 
 PIN_COOKIE = "defrel_primary"
@@ -137,7 +139,7 @@ def pinned(request):
 
 def may_use_replica(request):
     return (bool(settings.REPLICA_DATABASES) and request.method in SAFE_METHODS
-            and not request.path_info.startswith("/" + settings.ADMIN_URL) and not pinned(request))
+            and not in_admin(request) and not pinned(request))
 
 
 def read_as(state, content):
