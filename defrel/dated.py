@@ -81,17 +81,26 @@ class DatedQuerySet(models.QuerySet):
         """[{"year", **groups, "n"}]: ``measure`` (default: how many records) per year and
         value of ``groups`` (expressions), each record counted in every year of its period,
         from one query grouping the records by the years of their two bounds."""
-        rows = list(self.order_by().values(year_lower=Year("date_lower"), year_upper=Year("date_upper"), **groups)
-                    .annotate(n=measure or Count("pk")))
-        known = [y for r in rows for y in (r["year_lower"], r["year_upper"]) if y is not None]
-        first, last = min(known, default=0), max(known, default=0)
-        totals = Counter()
-        for row in rows:
-            if row["year_lower"] is None and not self.model.allow_unknown_start:
-                continue  # undated (Dated.allow_undated): in no year
-            for year in range(row["year_lower"] or first, (row["year_upper"] or last) + 1):
-                totals[(year, *(row[name] for name in groups))] += row["n"]
-        return [{"year": year, **dict(zip(groups, values)), "n": n} for (year, *values), n in totals.items()]
+        rows = self.order_by().values(year_lower=Year("date_lower"), year_upper=Year("date_upper"), **groups)
+        return spread_over_years(rows.annotate(n=measure or Count("pk")), self.model, groups)
+
+
+
+def spread_over_years(rows, model, groups=()):
+    """[{"year", **groups, "n"}] from rows {"year_lower", "year_upper", **groups, "n"} (the
+    years of the bounds of ``n`` records of ``model``): each counted in every year of its
+    period, an open end reaching the last year known. The one home of "in year Y" for counts
+    (DatedQuerySet.period is the same rule as a filter)."""
+    rows = list(rows)
+    known = [y for r in rows for y in (r["year_lower"], r["year_upper"]) if y is not None]
+    first, last = min(known, default=0), max(known, default=0)
+    totals = Counter()
+    for row in rows:
+        if row["year_lower"] is None and not model.allow_unknown_start:
+            continue  # undated (Dated.allow_undated): in no year
+        for year in range(row["year_lower"] or first, (row["year_upper"] or last) + 1):
+            totals[(year, *(row[name] for name in groups))] += row["n"]
+    return [{"year": year, **dict(zip(groups, values)), "n": n} for (year, *values), n in totals.items()]
 
 
 class Dated(models.Model):

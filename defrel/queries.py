@@ -29,11 +29,14 @@ def ids_parameter(ids, vendor):
     return json.dumps(ids)
 
 
-def among(ids):
-    """Rows whose primary key is one of ``ids`` (see ids_parameter)."""
+def among(ids, field="pk"):
+    """Rows whose ``field`` (the primary key, or a foreign key: a link's meeting) is one of
+    ``ids`` (see ids_parameter)."""
     if connection.vendor == "postgresql":
-        return Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids_parameter(ids, "postgresql")]))
-    return Q(pk__in=RawSQL("SELECT value FROM json_each(%s)", [ids_parameter(ids, "sqlite")]))
+        found = RawSQL("SELECT unnest(%s::bigint[])", [ids_parameter(ids, "postgresql")])
+    else:
+        found = RawSQL("SELECT value FROM json_each(%s)", [ids_parameter(ids, "sqlite")])
+    return Q(**{f"{field}__in": found})
 
 
 def in_chunks(queryset, chunk_size=2000):

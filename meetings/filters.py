@@ -118,19 +118,54 @@ class FacetedFilterSet(django_filters.FilterSet):
         the data changes; None without a search, or when it matches too many rows to pass
         them around. A search reads the texts of every row (about a second at 100,000
         meetings on PostgreSQL); each facet, the count and the page would search again."""
+        found = self.search_of(base)
+        return None if found is None else found["ids"]
+
+    def found_values(self, base, columns):
+        """Under a text search, a tuple of ``columns`` (among ``found_columns``) for each of
+        ``base``'s rows, from which the single-valued facets and totals are counted without a
+        query each; None where ``found_ids`` is None. Read with the search itself when it
+        runs; after a search another request remembered, read once by the ids."""
+        found = self.search_of(base)
+        if found is None or found["ids"] is None:
+            return None
+        if found["values"] is None:
+            rows = self.queryset.model.objects.filter(among(found["ids"]))
+            found["values"] = {row[0]: row[1:] for row in rows.values_list("pk", *self.found_columns)}
+        at = [self.found_columns.index(column) for column in columns]
+        return [tuple(row[i] for i in at) for row in found["values"].values()]
+
+    @cached_property
+    def found_columns(self):
+        """The columns the facets and totals count from found rows (one value a row)."""
+        model = self._meta.model
+        columns = [column for spec in self.facet_specs if hasattr(spec, "columns_on")
+                   for column in spec.columns_on(model)]
+        return tuple(dict.fromkeys([*columns, *self.totalled]))
+
+    totalled = ()  # columns summed over the rows found (meetings: how many encounters)
+
+    def search_of(self, base):
+        """{"ids", "values"} of the search of ``base`` (see found_ids), once a request."""
         self.is_valid()  # cleans the form; a bad value of another filter leaves this one
         if not (self.form.cleaned_data.get("q") or "").strip():
             return None
         query = base.order_by().values_list("pk", flat=True)
         digest = hashlib.sha256(str(query.query).encode()).hexdigest()[:32]
         key = f"{self._meta.model._meta.label}:ids:{digest}"
-        found = self.__dict__.setdefault("_found_ids", {})
+        found = self.__dict__.setdefault("_found", {})
         if key not in found:
-            def search():
-                ids = list(dict.fromkeys(query[:FOUND_IDS_LIMIT + 1]))
-                return {"ids": ids if len(ids) <= FOUND_IDS_LIMIT else None}
+            read = None
 
-            found[key] = cached(key, search, self.data_stamp)["ids"]
+            def search():
+                nonlocal read
+                read = {}
+                rows = base.order_by().values_list("pk", *self.found_columns)[:FOUND_IDS_LIMIT + 1]
+                read.update((row[0], row[1:]) for row in rows)  # a join may repeat a row
+                return {"ids": list(read) if len(read) <= FOUND_IDS_LIMIT else None}
+
+            ids = cached(key, search, self.data_stamp)["ids"]
+            found[key] = {"ids": ids, "values": read if ids is not None else None}
         return found[key]
 
     def good_params(self, params):
@@ -206,6 +241,7 @@ class MeetingFilter(FacetedFilterSet):
     sort = django_filters.ChoiceFilter(choices=SORTS, method="sort_by", label=_("Order"),
                                        empty_label=_("newest first"))
 
+    totalled = ("count",)  # the encounters the list stands for (meetings.views.lists.encounters)
     facet_specs = (
         FieldFacet("country", _("Partner"), "countries__code", names="countries__", multiple=True),
         FieldFacet("official", _("Official"), "participants__slug", names="participants__",

@@ -79,9 +79,10 @@ def encounters(filterset, params):
     "6回にわたる会談", stands for its count): what the charts count, so that the list can say
     both. Remembered like the list's count."""
     def total():
-        ids = filterset.found_ids(filterset.qs)
-        rows = filterset.qs if ids is None else Meeting.objects.filter(pk__in=ids)
-        return rows.order_by().aggregate(n=Sum("count"))["n"] or 0
+        found = filterset.found_values(filterset.qs, ["count"])
+        if found is not None:
+            return sum(n for n, in found)
+        return filterset.qs.order_by().aggregate(n=Sum("count"))["n"] or 0
 
     key = filterset.counts_key(filterset.good_params(params), "encounters")
     return cached(key, total, filterset.data_stamp)
