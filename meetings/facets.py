@@ -93,20 +93,33 @@ class FieldFacet:
         return sorted(found, key=lambda c: (-c[2], c[1]))
 
     def read(self, filterset, base, chosen):
-        """[{field: value, …, "n"}] from one aggregate query (two when a chosen value is not
-        among the most frequent)."""
+        """[{field: value, …, "n"}] from one aggregate query; for a related record's values,
+        one more for their names (two more when a chosen value is not among the most frequent)."""
         source, path, count = self.grouped(filterset, base)
         paths = [path(f) for f in self.fields]
-        rows = source.values(*paths).annotate(n=count).order_by()
-        if not self.choices:
-            # Thousands of officials: the most frequent, plus whatever the reader chose.
-            rows = list(rows.order_by("-n", paths[0])[:FACET_LIMIT])
-            shown = {str(r[paths[0]]) for r in rows}
-            missing = [v for v in chosen if v not in shown]
-            if missing:
-                rows += list(source.filter(**{f"{paths[0]}__in": missing})
-                             .values(*paths).annotate(n=count).order_by())
-        return [{**{f: r[p] for f, p in zip(self.fields, paths)}, "n": r["n"]} for r in rows]
+        related, _, _ = paths[0].rpartition("__")
+        if not related:  # one value a row, from fixed choices
+            rows = source.values(*paths).annotate(n=count).order_by()
+            return [{**{f: r[p] for f, p in zip(self.fields, paths)}, "n": r["n"]} for r in rows]
+        # Thousands of officials: the most frequent, plus whatever the reader chose, grouped by
+        # the record's id and named afterwards (grouping by its texts joined every official:
+        # 57 ms instead of about 20 for a search's 2,300 meetings on PostgreSQL).
+        counted = source.values(related).annotate(n=count)
+        model = source.model._meta.get_field(related.partition("__")[0]).related_model
+        fields = {f: p[len(related) + 2:] for f, p in zip(self.fields, paths)}  # as read on ``model``
+
+        def named(rows):
+            # among(): one parameter, and a query even when nothing was counted
+            records = model.objects.filter(among([pk for pk in rows if pk is not None]))
+            return [{**{f: record[name] for f, name in fields.items()}, "n": rows[record["pk"]]}
+                    for record in records.values("pk", *fields.values())]
+
+        rows = named({r[related]: r["n"] for r in counted.order_by("-n", related)[:FACET_LIMIT]})
+        shown = {str(r[self.field]) for r in rows}
+        missing = [v for v in chosen if v not in shown]
+        if missing:
+            rows += named({r[related]: r["n"] for r in counted.filter(**{f"{paths[0]}__in": missing}).order_by()})
+        return rows
 
     def tally(self, found, chosen):
         """The same from the values of the rows a search found (tuples of ``fields``)."""
