@@ -81,17 +81,28 @@ class DatedQuerySet(models.QuerySet):
         """[{"year", **groups, "n"}]: ``measure`` (default: how many records) per year and
         value of ``groups`` (expressions), each record counted in every year of its period,
         from one query grouping the records by the years of their two bounds."""
-        rows = list(self.order_by().values(year_lower=Year("date_lower"), year_upper=Year("date_upper"), **groups)
+        return spread_over_years(self.per_bound_years(measure, **groups), self.model, list(groups))
+
+    def per_bound_years(self, measure=None, **groups):
+        """[{"year_lower", "year_upper", **groups, "n"}]: what per_year spreads over the years.
+        Rows of several querysets may be added up before they are spread (the meeting list's
+        unfiltered counts, block by block): an open end reaches the last year of all of them."""
+        return list(self.order_by().values(year_lower=Year("date_lower"), year_upper=Year("date_upper"), **groups)
                     .annotate(n=measure or Count("pk")))
-        known = [y for r in rows for y in (r["year_lower"], r["year_upper"]) if y is not None]
-        first, last = min(known, default=0), max(known, default=0)
-        totals = Counter()
-        for row in rows:
-            if row["year_lower"] is None and not self.model.allow_unknown_start:
-                continue  # undated (Dated.allow_undated): in no year
-            for year in range(row["year_lower"] or first, (row["year_upper"] or last) + 1):
-                totals[(year, *(row[name] for name in groups))] += row["n"]
-        return [{"year": year, **dict(zip(groups, values)), "n": n} for (year, *values), n in totals.items()]
+
+
+def spread_over_years(rows, model, groups=()):
+    """per_year's answer from per_bound_years' rows: each row counted in every year from its
+    lower to its upper bound; an open bound reaches the first or last year of ``rows``."""
+    known = [y for r in rows for y in (r["year_lower"], r["year_upper"]) if y is not None]
+    first, last = min(known, default=0), max(known, default=0)
+    totals = Counter()
+    for row in rows:
+        if row["year_lower"] is None and not model.allow_unknown_start:
+            continue  # undated (Dated.allow_undated): in no year
+        for year in range(row["year_lower"] or first, (row["year_upper"] or last) + 1):
+            totals[(year, *(row[name] for name in groups))] += row["n"]
+    return [{"year": year, **dict(zip(groups, values)), "n": n} for (year, *values), n in totals.items()]
 
 
 class Dated(models.Model):

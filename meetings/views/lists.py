@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from defrel import dates
 from defrel.exports import stream_csv
 from defrel.stamp import cached
-from meetings import dictionary, tables
+from meetings import dictionary, tables, unfiltered
 from meetings.filters import AgreementFilter, ExerciseFilter, MeetingFilter
 from meetings.models import Agreement, Exercise, Meeting, Participation, Release
 from meetings.resources import AgreementResource, ExerciseResource, MeetingResource
@@ -79,9 +79,12 @@ def encounters(filterset, params):
     "6回にわたる会談", stands for its count): what the charts count, so that the list can say
     both. Remembered like the list's count."""
     def total():
+        summed = unfiltered.totals(filterset)  # nothing filtered: summed from blocks of meetings
+        if summed is not None:
+            return summed["encounters"]
         ids = filterset.found_ids(filterset.qs)
         rows = filterset.qs if ids is None else Meeting.objects.filter(pk__in=ids)
-        return rows.order_by().aggregate(n=Sum("count"))["n"] or 0
+        return rows.order_by().aggregate(n=filterset.block_sums["encounters"])["n"] or 0
 
     key = filterset.counts_key(filterset.good_params(params), "encounters")
     return cached(key, total, filterset.data_stamp)
