@@ -264,9 +264,10 @@ def remember_partners(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
 
 
 def before_save(sender, instance, using=DEFAULT_DB_ALIAS, raw=False, **kwargs):
-    """Before a save: the partners of the record as stored (a meeting moved from Australia
-    to Peru leaves both profiles)."""
-    if raw or not partner_scoped(sender) or instance.pk is None:
+    """Before a save: the partners and the block of the record as stored (a meeting moved
+    from Australia to Peru leaves both profiles; a participant moved to another meeting, both
+    meetings' blocks)."""
+    if raw or not (partner_scoped(sender) or getattr(sender, "stamp_block_of", None)) or instance.pk is None:
         return
     if not looking_up(using):
         instance.__dict__["_stamp_partners"] = None  # counts for every partner
@@ -274,7 +275,8 @@ def before_save(sender, instance, using=DEFAULT_DB_ALIAS, raw=False, **kwargs):
         return
     stored = sender._base_manager.using(using).filter(pk=instance.pk).first()
     if stored is not None:
-        instance.__dict__["_stamp_partners"] = set(stored.stamp_partners())
+        if partner_scoped(sender):
+            instance.__dict__["_stamp_partners"] = set(stored.stamp_partners())
         instance.__dict__["_stamp_blocks"] = blocks_of(stored)
 
 

@@ -9,6 +9,7 @@ A block keeps ids, not names: the names of the values shown are read when the bl
 summed, so that a renamed partner needs no block counted again. What the sums give is what
 meetings.facets would count from scratch (tests/meetings/test_unfiltered_counts.py).
 """
+import hashlib
 import uuid
 from collections import Counter
 
@@ -16,6 +17,7 @@ from django.core.cache import cache
 from django.db import connection, connections
 from django.db.models import Count, F, Max
 
+from defrel import stamp
 from defrel.dated import spread_over_years
 from defrel.stamp import TIMEOUT, block_ids, block_tokens, blocks_up_to, cached_each, kept
 from meetings import facets as facet_kinds
@@ -29,8 +31,20 @@ def applies(filterset):
     blocks, every facet is of a kind counted here, and nothing filters its rows."""
     model = filterset.queryset.model
     return (getattr(model, "stamp_blocked", False)
-            and all(isinstance(spec, (FieldFacet, YearFacet)) for spec in filterset.facet_specs)
+            and all(countable(model, spec) for spec in filterset.facet_specs)
             and not filterset.qs.query.where)
+
+
+def countable(model, spec):
+    """Whether a facet is counted here: years, or a field's values, a foreign key's or a
+    many-to-many relation's records (not records pointing to the row, which FieldFacet
+    counts distinct)."""
+    if isinstance(spec, YearFacet):
+        return True
+    if not isinstance(spec, FieldFacet):
+        return False
+    field = model._meta.get_field(spec.field.partition("__")[0])
+    return field.concrete and (not field.is_relation or field.many_to_one or field.many_to_many)
 
 
 def facet_counts(filterset):
@@ -66,7 +80,7 @@ def summed_blocks(filterset):
     meetings costs a tenth of adding up all blocks again; when more did, or when an old
     block's counts are no longer the ones those sums were made of, all are added up again."""
     model = filterset.queryset.model
-    label = model._meta.label
+    label = keyed(filterset)
     stamps = block_tokens(model, blocks_up_to(model.objects.aggregate(last=Max("pk"))["last"]))
     last = cache.get(f"defrel:{label}:block-sums")
     summed = patched(filterset, last, stamps) if last else None
@@ -78,6 +92,14 @@ def summed_blocks(filterset):
     cache.set(f"defrel:{label}:block-sums", summed, TIMEOUT)
     nothing = dict.fromkeys(["rows", *getattr(filterset, "block_sums", {})], 0)  # no rows, no blocks
     return {"facets": summed["facets"], "totals": {**nothing, **summed["totals"]}}
+
+
+def keyed(filterset):
+    """The model and what is counted of it, in the blocks' cache keys: counts kept by a
+    version with other facets, or other blocks, are never read as this one's."""
+    counted = [(type(spec).__name__, spec.param, getattr(spec, "field", "")) for spec in filterset.facet_specs]
+    shape = repr((counted, sorted(getattr(filterset, "block_sums", {})), stamp.BLOCK_ROWS))
+    return f"{filterset.queryset.model._meta.label}:{hashlib.sha256(shape.encode()).hexdigest()[:12]}"
 
 
 def added_up(facet_count, blocks):
@@ -92,7 +114,7 @@ def added_up(facet_count, blocks):
 
 def patched(filterset, last, stamps):
     """``last`` sums with the blocks whose stamps changed since counted again, or None."""
-    label = filterset.queryset.model._meta.label
+    label = keyed(filterset)
     before = last["stamps"]
     changed = [i for i in range(max(len(stamps), len(before)))
                if i >= len(stamps) or i >= len(before) or stamps[i] != before[i]]
@@ -103,6 +125,7 @@ def patched(filterset, last, stamps):
     if any(o is None or o["generation"] != last["generations"][i] for i, o in zip(gone, old)):
         return None  # not the counts these sums were made of (since dropped from the cache)
     came = [i for i in changed if i < len(stamps)]
+
     def count(missing):  # positions in ``came``
         made = block_counts(filterset, [came[m] for m in missing])
         return {m: made[came[m]] for m in missing}

@@ -1,6 +1,6 @@
 """Lists with filters and facets, detail pages, their CSV exports and the data dictionary."""
 from django.core.paginator import Paginator
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 

@@ -230,7 +230,10 @@ def test_counts_no_longer_cached_are_counted_again(world, django_capture_on_comm
     from django.core.cache import cache
 
     warm()
-    cache.delete_many([key for key in cache._cache if ":meetings.Meeting:block:" in key])  # noqa: SLF001 (LocMemCache's keys: only to empty it of the blocks)
+    label = unfiltered.keyed(filterset())
+    blocks = [f"defrel:{token}:{label}:block:{i}" for i, token in enumerate(stamp.block_tokens(Meeting, 4))]
+    assert all(cache.get(key) for key in blocks)
+    cache.delete_many(blocks)
     meeting = world["meetings"][4]
     meeting.level = "leaders"
     write(django_capture_on_commit_callbacks, meeting.save)
