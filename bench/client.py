@@ -1,5 +1,6 @@
 """A small HTTP client for the benchmark: one host, cookies kept, a new connection per request
-(gunicorn's sync worker closes it), the whole body read."""
+(gunicorn's sync worker closes it), the whole body read; and what an editor's browser posts
+from an admin change form."""
 import http.client
 import re
 from html.parser import HTMLParser
@@ -72,3 +73,76 @@ class FormInputs(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "select":
             self.select = None
+
+
+class ChangeForm(HTMLParser):
+    """What a browser would post from the admin's change form: inputs (ticked boxes only),
+    textareas, and the chosen options of each select."""
+
+    def __init__(self, form_id):
+        super().__init__()
+        self.form_id, self.inside, self.data = form_id, False, []
+        self.select, self.first_option, self.chose, self.textarea = None, None, False, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.inside = a.get("id") == self.form_id
+        if not self.inside or "disabled" in a:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = a.get("type", "text")
+            if kind in {"checkbox", "radio"}:
+                if "checked" in a:
+                    self.data.append((name, a.get("value") or "on"))
+            elif kind not in {"submit", "button", "image", "file", "reset"}:
+                self.data.append((name, a.get("value") or ""))
+        elif tag == "textarea" and name:
+            self.textarea = [name, ""]
+        elif tag == "select" and name:
+            self.select, self.first_option, self.chose = name, None, False
+        elif tag == "option" and self.select:
+            value = a.get("value", "")
+            if self.first_option is None:
+                self.first_option = value
+            if "selected" in a:
+                self.data.append((self.select, value))
+                self.chose = True
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea" and self.textarea is not None:
+            name, text = self.textarea
+            if text.startswith("\r\n"):
+                text = text[2:]
+            elif text.startswith("\n"):  # HTML drops the newline right after <textarea>
+                text = text[1:]
+            self.data.append((name, text))
+            self.textarea = None
+        elif tag == "select" and self.select:
+            if not self.chose and self.first_option is not None:
+                self.data.append((self.select, self.first_option))
+            self.select = None
+
+
+def save_change_form(client, path, form_id, change):
+    """An editor's save in the admin: the change form at ``path`` read, its fields (name, value)
+    passed through ``change``, posted back as the browser would. The answer's status and body
+    (302: saved; 200: the form again, with its errors)."""
+    status, page = client.get(path)
+    if status != 200:
+        return status, page
+    form = ChangeForm(form_id)
+    form.feed(page.decode())
+    body = [(name, value) for name, value in change(form.data) if name != "_save"]
+    conn, response = client.open("POST", path, body=urlencode(body),
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    answer = response.read()
+    conn.close()
+    return response.status, answer

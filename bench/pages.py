@@ -1,14 +1,21 @@
 """Page latency: sequential GETs of each page, the revisions measured asked in turn request by
-request, and the meeting page against Datasette's row page for a spread of meetings."""
+request; the first request of a warm page after an editor saved another partner's meeting;
+and the meeting page against Datasette's row page for a spread of meetings."""
 import itertools
 import statistics
 import time
 from urllib.parse import urlencode
 
-from client import PASSWORD, USER, Client
+from client import PASSWORD, USER, Client, save_change_form
 
 DETAIL_SAMPLE = 60  # meetings asked of every server in turn
 SEARCHES = 100  # different search terms, for the list searched anew each time
+# Pages timed on their first request after an editor's save elsewhere, each EDIT_ROUNDS times:
+# the save is of a meeting none of whose partners is the busiest (whose profile is measured).
+EDITED_PAGES = ("meeting list", "country profile (busiest)", "agreements matrix")
+AFTER_EDIT = ", first request after an edit elsewhere"
+EDIT_ROUNDS = 3
+EDIT_MARK = " (edited)"  # added to the meeting's English summary by one save, taken off by the next
 
 
 def setup():
@@ -34,6 +41,8 @@ def setup():
                    .values("pk", "code", "name_en", "n"))
     median = busiest[len(busiest) // 2]
     latest = Meeting.objects.order_by("-date_lower", "key").values("pk", "key").first()
+    elsewhere = (Meeting.objects.exclude(countries=busiest[0]["pk"]).exclude(host_country=busiest[0]["pk"])
+                 .order_by("-date_lower", "key").values("pk").first())
     ids = list(Meeting.objects.order_by("pk").values_list("pk", "key"))
     spread = ids[::max(1, len(ids) // DETAIL_SAMPLE)][:DETAIL_SAMPLE]
     levels = Meeting.objects.order_by().values("level").annotate(n=Count("pk"))
@@ -68,6 +77,8 @@ def setup():
         "ndjson": ndjson_url(),
         "export_10k": f"{reverse('meetings:meeting-export')}?level={level['level']}", "rows_10k": level["n"],
         "admin_login": reverse("admin:login"),
+        # The meeting an editor saves before each first request after an edit elsewhere.
+        "edited": reverse("admin:meetings_meeting_change", args=[elsewhere["pk"]]) if elsewhere else None,
         "admin_export": reverse("admin:meetings_meeting_export"),
         "versions": {"Django": django.get_version(), "django-import-export": import_export.__version__,
                      connection.vendor: db_version},
@@ -221,9 +232,56 @@ def measure_pages(runs, args, say):
         say(f"  {page}: {first}" + (f" and {len(path) - 1} more" if isinstance(path, list) else ""))
         for name, figures in in_turn(targets, requests=args.requests, cap=args.cap).items():
             results[name][page] = figures
+    edited = [page for page in EDITED_PAGES if not getattr(args, "pages", None) or args.pages in page + AFTER_EDIT]
+    for page in edited:
+        say(f"  {page}{AFTER_EDIT}")
+        for name, figures in after_edits(runs, page, readers, clients).items():
+            results[name][page + AFTER_EDIT] = figures
     for client in clients.values():
         client.timeout = 1200  # exports take as long as they take
     return results, clients
+
+
+def after_edits(runs, page, readers, editors):
+    """{revision: figures} of ``page``'s first request after an editor saved the change form of
+    a meeting of another partner (info["edited"]) in the admin, a real committed write that
+    renews what an editor's save renews; the page asked twice before each save, so that all
+    it caches is warm. EDIT_ROUNDS saves, the revisions in turn: p50 is the median, p95 the
+    slowest."""
+    times = {name: [] for name in runs}
+    errors = {}
+    for turn in range(EDIT_ROUNDS):
+        names = list(runs)[turn % len(runs):] + list(runs)[:turn % len(runs)]
+        for name in names:
+            server, info = runs[name]
+            path = info["pages"].get(page)
+            if name in errors or not path or not info.get("edited"):
+                errors.setdefault(name, {"error": "not on this revision"})
+                continue
+            reader = Target(readers[name], path)
+            if reader.get() is None or reader.get() is None:
+                errors[name] = reader.result
+                continue
+            status, _body = save_change_form(editors[name], info["edited"], "meeting_form", toggle_mark)
+            if status != 302:
+                errors[name] = {"error": f"the editor's save answered HTTP {status}", "path": info["edited"]}
+                continue
+            ms = reader.get()
+            if ms is None:
+                errors[name] = reader.result
+                continue
+            times[name].append(ms)
+    return {name: errors.get(name) or {"p50": statistics.median(t), "p95": max(t), "n": len(t),
+                                       "path": runs[name][1]["pages"][page], "first": None, "times": t}
+            for name, t in times.items()}
+
+
+def toggle_mark(fields):
+    """An editor's change: EDIT_MARK added to the English summary, or taken off."""
+    def changed(value):
+        return value[:-len(EDIT_MARK)] if value.endswith(EDIT_MARK) else value + EDIT_MARK
+
+    return [(name, changed(value) if name == "summary_en" else value) for name, value in fields]
 
 
 def head_to_head(askers, sample_size):

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from exports import rate
+from pages import EDIT_ROUNDS
 from targets import admin_steps
 
 TURN_NAMES = {"current": "this revision", "cli": "command line"}
@@ -77,7 +78,8 @@ class Report:
                  "| page | p50 | p95 | n | first request |" + (" baseline p50 | baseline p95 | p50 ratio |" if before else ""),
                  "|---|---:|---:|---:|---:|" + ("---:|---:|---:|" if before else "")]
         for name, r in now.items():
-            row = f"| defrel: {name} | {ms(r)} | {r.get('first') or 0:.1f} |" if "error" not in r else \
+            first = f"{r['first']:.1f}" if r.get("first") else ""
+            row = f"| defrel: {name} | {ms(r)} | {first} |" if "error" not in r else \
                 f"| defrel: {name} | {r['error']} | | | |"
             if before:
                 b = before.get(name, {})
@@ -90,7 +92,10 @@ class Report:
             lines += ["", "*First request*: the page's first answer in the run, before anything was cached "
                       "(defrel keeps facet counts, totals, a search's matches, the agreements matrix's table, a "
                       "country profile's agreements, chart and timeline, and a timeline page's records until "
-                      "the data next changes; Datasette caches nothing)."]
+                      "the part of the data they read next changes; Datasette caches nothing). *First request "
+                      f"after an edit elsewhere*: the page asked twice, then a meeting none of whose partners "
+                      f"is the busiest saved through the admin's change form by the logged-in editor, then the "
+                      f"page's next request timed; {EDIT_ROUNDS} times, p50 the median and p95 the slowest."]
         return lines
 
     def head_to_head(self):

@@ -1,8 +1,10 @@
 """The targets this revision's figures are held to (bench/NOTES.md says where each comes from)."""
 from exports import rate
+from pages import AFTER_EDIT, EDITED_PAGES
 
 ADMIN_REQUEST_TARGET = 2  # seconds a request of the admin's import may take (bench/NOTES.md)
 SEARCH_TARGET = 50  # ms, p50 of a new search of the meeting list with its facets (issue 15)
+EDIT_TARGET = 100  # ms, a page's first request after an edit of another partner's meeting (issue 16)
 
 
 def admin_steps(step):
@@ -41,6 +43,13 @@ def targets(results):
         if a:
             checks.append(verdict(a <= SEARCH_TARGET, f"a new search each time on {label}, facets included, "
                                   f"{a:.0f} ms ≤ {SEARCH_TARGET} ms"))
+    for db, label in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
+        for page in EDITED_PAGES:
+            r = ((now.get(db) or {}).get("pages") or {}).get(page + AFTER_EDIT) or {}
+            if "p50" in r:
+                checks.append(verdict(r["p50"] <= EDIT_TARGET, f"{page} on {label}, first request after an "
+                                      f"edit elsewhere, {r['p50']:.0f} ms ≤ {EDIT_TARGET} ms (median of "
+                                      f"{r['n']}, slowest {r['p95']:.0f} ms)"))
     a = p50(d, "meeting list, a new search each time")
     for name in ("FTS search, a new search each time, _nofacet=1", "FTS search, a new search each time (default)"):
         b = p50(ds, name)

@@ -81,17 +81,19 @@ class DatedQuerySet(models.QuerySet):
         """[{"year", **groups, "n"}]: ``measure`` (default: how many records) per year and
         value of ``groups`` (expressions), each record counted in every year of its period,
         from one query grouping the records by the years of their two bounds."""
-        rows = self.order_by().values(year_lower=Year("date_lower"), year_upper=Year("date_upper"), **groups)
-        return spread_over_years(rows.annotate(n=measure or Count("pk")), self.model, groups)
+        return spread_over_years(self.per_bound_years(measure, **groups), self.model, list(groups))
 
+    def per_bound_years(self, measure=None, **groups):
+        """[{"year_lower", "year_upper", **groups, "n"}]: what per_year spreads over the years.
+        Rows of several querysets may be added up before they are spread (the meeting list's
+        unfiltered counts, block by block): an open end reaches the last year of all of them."""
+        return list(self.order_by().values(year_lower=Year("date_lower"), year_upper=Year("date_upper"), **groups)
+                    .annotate(n=measure or Count("pk")))
 
 
 def spread_over_years(rows, model, groups=()):
-    """[{"year", **groups, "n"}] from rows {"year_lower", "year_upper", **groups, "n"} (the
-    years of the bounds of ``n`` records of ``model``): each counted in every year of its
-    period, an open end reaching the last year known. The one home of "in year Y" for counts
-    (DatedQuerySet.period is the same rule as a filter)."""
-    rows = list(rows)
+    """per_year's answer from per_bound_years' rows: each row counted in every year from its
+    lower to its upper bound; an open bound reaches the first or last year of ``rows``."""
     known = [y for r in rows for y in (r["year_lower"], r["year_upper"]) if y is not None]
     first, last = min(known, default=0), max(known, default=0)
     totals = Counter()

@@ -9,7 +9,11 @@ renewed by writes that cannot say what they touched (``synth``, ``restore``, bul
 A summary is cached under the tokens of what it reads (:func:`token`), so an edit to one
 Australian meeting renews ``meetings.meeting`` and ``partner:<Australia>``: the meeting
 list's counts go cold, the Peruvian profile (keyed by ``partner:<Peru>``) and the agreements
-matrix (keyed by the agreement tables) stay warm.
+matrix (keyed by the agreement tables) stay warm. The rows of a *blocked* model (meetings) are
+also stamped in blocks of BLOCK_ROWS by id (``block:meetings.meeting:<id // BLOCK_ROWS>``),
+renewed by a write to a row of the block or to a record counted with it (a meeting's
+participants, its partner links): the meeting list's unfiltered counts are the sum of each
+block's counts, so an edit counts one block again, not the whole table.
 
 The tokens live in the database, not the cache, and are read from the same database as the
 data before it: a page can never be cached under a token newer than the data it was drawn
@@ -34,6 +38,7 @@ from defrel.models import DataStamp, PendingImport
 
 TIMEOUT = 24 * 3600  # a backstop: a bump lost to a crash after a commit heals within a day
 ANY, RESET, ANY_PARTNER = "*", "reset", "partner:*"
+BLOCK_ROWS = 2000  # rows of a blocked model a block holds (bench/NOTES.md: chosen by measurement)
 # Past this many records written in one transaction (an import through the admin), their
 # partners are no longer looked up one by one: the write counts for every partner.
 PARTNERS_LOOKED_UP = 50
@@ -51,6 +56,52 @@ def partner(pk):
 
 def partner_scoped(model):
     return hasattr(model, "stamp_partners")
+
+
+def block(model, pk):
+    """The scope of the block of ``model``'s rows that holds row ``pk``."""
+    return f"block:{table(model)}:{pk // BLOCK_ROWS}"
+
+
+def block_ids(i):
+    """The ids of block ``i``: from, and up to but not including."""
+    return i * BLOCK_ROWS, (i + 1) * BLOCK_ROWS
+
+
+def blocks_up_to(last_pk):
+    """How many blocks hold the rows up to id ``last_pk`` (None: no rows)."""
+    return 0 if last_pk is None else last_pk // BLOCK_ROWS + 1
+
+
+def any_block(model):
+    """Renewed by a write to rows of ``model`` that cannot say which: every block's stamp."""
+    return f"block:{table(model)}:*"
+
+
+def blocks_of(instance):
+    """The block scopes ``instance`` counts in: its own, for a row of a blocked model (whose
+    ``stamp_blocked`` is true); that of the row its ``stamp_block_of`` foreign key points to,
+    for a record counted with one (a meeting's participant)."""
+    model = type(instance)
+    if getattr(model, "stamp_blocked", False):
+        return {block(model, instance.pk)} if instance.pk is not None else set()
+    name = getattr(model, "stamp_block_of", None)
+    if not name:
+        return set()
+    field = model._meta.get_field(name)
+    pk = getattr(instance, field.attname)
+    return {block(field.related_model, pk)} if pk is not None else set()
+
+
+def block_tokens(model, count):
+    """The stamps of ``model``'s first ``count`` blocks (block i: ids from i * BLOCK_ROWS), read
+    at once: each changes with a write to its block, to an unknown block, or to everything."""
+    common = [RESET, any_block(model)]
+    scopes = common + [f"block:{table(model)}:{i}" for i in range(count)]
+    found = [row.token if row else "0" for row in rows(scopes)]
+    shared = ";".join(found[:len(common)])
+    return [hashlib.sha256(f"{shared};{i};{t}".encode()).hexdigest()[:24]
+            for i, t in enumerate(found[len(common):])]
 
 
 @contextlib.contextmanager
@@ -163,6 +214,28 @@ def cached(key, compute, stamp):
     return value
 
 
+def cached_each(entries, compute):
+    """The values of ``entries`` [(key, stamp)], each remembered as by :func:`cached`: the cache
+    asked once for all of them (one round trip to Redis), and ``compute(positions)`` once for
+    those it did not hold ({position: value})."""
+    keys = [f"defrel:{stamp}:{key}" for key, stamp in entries]
+    found = cache.get_many(keys)
+    missing = [i for i, key in enumerate(keys) if found.get(key) is None]
+    if missing:
+        made = {keys[i]: value for i, value in compute(missing).items()}
+        cache.set_many(made, TIMEOUT)
+        found.update(made)
+    return [found[key] for key in keys]
+
+
+def kept(entries):
+    """The values the cache holds for ``entries`` [(key, stamp)] (None where it holds none),
+    without computing any."""
+    keys = [f"defrel:{stamp}:{key}" for key, stamp in entries]
+    found = cache.get_many(keys)
+    return [found.get(key) for key in keys]
+
+
 # --- the writes ----------------------------------------------------------------------------
 
 def partners_of(instance, using):
@@ -191,16 +264,20 @@ def remember_partners(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
 
 
 def before_save(sender, instance, using=DEFAULT_DB_ALIAS, raw=False, **kwargs):
-    """Before a save: the partners of the record as stored (a meeting moved from Australia
-    to Peru leaves both profiles)."""
-    if raw or not partner_scoped(sender) or instance.pk is None:
+    """Before a save: the partners and the block of the record as stored (a meeting moved
+    from Australia to Peru leaves both profiles; a participant moved to another meeting, both
+    meetings' blocks)."""
+    if raw or not (partner_scoped(sender) or getattr(sender, "stamp_block_of", None)) or instance.pk is None:
         return
     if not looking_up(using):
         instance.__dict__["_stamp_partners"] = None  # counts for every partner
+        instance.__dict__["_stamp_blocks"] = None  # and, if it moved, for any block
         return
     stored = sender._base_manager.using(using).filter(pk=instance.pk).first()
     if stored is not None:
-        instance.__dict__["_stamp_partners"] = set(stored.stamp_partners())
+        if partner_scoped(sender):
+            instance.__dict__["_stamp_partners"] = set(stored.stamp_partners())
+        instance.__dict__["_stamp_blocks"] = blocks_of(stored)
 
 
 def changed(sender, instance=None, using=DEFAULT_DB_ALIAS, raw=False, **kwargs):
@@ -212,10 +289,25 @@ def changed(sender, instance=None, using=DEFAULT_DB_ALIAS, raw=False, **kwargs):
             scopes.add(ANY_PARTNER)
         else:
             scopes |= {partner(pk) for pk in before | now if pk is not None}
+    scopes |= changed_blocks(sender, instance, raw)
     bump_on_commit(using, scopes)
 
 
-def links_changed(sender, instance, action, model, using=DEFAULT_DB_ALIAS, **kwargs):
+def changed_blocks(sender, instance, raw):
+    """The blocks a write to ``instance`` renews: the ones it counts in now and before (a
+    participant moved to another meeting leaves one block for another); any block when
+    where it was before is unknown (a fixture's raw save, too many writes to look each up)."""
+    now = blocks_of(instance) if instance is not None else set()
+    if getattr(sender, "stamp_blocked", False) or not getattr(sender, "stamp_block_of", None):
+        return now  # a row's own block does not move
+    before = instance.__dict__.pop("_stamp_blocks", set()) if instance is not None else None
+    if raw or before is None or instance is None:
+        related = sender._meta.get_field(sender.stamp_block_of).related_model
+        return now | {any_block(related)}
+    return now | before
+
+
+def links_changed(sender, instance, action, model, pk_set=None, using=DEFAULT_DB_ALIAS, **kwargs):
     """A many-to-many change counts as a write to the model that owns the link, for the
     partners its record belonged to before and after."""
     owner = links_owner(sender)
@@ -224,11 +316,20 @@ def links_changed(sender, instance, action, model, using=DEFAULT_DB_ALIAS, **kwa
             instance.__dict__["_stamp_partners"] = partners_of(instance, using)
         return
     if not isinstance(instance, owner):  # changed from the other side: which records, unknown
-        bump_on_commit(using, {table(owner), ANY_PARTNER} | ({table(sender)} if sender is not owner else set()))
+        bump_on_commit(using, {table(owner), ANY_PARTNER, *owners_blocks(owner, pk_set)}
+                       | ({table(sender)} if sender is not owner else set()))
         return
     changed(owner, instance, using)
     if sender is not owner:
         bump_on_commit(using, {table(sender)})
+
+
+def owners_blocks(owner, pk_set):
+    """The blocks of the owners of links changed from the other side (country.meetings.add(…)):
+    those of the ids given, or any block when none are (a clear)."""
+    if not getattr(owner, "stamp_blocked", False):
+        return set()
+    return {block(owner, pk) for pk in pk_set} if pk_set else {any_block(owner)}
 
 
 def links_owner(through):

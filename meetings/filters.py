@@ -11,7 +11,7 @@ from functools import cached_property
 
 import django_filters
 from django import forms
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +20,7 @@ from defrel import dates
 from defrel.queries import among
 from defrel.stamp import cached, reads, token
 
+from meetings import unfiltered
 from meetings.facets import Choice, Facet, FieldFacet, ServiceFacet, YearFacet, toggled
 from meetings.models import Agreement, Engagement, Exercise, Meeting, Occasion, Status
 from meetings.models.services import SERVICES
@@ -189,7 +190,8 @@ class FacetedFilterSet(django_filters.FilterSet):
         params = self.good_params(params)
 
         def counts():
-            return [list(spec.counts(self)) for spec in self.facet_specs]
+            summed = unfiltered.facet_counts(self)  # nothing filtered: summed from blocks of rows
+            return summed if summed is not None else [list(spec.counts(self)) for spec in self.facet_specs]
 
         counted = counts() if stamp is None else cached(self.counts_key(params, "facets"), counts, stamp)
         built = []
@@ -205,6 +207,9 @@ class FacetedFilterSet(django_filters.FilterSet):
     def count(self, params, stamp):
         """How many rows the filters select, remembered like the facets."""
         def count():
+            summed = unfiltered.totals(self)
+            if summed is not None:
+                return summed["rows"]
             ids = self.found_ids(self.qs)
             return self.qs.count() if ids is None else len(ids)
 
@@ -242,6 +247,9 @@ class MeetingFilter(FacetedFilterSet):
                                        empty_label=_("newest first"))
 
     totalled = ("count",)  # the encounters the list stands for (meetings.views.lists.encounters)
+    # The encounters the rows stand for (a record the source aggregates stands for its count),
+    # summed with the blocks' counts when nothing is filtered (meetings.unfiltered).
+    block_sums = {"encounters": Sum("count")}
     facet_specs = (
         FieldFacet("country", _("Partner"), "countries__code", names="countries__", multiple=True),
         FieldFacet("official", _("Official"), "participants__slug", names="participants__",

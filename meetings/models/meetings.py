@@ -157,6 +157,8 @@ class Meeting(NaturalKeyed, Dated, Sourced, Versioned, models.Model):
                              editable=False)
 
     objects = NaturalKeyManager.from_queryset(MeetingQuerySet)()
+    # The list's unfiltered counts are summed from blocks of meetings stamped apart (defrel.stamp).
+    stamp_blocked = True
     # The venue is derived (stored after the row's own save): no history of its own.
     history = HistoricalRecords(m2m_fields=[countries, exercises], excluded_fields=["venue"])
 
@@ -272,6 +274,7 @@ class Participation(NaturalKeyed, InlineRow, models.Model):
     )
 
     natural_key_fields = ("meeting__key", "official__slug")
+    stamp_block_of = "meeting"  # counted with its meeting's block (defrel.stamp)
     version_parents = ("meeting",)  # the meeting's participants inline (the official has none)
     # Derived, and stored after the row's own save when a tenure changes: no history of its own.
     history = HistoricalRecords(excluded_fields=["position"])

@@ -1,13 +1,13 @@
 """Lists with filters and facets, detail pages, their CSV exports and the data dictionary."""
 from django.core.paginator import Paginator
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from defrel import dates
 from defrel.exports import stream_csv
 from defrel.stamp import cached
-from meetings import dictionary, tables
+from meetings import dictionary, tables, unfiltered
 from meetings.filters import AgreementFilter, ExerciseFilter, MeetingFilter
 from meetings.models import Agreement, Exercise, Meeting, Participation, Release
 from meetings.resources import AgreementResource, ExerciseResource, MeetingResource
@@ -79,10 +79,13 @@ def encounters(filterset, params):
     "6回にわたる会談", stands for its count): what the charts count, so that the list can say
     both. Remembered like the list's count."""
     def total():
-        found = filterset.found_values(filterset.qs, ["count"])
+        summed = unfiltered.totals(filterset)  # nothing filtered: summed from blocks of meetings
+        if summed is not None:
+            return summed["encounters"]
+        found = filterset.found_values(filterset.qs, ["count"])  # a search: the rows it read
         if found is not None:
             return sum(n for n, in found)
-        return filterset.qs.order_by().aggregate(n=Sum("count"))["n"] or 0
+        return filterset.qs.order_by().aggregate(n=filterset.block_sums["encounters"])["n"] or 0
 
     key = filterset.counts_key(filterset.good_params(params), "encounters")
     return cached(key, total, filterset.data_stamp)
