@@ -1,13 +1,19 @@
 """A throw-away PostgreSQL primary, a streaming replica and a pgbouncer in transaction pooling
-mode in front of the primary, all on 127.0.0.1 (``make cluster``, the tests in CI).
+mode in front of the primary, all on 127.0.0.1 (``make cluster``, the tests in CI); with the
+app half of the stack (defrel.stack: Redis, two gunicorn app servers, nginx) for ``make cluster``
+and the load test.
 
-    python -m defrel.cluster              start, print the settings, stop on Ctrl-C
-    python -m defrel.cluster start DIR    start in DIR (empty or new), print ``export`` lines
+    python -m defrel.cluster              the whole stack with the curated data: print its
+                                          address and settings, stop on Ctrl-C
+    python -m defrel.cluster start DIR    the databases in DIR (empty or new), print ``export``
+                                          lines (--for-tests: no fsync, no autovacuum; --stack:
+                                          the app half too, migrated and with the curated data)
     python -m defrel.cluster stop DIR     stop what ``start DIR`` started and remove DIR
 
 The replica is made as a real one is: a replication slot on the primary (so the primary keeps
 every WAL segment the replica has not received), ``pg_basebackup -R`` (a copy that knows how to
-follow the primary), then ``pg_ctl start``. Only the standard library: no Django, no project.
+follow the primary), then ``pg_ctl start``. Only the standard library: the project is run as
+commands (``manage.py``, gunicorn), never imported.
 """
 import os
 import shutil
@@ -125,7 +131,12 @@ pidfile = {self.dir / "pgbouncer.pid"}
         return result.stdout.strip()
 
     def stop(self):
-        """Stops what started (pgbouncer by the id in its pid file) and removes the directory."""
+        """Stops what started (the app half, then pgbouncer by the id in its pid file, then
+        PostgreSQL) and removes the directory."""
+        if (self.dir / "stack").exists():
+            from defrel.stack import Stack
+
+            Stack(self).stop()
         pidfile = self.dir / "pgbouncer.pid"
         if pidfile.exists():
             try:
@@ -139,22 +150,38 @@ pidfile = {self.dir / "pgbouncer.pid"}
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def start_stack(cluster):
+    from defrel.stack import Stack, missing as stack_missing
+
+    if stack_missing():
+        sys.exit("the app half of the stack needs " + ", ".join(stack_missing()))
+    return Stack(cluster).start(curated=True)
+
+
 def main(argv):
     if missing():
         sys.exit("defrel.cluster needs " + ", ".join(missing()))
     command = argv[1] if len(argv) > 1 else "run"
     if command == "start":
         cluster = Cluster(argv[2]).start(for_tests="--for-tests" in argv)
-        print("".join(f"export {k}={v}\n" for k, v in cluster.environment().items()), end="")
+        environment = cluster.environment()
+        if "--stack" in argv:
+            stack = start_stack(cluster)
+            environment = stack.environment()
+            print(f"# nginx in front of the app servers: {stack.url}/")
+        print("".join(f"export {k}={v}\n" for k, v in environment.items()), end="")
     elif command == "stop":
         Cluster(argv[2]).stop()
     elif command == "run":
         cluster = Cluster(tempfile.mkdtemp(prefix="defrel-cluster-"))
         try:
             cluster.start()
-            print("PostgreSQL primary, streaming replica and pgbouncer (transaction pooling) on 127.0.0.1:")
-            print("".join(f"  {k}={v}\n" for k, v in cluster.environment().items()), end="")
-            print(f"Migrate with: DATABASE_URL={cluster.url('primary')} .venv/bin/python manage.py migrate")
+            stack = start_stack(cluster)
+            print(f"defrel on {stack.url}/ : nginx in front of two gunicorn app servers, Redis, PostgreSQL")
+            print("primary + streaming replica through pgbouncer (transaction pooling), all on 127.0.0.1.")
+            print(f"The app servers' settings (their logs, nginx's and its configuration in {stack.dir}):")
+            print("".join(f"  {k}={v}\n" for k, v in stack.environment().items() if k != "SECRET_KEY"), end="")
+            print(f"An editor: DATABASE_URL={cluster.url('primary')} .venv/bin/python manage.py createsuperuser")
             print("Ctrl-C stops them and removes their data.", flush=True)
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
             while True:
