@@ -87,11 +87,19 @@ class Cluster:
         self.psql("primary", "postgres", f"CREATE DATABASE {DATABASE}")
         self.run(PG_BIN / "pg_basebackup", "-h", "127.0.0.1", "-p", self.ports["primary"], "-U", USER,
                  "-D", self.replica, "-R", "-S", SLOT, "-X", "stream", "-c", "fast")
-        # Feedback: the primary's vacuum keeps rows a replica's query still reads, so a long
-        # export on the replica is not cancelled.
-        self.pg_ctl_start(self.replica, self.ports["replica"], {**settings, "hot_standby_feedback": "on"})
+        self.start_replica(settings)
         self.start_pgbouncer()
         return self
+
+    def start_replica(self, settings=None):
+        # Feedback: the primary's vacuum keeps rows a replica's query still reads, so a long
+        # export on the replica is not cancelled.
+        self.pg_ctl_start(self.replica, self.ports["replica"], {**(settings or {}), "hot_standby_feedback": "on"})
+
+    def kill_replica(self):
+        """The replica stopped as by a crash (``pg_ctl stop -m immediate``: its connections cut,
+        no checkpoint); start_replica() brings it back, recovering and streaming again."""
+        self.run(PG_BIN / "pg_ctl", "-D", self.replica, "-m", "immediate", "-w", "stop")
 
     def start_pgbouncer(self):
         (self.dir / "userlist.txt").write_text(f'"{USER}" ""\n')
@@ -136,7 +144,7 @@ pidfile = {self.dir / "pgbouncer.pid"}
         if (self.dir / "stack").exists():
             from defrel.stack import Stack
 
-            Stack(self).stop()
+            Stack(self.dir / "stack").stop()
         pidfile = self.dir / "pgbouncer.pid"
         if pidfile.exists():
             try:
@@ -155,7 +163,7 @@ def start_stack(cluster):
 
     if stack_missing():
         sys.exit("the app half of the stack needs " + ", ".join(stack_missing()))
-    return Stack(cluster).start(curated=True)
+    return Stack(cluster.dir / "stack", cluster.environment(), cluster.url("primary")).start(curated=True)
 
 
 def main(argv):

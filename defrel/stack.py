@@ -1,5 +1,5 @@
 """The app half of `make cluster`: Redis, two gunicorn app servers and nginx in front of them,
-on 127.0.0.1, beside a defrel.cluster.Cluster (the database half) and in its directory.
+on 127.0.0.1, beside the databases of a defrel.cluster.Cluster (in its directory) or any others.
 
     python -m defrel.stack nginx-conf     the nginx configuration, with example addresses
 
@@ -7,8 +7,8 @@ Each app server is a gunicorn master of its own with a few sync workers and the 
 environment (DEBUG off, a SECRET_KEY, pgbouncer, the replica, Redis). nginx balances over them
 as one upstream and moves a request that could not reach one (refused, reset before an answer,
 timed out) to the other, except a POST already sent (see ``nginx_conf``). Every process writes
-its pid file and log under ``<cluster>/stack/``, so ``python -m defrel.cluster stop DIR`` can
-stop them from another process. Only the standard library; the app servers run this checkout
+its pid file and log in the stack's directory (``<cluster>/stack/``), so ``python -m
+defrel.cluster stop DIR`` can stop them from another process. Only the standard library; the app servers run this checkout
 with the interpreter that runs this module (the project's virtualenv).
 """
 import os
@@ -98,13 +98,14 @@ http {{
 
 
 class Stack:
-    """Redis, the app servers and nginx for ``cluster`` (a started defrel.cluster.Cluster);
-    ``workers`` sync workers per app server, gunicorn's worker ``timeout`` in seconds."""
+    """Redis, the app servers and nginx in ``directory``, for ``databases`` (DATABASE_URL and
+    the rest, as defrel.cluster.Cluster.environment() gives them) whose primary ``primary_url``
+    reaches directly (migrations); ``workers`` sync workers per app server, gunicorn's worker
+    ``timeout`` in seconds."""
 
-    def __init__(self, cluster, workers=3, timeout=30, access_log_format=None):
-        self.cluster, self.workers, self.timeout = cluster, workers, timeout
-        self.access_log_format = access_log_format
-        self.dir = cluster.dir / "stack"
+    def __init__(self, directory, databases=None, primary_url=None, workers=3, timeout=30, access_log_format=None):
+        self.dir, self.databases, self.primary_url = Path(directory), databases or {}, primary_url
+        self.workers, self.timeout, self.access_log_format = workers, timeout, access_log_format
         ports = self.dir / "ports"
         if ports.exists():
             self.ports = dict(line.split("=") for line in ports.read_text().split())
@@ -120,9 +121,9 @@ class Stack:
         but HTTPS (loopback has no TLS; DEFREL_ENV=production would redirect to https and set
         secure cookies that a plain-HTTP client never sends back)."""
         key = self.dir / "secret_key"
-        return {**self.cluster.environment(), "REDIS_URL": f"redis://127.0.0.1:{self.ports['redis']}/0",
+        return {**self.databases, "REDIS_URL": f"redis://127.0.0.1:{self.ports['redis']}/0",
                 "DEBUG": "0", "SECRET_KEY": key.read_text().strip() if key.exists() else "",
-                "ALLOWED_HOSTS": "127.0.0.1,localhost", "DEFREL_PROXY_COUNT": "1"}
+                "ALLOWED_HOSTS": "127.0.0.1,localhost", "DEFREL_PROXY_COUNT": "1", "LOG_FORMAT": "json"}
 
     def manage(self, *command, database_url=None):
         """``manage.py command`` with the app servers' environment (``database_url`` instead
@@ -133,21 +134,22 @@ class Stack:
         # Its output to stderr: `start DIR --stack` prints only `export` lines on stdout.
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=sys.stderr)
 
-    def start(self, curated=False):
-        """Starts Redis, migrates the database (on the primary itself: pgbouncer would hold on
-        to server connections made before migration defrel 0008 set the planner settings),
-        loads the curated data into an empty one if ``curated``, collects the static files
-        (whitenoise serves them), starts the app servers and nginx."""
+    def start(self, prepare=True, curated=False):
+        """Starts Redis; if ``prepare``, migrates the database (on the primary itself:
+        pgbouncer would hold on to server connections made before migration defrel 0008 set
+        the planner settings), loads the curated data into an empty one if ``curated`` and
+        collects the static files (whitenoise serves them); starts the app servers and nginx."""
         self.dir.mkdir(parents=True, exist_ok=True)
         (self.dir / "ports").write_text("".join(f"{k}={v}\n" for k, v in self.ports.items()))
         (self.dir / "secret_key").write_text(secrets.token_urlsafe(50))
         self.spawn("redis", [REDIS, "--bind", "127.0.0.1", "--port", self.ports["redis"], "--save", "",
                              "--appendonly", "no", "--dir", self.dir, "--pidfile", self.dir / "redis.pid"])
         self.wait("redis")
-        self.manage("migrate", "--noinput", "-v0", database_url=self.cluster.url("primary"))
-        if curated:
-            self.manage("load_curated", "--if-empty", database_url=self.cluster.url("primary"))
-        self.manage("collectstatic", "--noinput", "-v0")
+        if prepare:
+            self.manage("migrate", "--noinput", "-v0", database_url=self.primary_url)
+            if curated:
+                self.manage("load_curated", "--if-empty", database_url=self.primary_url)
+            self.manage("collectstatic", "--noinput", "-v0")
         for name in APP_SERVERS:
             self.start_app_server(name)
         for name in APP_SERVERS:
