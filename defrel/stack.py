@@ -59,15 +59,15 @@ def nginx_conf(listen, upstreams, files="/var/lib/defrel-nginx", user=None):
     refused as stale (its seen_version), never saved twice. A server that failed is left
     alone for fail_timeout (10 s) before it is tried again."""
     servers = "".join(f"        server {u} max_fails=1 fail_timeout=10s;\n" for u in upstreams)
-    return f"""{f"user {user};" if user else ""}
-worker_processes 1;
+    return (f"user {user};\n" if user else "") + f"""worker_processes 1;
 daemon off;
 pid {files}/nginx.pid;
 error_log {files}/nginx-error.log warn;
 events {{ worker_connections 1024; }}
 http {{
+    # Which app server answered, and each one tried: "app1:8000, app2:8000" "502, 200".
     log_format timed '$msec $status $request_method "$request_uri" $request_time '
-                     '"$upstream_addr" "$upstream_status" "$http_x_loadtest_kind"';
+                     '"$upstream_addr" "$upstream_status"';
     access_log {files}/nginx-access.log timed;
     client_body_temp_path {files}/client_body;
     proxy_temp_path {files}/proxy;

@@ -50,3 +50,11 @@ def test_readers_are_answered_by_the_other_app_server_when_one_is_killed(running
     log = (running.dir / "nginx-access.log").read_text()
     dead, alive = (f"127.0.0.1:{running.ports[name]}" for name in stack.APP_SERVERS)
     assert f'"{dead}, {alive}" "502, 200"' in log
+
+
+def test_the_readme_shows_the_nginx_configuration_the_stack_runs():
+    """One place for the configuration: the README's copy is what ``nginx_conf()`` makes."""
+    example = stack.nginx_conf("127.0.0.1:8080", ["app1:8000", "app2:8000"])
+    readme = (stack.ROOT / "README.md").read_text()
+    assert "".join(f"      {line}\n" if line else "\n" for line in example.splitlines()) in readme
+    assert "proxy_next_upstream error timeout;" in example
