@@ -164,7 +164,8 @@ def act(event, cluster, stack):
 
 def locust(stack, cluster, info, args, prefix):
     """locust headless against nginx, and the events of EVENTS on their clock; the record the
-    users wrote (their edits, every request) and the timeline (seconds since the start)."""
+    users wrote (their edits, every request), the timeline (seconds since the start) and the
+    start (time.time())."""
     with tempfile.TemporaryDirectory() as tmp:
         info_path, record_path = Path(tmp) / "info.json", Path(tmp) / "record.json"
         info_path.write_text(json.dumps(info))
@@ -192,7 +193,7 @@ def locust(stack, cluster, info, args, prefix):
         record = json.loads(record_path.read_text())
     for request in record["requests"]:
         request[0] -= started  # seconds since the start
-    return record, timeline
+    return record, timeline, started
 
 
 def stats(prefix):
@@ -302,8 +303,7 @@ def run(cluster, args):
                   access_log_format=ACCESS_FORMAT).start()
     say(f"  nginx {stack.url} → 2 gunicorn app servers × {args.workers} workers; locust: {args.users} users "
         f"({args.editors} editors) for {args.seconds} s")
-    started = time.time()
-    record, timeline = locust(stack, cluster, info, args, BENCH / "locust-stack")
+    record, timeline, started = locust(stack, cluster, info, args, BENCH / "locust-stack")
     elapsed = time.time() - started
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(record, f)

@@ -51,7 +51,8 @@ def start_the_clock(**_kwargs):
 def count_status(name, response_time, start_time=None, response=None, exception=None, **_kwargs):
     status = getattr(response, "status_code", 0) or "connection"
     record["statuses"][status] += 1
-    record["requests"].append((start_time, name, status, round(response_time), str(exception)[:300] if exception else None))
+    error = str(exception)[:300] if exception else None
+    record["requests"].append((start_time, name, status, round(response_time), error))
 
 
 @events.quitting.add_listener

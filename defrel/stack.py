@@ -8,8 +8,9 @@ environment (DEBUG off, a SECRET_KEY, pgbouncer, the replica, Redis). nginx bala
 as one upstream and moves a request that could not reach one (refused, reset before an answer,
 timed out) to the other, except a POST already sent (see ``nginx_conf``). Every process writes
 its pid file and log in the stack's directory (``<cluster>/stack/``), so ``python -m
-defrel.cluster stop DIR`` can stop them from another process. Only the standard library; the app servers run this checkout
-with the interpreter that runs this module (the project's virtualenv).
+defrel.cluster stop DIR`` can stop them from another process. Only the standard library; the
+app servers run this checkout with the interpreter that runs this module (the project's
+virtualenv).
 """
 import os
 import secrets
@@ -21,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from defrel.cluster import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 NGINX = Path(os.environ.get("NGINX", shutil.which("nginx") or "/usr/sbin/nginx"))
 REDIS = Path(os.environ.get("REDIS_SERVER", shutil.which("redis-server") or "/usr/bin/redis-server"))
@@ -30,12 +33,6 @@ APP_SERVERS = ("app1", "app2")
 def missing():
     """The programs this needs that the machine lacks."""
     return [str(p) for p in (NGINX, REDIS) if not p.exists()]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def answers(port):
