@@ -163,6 +163,8 @@ class Stack:
         command = [sys.executable, "-m", "gunicorn", "defrel.wsgi:application", "--bind",
                    f"127.0.0.1:{self.ports[name]}", "--workers", str(self.workers), "--timeout", str(self.timeout),
                    "--pid", self.dir / f"{name}.pid", "--log-level", "warning",
+                   # In its process title where setproctitle is installed: how pid() knows it.
+                   "--name", f"defrel-{name}-127.0.0.1:{self.ports[name]}",
                    "--access-logfile", self.dir / f"{name}-access.log"]
         if self.access_log_format:
             command += ["--access-logformat", self.access_log_format]
@@ -185,10 +187,15 @@ class Stack:
             time.sleep(0.1)
 
     def pid(self, name):
+        """The id in ``name``'s pid file, if that process is still this stack's: its command
+        line names the stack's directory or its address (Redis shows only that); a stale
+        file's id may have been given to another process since."""
         try:
-            return int((self.dir / f"{name}.pid").read_text())
+            pid = int((self.dir / f"{name}.pid").read_text())
+            title = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
         except (OSError, ValueError):
             return None
+        return pid if str(self.dir) in title or f"127.0.0.1:{self.ports.get(name)}" in title else None
 
     def kill_app_server(self, name):
         """SIGKILL to the app server's master and its workers at once, as a machine that dies:
