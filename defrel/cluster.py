@@ -12,18 +12,20 @@ and the load test.
 
 The replica is made as a real one is: a replication slot on the primary (so the primary keeps
 every WAL segment the replica has not received), ``pg_basebackup -R`` (a copy that knows how to
-follow the primary), then ``pg_ctl start``. Only the standard library: the project is run as
-commands (``manage.py``, gunicorn), never imported.
+follow the primary), then ``pg_ctl start``. Only the standard library and defrel's own
+loopback and stack modules (which need nothing else): the app is run as commands
+(``manage.py``, gunicorn), never imported.
 """
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from defrel.loopback import answers, free_port
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 PGBOUNCER = Path(os.environ.get("PGBOUNCER", shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"))
@@ -36,12 +38,6 @@ FOR_TESTS = {"fsync": "off", "autovacuum": "off"}
 def missing():
     """The programs this needs that the machine lacks."""
     return [str(p) for p in (PG_BIN / "initdb", PG_BIN / "pg_basebackup", PGBOUNCER) if not p.exists()]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Cluster:
@@ -127,11 +123,7 @@ pidfile = {self.dir / "pgbouncer.pid"}
             time.sleep(0.1)
 
     def answers(self, name):
-        try:
-            socket.create_connection(("127.0.0.1", int(self.ports[name])), timeout=1).close()
-            return True
-        except OSError:
-            return False
+        return answers(self.ports[name])
 
     def psql(self, name, database, sql):
         result = self.run(PG_BIN / "psql", "-h", "127.0.0.1", "-p", self.ports[name], "-U", USER,

@@ -16,13 +16,12 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from defrel.cluster import free_port
+from defrel.loopback import answers, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX = Path(os.environ.get("NGINX", shutil.which("nginx") or "/usr/sbin/nginx"))
@@ -33,14 +32,6 @@ APP_SERVERS = ("app1", "app2")
 def missing():
     """The programs this needs that the machine lacks."""
     return [str(p) for p in (NGINX, REDIS) if not p.exists()]
-
-
-def answers(port):
-    try:
-        socket.create_connection(("127.0.0.1", int(port)), timeout=1).close()
-        return True
-    except OSError:
-        return False
 
 
 def nginx_conf(listen, upstreams, files="/var/lib/defrel-nginx", user=None):
