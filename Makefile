@@ -58,19 +58,24 @@ restore: install
 	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/defrel-….sqlite3 [REPLACE=1]" && exit 2)
 	$(PY) manage.py restore $(if $(REPLACE),--replace) "$(FILE)"
 
-# A throw-away PostgreSQL primary, streaming replica and pgbouncer (transaction pooling) on
-# 127.0.0.1, for trying the production set-up and for the load test: prints the settings to use,
-# stops and removes everything on Ctrl-C (defrel/cluster.py).
+# The whole production stack, throw-away, on 127.0.0.1 (defrel/cluster.py, defrel/stack.py): a
+# PostgreSQL primary, a streaming replica and pgbouncer (transaction pooling); Redis; two gunicorn
+# app servers; nginx in front of them. With the curated data; prints the address and the settings,
+# stops and removes everything on Ctrl-C.
 .PHONY: cluster
 cluster: install
 	$(PY) -m defrel.cluster
 
-# Load test (issue 5): gunicorn with 2 × cores + 1 workers on loopback, 50 locust users
-# (bench/locustfile.py: lists, filters, search, details, timelines, the matrix, CSV exports, admin
-# edits by editors) for LOADTEST_SECONDS on SQLite, and on PostgreSQL when DATABASE_URL=postgres://…
-# (or LOADTEST_ARGS=--temp-postgres for a throw-away local cluster). Not part of `make test`.
-# Installs bench/requirements.txt (locust) into the venv if needed. Writes bench/LOADTEST.md.
+# Load test (issue 16) against that stack: LOADTEST_USERS locust users (LOADTEST_EDITORS of them
+# editors) for LOADTEST_SECONDS through nginx, on LOADTEST_MEETINGS synthetic meetings; the replica
+# is killed and brought back and one app server killed during the run (bench/loadtest.py). Not
+# part of `make test`. Installs bench/requirements.txt (locust) into the venv if needed. Writes
+# bench/LOADTEST.md. A short try: make loadtest LOADTEST_SECONDS=60 LOADTEST_USERS=40 LOADTEST_EDITORS=4 LOADTEST_MEETINGS=2000
 LOADTEST_SECONDS ?= 300
+LOADTEST_USERS ?= 100
+LOADTEST_EDITORS ?= 10
+LOADTEST_MEETINGS ?= 20000
 .PHONY: loadtest
 loadtest: install
-	LOADTEST_SECONDS=$(LOADTEST_SECONDS) $(PY) bench/loadtest.py $(LOADTEST_ARGS)
+	LOADTEST_SECONDS=$(LOADTEST_SECONDS) LOADTEST_USERS=$(LOADTEST_USERS) LOADTEST_EDITORS=$(LOADTEST_EDITORS) \
+	  LOADTEST_MEETINGS=$(LOADTEST_MEETINGS) $(PY) bench/loadtest.py $(LOADTEST_ARGS)

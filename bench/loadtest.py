@@ -1,16 +1,20 @@
-"""defrel under load: 50 concurrent users for 5 minutes against gunicorn, with admin edits.
+"""defrel under load on its production stack, with a replica and an app server failing.
 
-    make loadtest                              # SQLite; make loadtest LOADTEST_SECONDS=30 for less
-    DATABASE_URL=postgres://… make loadtest    # also PostgreSQL (a database bench/synth may fill)
-    make loadtest LOADTEST_ARGS=--temp-postgres   # also PostgreSQL in a throw-away local cluster
+    make loadtest                       # 100 users (10 editors) for 300 s on 20,000 meetings
+    make loadtest LOADTEST_SECONDS=60 LOADTEST_USERS=40 LOADTEST_EDITORS=4 LOADTEST_MEETINGS=2000
 
-Builds (or reuses) bench/defrel-loadtest.sqlite3 with bench/synth (gitignored), creates an
-editor account in the group "editor", serves the database with gunicorn (2 × cores + 1 sync
-workers on 127.0.0.1, a free port) and runs locust headless with bench/locustfile.py (the
-users: readers and editors) on loopback until the time is up. Afterwards every saved edit's
-token must be in its record (tokens are appended, so a lost update would drop earlier ones)
-and in its history, and no refused token anywhere; the gunicorn log is searched for "database
-is locked" and server errors. Figures go to bench/LOADTEST.md (bench/loadtest_report.py).
+Starts the stack on loopback in a throw-away directory (defrel.cluster and defrel.stack, as
+`make cluster` does): a PostgreSQL primary, its streaming replica and pgbouncer; bench/synth
+fills the primary with LOADTEST_MEETINGS meetings; an editor account is made (group "editor",
+not a superuser); then Redis, two gunicorn app servers (--workers sync workers each) and nginx
+in front. locust runs headless with bench/locustfile.py (readers and editors) against nginx
+until the time is up, and on a clock (EVENTS) the replica is killed (`pg_ctl stop -m
+immediate`), brought back, and one app server is killed (SIGKILL to its master and workers)
+and stays down. Afterwards every acknowledged edit's token must be in its record (tokens are
+appended, so a lost update would drop earlier ones) and in its history, no refused token
+anywhere; every failed request is listed with its time, kind and status, and the figures are
+cut into the phases between the events. Figures go to bench/LOADTEST.md
+(bench/loadtest_report.py); the logs and nginx's configuration to bench/loadtest-*.
 """
 import argparse
 import csv
@@ -19,19 +23,22 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections import defaultdict
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from loadtest_report import passed, report
 from pages import percentile
-from pgcluster import TempPostgres
-from servers import BENCH, PY, current_side, free_port, installed, say, wait_for
+from servers import BENCH, PY, ROOT, current_side, installed, say
 
-SQLITE_DB = BENCH / "defrel-loadtest.sqlite3"  # bench/.gitignore: defrel-*.sqlite3*
+sys.path.insert(0, str(ROOT))
+from defrel.cluster import PGBOUNCER, Cluster, missing as cluster_missing  # noqa: E402 (standard library only)
+from defrel.stack import APP_SERVERS, NGINX, REDIS, Stack, missing as stack_missing  # noqa: E402
+
 EDITOR, EDITOR_PASSWORD = "loadtest-editor", "loadtest-only-Pw-7c2e9a"
 HOT_MEETINGS, HOT_AGREEMENTS = 12, 4  # few records, so that editors collide now and then
 FULL_EXPORT_EVERY = 90  # seconds: the full meeting export, an occasional heavy request
@@ -98,7 +105,9 @@ def setup():
 
 
 def verify(path):
-    """Every saved token in its record's summary_en and in its history; no refused token."""
+    """Every acknowledged token in its record's summary_en and in its history; no refused token
+    anywhere; and, for the edits whose outcome the editor never learnt (their POST failed),
+    whether they were saved."""
     from django.urls import resolve
 
     from meetings.models import Agreement, Meeting
@@ -110,7 +119,7 @@ def verify(path):
         match = resolve(url)
         return models[match.url_name.split("_")[1]], match.kwargs["object_id"]
 
-    saved_ok, missing, history_missing, refused_found = 0, [], [], []
+    saved_ok, missing, history_missing, refused_found, unknown_saved = 0, [], [], [], []
     for url, token in edits["saved"]:
         model, pk = record(url)
         if model.objects.filter(pk=pk, summary_en__contains=token).exists():
@@ -123,73 +132,125 @@ def verify(path):
         model, _pk = record(url)
         if model.history.filter(summary_en__contains=token).exists():
             refused_found.append(token)
+    for url, token in edits["unknown"]:
+        model, pk = record(url)
+        if model.objects.filter(pk=pk, summary_en__contains=token).exists():
+            unknown_saved.append(token)
     return {"saved": len(edits["saved"]), "verified": saved_ok, "missing": missing,
             "history_missing": history_missing, "refused": len(edits["refused"]),
-            "refused_found": refused_found}
+            "refused_found": refused_found, "unknown": len(edits["unknown"]), "unknown_saved": unknown_saved}
 
 
-# --- one database ---------------------------------------------------------------------------------
+# --- the stack under load -------------------------------------------------------------------------
 
-def workers():
-    return 2 * (os.cpu_count() or 1) + 1
-
-
-def gunicorn(side, database_url, log, access_log):
-    """Workers for every core; the time each request spent in a worker goes to the access log
-    (the client's time adds the wait in the queue); a worker timeout above the longest request
-    (a full export under load), so that none is killed."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [PY, "-m", "gunicorn", "defrel.wsgi:application", "-b", f"127.0.0.1:{port}",
-         "-w", str(workers()), "--timeout", "240", "--log-level", "warning",
-         "--access-logfile", str(access_log), "--access-logformat", "%({x-loadtest-kind}i)s\t%(s)s\t%(D)s"],
-        env=side.env(database_url, "WARNING"), cwd=side.root, stdout=log, stderr=subprocess.STDOUT)
-    wait_for(port, proc)
-    return port, proc
+# What happens during the run, at these fractions of its length (each phase of the report runs
+# from one event to the next). The killed app server stays down: nginx carries on with the other.
+EVENTS = ((0.30, "replica down"), (0.50, "replica back"), (0.65, "app server app2 killed"))
+PHASES = ("both app servers, replica up", "replica down", "replica back", "one app server")
+ACCESS_FORMAT = "%({x-loadtest-kind}i)s\t%(s)s\t%(D)s"  # kind, status, microseconds in the worker
 
 
-def locust(port, info, args, prefix):
-    """locust headless against 127.0.0.1:port; the saved and refused edits and the statuses."""
+def act(event, cluster, stack):
+    """Does what ``event`` says; what was done, for the timeline."""
+    if event == "replica down":
+        cluster.kill_replica()
+        return "pg_ctl stop -m immediate"
+    if event == "replica back":
+        cluster.start_replica()
+        return "pg_ctl start (recovery, then streaming again through its slot)"
+    pids = stack.kill_app_server("app2")
+    return f"SIGKILL to its master and {len(pids) - 1} workers (pids {', '.join(map(str, pids))}); stays down"
+
+
+def locust(stack, cluster, info, args, prefix):
+    """locust headless against nginx, and the events of EVENTS on their clock; the record the
+    users wrote (their edits, every request), the timeline (seconds since the start) and the
+    start (time.time())."""
     with tempfile.TemporaryDirectory() as tmp:
         info_path, record_path = Path(tmp) / "info.json", Path(tmp) / "record.json"
         info_path.write_text(json.dumps(info))
         env = dict(os.environ, LOADTEST_INFO=str(info_path), LOADTEST_RECORD=str(record_path),
                    LOADTEST_EDITORS=str(args.editors), LOADTEST_THINK=args.think,
                    LOADTEST_FULL_EXPORT_EVERY=str(FULL_EXPORT_EVERY))
-        subprocess.run([PY, "-m", "locust", "-f", str(BENCH / "locustfile.py"), "--headless", "--only-summary",
-                        "-u", str(args.users), "-r", "5", "-t", f"{args.seconds}s", "--stop-timeout", "30",
-                        "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--loglevel", "WARNING"],
-                       env=env, cwd=BENCH, check=False)
-        return json.loads(record_path.read_text())
+        started = time.time()
+        users = subprocess.Popen(
+            [PY, "-m", "locust", "-f", str(BENCH / "locustfile.py"), "--headless", "--only-summary",
+             "-u", str(args.users), "-r", "10", "-t", f"{args.seconds}s", "--stop-timeout", "30",
+             "--host", stack.url, "--csv", str(prefix), "--loglevel", "WARNING"], env=env, cwd=BENCH)
+        timeline = []
+        try:
+            for fraction, event in EVENTS:
+                time.sleep(max(0.0, started + fraction * args.seconds - time.time()))
+                at = time.time() - started
+                done = act(event, cluster, stack)
+                say(f"  t={at:.0f} s: {event} ({done})")
+                timeline.append({"t": at, "event": event, "done": done, "took": time.time() - started - at})
+            users.wait()
+        finally:
+            if users.poll() is None:
+                users.terminate()
+                users.wait(60)
+        record = json.loads(record_path.read_text())
+    for request in record["requests"]:
+        request[0] -= started  # seconds since the start
+    return record, timeline, started
 
 
 def stats(prefix):
-    """locust's figures by kind of request (its _stats.csv) and its failures (_failures.csv)."""
+    """locust's figures by kind of request (its _stats.csv)."""
     with open(f"{prefix}_stats.csv", newline="") as f:
-        rows = {row["Name"]: row for row in csv.DictReader(f)}
-    with open(f"{prefix}_failures.csv", newline="") as f:
-        failures = [f"{row['Name']}: {row['Error']} (× {row['Occurrences']})" for row in csv.DictReader(f)]
-    return rows, failures
+        return {row["Name"]: row for row in csv.DictReader(f)}
 
 
-def log_findings(path):
-    text = Path(path).read_text(errors="replace")
+def log_findings(stack):
+    apps = "".join(Path(stack.dir / f"{name}.log").read_text(errors="replace") for name in APP_SERVERS)
+    nginx = (stack.dir / "nginx-error.log").read_text(errors="replace")
     return {
-        "database_is_locked": text.count("database is locked"),
-        "tracebacks": text.count("Traceback (most recent call last)"),
-        "worker_timeouts": text.count("WORKER TIMEOUT"),
-        "server_errors_logged": len(re.findall(r"Internal Server Error", text)),
+        "tracebacks": apps.count("Traceback (most recent call last)"),
+        "worker_timeouts": apps.count("WORKER TIMEOUT"),
+        "server_errors_logged": apps.count("Internal Server Error"),
+        "replica_skipped": apps.count("skipped:"),
+        "replica_failed_during_page": apps.count("answered from the primary"),
+        "nginx_upstream_errors": len(re.findall(r"\[error\].*upstream", nginx)),
     }
 
 
-def server_times(access_log):
-    """kind → seconds in the worker, from gunicorn's access log (%(D)s is in microseconds)."""
+def server_times(stack):
+    """kind → seconds in a worker, from both app servers' access logs (%(D)s: microseconds)."""
     times = defaultdict(list)
-    for line in Path(access_log).read_text().splitlines():
-        kind, _status, micros = (line.split("\t") + ["", "", ""])[:3]
-        if kind and kind != "-" and micros.isdigit():
-            times[kind].append(int(micros) / 1e6)
+    for name in APP_SERVERS:
+        path = stack.dir / f"{name}-access.log"
+        for line in path.read_text().splitlines() if path.exists() else []:
+            kind, _status, micros = (line.split("\t") + ["", "", ""])[:3]
+            if kind and kind != "-" and micros.isdigit():
+                times[kind].append(int(micros) / 1e6)
     return times
+
+
+def nginx_moves(stack, started):
+    """Seconds since the start of each request nginx sent to a second app server."""
+    moves = []
+    for line in (stack.dir / "nginx-access.log").read_text().splitlines():
+        msec, _, rest = line.partition(" ")
+        upstreams = rest.split('"')[3] if rest.count('"') >= 4 else ""
+        if "," in upstreams:
+            moves.append(float(msec) - started)
+    return moves
+
+
+def page_reads(stack, started):
+    """(seconds since the start, the databases used) of each public GET the app servers logged
+    (LOG_FORMAT=json: one line per request, with the aliases it read from)."""
+    reads = []
+    for name in APP_SERVERS:
+        for line in (stack.dir / f"{name}.log").read_text(errors="replace").splitlines():
+            if not line.startswith("{"):
+                continue
+            entry = json.loads(line)
+            if entry.get("method") == "GET" and not entry["path"].startswith("/admin"):
+                at = datetime.datetime.strptime(entry["time"], "%Y-%m-%dT%H:%M:%S%z").timestamp()
+                reads.append((at - started, entry.get("db") or ""))
+    return reads
 
 
 def figures(row, served):
@@ -202,41 +263,74 @@ def figures(row, served):
             "server_p95": percentile(served, 0.95) * 1000 if served else None}
 
 
-def run_one(label, database_url, args, log):
+def reader(kind):
+    return not kind.startswith("admin")
+
+
+def summary(requests):
+    """Requests, errors, p50/p95 in ms of ``requests`` (as the locustfile records them)."""
+    times = sorted(r[3] for r in requests)
+    return {"n": len(requests), "errors": sum(1 for r in requests if r[4]),
+            "p50": percentile(times, 0.5) if times else None, "p95": percentile(times, 0.95) if times else None}
+
+
+def phases(requests, timeline, seconds, moves, reads):
+    """The run cut at each event: readers' and editors' figures in each phase, and where the
+    app servers read the public pages from (the log's times are whole seconds)."""
+    bounds = [0.0, *(e["t"] for e in timeline), float("inf")]
+    result = []
+    for name, low, high in zip(PHASES, bounds, bounds[1:]):
+        inside = [r for r in requests if low <= r[0] < high]
+        saves = [r for r in inside if r[1].startswith("admin save")]
+        result.append({"name": name, "from": low, "to": min(high, seconds),
+                       "readers": summary([r for r in inside if reader(r[1])]),
+                       "editors": summary([r for r in inside if not reader(r[1])]),
+                       "saved": sum(1 for r in saves if r[1] == "admin save" and not r[4]),
+                       "refused": sum(1 for r in saves if r[1] != "admin save"),
+                       "moved": sum(1 for t in moves if low <= t < high),
+                       "from_replica": sum(1 for t, db in reads if low <= t < high and "replica" in db),
+                       "from_primary": sum(1 for t, db in reads if low <= t < high and "default" in db)})
+    return result
+
+
+def run(cluster, args):
     side = current_side()
-    access_log = Path(str(log).replace(".log", "-access.log"))
-    say(f"{label}: {urlsplit(database_url)._replace(netloc=urlsplit(database_url).hostname or '').geturl()}")
-    side.build(database_url, args.meetings)
-    info = side.child("loadtest_setup", database_url)
-    prefix = BENCH / f"locust-{label.lower()}"
-    with open(log, "w") as log_file:
-        port, server = gunicorn(side, database_url, log_file, access_log)
-        say(f"  gunicorn: {workers()} workers on 127.0.0.1:{port}; locust: {args.users} users "
-            f"({args.editors} editors) for {args.seconds} s")
-        started = datetime.datetime.now()
-        try:
-            record = locust(port, info, args, prefix)
-        finally:
-            server.terminate()
-            server.wait(30)
-    elapsed = (datetime.datetime.now() - started).total_seconds()
+    primary = cluster.url("primary")
+    say(f"stack: PostgreSQL primary + replica, pgbouncer in {cluster.dir}")
+    side.build(primary, args.meetings)
+    info = side.child("loadtest_setup", primary)
+    stack = Stack(cluster.dir / "stack", cluster.environment(), primary, workers=args.workers, timeout=240,
+                  access_log_format=ACCESS_FORMAT).start()
+    say(f"  nginx {stack.url} → 2 gunicorn app servers × {args.workers} workers; locust: {args.users} users "
+        f"({args.editors} editors) for {args.seconds} s")
+    record, timeline, started = locust(stack, cluster, info, args, BENCH / "locust-stack")
+    elapsed = time.time() - started
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(record, f)
     try:
-        verified = side.child("loadtest_verify", database_url, f.name)
+        verified = side.child("loadtest_verify", primary, f.name)
     finally:
         os.unlink(f.name)
-    rows, failures = stats(prefix)
+    rows = stats(BENCH / "locust-stack")
     total = rows.pop("Aggregated")
-    served = server_times(access_log)
+    served = server_times(stack)
     kinds = {name: figures(row, served.get(name)) for name, row in
              sorted(rows.items(), key=lambda item: -int(item[1]["Request Count"]))}
+    requests = record["requests"]
+    failed = [{"t": r[0], "kind": r[1], "status": r[2], "error": r[4]} for r in requests if r[4]]
+    moves = nginx_moves(stack, started)
+    findings = log_findings(stack)
+    for name in ("nginx.conf", "nginx-access.log", "nginx-error.log", *(f"{a}{s}.log" for a in APP_SERVERS
+                                                                      for s in ("", "-access"))):
+        shutil.copy(stack.dir / name, BENCH / f"loadtest-{name}")  # kept after the cluster goes
     return {
-        "label": label, "elapsed": elapsed, "requests": int(total["Request Count"]),
-        "rps": int(total["Request Count"]) / elapsed, "p50": figures(total, None)["p50"],
-        "p95": figures(total, None)["p95"], "errors": int(total["Failure Count"]), "error_samples": failures[:30],
-        "statuses": record["statuses"], "conflicts": len(record["refused"]), "kinds": kinds,
-        "verify": verified, "log": log_findings(log), "log_path": str(Path(log).relative_to(BENCH.parent)),
+        "elapsed": elapsed, "requests": int(total["Request Count"]), "rps": int(total["Request Count"]) / elapsed,
+        "readers": summary([r for r in requests if reader(r[1])]),
+        "editors": summary([r for r in requests if not reader(r[1])]),
+        "failed": failed, "statuses": record["statuses"], "conflicts": len(record["refused"]), "kinds": kinds,
+        "timeline": timeline, "phases": phases(requests, timeline, args.seconds, moves, page_reads(stack, started)),
+        "moved": len(moves),
+        "verify": verified, "log": findings,
         "info": {k: info[k] for k in ("meetings", "agreements", "officials", "countries", "versions")},
     }
 
@@ -244,44 +338,39 @@ def run_one(label, database_url, args, log):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=int(os.environ.get("LOADTEST_SECONDS") or 300))
-    parser.add_argument("--users", type=int, default=int(os.environ.get("LOADTEST_USERS") or 50))
-    parser.add_argument("--editors", type=int, default=5, help="how many of the users are editors")
+    parser.add_argument("--users", type=int, default=int(os.environ.get("LOADTEST_USERS") or 100))
+    parser.add_argument("--editors", type=int, default=int(os.environ.get("LOADTEST_EDITORS") or 10),
+                        help="how many of the users are editors")
+    parser.add_argument("--meetings", type=int, default=int(os.environ.get("LOADTEST_MEETINGS") or 20_000))
+    parser.add_argument("--workers", type=int, default=3, help="sync workers of each app server")
     parser.add_argument("--think", default="0.5-2", help="seconds between a user's requests, e.g. 0.5-2")
-    parser.add_argument("--meetings", type=int, default=20_000)
-    parser.add_argument("--temp-postgres", action="store_true",
-                        help="also run on PostgreSQL in a throw-away cluster (PG_BIN, default PostgreSQL 15)")
-    parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--out", default=str(BENCH / "LOADTEST.md"))
     args = parser.parse_args()
     args.full_export_every, args.hot = FULL_EXPORT_EVERY, (HOT_MEETINGS, HOT_AGREEMENTS)
     if not 0 < args.editors < args.users:
         parser.error("--editors must be between 1 and --users - 1")
+    if cluster_missing() or stack_missing():
+        sys.exit("make loadtest needs " + ", ".join(cluster_missing() + stack_missing()))
     installed("locust")
     started_at = datetime.datetime.now()
-    versions = {"db": {}, "loadavg": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+    versions = {"loadavg": " ".join(f"{x:.1f}" for x in os.getloadavg()),
                 **{name: subprocess.run([PY, "-m", name, "--version"], capture_output=True, text=True)
-                   .stdout.split()[1 if name == "locust" else -1].strip("()") for name in ("gunicorn", "locust")}}
-    results = []
-    if not args.skip_sqlite:
-        results.append(run_one("SQLite", f"sqlite:///{SQLITE_DB}", args, BENCH / "loadtest-gunicorn-sqlite.log"))
-    url = os.environ.get("DATABASE_URL", "")
-    cluster = None
+                   .stdout.split()[1 if name == "locust" else -1].strip("()") for name in ("gunicorn", "locust")},
+                "nginx": subprocess.run([NGINX, "-v"], capture_output=True, text=True).stderr.strip().split("/")[-1],
+                "redis": subprocess.run([REDIS, "--version"], capture_output=True, text=True).stdout.split()[2][2:],
+                "pgbouncer": subprocess.run([PGBOUNCER, "--version"], capture_output=True, text=True)
+                .stdout.split("\n")[0].split()[-1]}
+    cluster = Cluster(tempfile.mkdtemp(prefix="defrel-loadtest-")).start()
     try:
-        if args.temp_postgres:
-            cluster = TempPostgres(prefix="defrel-loadtest-pg-")
-            url = cluster.url
-        if url.startswith(("postgres://", "postgresql://", "pgsql://")):
-            results.append(run_one("PostgreSQL", url, args, BENCH / "loadtest-gunicorn-postgres.log"))
+        result = run(cluster, args)
     finally:
-        if cluster:
-            cluster.stop()
-    for r in results:
-        versions["db"].update(r["info"]["versions"])
-    (BENCH / "loadtest-results.json").write_text(json.dumps(results, indent=1))
-    text = report(results, args, versions, started_at, workers())
+        cluster.stop()
+    versions.update(result["info"]["versions"])
+    (BENCH / "loadtest-results.json").write_text(json.dumps(result, indent=1))
+    text = report(result, args, versions, started_at)
     Path(args.out).write_text(text)
     print(text)
-    sys.exit(0 if results and all(passed(r) for r in results) else 1)
+    sys.exit(0 if passed(result) else 1)
 
 
 if __name__ == "__main__":

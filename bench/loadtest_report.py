@@ -14,68 +14,106 @@ def fmt_ms(value):
 
 
 def passed(r):
+    """Readers without an error, every acknowledged edit kept, no refused edit saved."""
     v = r["verify"]
-    return (r["errors"] == 0 and r["log"]["database_is_locked"] == 0 and not v["missing"]
-            and not v["history_missing"] and not v["refused_found"] and v["saved"] > 0)
+    return (r["readers"]["errors"] == 0 and not v["missing"] and not v["history_missing"]
+            and not v["refused_found"] and v["saved"] > 0)
 
 
-def report(results, args, versions, started_at, workers):
+def report(r, args, versions, started_at):
     low, _, high = args.think.partition("-")
+    v = r["verify"]
     lines = [
-        "# defrel under load",
+        "# defrel under load, on its production stack",
         "",
         f"Run {started_at:%Y-%m-%d %H:%M} with `make loadtest` (`bench/loadtest.py"
-        + (" " + " ".join(sys.argv[1:]) if sys.argv[1:] else "") + f"`, LOADTEST_SECONDS={args.seconds}).",
+        + (" " + " ".join(sys.argv[1:]) if sys.argv[1:] else "") + f"`, {args.seconds} s, {args.users} users, "
+        f"{args.editors} editors, {r['info']['meetings']:,} meetings).",
         "",
         f"- Machine: {os.cpu_count()} CPUs ({cpu_model()}), {mem_total()} memory, {platform.platform()}; "
-        f"load average before the run {versions['loadavg']} (the machine is shared with other work).",
-        f"- Python {platform.python_version()}, gunicorn {versions['gunicorn']} "
-        f"({workers} sync workers = 2 × {os.cpu_count()} cores + 1, 127.0.0.1), "
-        + ", ".join(f"{k} {v}" for k, v in versions["db"].items()) + f", locust {versions['locust']}.",
-        f"- Load: {args.users} concurrent users ({args.editors} of them editors) on loopback, locust "
-        f"headless (`bench/locustfile.py`, one process, spawning 5 users a second), the whole body read, "
-        f"{low}–{high or low} s of thinking between requests; users stop when the time is up (a request "
-        "under way is finished, up to 30 s). Readers: meeting lists (pages, filters, search), details "
-        "(meeting, country, official, agreement), timelines, the agreement matrix, CSV exports "
-        f"(filtered mostly; every {args.full_export_every} s one user takes the full meeting export); 15 % of "
-        f"the readers' requests on /en/. Editors: log in through /admin/login/, then edit {args.hot[0]} meetings and {args.hot[1]} agreements again "
-        "and again (GET the change form, think, POST it back with its seen_version and a unique token "
-        "appended to summary_en).",
-        "- Errors: 5xx, connection errors and any unexpected status. A refused stale edit is a "
-        "conflict, not an error. Verified: each saved token is in its record and in its history "
-        "(tokens are appended, so a lost update would drop one), and no refused token was saved.",
+        f"load average before the run {versions['loadavg']} (the machine is shared with other work). "
+        "Everything below runs on it, on 127.0.0.1, the load generator included.",
+        f"- Stack (`defrel/cluster.py`, `defrel/stack.py`; the nginx configuration is "
+        f"`bench/loadtest-nginx.conf`): nginx {versions['nginx']} → two gunicorn {versions['gunicorn']} app "
+        f"servers ({args.workers} sync workers each; Python {platform.python_version()}, Django "
+        f"{versions['Django']}) → pgbouncer {versions['pgbouncer']} (transaction pooling) → PostgreSQL "
+        f"{versions['postgresql']} primary, and straight to its streaming replica for public pages; Redis "
+        f"{versions['redis']} as the shared cache; locust {versions['locust']}.",
+        f"- Load: {args.users} users ({args.editors} of them editors), locust headless (`bench/locustfile.py`, "
+        f"one process, 10 new users a second), the whole body read, {low}–{high or low} s of thinking between "
+        "requests; users stop when the time is up (a request under way is finished, up to 30 s). Readers: "
+        "meeting lists (pages, filters, search), details (meeting, country, official, agreement), timelines, "
+        f"the agreement matrix, CSV exports (filtered mostly; every {args.full_export_every} s one user takes "
+        f"the full meeting export); 15 % on /en/. Editors: log in through /admin/login/, then edit {args.hot[0]} "
+        f"meetings and {args.hot[1]} agreements again and again (GET the change form, think, POST it back with "
+        "its seen_version and a unique token appended to summary_en).",
+        "- Errors: 5xx, connection errors and any unexpected status. A refused stale edit is a conflict, not an "
+        "error. Verified on the primary afterwards: each acknowledged (302) token is in its record and in its "
+        "history (tokens are appended, so a lost update would drop one), no refused token was saved.",
         "",
         "## Summary",
         "",
-        "| database | meetings | requests | req/s | p50 ms | p95 ms | errors | \"database is locked\" "
-        "| edits saved | conflicts | edits verified | refused edits found | result |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| requests | req/s | reader p50 ms | reader p95 ms | reader errors | editor errors | edits acknowledged "
+        "| in record (history) | conflicts | refused edits found | unanswered edits (saved) | result |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        f"| {r['requests']:,} | {r['rps']:.1f} | {fmt_ms(r['readers']['p50'])} | {fmt_ms(r['readers']['p95'])} "
+        f"| {r['readers']['errors']} | {r['editors']['errors']} | {v['saved']} | {v['verified']} "
+        f"({v['saved'] - len(v['history_missing'])}) | {r['conflicts']} | {len(v['refused_found'])}/{v['refused']} "
+        f"| {v['unknown']} ({len(v['unknown_saved'])}) | {'met' if passed(r) else 'MISSED'} |",
+        "",
+        "## Timeline",
+        "",
+        "- t=0 s: the users start (all running after "
+        f"{args.users / 10:.0f} s).",
     ]
-    for r in results:
-        v = r["verify"]
-        lines.append(
-            f"| {r['label']} | {r['info']['meetings']:,} | {r['requests']:,} | {r['rps']:.1f} | {fmt_ms(r['p50'])} "
-            f"| {fmt_ms(r['p95'])} | {r['errors']} | {r['log']['database_is_locked']} | {v['saved']} "
-            f"| {r['conflicts']} | {v['verified']}/{v['saved']} (history {v['saved'] - len(v['history_missing'])})"
-            f" | {len(v['refused_found'])}/{v['refused']} | {'met' if passed(r) else 'MISSED'} |")
-    for r in results:
-        lines += ["", f"## {r['label']}: per kind of request ({r['elapsed']:.0f} s)", "",
-                  "Client time: locust's, from sending the request to the last byte, the wait for a free "
-                  "worker included (its percentiles are rounded to two significant figures). Worker time: "
-                  "gunicorn's own measure of the time in a worker (access log).",
-                  "", "| kind | requests | p50 ms | p95 ms | worker p50 ms | worker p95 ms | errors |",
-                  "|---|---:|---:|---:|---:|---:|---:|"]
-        for kind, k in r["kinds"].items():
-            lines.append(f"| {kind} | {k['n']:,} | {fmt_ms(k['p50'])} | {fmt_ms(k['p95'])} "
-                         f"| {fmt_ms(k.get('server_p50'))} | {fmt_ms(k.get('server_p95'))} | {k['errors']} |")
-        statuses = sorted(r["statuses"].items(), key=lambda item: str(item[0]))
-        lines += ["", f"HTTP statuses: {', '.join(f'{k}: {v:,}' for k, v in statuses)}. "
-                  f"gunicorn log ({r['log_path']}): {r['log']['database_is_locked']} \"database is locked\", "
-                  f"{r['log']['tracebacks']} tracebacks, {r['log']['worker_timeouts']} worker timeouts."]
-        if r["error_samples"]:
-            lines += ["", "Errors (first ones):", ""] + [f"- `{e}`" for e in r["error_samples"]]
-        if r["verify"]["missing"]:
-            lines += ["", "Saved edits missing: " + ", ".join(r["verify"]["missing"][:20])]
+    lines += [f"- t={e['t']:.0f} s: {e['event']}: {e['done']} ({e['took']:.1f} s)." for e in r["timeline"]]
+    lines += [f"- t={r['elapsed']:.0f} s: the users stop.", "",
+              "## Phases", "",
+              "Each phase runs from one event to the next; a request belongs to the phase in which it started. "
+              "Moved: requests nginx sent on to the other app server after the first failed them. Pages read "
+              "from: the public GETs the app servers answered, by the database they read (their JSON request "
+              "log; a page made from the cache reads neither; its times are whole seconds).", "",
+              "| phase | from s | to s | reader requests | reader errors | reader p50 ms | reader p95 ms "
+              "| editor requests | editor errors | edits saved | refused (stale) | moved by nginx "
+              "| pages read from replica / primary |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for p in r["phases"]:
+        rd, ed = p["readers"], p["editors"]
+        lines.append(f"| {p['name']} | {p['from']:.0f} | {p['to']:.0f} | {rd['n']:,} | {rd['errors']} "
+                     f"| {fmt_ms(rd['p50'])} | {fmt_ms(rd['p95'])} | {ed['n']:,} | {ed['errors']} | {p['saved']} "
+                     f"| {p['refused']} | {p['moved']} | {p['from_replica']} / {p['from_primary']} |")
+    lines += ["", "## Failed requests", ""]
+    if r["failed"]:
+        lines += [f"- t={f['t']:.1f} s, {f['kind']}, status {f['status']}: `{f['error']}`" for f in r["failed"][:60]]
+        if len(r["failed"]) > 60:
+            lines.append(f"- … and {len(r['failed']) - 60} more (bench/loadtest-results.json)")
+    else:
+        lines.append("None.")
+    if v["unknown"]:
+        lines += ["", f"Edits whose POST failed (the editor got no answer): {v['unknown']}; saved all the same "
+                  f"(committed before the server died): {len(v['unknown_saved'])}."]
+    for name, tokens in (("Acknowledged edits missing from their record", v["missing"]),
+                         ("Acknowledged edits missing from their history", v["history_missing"]),
+                         ("Refused edits found saved", v["refused_found"])):
+        if tokens:
+            lines += ["", f"{name}: " + ", ".join(tokens[:20])]
+    log = r["log"]
+    lines += ["", f"## Per kind of request ({r['elapsed']:.0f} s)", "",
+              "Client time: locust's, from sending the request to the last byte, through nginx, the wait for a "
+              "free worker included (its percentiles are rounded to two significant figures). Worker time: "
+              "gunicorn's own measure of the time in a worker (both app servers' access logs).",
+              "", "| kind | requests | p50 ms | p95 ms | worker p50 ms | worker p95 ms | errors |",
+              "|---|---:|---:|---:|---:|---:|---:|"]
+    for kind, k in r["kinds"].items():
+        lines.append(f"| {kind} | {k['n']:,} | {fmt_ms(k['p50'])} | {fmt_ms(k['p95'])} "
+                     f"| {fmt_ms(k.get('server_p50'))} | {fmt_ms(k.get('server_p95'))} | {k['errors']} |")
+    statuses = sorted(r["statuses"].items(), key=lambda item: str(item[0]))
+    lines += ["", f"HTTP statuses: {', '.join(f'{k}: {n:,}' for k, n in statuses)}. App servers' logs "
+              f"(bench/loadtest-app1.log, -app2.log): {log['tracebacks']} tracebacks, {log['worker_timeouts']} "
+              f"worker timeouts, {log['replica_skipped']} \"replica skipped\" (a worker's check found it down), "
+              f"{log['replica_failed_during_page']} pages made again from the primary after the replica failed "
+              f"under them. nginx's error log: {log['nginx_upstream_errors']} upstream errors; {r['moved']} "
+              "requests moved to the other app server."]
     if NOTES.exists():
         lines += ["", NOTES.read_text().strip()]
     return "\n".join(lines) + "\n"

@@ -1,5 +1,5 @@
 """The users of `make loadtest` (bench/loadtest.py runs locust headless with this file against
-gunicorn on loopback).
+nginx on loopback, in front of two gunicorn app servers).
 
 Readers mix meeting lists (pages, filters, search), details (meeting, country, official,
 agreement), timelines, the agreements matrix and CSV exports (small filtered ones mostly; on a
@@ -7,9 +7,11 @@ clock, one full meeting export); 15 % of their requests are on the English site.
 through the admin's login page and edit a small set of records again and again: GET the change
 form, think, POST it back with its `seen_version` and a unique token appended to summary_en. A
 302 is a saved edit; the form again with "Someone else saved this record" is a conflict,
-refused as it must be (a success, counted apart); anything else an error. The saved and
-refused tokens are written to $LOADTEST_RECORD when the run stops, for bench/loadtest.py to
-verify against the database.
+refused as it must be (a success, counted apart); anything else an error, and the edit's
+outcome unknown to the editor (a POST in flight when its app server died: saved or not). The
+saved, refused and unknown tokens, and every request (when it started, its kind, status, time
+and error), are written to $LOADTEST_RECORD when the run stops, for bench/loadtest.py to verify
+against the database and to cut into the phases of the run.
 
 Environment: LOADTEST_INFO (what bench/loadtest.py's setup found: keys, URLs, the editor's
 account), LOADTEST_RECORD, LOADTEST_EDITORS (how many of the users are editors), LOADTEST_THINK
@@ -36,7 +38,8 @@ FULL_EXPORT_EVERY = float(os.environ.get("LOADTEST_FULL_EXPORT_EVERY") or 90)  #
 # outside the /en/ prefix LocaleMiddleware takes LANGUAGE_CODE whatever the language cookie says).
 STALE = ("Someone else saved this record", "あなたが開いた後に他の利用者が保存しています")
 RUN_ID = uuid.uuid4().hex[:8]
-record = {"saved": [], "refused": [], "statuses": Counter(), "tokens": 0, "next_full": None}
+record = {"saved": [], "refused": [], "unknown": [], "requests": [], "statuses": Counter(), "tokens": 0,
+          "next_full": None}
 
 
 @events.test_start.add_listener
@@ -45,15 +48,18 @@ def start_the_clock(**_kwargs):
 
 
 @events.request.add_listener
-def count_status(response=None, **_kwargs):
-    record["statuses"][getattr(response, "status_code", 0) or "connection"] += 1
+def count_status(name, response_time, start_time=None, response=None, exception=None, **_kwargs):
+    status = getattr(response, "status_code", 0) or "connection"
+    record["statuses"][status] += 1
+    error = str(exception)[:300] if exception else None
+    record["requests"].append((start_time, name, status, round(response_time), error))
 
 
 @events.quitting.add_listener
 def write_record(**_kwargs):
     if os.environ.get("LOADTEST_RECORD"):
         with open(os.environ["LOADTEST_RECORD"], "w") as out:
-            json.dump({k: record[k] for k in ("saved", "refused", "statuses")}, out)
+            json.dump({k: record[k] for k in ("saved", "refused", "unknown", "statuses", "requests")}, out)
 
 
 class Reader(HttpUser):
@@ -142,7 +148,7 @@ class Reader(HttpUser):
 class Editor(HttpUser):
     """An editor in the admin, editing the few records every editor edits."""
 
-    fixed_count = int(os.environ.get("LOADTEST_EDITORS") or 5)
+    fixed_count = int(os.environ.get("LOADTEST_EDITORS") or 10)
     wait_time = between(*THINK)
 
     def on_start(self):
@@ -189,6 +195,7 @@ class Editor(HttpUser):
                 response.success()
                 record["refused"].append((url, token))
             else:
+                record["unknown"].append((url, token))
                 errors = re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.text or "", re.S)[:3]
                 response.failure(f"{response.status_code} {url} {' '.join(errors)[:200]}")
 

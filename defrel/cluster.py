@@ -1,23 +1,31 @@
 """A throw-away PostgreSQL primary, a streaming replica and a pgbouncer in transaction pooling
-mode in front of the primary, all on 127.0.0.1 (``make cluster``, the tests in CI).
+mode in front of the primary, all on 127.0.0.1 (``make cluster``, the tests in CI); with the
+app half of the stack (defrel.stack: Redis, two gunicorn app servers, nginx) for ``make cluster``
+and the load test.
 
-    python -m defrel.cluster              start, print the settings, stop on Ctrl-C
-    python -m defrel.cluster start DIR    start in DIR (empty or new), print ``export`` lines
+    python -m defrel.cluster              the whole stack with the curated data: print its
+                                          address and settings, stop on Ctrl-C
+    python -m defrel.cluster start DIR    the databases in DIR (empty or new), print ``export``
+                                          lines (--for-tests: no fsync, no autovacuum; --stack:
+                                          the app half too, migrated and with the curated data)
     python -m defrel.cluster stop DIR     stop what ``start DIR`` started and remove DIR
 
 The replica is made as a real one is: a replication slot on the primary (so the primary keeps
 every WAL segment the replica has not received), ``pg_basebackup -R`` (a copy that knows how to
-follow the primary), then ``pg_ctl start``. Only the standard library: no Django, no project.
+follow the primary), then ``pg_ctl start``. Only the standard library and defrel's own
+loopback and stack modules (which need nothing else): the app is run as commands
+(``manage.py``, gunicorn), never imported.
 """
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from defrel.loopback import answers, free_port
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 PGBOUNCER = Path(os.environ.get("PGBOUNCER", shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"))
@@ -30,12 +38,6 @@ FOR_TESTS = {"fsync": "off", "autovacuum": "off"}
 def missing():
     """The programs this needs that the machine lacks."""
     return [str(p) for p in (PG_BIN / "initdb", PG_BIN / "pg_basebackup", PGBOUNCER) if not p.exists()]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Cluster:
@@ -81,11 +83,19 @@ class Cluster:
         self.psql("primary", "postgres", f"CREATE DATABASE {DATABASE}")
         self.run(PG_BIN / "pg_basebackup", "-h", "127.0.0.1", "-p", self.ports["primary"], "-U", USER,
                  "-D", self.replica, "-R", "-S", SLOT, "-X", "stream", "-c", "fast")
-        # Feedback: the primary's vacuum keeps rows a replica's query still reads, so a long
-        # export on the replica is not cancelled.
-        self.pg_ctl_start(self.replica, self.ports["replica"], {**settings, "hot_standby_feedback": "on"})
+        self.start_replica(settings)
         self.start_pgbouncer()
         return self
+
+    def start_replica(self, settings=None):
+        # Feedback: the primary's vacuum keeps rows a replica's query still reads, so a long
+        # export on the replica is not cancelled.
+        self.pg_ctl_start(self.replica, self.ports["replica"], {**(settings or {}), "hot_standby_feedback": "on"})
+
+    def kill_replica(self):
+        """The replica stopped as by a crash (``pg_ctl stop -m immediate``: its connections cut,
+        no checkpoint); start_replica() brings it back, recovering and streaming again."""
+        self.run(PG_BIN / "pg_ctl", "-D", self.replica, "-m", "immediate", "-w", "stop")
 
     def start_pgbouncer(self):
         (self.dir / "userlist.txt").write_text(f'"{USER}" ""\n')
@@ -113,11 +123,7 @@ pidfile = {self.dir / "pgbouncer.pid"}
             time.sleep(0.1)
 
     def answers(self, name):
-        try:
-            socket.create_connection(("127.0.0.1", int(self.ports[name])), timeout=1).close()
-            return True
-        except OSError:
-            return False
+        return answers(self.ports[name])
 
     def psql(self, name, database, sql):
         result = self.run(PG_BIN / "psql", "-h", "127.0.0.1", "-p", self.ports[name], "-U", USER,
@@ -125,7 +131,12 @@ pidfile = {self.dir / "pgbouncer.pid"}
         return result.stdout.strip()
 
     def stop(self):
-        """Stops what started (pgbouncer by the id in its pid file) and removes the directory."""
+        """Stops what started (the app half, then pgbouncer by the id in its pid file, then
+        PostgreSQL) and removes the directory."""
+        if (self.dir / "stack").exists():
+            from defrel.stack import Stack
+
+            Stack(self.dir / "stack").stop()
         pidfile = self.dir / "pgbouncer.pid"
         if pidfile.exists():
             try:
@@ -139,22 +150,38 @@ pidfile = {self.dir / "pgbouncer.pid"}
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def start_stack(cluster):
+    from defrel.stack import Stack, missing as stack_missing
+
+    if stack_missing():
+        sys.exit("the app half of the stack needs " + ", ".join(stack_missing()))
+    return Stack(cluster.dir / "stack", cluster.environment(), cluster.url("primary")).start(curated=True)
+
+
 def main(argv):
     if missing():
         sys.exit("defrel.cluster needs " + ", ".join(missing()))
     command = argv[1] if len(argv) > 1 else "run"
     if command == "start":
         cluster = Cluster(argv[2]).start(for_tests="--for-tests" in argv)
-        print("".join(f"export {k}={v}\n" for k, v in cluster.environment().items()), end="")
+        environment = cluster.environment()
+        if "--stack" in argv:
+            stack = start_stack(cluster)
+            environment = stack.environment()
+            print(f"# nginx in front of the app servers: {stack.url}/")
+        print("".join(f"export {k}={v}\n" for k, v in environment.items()), end="")
     elif command == "stop":
         Cluster(argv[2]).stop()
     elif command == "run":
         cluster = Cluster(tempfile.mkdtemp(prefix="defrel-cluster-"))
         try:
             cluster.start()
-            print("PostgreSQL primary, streaming replica and pgbouncer (transaction pooling) on 127.0.0.1:")
-            print("".join(f"  {k}={v}\n" for k, v in cluster.environment().items()), end="")
-            print(f"Migrate with: DATABASE_URL={cluster.url('primary')} .venv/bin/python manage.py migrate")
+            stack = start_stack(cluster)
+            print(f"defrel on {stack.url}/ : nginx in front of two gunicorn app servers, Redis, PostgreSQL")
+            print("primary + streaming replica through pgbouncer (transaction pooling), all on 127.0.0.1.")
+            print(f"The app servers' settings (their logs, nginx's and its configuration in {stack.dir}):")
+            print("".join(f"  {k}={v}\n" for k, v in stack.environment().items() if k != "SECRET_KEY"), end="")
+            print(f"An editor: DATABASE_URL={cluster.url('primary')} .venv/bin/python manage.py createsuperuser")
             print("Ctrl-C stops them and removes their data.", flush=True)
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
             while True:

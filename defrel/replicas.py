@@ -11,7 +11,8 @@ editor who saved sees the saved record on the public pages at once.
 A replica is skipped, without an error, when it cannot be reached or its replay lags more than
 REPLICA_MAX_LAG seconds behind; each process checks each replica at most every
 REPLICA_CHECK_SECONDS. One that fails in the middle of a page has the page made again from the
-primary.
+primary; in the middle of a streamed export too, while its first bytes are still held back
+(HELD_BYTES: a small export whole).
 """
 import contextvars
 import logging
@@ -142,11 +143,32 @@ def may_use_replica(request):
             and not in_admin(request) and not pinned(request))
 
 
-def read_as(state, content):
-    """``content``, read from the databases ``state`` chose."""
+# A streamed response's first bytes are held back until there are this many (or it ends):
+# a replica that fails before then has the whole response made again from the primary, as
+# nothing was sent. Two of the exports' 64 KiB chunks: a small export (a filtered list) whole.
+HELD_BYTES = 128 * 1024
+
+
+def read_as(state, content, request):
+    """``content``, read from the databases ``state`` chose. A replica that fails while the
+    first HELD_BYTES are held has the response made again from the primary; one that fails
+    later cuts the response short: what was sent cannot be taken back."""
     token = _request.set(state)
     try:
-        yield from content
+        held, size, chunks = [], 0, iter(content)
+        try:
+            for chunk in chunks:
+                held.append(chunk)
+                size += len(chunk)
+                if size >= HELD_BYTES:
+                    break
+        except (OperationalError, InterfaceError) as error:
+            again = answer_from_primary(request, error)
+            if again is None:
+                raise
+            held, chunks = [], iter(again.streaming_content if again.streaming else [again.content])
+        yield from held
+        yield from chunks
     finally:
         _request.reset(token)
 
@@ -169,7 +191,7 @@ class ReplicaMiddleware:
         request.databases_used = sorted(state.used)
         if response.streaming:
             # A streamed export runs its queries after this returns, as the server sends it.
-            response.streaming_content = read_as(state, response.streaming_content)
+            response.streaming_content = read_as(state, response.streaming_content, request)
         if state.wrote and settings.REPLICA_DATABASES:
             response.set_signed_cookie(
                 PIN_COOKIE, "1", salt=PIN_SALT, max_age=settings.REPLICA_PIN_SECONDS, httponly=True,

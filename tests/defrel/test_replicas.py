@@ -163,3 +163,19 @@ def test_a_replica_that_fails_during_a_page_is_replaced_by_the_primary(replica, 
         connection.settings_dict["PORT"] = port
     assert "日豪防衛相会談" in response.content.decode()
     assert replicas.healthy_replicas() == []  # and remembered as down until the next check
+
+
+def test_a_streamed_export_whose_replica_fails_before_it_is_sent_is_read_from_the_primary(replica, meeting):
+    """Nothing has been sent yet, so the export can start again from the primary; a replica
+    that fails half-way through cuts it short (what was sent cannot be taken back)."""
+    response = Client().get(reverse("meetings:meeting-export"))
+    connection = connections[replica]
+    connection.close()
+    port, connection.settings_dict["PORT"] = connection.settings_dict["PORT"], free_port()
+    try:  # the replica is gone between the view's answer and the export's first rows
+        body = b"".join(response.streaming_content).decode("utf-8-sig")
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = port
+    assert "2024-05-au-defmin" in body
+    assert replicas.healthy_replicas() == []

@@ -1,0 +1,60 @@
+"""The app half of `make cluster` (defrel.stack): nginx in front of two gunicorn app servers,
+with Redis, serving the test database; one app server killed and the readers do not notice."""
+import http.client
+import os
+
+import pytest
+from django.db import connection
+
+from defrel import stack
+from tests.meetings.factories import MeetingFactory
+from tests.partners.factories import CountryFactory
+
+pytestmark = [
+    pytest.mark.skipif(bool(stack.missing()), reason=f"needs {', '.join(stack.missing())}"),
+    # The app servers are other processes: they see only committed rows, of a database they can
+    # reach (SQLite's test database is in the test's memory).
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture
+def running(transactional_db, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("the app servers need the test database on a server: run with DATABASE_URL=postgres://…")
+    db = connection.settings_dict
+    databases = {"DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+                 "DATABASE_POOLER": os.environ.get("DATABASE_POOLER", ""), "DATABASE_REPLICA_URLS": ""}
+    started = stack.Stack(tmp_path, databases, workers=1).start(prepare=False)
+    yield started
+    started.stop()
+
+
+def get(started, path):
+    client = http.client.HTTPConnection("127.0.0.1", int(started.ports["nginx"]), timeout=30)
+    client.request("GET", path)
+    response = client.getresponse()
+    return response.status, response.read().decode()
+
+
+def test_readers_are_answered_by_the_other_app_server_when_one_is_killed(running):
+    meeting = MeetingFactory(key="2024-05-au-defmin", countries=[CountryFactory(code="AU")])
+    path = f"/en/meetings/{meeting.key}/"
+    assert get(running, path)[0] == 200
+    killed = running.kill_app_server("app1")
+    assert len(killed) == 2  # its master and its worker
+    answers = [get(running, path) for _ in range(4)]
+    assert [status for status, _ in answers] == [200] * 4
+    assert all("Japan–Australia Defense Ministerial Meeting" in body for _, body in answers)
+    # nginx tried the dead server first (round robin), then carried the request to the other.
+    log = (running.dir / "nginx-access.log").read_text()
+    dead, alive = (f"127.0.0.1:{running.ports[name]}" for name in stack.APP_SERVERS)
+    assert f'"{dead}, {alive}" "502, 200"' in log
+
+
+def test_the_readme_shows_the_nginx_configuration_the_stack_runs():
+    """One place for the configuration: the README's copy is what ``nginx_conf()`` makes."""
+    example = stack.nginx_conf("127.0.0.1:8080", ["app1:8000", "app2:8000"])
+    readme = (stack.ROOT / "README.md").read_text()
+    assert "".join(f"      {line}\n" if line else "\n" for line in example.splitlines()) in readme
+    assert "proxy_next_upstream error timeout;" in example
