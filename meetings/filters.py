@@ -20,6 +20,7 @@ from defrel import dates
 from defrel.queries import among
 from defrel.stamp import cached, reads, token
 
+from meetings.forms import OFFICIAL_HELP, PARTNER_HELP, NamedChoiceField, name_input
 from meetings.facets import Choice, Facet, FieldFacet, ServiceFacet, YearFacet, toggled
 from meetings.models import Agreement, Engagement, Exercise, Meeting, Occasion, Status
 from meetings.models.services import SERVICES
@@ -70,11 +71,17 @@ class YearMonthForm(forms.Form):
         return data
 
 
+class NamedFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = NamedChoiceField  # keys, or names typed in either language
+
+
 def keys_filter(field_name, queryset, to_field_name, label):
-    """A repeatable ?code=AU&code=US filter that narrows: records with all of them."""
-    return django_filters.ModelMultipleChoiceFilter(
+    """A repeatable ?code=AU&code=US filter that narrows: records with all of them; a name
+    (?country=オーストラリア) stands for its key."""
+    return NamedFilter(
         field_name=f"{field_name}__{to_field_name}", queryset=queryset, to_field_name=to_field_name,
-        conjoined=True, label=label,
+        conjoined=True, label=label, widget=name_input(queryset.model),
+        help_text=OFFICIAL_HELP if queryset.model is Official else PARTNER_HELP,
     )
 
 
