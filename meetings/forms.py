@@ -146,9 +146,13 @@ class NamedChoiceField(forms.ModelMultipleChoiceField):
     def clean(self, value):
         return super().clean([v.strip() for v in value or [] if v and v.strip()])
 
+    keys = None  # the keys of the values cleaned, names turned into keys (for the facets)
+
     def _check_values(self, value):
         try:
-            return super()._check_values(value)
+            found = super()._check_values(value)
+            self.keys = list(value)
+            return found
         except forms.ValidationError as error:
             if error.code != "invalid_choice":
                 raise
@@ -160,15 +164,28 @@ class NamedChoiceField(forms.ModelMultipleChoiceField):
                 errors.append(error)
         if errors:
             raise forms.ValidationError(errors)
-        return super()._check_values(keys)
+        found = super()._check_values(keys)
+        self.keys = keys
+        return found
+
+
+class NamedSelectField(forms.ModelChoiceField):
+    """A choice of one record by its key, whose address may also name it (?country=Australia)."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as error:
+            if error.code != "invalid_choice":
+                raise
+        return named(self.queryset.model, value)
 
 
 class OfficialFilterForm(FilterForm):
     q = forms.CharField(label=_("Name"), required=False, max_length=100)
-    country = forms.ModelChoiceField(
+    country = NamedSelectField(
         label=_("Country or organisation"), required=False, to_field_name="code",
         queryset=Country.objects.filter(officials__isnull=False).distinct(), empty_label=_("all"),
-        error_messages={"invalid_choice": _("There is no country or organisation with that code.")},
     )
 
 

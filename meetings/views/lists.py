@@ -46,13 +46,26 @@ class CountedPaginator(Paginator):
         return page
 
 
+def with_keys(filterset, params):
+    """``params`` with the names typed into name boxes as the keys they stand for
+    (meetings.forms.NamedChoiceField), so that the facets mark the records chosen and their
+    links take them away."""
+    params = params.copy()
+    filterset.is_valid()
+    for name in NAME_FIELDS:
+        keys = getattr(filterset.form.fields.get(name), "keys", None)
+        if keys is not None:
+            params.setlist(name, keys)
+    return params
+
+
 def list_context(request, filterset, rows, facets=None):
     """The context of a filtered list; without ``facets``, the filterset's own, counted (with
     the total) once per change of the data."""
-    count = None
+    count, params = None, with_keys(filterset, request.GET)
     if facets is None:
         data = filterset.data_stamp
-        facets, count = filterset.facets(request.GET, data), filterset.count(request.GET, data)
+        facets, count = filterset.facets(params, data), filterset.count(params, data)
     return {
         "filter": filterset,
         "fields": [filterset.form[name] for name in SEARCH_FIELDS[:1] + NAME_FIELDS + SEARCH_FIELDS[1:]
@@ -61,7 +74,7 @@ def list_context(request, filterset, rows, facets=None):
         "page_obj": CountedPaginator(rows, PER_PAGE, count).get_page(request.GET.get("page")),
         "facets": facets,
         "errors": filterset.error_messages(),
-        "carried": carried(request.GET),
+        "carried": carried(params),
     }
 
 
@@ -114,7 +127,7 @@ def meeting_export(request):
 
 def agreement_list(request):
     filterset = AgreementFilter(request.GET, queryset=Agreement.objects.all())
-    rows, facets = filterset.rows(request.GET)
+    rows, facets = filterset.rows(with_keys(filterset, request.GET))
     context = list_context(request, filterset, rows, facets)
     context["as_of_display"] = dates.parse(filterset.as_of_day.isoformat()).display()
     return render(request, "meetings/agreement_list.html", context)

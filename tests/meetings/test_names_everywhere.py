@@ -92,3 +92,17 @@ def test_a_box_shows_the_last_name_and_carries_the_others(client, curated):
     page = client.get("/meetings/", {"official": ["kihara-minoru", "マールズ"]}).content.decode()
     assert re.search(r'<input type="text" name="official" value="マールズ"', page)
     assert '<input type="hidden" name="official" value="kihara-minoru">' in page
+
+
+def test_a_name_typed_is_marked_chosen_in_its_facet(client, curated):
+    page = client.get("/meetings/", {"official": "吉田"}).content.decode()
+    chosen = re.findall(r'<a href="([^"]*)" aria-current="true">([^<]*)', page)
+    assert [label.strip() for _, label in chosen] == ["吉田圭秀"]
+    assert "official=" not in chosen[0][0]  # following it takes the filter away
+
+
+def test_the_officials_list_takes_a_partner_by_name(client, curated):
+    by_code = client.get("/en/partners/officials/", {"country": "AU"}).content.decode()
+    by_name = client.get("/en/partners/officials/", {"country": "オーストラリア"}).content.decode()
+    assert "Richard Marles" in by_name and "Nakatani Gen" not in by_name
+    assert by_name.count("/partners/officials/") == by_code.count("/partners/officials/")

@@ -167,7 +167,7 @@ def test_the_official_list_pages_keep_its_filters(client, korea, monkeypatch):
 def test_the_official_list_says_when_a_country_is_unknown(client):
     OfficialFactory(name_ja="木原稔", name_en="Kihara Minoru")
     shown = text(get(client, "partners:official-list", lang="en", country="ZZ"))
-    assert "There is no country or organisation with that code." in shown and "Kihara Minoru" in shown
+    assert "No country or organisation is named “ZZ”." in shown and "Kihara Minoru" in shown
 
 
 # Query counts: the same bound at 3 and at 30 rows of everything shown.
