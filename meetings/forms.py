@@ -73,6 +73,7 @@ class GlobalTimelineForm(TimelineForm):
 
 
 SHOWN_MATCHES = 5
+LONGEST_NAME = 100
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,8 @@ def named(model, text):
     person or a partner into."""
     naming = NAMINGS[model]
     text = text.strip()
+    if len(text) > LONGEST_NAME:  # no name is this long: not worth a search
+        raise forms.ValidationError(naming.none, params={"text": text[:LONGEST_NAME] + "…"}, code="unknown_name")
     by_key = model.objects.filter(**{f"{naming.key}__iexact": text}).first()
     if by_key:
         return by_key

@@ -4,6 +4,7 @@ matches nothing or several people is said on the page."""
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import translation
 
@@ -76,6 +77,9 @@ def test_the_timeline_takes_a_partner_by_name(client, curated):
 def test_one_rule_turns_names_into_records(curated):
     assert named(Country, "豪").code == named(Country, "Australia").code == named(Country, "au").code == "AU"
     assert named(Official, "吉田").slug == named(Official, "Yoshida Yoshihide").slug == "yoshida-yoshihide"
+    with pytest.raises(ValidationError) as longer:
+        named(Official, "吉田" * 60)  # longer than any name: not searched
+    assert longer.value.code == "unknown_name"
 
 
 def test_the_boxes_suggest_officials_and_partners_in_the_pages_language(client, curated):
