@@ -10,17 +10,16 @@ from collections import Counter
 from functools import cached_property
 
 import django_filters
-from django import forms
 from django.db.models import F, Sum
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from defrel import dates
 from defrel.queries import among
 from defrel.stamp import cached, reads, token
 
 from meetings import unfiltered
+from meetings.filter_fields import DayFilter, MonthFilter, YearFilter, YearMonthForm, keys_filter
 from meetings.facets import Choice, Facet, FieldFacet, ServiceFacet, YearFacet, toggled
 from meetings.models import Agreement, Engagement, Exercise, Meeting, Occasion, Status
 from meetings.models.services import SERVICES
@@ -30,53 +29,6 @@ from partners.models import Country, Official
 # Beyond this many matches of a search, the database joins its ids more slowly than it repeats
 # the search (PostgreSQL, 100,000 ids: 0.3–0.6 s a facet instead of 0.25).
 FOUND_IDS_LIMIT = 20_000
-
-
-# --- fields and filters shared by the lists -------------------------------------------------
-
-class DayField(forms.Field):
-    """A full ISO day (?as_of=2019-12-01), with the same message as everywhere else."""
-
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-    def to_python(self, value):
-        return dates.parse_day(value) if value not in self.empty_values else None
-
-
-class DayFilter(django_filters.Filter):
-    field_class = DayField
-
-
-class YearField(forms.IntegerField):
-    def __init__(self, **kwargs):
-        super().__init__(min_value=1900, max_value=2100, **kwargs)
-
-
-class YearFilter(django_filters.NumberFilter):
-    field_class = YearField
-
-
-class MonthFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
-
-    def __init__(self, **kwargs):
-        super().__init__(min_value=1, max_value=12, **kwargs)
-
-
-class YearMonthForm(forms.Form):
-    def clean(self):
-        data = super().clean()
-        if data.get("month") and not data.get("year") and "year" not in self.errors:
-            self.add_error("month", _("Choose a year to filter by month."))
-        return data
-
-
-def keys_filter(field_name, queryset, to_field_name, label):
-    """A repeatable ?code=AU&code=US filter that narrows: records with all of them."""
-    return django_filters.ModelMultipleChoiceFilter(
-        field_name=f"{field_name}__{to_field_name}", queryset=queryset, to_field_name=to_field_name,
-        conjoined=True, label=label,
-    )
 
 
 class FacetedFilterSet(django_filters.FilterSet):

@@ -1,10 +1,15 @@
 """The small filter forms of the profile and overview pages. A bad value becomes a form
 error shown next to the field, and the page is drawn without that filter."""
+from dataclasses import dataclass
+
 from django import forms
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from defrel import timeline
+from defrel.stamp import cached, token
 from defrel.search import matching, normalise
+from meetings.models import Participation
 from partners.models import Country, Official
 
 
@@ -45,54 +50,160 @@ class TimelineForm(YearForm):
         return [kind] if kind else None
 
 
+OFFICIAL_HELP = _("A name in Japanese or English (吉田, Marles), or the official's slug.")
+PARTNER_HELP = _("A name in Japanese or English (豪, Australia), or a code (AU).")
+
+
 class GlobalTimelineForm(TimelineForm):
-    country = forms.ModelChoiceField(
-        label=_("Country or organisation"), required=False, to_field_name="code",
-        queryset=Country.objects.exclude(code="JP"), empty_label=_("all"),
-        error_messages={"invalid_choice": _("There is no country or organisation with that code.")},
-    )
+    country = forms.CharField(
+        label=_("Country or organisation"), required=False, max_length=100, help_text=PARTNER_HELP,
+        widget=forms.TextInput(attrs={"list": "partner-names", "autocomplete": "off"}))
     official = forms.CharField(
-        label=_("Official"), required=False, max_length=100,
-        help_text=_("A name in Japanese or English (吉田, Marles), or the official's slug."),
+        label=_("Official"), required=False, max_length=100, help_text=OFFICIAL_HELP,
         widget=forms.TextInput(attrs={"list": "official-names", "autocomplete": "off"}))
     field_order = ["country", "official", "kind", "year"]
 
+    def clean_country(self):
+        text = self.cleaned_data["country"].strip()
+        return named(Country, text) if text else None
+
     def clean_official(self):
         text = self.cleaned_data["official"].strip()
-        if not text:
-            return None
-        return official_named(text)
+        return named(Official, text) if text else None
 
 
 SHOWN_MATCHES = 5
+LONGEST_NAME = 100
 
 
-def official_named(text):
-    """The official ``text`` names: a slug, or a name (part of one) found by the site's one
-    search; a form error when none or several match."""
-    by_slug = Official.objects.filter(slug=text).first()
-    if by_slug:
-        return by_slug
-    found = list(Official.objects.filter(matching(Official, text)).order_by("name_en", "pk")[:SHOWN_MATCHES + 1])
+@dataclass(frozen=True)
+class Naming:
+    """How a reader names records of one model: by its key, or by (part of) a name."""
+
+    key: str
+    names: tuple  # the fields an exact name is compared with, when several records match
+    none: str
+    several: str
+
+
+NAMINGS = {
+    Official: Naming(
+        "slug", ("name_ja", "name_en"), _("No official is named “%(text)s”."),
+        _("Several officials match “%(text)s”: %(names)s. Type more of the name, or a slug.")),
+    Country: Naming(
+        "code", ("name_ja", "name_en", "short_ja"), _("No country or organisation is named “%(text)s”."),
+        _("Several countries or organisations match “%(text)s”: %(names)s. Type more of the name, or a code.")),
+}
+
+
+def named(model, text):
+    """The record of ``model`` (an official, a country) that ``text`` names: its key (slug,
+    code), or a name or part of one in Japanese or English, found by the site's one search;
+    a form error when none or several match. The one rule of every filter a reader types a
+    person or a partner into."""
+    naming = NAMINGS[model]
+    text = text.strip()
+    if len(text) > LONGEST_NAME:  # no name is this long: not worth a search
+        raise forms.ValidationError(naming.none, params={"text": text[:LONGEST_NAME] + "…"}, code="unknown_name")
+    by_key = model.objects.filter(**{f"{naming.key}__iexact": text}).first()
+    if by_key:
+        return by_key
+    found = list(model.objects.filter(matching(model, text)).order_by("name_en", "pk")[:SHOWN_MATCHES + 1])
     if len(found) == 1:
         return found[0]
-    exact = [o for o in found if normalise(text) in (normalise(o.name_ja), normalise(o.name_en))]
+    exact = [r for r in found if normalise(text) in {normalise(getattr(r, name)) for name in naming.names}]
     if len(exact) == 1:
         return exact[0]
     if not found:
-        raise forms.ValidationError(
-            _("No official is named “%(text)s”."), params={"text": text}, code="unknown_official")
-    names = ", ".join(f"{o.name} ({o.slug})" for o in found[:SHOWN_MATCHES])
+        raise forms.ValidationError(naming.none, params={"text": text}, code="unknown_name")
+    names = ", ".join(f"{r.name} ({getattr(r, naming.key)})" for r in found[:SHOWN_MATCHES])
     raise forms.ValidationError(
-        _("Several officials match “%(text)s”: %(names)s. Type more of the name, or a slug."),
-        params={"text": text, "names": names + (", …" if len(found) > SHOWN_MATCHES else "")},
-        code="several_officials")
+        naming.several, code="several_named",
+        params={"text": text, "names": names + (", …" if len(found) > SHOWN_MATCHES else "")})
+
+
+DATALISTS = {Official: "official-names", Country: "partner-names"}  # ids of _name_lists.html's lists
+
+
+class NameInput(forms.TextInput):
+    """One box for a repeatable filter, suggesting names as they are typed (a datalist, no
+    script): it shows the last value given, the list's form carrying the others hidden."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+
+    def format_value(self, value):
+        if isinstance(value, (list, tuple)):
+            value = value[-1] if value else ""
+        return super().format_value(value)
+
+
+def name_input(model):
+    return NameInput(attrs={"list": DATALISTS[model], "autocomplete": "off"})
+
+
+class NamedChoiceField(forms.ModelMultipleChoiceField):
+    """Repeatable keys (?official=kihara-minoru) that also take names typed in either
+    language (named()); an empty box adds nothing. Keys alone cost the one query they did."""
+
+    def clean(self, value):
+        return super().clean([v.strip() for v in value or [] if v and v.strip()])
+
+    keys = None  # the keys of the values cleaned, names turned into keys (for the facets)
+
+    def _check_values(self, value):
+        try:
+            found = super()._check_values(value)
+            self.keys = list(value)
+            return found
+        except forms.ValidationError as error:
+            if error.code != "invalid_choice":
+                raise
+        keys, errors = [], []
+        for text in value:
+            try:
+                keys.append(getattr(named(self.queryset.model, text), self.to_field_name))
+            except forms.ValidationError as error:
+                errors.append(error)
+        if errors:
+            raise forms.ValidationError(errors)
+        found = super()._check_values(keys)
+        self.keys = keys
+        return found
+
+
+class NamedSelectField(forms.ModelChoiceField):
+    """A choice of one record by its key, whose address may also name it (?country=Australia)."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as error:
+            if error.code != "invalid_choice":
+                raise
+        return named(self.queryset.model, value)
 
 
 class OfficialFilterForm(FilterForm):
     q = forms.CharField(label=_("Name"), required=False, max_length=100)
-    country = forms.ModelChoiceField(
+    country = NamedSelectField(
         label=_("Country or organisation"), required=False, to_field_name="code",
         queryset=Country.objects.filter(officials__isnull=False).distinct(), empty_label=_("all"),
-        error_messages={"invalid_choice": _("There is no country or organisation with that code.")},
     )
+
+
+SUGGESTED_OFFICIALS = 300
+
+
+def suggestions():
+    """{"officials", "partners"}: [(name_ja, name_en)] suggested as a name box is typed in
+    (meetings/includes/_name_lists.html): the officials most often met, and every partner;
+    kept until one of them changes."""
+    return cached("suggested-names", suggested, token(Official, Participation, Country))
+
+
+def suggested():
+    officials = (Official.objects.annotate(n=Count("participations")).filter(n__gt=0)
+                 .order_by("-n", "name_en").values_list("name_ja", "name_en")[:SUGGESTED_OFFICIALS])
+    partners = Country.objects.exclude(code="JP").order_by("name_en").values_list("name_ja", "name_en")
+    return {"officials": list(officials), "partners": list(partners)}

@@ -6,7 +6,7 @@ from drf_spectacular.plumbing import follow_field_source
 
 
 class ListFilterExtension(DjangoFilterExtension):
-    """The lists' repeatable key filters (meetings.filters.keys_filter) name their key in
+    """The lists' repeatable key filters (meetings.filter_fields.keys_filter) name their key in
     the field path itself (countries__code, to_field_name code): the type is that field's."""
 
     target_class = "meetings.api.paging.ListFilterBackend"

@@ -3,23 +3,28 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject
 
 from defrel import dates
 from defrel.exports import stream_csv
 from defrel.stamp import cached
 from meetings import dictionary, tables, unfiltered
 from meetings.filters import AgreementFilter, ExerciseFilter, MeetingFilter
+from meetings.forms import suggestions
 from meetings.models import Agreement, Exercise, Meeting, Participation, Release
 from meetings.resources import AgreementResource, ExerciseResource, MeetingResource
 
 PER_PAGE = 50
 SEARCH_FIELDS = ("q", "as_of", "year", "month", "sort")  # drawn in the search form itself
+# Repeatable filters drawn as one box each (meetings.forms.NameInput), holding the last value.
+NAME_FIELDS = ("country", "party", "official")
 
 
 def carried(params):
-    """The other current filters, as hidden inputs of the search form, so searching keeps them."""
+    """The other current filters, as hidden inputs of the search form, so searching keeps them
+    (a name box's earlier values too: the box shows the last)."""
     return [(name, value) for name in params if name not in SEARCH_FIELDS and name != "page"
-            for value in params.getlist(name)]
+            for value in params.getlist(name)[:-1 if name in NAME_FIELDS else None]]
 
 
 class CountedPaginator(Paginator):
@@ -41,20 +46,35 @@ class CountedPaginator(Paginator):
         return page
 
 
+def with_keys(filterset, params):
+    """``params`` with the names typed into name boxes as the keys they stand for
+    (meetings.forms.NamedChoiceField), so that the facets mark the records chosen and their
+    links take them away."""
+    params = params.copy()
+    filterset.is_valid()
+    for name in NAME_FIELDS:
+        keys = getattr(filterset.form.fields.get(name), "keys", None)
+        if keys is not None:
+            params.setlist(name, keys)
+    return params
+
+
 def list_context(request, filterset, rows, facets=None):
     """The context of a filtered list; without ``facets``, the filterset's own, counted (with
     the total) once per change of the data."""
-    count = None
+    count, params = None, with_keys(filterset, request.GET)
     if facets is None:
         data = filterset.data_stamp
-        facets, count = filterset.facets(request.GET, data), filterset.count(request.GET, data)
+        facets, count = filterset.facets(params, data), filterset.count(params, data)
     return {
         "filter": filterset,
-        "fields": [filterset.form[name] for name in SEARCH_FIELDS if name in filterset.form.fields],
+        "fields": [filterset.form[name] for name in SEARCH_FIELDS[:1] + NAME_FIELDS + SEARCH_FIELDS[1:]
+                   if name in filterset.form.fields],
+        "suggestions": SimpleLazyObject(suggestions),
         "page_obj": CountedPaginator(rows, PER_PAGE, count).get_page(request.GET.get("page")),
         "facets": facets,
         "errors": filterset.error_messages(),
-        "carried": carried(request.GET),
+        "carried": carried(params),
     }
 
 
@@ -111,7 +131,7 @@ def meeting_export(request):
 
 def agreement_list(request):
     filterset = AgreementFilter(request.GET, queryset=Agreement.objects.all())
-    rows, facets = filterset.rows(request.GET)
+    rows, facets = filterset.rows(with_keys(filterset, request.GET))
     context = list_context(request, filterset, rows, facets)
     context["as_of_display"] = dates.parse(filterset.as_of_day.isoformat()).display()
     return render(request, "meetings/agreement_list.html", context)

@@ -12,7 +12,7 @@ from defrel import dates
 from defrel.models import Source
 from defrel.stamp import cached, curated_models, token
 from defrel.timeline import by_year_and_month, entries
-from meetings.forms import GlobalTimelineForm
+from meetings.forms import GlobalTimelineForm, suggestions
 from meetings.models import Agreement, AgreementEvent, Engagement, Exercise, Meeting, Participation, Status
 from meetings.views.profiles import JAPAN, by_region, encounters_by_level
 from partners.models import Country, Official, Region
@@ -63,20 +63,8 @@ def timeline(request):
         "selection": ":".join(map(str, [*chosen_key, page.number])), "data_stamp": stamp,
         "groups": SimpleLazyObject(lambda: by_year_and_month(
             found[max(page.start_index() - 1, 0):page.end_index()], newest_first=True)),
-        "official_names": SimpleLazyObject(lambda: cached(
-            "timeline:official-names", suggested_officials, token(Official, Participation))),
+        "suggestions": SimpleLazyObject(suggestions),
     })
-
-
-SUGGESTED_OFFICIALS = 300
-
-
-def suggested_officials():
-    """[(name_ja, name_en)] of the officials most often met, suggested as the official filter
-    is typed (a datalist: the browser narrows them, no script)."""
-    return list(Official.objects.annotate(n=Count("participations")).filter(n__gt=0)
-                .order_by("-n", "name_en").values_list("name_ja", "name_en")[:SUGGESTED_OFFICIALS])
-
 
 
 

@@ -16,6 +16,7 @@ from defrel.stamp import curated_models, token
 from defrel.timeline import by_year_and_month, entries
 from meetings.forms import OfficialFilterForm, TimelineForm, YearForm
 from meetings.models import Engagement, Meeting, Participation
+from meetings.network import who_met_whom
 from meetings.views.offices import offices_held
 from partners.models import Country, Official, Region, Tenure
 from partners.resources import CountryResource, OfficialResource
@@ -111,6 +112,7 @@ def country_detail(request, code):
         "selection": f"{year or 'all'}:{'|'.join(kinds or ['all'])}",
         "agreements": SimpleLazyObject(lambda: [(a, a.status_on(day)) for a in agreements]),
         "chart": SimpleLazyObject(lambda: encounters_by_level(Meeting.objects.filter(countries=country))),
+        "network": SimpleLazyObject(lambda: who_met_whom(country=country)),
         "engagement_chart": SimpleLazyObject(
             lambda: engagements_by_kind(Engagement.objects.filter(countries=country))),
         "timeline": SimpleLazyObject(lambda: newest(
@@ -165,6 +167,7 @@ def official_detail(request, slug):
     return render(request, "partners/official_detail.html", {
         "official": official,
         "offices": offices_held(official),
+        "network": who_met_whom(official=official),
         "form": form,
         "timeline": newest(entries(official=official, year=year), everything=bool(year)),
         "undated": undated(official.engagements.all(), year=year),

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.http import QueryDict
 from django.utils import translation
@@ -102,6 +104,7 @@ def test_a_facet_of_many_values_shows_the_most_frequent_and_the_chosen_one(clien
     for _ in range(2):
         ParticipationFactory(official=busy)
     page = client.get(reverse("meetings:meeting-list")).content.decode()
+    page = re.sub(r"<datalist.*?</datalist>", "", page, flags=re.S)  # the name boxes suggest everyone
     assert "多忙な人" in page and "人物0号" in page and "人物1号" in page
     assert "人物5号" not in page  # beyond the three most frequent
     chosen = client.get(reverse("meetings:meeting-list"), {"official": "official-5"}).content.decode()

@@ -165,7 +165,7 @@ def test_bad_timeline_filters_are_answered_on_the_page(client, korea):
     shown = text(page)
     assert "Enter a year such as 2024." in shown
     assert "No official is named “nobody”." in shown
-    assert "There is no country or organisation with that code." in shown
+    assert "No country or organisation is named “ZZ”." in shown
     assert "Japan–ROK Defense Ministerial" in shown
 
 

@@ -167,7 +167,7 @@ def test_the_official_list_pages_keep_its_filters(client, korea, monkeypatch):
 def test_the_official_list_says_when_a_country_is_unknown(client):
     OfficialFactory(name_ja="木原稔", name_en="Kihara Minoru")
     shown = text(get(client, "partners:official-list", lang="en", country="ZZ"))
-    assert "There is no country or organisation with that code." in shown and "Kihara Minoru" in shown
+    assert "No country or organisation is named “ZZ”." in shown and "Kihara Minoru" in shown
 
 
 # Query counts: the same bound at 3 and at 30 rows of everything shown.
@@ -180,8 +180,8 @@ def korea_with_relations(request, korea):
 
 def test_country_detail_queries_are_constant(client, korea_with_relations, django_assert_max_num_queries):
     # a count and the newest rows of each kind on the timeline, with their partners; the
-    # engagements' chart, and the undated engagements with their partners
-    with django_assert_max_num_queries(21):
+    # engagements' chart, and the undated engagements with their partners; who met whom
+    with django_assert_max_num_queries(22):
         page = client.get(reverse("partners:country-detail", args=["KR"]))
     assert "kr-m2" in page.content.decode()
     # the country and the data stamp: its agreements, chart and timeline are kept
@@ -225,8 +225,9 @@ def test_official_detail_queries_are_constant(client, korea_with_relations, djan
     slug = korea_with_relations.officials.get().slug
     # the official, the tenures, the tenures of the same offices (predecessors and successors),
     # the meetings in each tenure; the meetings, their partners and the official's part in
-    # them; a count and the newest engagements, with their partners; the undated, with theirs
-    with django_assert_max_num_queries(14):  # + the data stamps (the ETag)
+    # them; a count and the newest engagements, with their partners; the undated, with theirs;
+    # who met whom
+    with django_assert_max_num_queries(15):  # + the data stamps (the ETag)
         page = client.get(reverse("partners:official-detail", args=[slug]))
     assert "kr-m2" in page.content.decode()
 

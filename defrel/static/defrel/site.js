@@ -5,3 +5,9 @@
 addEventListener("pageshow", () => {
   for (const form of document.querySelectorAll('form[method="get"]')) form.reset();
 });
+
+// On a phone the filters above a page's results fold away to one line, so that the results
+// come first; without a script, or on a wider screen, they stay open (details.fold).
+if (matchMedia("(max-width: 48rem)").matches) {
+  for (const fold of document.querySelectorAll("details.fold")) fold.open = false;
+}

@@ -1,0 +1,164 @@
+"""Who met whom: Japan's principals and their counterparts, of a partner or of one official,
+from one aggregate query, laid out for an SVG drawn on the server (two columns, Japan on the
+left, a line for each pair as thick as their meetings are many; no script, no style attribute)."""
+from dataclasses import dataclass, field
+
+from django.db.models import F, Sum
+
+from meetings.facets import localised_row
+from meetings.models import Meeting, Participation
+
+JAPAN = "JP"
+DRAWN = 12  # people drawn on each side: beyond that the names no longer fit a phone's width
+LISTED = 60  # pairs in the table beside the drawing, the ones who met most
+LEVELS = list(Meeting.Level.values)  # most senior first
+
+# The drawing's geometry, in the SVG's own units (it scales to the page's width).
+WIDTH, ROW, TOP = 560, 28, 40  # TOP: below the columns' headings
+LEFT_X, RIGHT_X = 200, 290  # the two columns' dots; names stand outside them
+GAP = 10  # between a dot and its name
+
+
+@dataclass
+class Person:
+    slug: str
+    name: str
+    country: str  # the country's code: the counterparts of an official may be of several
+    total: int = 0
+    y: int = 0
+
+
+@dataclass
+class Pair:
+    ours: Person
+    theirs: Person
+    levels: dict = field(default_factory=dict)  # level -> meetings
+    stroke: str = "1.5"  # the line's width, by the pair's meetings against the most any pair had
+
+    @property
+    def total(self):
+        return sum(self.levels.values())
+
+    @property
+    def level(self):
+        """The most senior level at which they met: the line's colour."""
+        return min(self.levels, key=LEVELS.index)
+
+    @property
+    def breakdown(self):
+        labels = dict(Meeting.Level.choices)
+        return ", ".join(f"{labels[level]} {self.levels[level]}"
+                         for level in sorted(self.levels, key=LEVELS.index))
+
+
+@dataclass
+class Network:
+    pairs: list  # every pair, most meetings first
+    ours: list  # the people drawn, most meetings first
+    theirs: list
+    ours_total: int  # people on each side, drawn or not
+    theirs_total: int
+    height: int = 0
+    width: int = WIDTH
+    left_x: int = LEFT_X
+    right_x: int = RIGHT_X
+
+    @property
+    def drawn_pairs(self):
+        drawn = {id(p) for p in self.ours + self.theirs}
+        return [p for p in self.pairs if id(p.ours) in drawn and id(p.theirs) in drawn]
+
+    @property
+    def listed(self):
+        return self.pairs[:LISTED]
+
+    @property
+    def unlisted(self):
+        return max(len(self.pairs) - LISTED, 0)
+
+    @property
+    def ours_left_out(self):
+        return self.ours_total - len(self.ours)
+
+    @property
+    def theirs_left_out(self):
+        return self.theirs_total - len(self.theirs)
+
+    @property
+    def several_countries(self):
+        """Whether the counterparts are of more than one partner (then each says which)."""
+        return len({p.theirs.country for p in self.pairs}) > 1
+
+    @property
+    def ours_text_x(self):
+        return self.left_x - GAP
+
+    @property
+    def theirs_text_x(self):
+        return self.right_x + GAP
+
+    @property
+    def levels(self):
+        """[(level, label)] of the lines drawn, for the legend."""
+        present = {p.level for p in self.drawn_pairs}
+        return [(key, label) for key, label in Meeting.Level.choices if key in present]
+
+
+def who_met_whom(*, country=None, official=None):
+    """The Network of a partner ``country`` (its principals and Japan's who met them) or of
+    an ``official`` (Japan's or a partner's), counted in encounters (Meeting.count) per level."""
+    principals = Participation.objects.filter(role=Participation.Role.PRINCIPAL)
+    # One row per partner principal and Japanese principal at the same meeting: the two
+    # conditions on meeting__participations in one filter() share one join.
+    theirs = principals.exclude(official__country__code=JAPAN).filter(
+        meeting__participations__role=Participation.Role.PRINCIPAL,
+        meeting__participations__official__country__code=JAPAN)
+    if country is not None:
+        theirs = theirs.filter(official__country=country)
+    if official is not None and official.country.code == JAPAN:
+        theirs = theirs.filter(meeting__participations__official=official)
+    elif official is not None:
+        theirs = theirs.filter(official=official)
+    rows = theirs.order_by().values(
+        "meeting__level",
+        their_slug=F("official__slug"), their_name_ja=F("official__name_ja"),
+        their_name_en=F("official__name_en"), their_country=F("official__country__code"),
+        our_slug=F("meeting__participations__official__slug"),
+        our_name_ja=F("meeting__participations__official__name_ja"),
+        our_name_en=F("meeting__participations__official__name_en"),
+    ).annotate(n=Sum("meeting__count"))
+    return laid_out(rows)
+
+
+def laid_out(rows):
+    people, pairs = {}, {}
+
+    def person(side, row):
+        slug = row[f"{side}_slug"]
+        key = (side, slug)
+        if key not in people:
+            people[key] = Person(slug, localised_row(row, f"{side}_"), row.get(f"{side}_country", JAPAN))
+        return people[key]
+
+    for row in rows:
+        ours, theirs = person("our", row), person("their", row)
+        pair = pairs.setdefault((ours.slug, theirs.slug), Pair(ours, theirs))
+        pair.levels[row["meeting__level"]] = pair.levels.get(row["meeting__level"], 0) + row["n"]
+        ours.total += row["n"]
+        theirs.total += row["n"]
+    by_most = lambda p: (-p.total, p.name, p.slug)  # noqa: E731
+    ranked = sorted(pairs.values(), key=lambda p: (-p.total, p.ours.name, p.theirs.name))
+    ours = sorted((p for (side, _), p in people.items() if side == "our"), key=by_most)
+    theirs = sorted((p for (side, _), p in people.items() if side == "their"), key=by_most)
+    network = Network(ranked, ours[:DRAWN], theirs[:DRAWN], len(ours), len(theirs))
+    for column in (network.ours, network.theirs):
+        # Each column centred on the drawing's height.
+        offset = (max(len(network.ours), len(network.theirs)) - len(column)) * ROW // 2
+        for i, p in enumerate(column):
+            p.y = TOP + offset + i * ROW
+    network.height = TOP + max(len(network.ours), len(network.theirs), 1) * ROW
+    heaviest = max((p.total for p in ranked), default=1)
+    for pair in ranked:
+        pair.stroke = f"{1.5 + 6.5 * pair.total / heaviest:.1f}"
+    return network
+

@@ -1,0 +1,72 @@
+"""Who met whom, on the curated data: Japan's principals and their counterparts, of a partner
+(its profile) and of an official (their page), drawn as SVG with the numbers as a table."""
+import re
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import translation
+
+from meetings.network import DRAWN, who_met_whom
+from partners.models import Country, Official
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def curated():
+    call_command("load_curated", verbosity=0)
+
+
+def drawing(page):
+    return re.search(r'<svg class="network__drawing".*?</svg>', page, re.S).group(0)
+
+
+def table_rows(page):
+    table = re.search(r'<figure class="network">.*?<tbody>(.*?)</tbody>', page, re.S).group(1)
+    return [re.sub(r"<[^>]+>|\s+", " ", row).split() for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+
+
+def test_a_partner_shows_who_met_whom_how_often_and_at_what_level(client, curated):
+    page = client.get(reverse("partners:country-detail", args=["AU"])).content.decode()
+    svg = drawing(page)
+    assert "吉田圭秀 (14)" in svg  # the chief of staff met two Australian chiefs: 8 + 6
+    assert re.search(r'<line class="s-chiefs_of_defence"[^>]*stroke-width="8.0"><title>吉田圭秀 — ジョンストン', svg)
+    assert "style=" not in svg and "<script" not in svg  # the CSP allows neither
+    rows = table_rows(page)
+    assert rows[0][:3] == ["吉田圭秀", "ジョンストン", "8"]
+    assert ["木原稔", "マールズ", "4"] == next(r[:3] for r in rows if r[:2] == ["木原稔", "マールズ"])
+    with translation.override("en"):
+        english = client.get(reverse("partners:country-detail", args=["AU"])).content.decode()
+    kihara = next(r for r in table_rows(english) if r[:4] == ["Kihara", "Minoru", "Richard", "Marles"])
+    assert " ".join(kihara[4:]) == "4 “2+2” 1, ministerial 3"  # the most senior first
+    assert "Yoshida Yoshihide (14)" in drawing(english)
+
+
+def test_an_officials_page_draws_the_most_met_and_says_how_many_are_left_out(client, curated):
+    with translation.override("en"):
+        page = client.get(reverse("partners:official-detail", args=["nakatani-gen"])).content.decode()
+    svg = drawing(page)
+    assert svg.count("<circle") == 1 + DRAWN
+    assert "Richard Marles [AU] (4)" in svg
+    assert "Drawn: the 1 of 1 Japanese principals and the 12 of 26 counterparts" in page
+    assert len(table_rows(page)) == 26  # every pair in the table
+    # A partner's official: Japan's principals who met them.
+    marles = client.get(reverse("partners:official-detail", args=["marles-richard"])).content.decode()
+    assert [r[:3] for r in table_rows(marles)][:2] == [["中谷元", "マールズ", "4"], ["木原稔", "マールズ", "4"]]
+
+
+def test_a_network_is_one_query_however_many_pairs(curated, django_assert_max_num_queries):
+    busiest = Official.objects.select_related("country").get(slug="nakatani-gen")  # as its page reads it
+    for whose in ({"country": Country.objects.get(code="AU")}, {"official": busiest},
+                  {"country": Country.objects.get(code="ES")}):
+        with django_assert_max_num_queries(1):
+            network = who_met_whom(**whose)
+            [p.breakdown for p in network.pairs]
+    assert network.pairs == []  # Spain: meetings on record, but no principal named
+
+
+def test_a_partner_without_encounters_says_so(client, curated):
+    with translation.override("en"):
+        page = client.get(reverse("partners:country-detail", args=["ES"])).content.decode()
+    assert "No encounters of principals on record." in page
