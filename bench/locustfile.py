@@ -24,11 +24,12 @@ import re
 import time
 import uuid
 from collections import Counter
-from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import gevent
 from locust import HttpUser, between, events, task
+
+from client import ChangeForm  # bench/client.py: the benchmark's editor posts the same form
 
 INFO = json.loads(open(os.environ["LOADTEST_INFO"]).read()) if os.environ.get("LOADTEST_INFO") else {}
 _low, _, _high = (os.environ.get("LOADTEST_THINK") or "0.5-2").partition("-")
@@ -198,59 +199,3 @@ class Editor(HttpUser):
                 record["unknown"].append((url, token))
                 errors = re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.text or "", re.S)[:3]
                 response.failure(f"{response.status_code} {url} {' '.join(errors)[:200]}")
-
-
-class ChangeForm(HTMLParser):
-    """What a browser would post from the admin's change form: inputs (ticked boxes only),
-    textareas, and the chosen options of each select."""
-
-    def __init__(self, form_id):
-        super().__init__()
-        self.form_id, self.inside, self.data = form_id, False, []
-        self.select, self.first_option, self.chose, self.textarea = None, None, False, None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self.inside = a.get("id") == self.form_id
-        if not self.inside or "disabled" in a:
-            return
-        name = a.get("name")
-        if tag == "input" and name:
-            kind = a.get("type", "text")
-            if kind in {"checkbox", "radio"}:
-                if "checked" in a:
-                    self.data.append((name, a.get("value") or "on"))
-            elif kind not in {"submit", "button", "image", "file", "reset"}:
-                self.data.append((name, a.get("value") or ""))
-        elif tag == "textarea" and name:
-            self.textarea = [name, ""]
-        elif tag == "select" and name:
-            self.select, self.first_option, self.chose = name, None, False
-        elif tag == "option" and self.select:
-            value = a.get("value", "")
-            if self.first_option is None:
-                self.first_option = value
-            if "selected" in a:
-                self.data.append((self.select, value))
-                self.chose = True
-
-    def handle_data(self, data):
-        if self.textarea is not None:
-            self.textarea[1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.inside = False
-        elif tag == "textarea" and self.textarea is not None:
-            name, text = self.textarea
-            if text.startswith("\r\n"):
-                text = text[2:]
-            elif text.startswith("\n"):  # HTML drops the newline right after <textarea>
-                text = text[1:]
-            self.data.append((name, text))
-            self.textarea = None
-        elif tag == "select" and self.select:
-            if not self.chose and self.first_option is not None:
-                self.data.append((self.select, self.first_option))
-            self.select = None
