@@ -229,8 +229,8 @@ def measure_datasette(db, info, args, results, view, search=None):
             f"{table}?{urlencode({'_search': q, '_nofacet': 1})}" for q in info["searched"]]
         pages["FTS search, a new search each time (default)"] = [
             f"{table}?{urlencode({'_search': q})}" for q in info["searched"]]
-    if args.pages:
-        pages = {name: path for name, path in pages.items() if "search" in name}
+    if args.pages:  # Datasette's pages of the same name: --pages search, --pages JSON
+        pages = {name: path for name, path in pages.items() if args.pages.lower() in name.lower()}
     server = datasette(db, {"max_csv_mb": 0}, metadata)
     try:
         client = Client(server.port)
@@ -287,8 +287,8 @@ def arguments():
     parser.add_argument("--skip-admin-export", action="store_true")
     parser.add_argument("--no-datasette", action="store_true", help="no Datasette (nor its install)")
     parser.add_argument("--pages", default="", metavar="TEXT",
-                        help="only the pages whose name holds TEXT (and Datasette's searches with "
-                             "'search'): no exports, imports or head-to-head")
+                        help="only the pages whose name holds TEXT (Datasette's too: 'search', 'JSON'): "
+                             "no exports, imports or head-to-head")
     parser.add_argument("--no-postgres", action="store_true",
                         help="SQLite only (by default PostgreSQL too: DATABASE_URL, or a throw-away cluster)")
     parser.add_argument("--out", default=str(BENCH / "RESULTS.md"))
