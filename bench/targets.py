@@ -56,6 +56,12 @@ def targets(results):
         if a and b:
             checks.append(f"a new search each time, facets included, {a:.0f} ms against Datasette's {name} "
                           f"{b:.0f} ms: ratio {a / b:.2f}")
+    for ours, theirs in (("meeting list, JSON", "JSON, 50 newest"),
+                         ("meeting list, country and year, JSON", "JSON, country and year")):
+        a, b = p50(d, ours), p50(ds, theirs)
+        if a and b:  # issue 15: the JSON list at most as slow as Datasette's JSON of the same page
+            checks.append(verdict(a <= b, f"{ours} {a:.0f} ms ≤ Datasette's {theirs} {b:.0f} ms "
+                                  f"(ratio {a / b:.2f})"))
     a, b = p50(d, "meeting detail"), p50(ds, "row page")
     if a and b:
         checks.append(verdict(a <= b, f"meeting detail {a:.1f} ms ≤ Datasette row page {b:.1f} ms, "
