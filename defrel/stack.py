@@ -64,6 +64,10 @@ http {{
     scgi_temp_path {files}/scgi;
     # The admin's imports: Django refuses more than 5 MiB (DATA_UPLOAD_MAX_MEMORY_SIZE).
     client_max_body_size 6m;
+    # Public pages say "Cache-Control: public, max-age" (defrel.http_cache): nginx keeps each
+    # that long and answers readers itself. Pages that say private, answers that set a cookie
+    # and every request with a session (an editor reads their own writes) go to the app.
+    proxy_cache_path {files}/cache levels=1:2 keys_zone=defrel:10m max_size=256m inactive=10m;
     upstream defrel {{
 {servers}    }}
     server {{
@@ -79,6 +83,10 @@ http {{
             proxy_read_timeout 300s;
             proxy_next_upstream error timeout;
             proxy_next_upstream_tries 2;
+            proxy_cache defrel;
+            proxy_cache_bypass $cookie_sessionid;
+            proxy_no_cache $cookie_sessionid;
+            proxy_cache_lock on;  # readers asking for one page at once: one request to the app
         }}
     }}
 }}

@@ -30,9 +30,9 @@ def running(transactional_db, tmp_path):
     started.stop()
 
 
-def get(started, path):
+def get(started, path, headers=None):
     client = http.client.HTTPConnection("127.0.0.1", int(started.ports["nginx"]), timeout=30)
-    client.request("GET", path)
+    client.request("GET", path, headers=headers or {})
     response = client.getresponse()
     return response.status, response.read().decode()
 
@@ -43,13 +43,29 @@ def test_readers_are_answered_by_the_other_app_server_when_one_is_killed(running
     assert get(running, path)[0] == 200
     killed = running.kill_app_server("app1")
     assert len(killed) == 2  # its master and its worker
-    answers = [get(running, path) for _ in range(4)]
+    # Each a page nginx has not kept (it keeps public pages for their max-age).
+    answers = [get(running, f"{path}?attempt={i}") for i in range(4)]
     assert [status for status, _ in answers] == [200] * 4
     assert all("Japan–Australia Defense Ministerial Meeting" in body for _, body in answers)
     # nginx tried the dead server first (round robin), then carried the request to the other.
     log = (running.dir / "nginx-access.log").read_text()
     dead, alive = (f"127.0.0.1:{running.ports[name]}" for name in stack.APP_SERVERS)
     assert f'"{dead}, {alive}" "502, 200"' in log
+
+
+def test_nginx_answers_readers_from_its_cache_and_sends_sessions_to_the_app(running):
+    """A public page says it may be kept for its max-age: nginx answers the second reader
+    itself; a request with a session (an editor reading their own writes) goes to the app."""
+    meeting = MeetingFactory(key="2024-06-au-defmin", countries=[CountryFactory(code="AU")])
+    path = f"/en/meetings/{meeting.key}/"
+    for headers in ({}, {}, {"Cookie": "sessionid=an-editors-session"}):
+        status, body = get(running, path, headers)
+        assert status == 200 and "Japan–Australia Defense Ministerial Meeting" in body
+    served = [line for line in (running.dir / "nginx-access.log").read_text().splitlines()
+              if f'"{path}"' in line]
+    assert len(served) == 3
+    upstreams = [line.rsplit('" "', 1)[0].rsplit('"', 1)[1] for line in served]
+    assert upstreams[0] != "-" and upstreams[1] == "-" and upstreams[2] != "-", served
 
 
 def test_the_readme_shows_the_nginx_configuration_the_stack_runs():
