@@ -96,9 +96,24 @@ class FacetedFilterSet(django_filters.FilterSet):
         model = self._meta.model
         columns = [column for spec in self.facet_specs if hasattr(spec, "columns_on")
                    for column in spec.columns_on(model)]
-        return tuple(dict.fromkeys([*columns, *self.totalled]))
+        summed = [total.get_source_expressions()[0].name for total in self.block_sums.values()]
+        return tuple(dict.fromkeys([*columns, *summed]))
 
-    totalled = ()  # columns summed over the rows found (meetings: how many encounters)
+    # Totals of the selected rows beside their count, {name: Sum(column)} (meetings: the
+    # encounters a list stands for); summed from the blocks when nothing is filtered.
+    block_sums = {}
+
+    def total(self, name):
+        """``block_sums[name]`` of the rows the filters select: from the blocks' sums when
+        nothing is filtered (meetings.unfiltered), from the values a search read with its
+        rows, else one aggregate."""
+        summed = unfiltered.totals(self)
+        if summed is not None:
+            return summed[name]
+        found = self.found_values(self.qs, [self.block_sums[name].get_source_expressions()[0].name])
+        if found is not None:
+            return sum(n for n, in found)
+        return self.qs.order_by().aggregate(n=self.block_sums[name])["n"] or 0
 
     def search_of(self, base):
         """{"ids", "values"} of the search of ``base`` (see found_ids), once a request."""
@@ -200,7 +215,6 @@ class MeetingFilter(FacetedFilterSet):
     sort = django_filters.ChoiceFilter(choices=SORTS, method="sort_by", label=_("Order"),
                                        empty_label=_("newest first"))
 
-    totalled = ("count",)  # the encounters the list stands for (meetings.views.lists.encounters)
     # The encounters the rows stand for (a record the source aggregates stands for its count),
     # summed with the blocks' counts when nothing is filtered (meetings.unfiltered).
     block_sums = {"encounters": Sum("count")}

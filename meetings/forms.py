@@ -151,6 +151,9 @@ class NamedChoiceField(forms.ModelMultipleChoiceField):
 
     keys = None  # the keys of the values cleaned, names turned into keys (for the facets)
 
+    # ModelMultipleChoiceField._check_values (private) is where keys become records: extended
+    # rather than replaced by a clean() of our own, so that keys alone still cost one query
+    # (a clean() turning names into keys first would look every key up twice).
     def _check_values(self, value):
         try:
             found = super()._check_values(value)

@@ -8,7 +8,7 @@ from django.utils.functional import SimpleLazyObject
 from defrel import dates
 from defrel.exports import stream_csv
 from defrel.stamp import cached
-from meetings import dictionary, tables, unfiltered
+from meetings import dictionary, tables
 from meetings.filters import AgreementFilter, ExerciseFilter, MeetingFilter
 from meetings.forms import suggestions
 from meetings.models import Agreement, Exercise, Meeting, Participation, Release
@@ -98,17 +98,8 @@ def encounters(filterset, params):
     """How many encounters the selected records stand for (a record the source aggregates,
     "6回にわたる会談", stands for its count): what the charts count, so that the list can say
     both. Remembered like the list's count."""
-    def total():
-        summed = unfiltered.totals(filterset)  # nothing filtered: summed from blocks of meetings
-        if summed is not None:
-            return summed["encounters"]
-        found = filterset.found_values(filterset.qs, ["count"])  # a search: the rows it read
-        if found is not None:
-            return sum(n for n, in found)
-        return filterset.qs.order_by().aggregate(n=filterset.block_sums["encounters"])["n"] or 0
-
     key = filterset.counts_key(filterset.good_params(params), "encounters")
-    return cached(key, total, filterset.data_stamp)
+    return cached(key, lambda: filterset.total("encounters"), filterset.data_stamp)
 
 
 def meeting_detail(request, key):
