@@ -32,6 +32,7 @@ from django.db.models import Sum  # noqa: E402
 from meetings.models import Agreement, AgreementEvent, Engagement, Meeting, Status  # noqa: E402
 from meetings.resources import EngagementResource, MeetingResource  # noqa: E402
 from partners.models import Country, Official  # noqa: E402
+from tests.curated import load_curated  # noqa: E402
 
 # django_db makes pytest-django create the test database (without a test asking for it,
 # ``connection`` would still be the developer's db.sqlite3); each test runs in a transaction
@@ -88,7 +89,7 @@ def site(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         assert is_test_database(connection), f"not a test database: {connection.settings_dict['NAME']}"
         before = connection.creation.serialize_db_to_string()  # e.g. the editor/viewer roles
-        call_command("load_curated", verbosity=0)
+        load_curated()
         # The server's threads share this settings dict: each closes its database connection
         # after every request, so none is left open when the test database is dropped.
         max_age = connection.settings_dict["CONN_MAX_AGE"]

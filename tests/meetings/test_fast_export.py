@@ -4,7 +4,6 @@ import csv
 import io
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from import_export import resources
@@ -19,6 +18,7 @@ from tests.meetings.factories import (
     ExerciseFactory, MeetingFactory, OccasionFactory, ParticipationFactory, SourceFactory,
 )
 from tests.partners.factories import CountryFactory, OfficialFactory, PositionFactory, TenureFactory
+from tests.curated import load_curated
 
 pytestmark = pytest.mark.django_db
 HEADERS = MeetingResource().get_export_headers()
@@ -69,7 +69,7 @@ def python_fallback(monkeypatch):
 
 
 def test_the_fast_export_gives_the_resources_cells_for_every_curated_meeting(python_fallback):
-    call_command("load_curated", verbosity=0)
+    load_curated()
     resource = MeetingResource()
     queryset = resource.get_queryset()
     slow = [resource.export_resource(m) for m in queryset]

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from meetings.forms import named
 from partners.models import Country, Official
+from tests.curated import load_curated
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def curated(django_db_setup, django_db_blocker):
     """Loaded once for the module (about 15 s), flushed at its end."""
     with django_db_blocker.unblock():
-        call_command("load_curated", verbosity=0)
+        load_curated()
         yield
         call_command("flush", interactive=False, verbosity=0)
 

@@ -3,19 +3,19 @@
 import re
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
 from meetings.network import DRAWN, who_met_whom
 from partners.models import Country, Official
+from tests.curated import load_curated
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def curated():
-    call_command("load_curated", verbosity=0)
+    load_curated()
 
 
 def drawing(page):

@@ -1,5 +1,4 @@
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from meetings import quality
@@ -9,12 +8,13 @@ from tests.meetings.factories import (
     SourceFactory,
 )
 from tests.partners.factories import CountryFactory, OfficialFactory, PositionFactory, TenureFactory
+from tests.curated import load_curated
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
 
 
 def test_the_curated_data_has_no_problems():
-    call_command("load_curated", verbosity=0)
+    load_curated()
     found = quality.problems()
     assert {key: [p.detail for p in items] for key, items in found.items() if items} == {}
 

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from meetings import release, tables
 from meetings.models import Meeting, Release
 from tests.meetings.factories import MeetingFactory
+from tests.curated import load_curated
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def files_of(made, directory):
 
 
 def test_a_release_of_the_curated_data_is_a_valid_data_package(releases, tmp_path):
-    call_command("load_curated", verbosity=0)
+    load_curated()
     call_command("release", verbosity=0)
     [made] = Release.objects.all()
     assert (releases / made.filename).is_file() and made.filename == f"defrel-{made.version}.zip"

@@ -4,7 +4,6 @@ import re
 
 import pytest
 from django.http import QueryDict
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
@@ -13,6 +12,7 @@ from meetings.models import Agreement, Meeting
 from partners.models import Country, Official
 from tests.meetings.factories import AgreementFactory, MeetingFactory
 from tests.partners.factories import CountryFactory
+from tests.curated import load_curated
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def keys(queryset, field="key"):
 
 
 def test_the_curated_data_is_found_as_readers_type_it(client):
-    call_command("load_curated", verbosity=0)
+    load_curated()
     for query in ["日韓GSOMIA", "Japan-ROK GSOMIA", "GSOMIA Korea", "日韓 秘密軍事情報保護協定"]:
         assert keys(Agreement.objects.search(query)) == {"kr-gsomia"}, query
     acsa = keys(Agreement.objects.search("ＡＣＳＡ"))

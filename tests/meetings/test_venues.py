@@ -3,7 +3,6 @@ on the meetings list, drawn on the charts page."""
 import pytest
 import tablib
 from django.core.cache import cache
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -14,6 +13,7 @@ from meetings.resources import MeetingResource
 from tests.meetings.factories import MeetingFactory, OccasionFactory
 from tests.pages import text
 from tests.partners.factories import CountryFactory
+from tests.curated import load_curated
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,7 @@ def test_an_import_stores_it(places):
 
 
 def test_the_curated_data_knows_where_its_meetings_took_place():
-    call_command("load_curated", verbosity=0)
+    load_curated()
     assert Meeting.objects.get(key="2024-07-ph-2plus2").venue == Venue.PARTNER  # in Manila
     assert Meeting.objects.exclude(venue=Venue.UNKNOWN).count() > Meeting.objects.filter(venue=Venue.UNKNOWN).count()
 
