@@ -1,9 +1,10 @@
 """Reading pages as a person would, in either language."""
 import re
-from html.parser import HTMLParser
 
 from django.urls import reverse
 from django.utils import translation
+
+from bench.client import ChangeForm
 
 
 def text(response, start=None):
@@ -22,53 +23,12 @@ def get(client, name, *args, lang="ja", **params):
         return client.get(reverse(name, args=args), params)
 
 
-class FormReader(HTMLParser):
-    """The fields a browser would post from the admin's change form (the form whose id ends
-    in ``_form``): inputs, ticked boxes, chosen options and text areas, without the blank
-    templates the admin copies for "add another" (``__prefix__``)."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.fields, self.inside, self.select, self.textarea = [], False, None, None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.inside = attrs.get("id", "").endswith("_form")
-        if not self.inside:
-            return
-        name = attrs.get("name")
-        if tag == "input" and name and attrs.get("type") not in ("submit", "button", "file"):
-            if attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs:
-                self.fields.append((name, attrs.get("value", "on" if "checked" in attrs else "")))
-        elif tag == "select":
-            self.select = name
-        elif tag == "option" and self.select and "selected" in attrs:
-            self.fields.append((self.select, attrs.get("value", "")))
-        elif tag == "textarea":
-            self.textarea = [name, ""]
-
-    def handle_data(self, data):
-        if self.textarea is not None:
-            self.textarea[1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.inside = False
-        elif tag == "select":
-            self.select = None
-        elif tag == "textarea" and self.textarea is not None:
-            name, value = self.textarea
-            self.fields.append((name, value.removeprefix("\n")))
-            self.textarea = None
-
-
 def form_fields(response):
     """The change form of ``response`` as a browser would post it: {name: [values]}."""
-    reader = FormReader()
+    reader = ChangeForm()
     reader.feed(response.content.decode())
     posted = {}
-    for name, value in reader.fields:
+    for name, value in reader.data:
         if name and "__prefix__" not in name:
             posted.setdefault(name, []).append(value)
     return posted
