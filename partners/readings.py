@@ -102,13 +102,14 @@ def from_romanised(name):
 
 
 def syllables(word):
+    """The hiragana of one Hepburn word, the longest syllable first; "" if one is not Hepburn."""
     kana, i = [], 0
     while i < len(word):
         rest = word[i:]
         if rest[0] == "'":  # Shin'ichi
             i += 1
             continue
-        if len(rest) > 1 and rest[0] == rest[1] and rest[0] in "kgsztdbpfhcj" or rest.startswith("tch"):
+        if (len(rest) > 1 and rest[0] == rest[1] and rest[0] in "kgsztdbpfhcj") or rest.startswith("tch"):
             kana.append("っ")  # Hattori, Matcha
             i += 1
             continue
