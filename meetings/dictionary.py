@@ -53,6 +53,10 @@ COMMON = {
     "title_en": (_("Title in English"), REQUIRED_TEXT),
     "name_ja": (_("Name in Japanese"), REQUIRED_TEXT),
     "name_en": (_("Name in English"), REQUIRED_TEXT),
+    "reading": (_("The name's reading, by which Japanese pages list names in 五十音 order; set "
+                  "from the name where it is in kana or a dictionary word, from the romanised "
+                  "name of a Japanese official, or by an editor"), _("hiragana; may be empty")),
+    "reading_from": (_("How the reading is known"), None),
     "location_ja": (_("Place, in Japanese"), TEXT),
     "location_en": (_("Place, in English"), TEXT),
     "host_country": (_("Country or organisation that hosted it"), COUNTRY),
@@ -157,6 +161,8 @@ SPECIFIC = {
     "countries": {
         "code": (_("Identifier of the country or organisation"), COUNTRY),
         "kind": (_("State or international organisation"), None),
+        "formal_ja": (_("The full Japanese name, where the name in use is shorter (大韓民国 for "
+                        "韓国)"), TEXT),
         "short_ja": (_("One-character Japanese form used in 日豪, 日米韓"), TEXT),
         "region": (_("Region, as the white paper groups partners"), None),
         "relationship_ja": (_("The relationship as the documents name it, in Japanese"), TEXT),

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.db.models import Count
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from defrel import timeline
@@ -11,6 +12,7 @@ from defrel.stamp import cached, token
 from defrel.search import matching, normalise
 from meetings.models import Participation
 from partners.models import Country, Official
+from partners.readings import name_order
 
 
 def kind_choices():
@@ -108,7 +110,7 @@ def named(model, text):
     by_key = model.objects.filter(**{f"{naming.key}__iexact": text}).first()
     if by_key:
         return by_key
-    found = list(model.objects.filter(matching(model, text)).order_by("name_en", "pk")[:SHOWN_MATCHES + 1])
+    found = list(model.objects.filter(matching(model, text)).in_name_order()[:SHOWN_MATCHES + 1])
     if len(found) == 1:
         return found[0]
     exact = [r for r in found if normalise(text) in {normalise(getattr(r, name)) for name in naming.names}]
@@ -194,6 +196,11 @@ class OfficialFilterForm(FilterForm):
         queryset=Country.objects.filter(officials__isnull=False).distinct(), empty_label=_("all"),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["country"]
+        field.queryset = field.queryset.in_name_order()  # in the language of the page drawn
+
 
 SUGGESTED_OFFICIALS = 300
 
@@ -201,12 +208,12 @@ SUGGESTED_OFFICIALS = 300
 def suggestions():
     """{"officials", "partners"}: [(name_ja, name_en)] suggested as a name box is typed in
     (meetings/includes/_name_lists.html): the officials most often met, and every partner;
-    kept until one of them changes."""
-    return cached("suggested-names", suggested, token(Official, Participation, Country))
+    kept until one of them changes, in name order for each language."""
+    return cached(f"suggested-names:{get_language()}", suggested, token(Official, Participation, Country))
 
 
 def suggested():
     officials = (Official.objects.annotate(n=Count("participations")).filter(n__gt=0)
-                 .order_by("-n", "name_en").values_list("name_ja", "name_en")[:SUGGESTED_OFFICIALS])
-    partners = Country.objects.exclude(code="JP").order_by("name_en").values_list("name_ja", "name_en")
+                 .order_by("-n", *name_order(), "pk").values_list("name_ja", "name_en")[:SUGGESTED_OFFICIALS])
+    partners = Country.objects.exclude(code="JP").in_name_order().values_list("name_ja", "name_en")
     return {"officials": list(officials), "partners": list(partners)}

@@ -14,7 +14,8 @@ from defrel.models import Source
 from defrel.queries import in_chunks
 from meetings.models import Agreement, AgreementEvent, Engagement, Exercise, Meeting, Participation
 from meetings.models.titles import with_held_position
-from partners.models import Position, Tenure
+from partners.models import Country, Official, Position, Tenure
+from partners.readings import Known
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ CHECKS = {
                                   "source was published"),
     "meeting_of_other_partners": _("Engagements announced at a meeting that shares none of "
                                    "their partners"),
+    "romanised_reading": _("Readings taken from a romanised name, to confirm from public record "
+                           "(long vowels not shown)"),
+    "no_reading": _("Names without a reading, listed last on Japanese pages"),
 }
 
 
@@ -160,13 +164,23 @@ def announced_at_a_meeting_of_other_partners():
         yield Problem("meeting_of_other_partners", engagement, f"{engagement} — {engagement.meeting}")
 
 
+def readings_to_confirm():
+    """Readings the romanisation gave (Kono: この, perhaps こうの), and names with none
+    (a kanji name of a partner's official): each wants an editor's reading."""
+    for model in (Official, Country):
+        records = model.objects.filter(Q(reading_from=Known.ROMANISED) | Q(reading="")).order_by("pk")
+        for record in records:
+            check = "no_reading" if not record.reading else "romanised_reading"
+            yield Problem(check, record, f"{record.name_ja} ({record.name_en}) {record.reading}".strip())
+
+
 def problems():
     """{check key: [problems]}, every check listed even when it finds nothing."""
     found = {key: [] for key in CHECKS}
     for check in (participants_outside_tenures, stale_titles, agreements_in_force_before_signed,
                   overlapping_tenures, records_without_excerpt, meetings_without_partner,
                   engagements_without_partner, carried_out_after_source,
-                  announced_at_a_meeting_of_other_partners):
+                  announced_at_a_meeting_of_other_partners, readings_to_confirm):
         for problem in check():
             found[problem.check].append(problem)
     return found

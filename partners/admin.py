@@ -5,17 +5,27 @@ from defrel.admin import EditorialAdmin
 from defrel.admin_filters import YearFilter
 from defrel.admin_input import CheckedAutocompleteFields
 from partners.models import Country, Official, Position, Tenure
+from partners.readings import name_order
 from partners.resources import CountryResource, OfficialResource, PositionResource, TenureResource
 
 
+class InNameOrder:
+    """A changelist in the order of the public lists: by reading in Japanese, by English
+    name in English (the admin's language is the editor's choice)."""
+
+    def get_ordering(self, request):
+        return [*name_order(), "pk"]
+
+
 @admin.register(Country)
-class CountryAdmin(EditorialAdmin):
+class CountryAdmin(InNameOrder, EditorialAdmin):
     resource_classes = [CountryResource]
-    list_display = ["code", "name_ja", "name_en", "kind", "region", "relationship_ja"]
+    list_display = ["code", "name_ja", "reading", "name_en", "kind", "region", "relationship_ja"]
     list_filter = ["kind", "region"]
-    search_fields = ["code", "name_ja", "name_en", "short_ja"]
+    search_fields = ["code", "name_ja", "name_en", "formal_ja", "short_ja", "reading"]
     fieldsets = [
-        (None, {"fields": ["code", "kind", ("name_ja", "name_en"), "short_ja", "region"]}),
+        (None, {"fields": ["code", "kind", ("name_ja", "name_en"), "formal_ja", ("reading", "reading_from"),
+                           "short_ja", "region"]}),
         (_("Relationship"), {"fields": [("relationship_ja", "relationship_en"),
                                          "significance_ja", "significance_en"]}),
     ]
@@ -40,12 +50,13 @@ class TenureInline(CheckedAutocompleteFields, admin.TabularInline):
 
 
 @admin.register(Official)
-class OfficialAdmin(EditorialAdmin):
+class OfficialAdmin(InNameOrder, EditorialAdmin):
     resource_classes = [OfficialResource]
-    list_display = ["name_ja", "name_en", "slug", "country", "current_titles"]
-    list_filter = ["country__region", "country"]
+    list_display = ["name_ja", "reading", "name_en", "slug", "country", "current_titles"]
+    list_filter = ["country__region", "country", "reading_from"]
     list_select_related = ["country"]
-    search_fields = ["slug", "name_ja", "name_en"]
+    search_fields = ["slug", "name_ja", "name_en", "reading"]
+    fields = ["slug", ("name_ja", "name_en"), ("reading", "reading_from"), "country"]
     autocomplete_fields = ["country"]
     prepopulated_fields = {"slug": ["name_en"]}
     inlines = [TenureInline]

@@ -11,9 +11,11 @@ class PartnersConfig(AppConfig):
         from defrel.search_index import register
         from partners.models import Country, Official
 
-        # The texts of their search documents (defrel.search): names in both languages, the
-        # short forms the documents use (豪, 韓), and an official's country and offices.
-        register(Country, ["code", "name_ja", "name_en", "short_ja", "relationship_ja", "relationship_en"])
+        # The texts of their search documents (defrel.search): names in both languages (and a
+        # partner's formal name: 大韓民国), the short forms the documents use (豪, 韓), and an
+        # official's country and offices.
+        register(Country, ["code", "name_ja", "name_en", "formal_ja", "short_ja", "relationship_ja",
+                           "relationship_en"])
         register(Official, ["slug", "name_ja", "name_en", "country__name_ja", "country__name_en",
                             "country__short_ja", "tenures__position__title_ja",
                             "tenures__position__title_en"])

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from defrel.models import (Dated, DatedQuerySet, InlineRow, NaturalKeyed, NaturalKeyManager, Versioned,
                            dated_constraints)
+from partners.readings import JAPAN, NameOrderQuerySet, Read
 
 
 def localised(obj, field):
@@ -34,7 +35,7 @@ class Region(models.TextChoices):
     ORGANISATION = "organisation", _("International organisations")
 
 
-class Country(NaturalKeyed, Versioned, models.Model):
+class Country(NaturalKeyed, Read, Versioned, models.Model):
     """A partner state or international organisation (and Japan itself)."""
 
     class Kind(models.TextChoices):
@@ -48,6 +49,11 @@ class Country(NaturalKeyed, Versioned, models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.STATE)
     name_ja = models.CharField(_("name (Japanese)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100)
+    formal_ja = models.CharField(
+        _("formal name (Japanese)"), max_length=100, blank=True,
+        help_text=_("The full name, where the name in use is shorter (大韓民国 for 韓国); the "
+                    "site's search finds either."),
+    )
     short_ja = models.CharField(_("short form (Japanese)"), max_length=10, blank=True)
     region = models.CharField(_("region"), max_length=30, choices=Region, db_index=True)
     relationship_ja = models.CharField(_("relationship (Japanese)"), max_length=200, blank=True)
@@ -56,6 +62,7 @@ class Country(NaturalKeyed, Versioned, models.Model):
     significance_en = models.TextField(_("significance (English)"), blank=True)
 
     natural_key_fields = ("code",)
+    objects = NaturalKeyManager.from_queryset(NameOrderQuerySet)()
     history = HistoricalRecords()
 
     class Meta:
@@ -123,7 +130,7 @@ class Position(NaturalKeyed, Versioned, models.Model):
         return localised(self, "title")
 
 
-class Official(NaturalKeyed, Versioned, models.Model):
+class Official(NaturalKeyed, Read, Versioned, models.Model):
     """A person who takes part in meetings."""
 
     slug = models.SlugField(_("slug"), max_length=100, unique=True,
@@ -135,6 +142,7 @@ class Official(NaturalKeyed, Versioned, models.Model):
     )
 
     natural_key_fields = ("slug",)
+    objects = NaturalKeyManager.from_queryset(NameOrderQuerySet)()
     history = HistoricalRecords()
 
     class Meta:
@@ -151,6 +159,9 @@ class Official(NaturalKeyed, Versioned, models.Model):
     @property
     def name(self):
         return localised(self, "name")
+
+    def has_japanese_name(self):
+        return self.country_id is not None and self.country.code == JAPAN
 
 
 def held_during(tenures, lower, upper):

@@ -9,7 +9,7 @@ class CountryResource(CuratedResource):
     class Meta(CuratedResource.Meta):
         model = Country
         import_id_fields = ["code"]
-        fields = ["code", "kind", "name_ja", "name_en", "short_ja", "region", "relationship_ja",
+        fields = ["code", "kind", "name_ja", "name_en", "formal_ja", "reading", "reading_from", "short_ja", "region", "relationship_ja",
                   "relationship_en", "significance_ja", "significance_en", "version"]
         export_order = fields
 
@@ -33,7 +33,7 @@ class OfficialResource(CuratedResource):
     class Meta(CuratedResource.Meta):
         model = Official
         import_id_fields = ["slug"]
-        fields = ["slug", "name_ja", "name_en", "country", "version"]
+        fields = ["slug", "name_ja", "name_en", "reading", "reading_from", "country", "version"]
         export_order = fields
 
     def get_queryset(self):

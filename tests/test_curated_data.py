@@ -124,7 +124,16 @@ def test_the_curated_record_says_how_it_knows_and_counts_each_encounter_once():
     five = Meeting.objects.get(key="2024-11-us-au-ph-kr-defmin")
     assert five.participations.get(official__slug="kim-yong-hyun").known_from == "source"
 
-    assert {check: [str(p.record) for p in found] for check, found in problems().items() if found} == {}
+    found = problems()
+    # Readings an editor is to confirm: every Japanese official's (from the romanised name),
+    # and none for the Korean and Chinese officials written in kanji; every partner has one.
+    romanised = found.pop("romanised_reading")
+    assert sorted(p.record.slug for p in romanised) == sorted(
+        Official.objects.filter(country__code="JP").values_list("slug", flat=True))
+    assert len(romanised) == 25
+    assert sorted(p.record.slug for p in found.pop("no_reading")) == sorted(
+        Official.objects.filter(country__code__in=["KR", "CN"]).values_list("slug", flat=True))
+    assert {check: [str(p.record) for p in found] for check, found in found.items() if found} == {}
 
 
 def test_an_aggregated_meeting_keeps_its_count_out_of_its_title():

@@ -20,6 +20,7 @@ from defrel import stamp
 from defrel.models import Source
 from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Occasion, Participation
 from partners.models import Country, Official, Position, Tenure
+from partners.readings import Read, settle
 
 try:
     from meetings.models.titles import store_titles
@@ -136,7 +137,11 @@ class Builder(People, Records, Engagements):
             cursor.execute(f"{command} " + ", ".join(connection.ops.quote_name(t) for t in tables))
 
     def bulk(self, model, objects, progress=None):
-        """bulk_create in batches; returns the objects with their primary keys."""
+        """bulk_create in batches; returns the objects with their primary keys. Readings are
+        set as save() would set them (names in katakana: the name's kana)."""
+        if issubclass(model, Read):
+            for record in objects:
+                settle(record)
         created = []
         for start in range(0, len(objects), BATCH):
             chunk = model.objects.bulk_create(objects[start:start + BATCH], batch_size=BATCH)

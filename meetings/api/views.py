@@ -212,6 +212,8 @@ class OfficialViewSet(TwinViewSet):
     lookup_field = "slug"
 
     def get_queryset(self):
+        # One order in every language (the pages list by reading in Japanese): a client that
+        # pages through in one language and then the other sees the same sequence.
         return Official.objects.select_related("country").order_by("name_en", "slug")
 
     def filter_queryset(self, queryset):

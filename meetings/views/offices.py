@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from meetings.models import Participation
 from meetings.models.titles import with_tenure
 from partners.models import Official, Position, Tenure, successions
+from partners.readings import name_order
 
 JAPAN = "JP"
 COUNTERPARTS_SHOWN = 10  # a holder's most frequent counterparts on the office's page
@@ -24,7 +25,7 @@ def office_list(request):
     positions = (Position.objects.select_related("country")
                  .annotate(n_holders=Count("tenures__official", distinct=True), rank=level_rank())
                  .order_by(Case(When(country__code=JAPAN, then=0), default=1), "country__region",
-                           "country__name_en", "country_id", "rank", "title_en"))
+                           *name_order("country__"), "country_id", "rank", "title_en"))
     groups = defaultdict(list)
     for position in positions:
         groups[position.country].append(position)

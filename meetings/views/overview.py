@@ -16,6 +16,7 @@ from meetings.forms import GlobalTimelineForm, suggestions
 from meetings.models import Agreement, AgreementEvent, Engagement, Exercise, Meeting, Participation, Status
 from meetings.views.profiles import JAPAN, by_region, encounters_by_level
 from partners.models import Country, Official, Region
+from partners.readings import name_sort_key
 
 LATEST = 10
 TIMELINE_PAGE = 200
@@ -98,7 +99,8 @@ def agreements_matrix(day):
     agreements = Agreement.objects.select_related("source").only(
         "key", "short_name", "title_ja", "title_en", "kind", "stated_status", "source__date")
     agreements = agreements.prefetch_related(
-        Prefetch("parties", queryset=Country.objects.exclude(code=JAPAN).only("code", "name_ja", "name_en", "region")),
+        Prefetch("parties", queryset=Country.objects.exclude(code=JAPAN).only(
+            "code", "name_ja", "name_en", "reading", "region")),
         Prefetch("events", queryset=AgreementEvent.objects.only("agreement", "kind", "date_lower")),
     ).order_by("short_name", "title_en")
     cells, kinds = {}, set()
@@ -110,5 +112,5 @@ def agreements_matrix(day):
         for party in agreement.parties.all():
             cells.setdefault(party, {}).setdefault(agreement.kind, []).append((agreement, status))
     columns = [(k, label) for k, label in Agreement.Kind.choices if k in kinds]
-    partners = sorted(cells, key=lambda c: (Region.values.index(c.region), c.name_en))
+    partners = sorted(cells, key=lambda c: (Region.values.index(c.region), name_sort_key(c)))
     return {"columns": columns, "rows": [(c, [cells[c].get(k, []) for k, _ in columns]) for c in partners]}

@@ -1,7 +1,6 @@
 """Country and official profiles, and the lists that lead to them: pages about partners
 that read meetings, agreements and exercises too, so they live here, above both data apps."""
 import datetime
-from itertools import groupby
 
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Subquery, Sum, When
 from django.db.models.functions import Coalesce
@@ -19,6 +18,7 @@ from meetings.models import Engagement, Meeting, Participation
 from meetings.network import who_met_whom
 from meetings.views.offices import offices_held
 from partners.models import Country, Official, Region, Tenure
+from partners.readings import name_order
 from partners.resources import CountryResource, OfficialResource
 
 JAPAN = "JP"
@@ -43,8 +43,11 @@ def participation_count():
 
 
 def by_region(countries):
-    """[(region label, [countries])] in the order the white paper takes the regions."""
-    grouped = {region: list(items) for region, items in groupby(countries, key=lambda c: c.region)}
+    """[(region label, [countries])] in the order the white paper takes the regions, each
+    region's countries in name order (partners.readings.name_order)."""
+    grouped = {}
+    for country in countries.in_name_order():
+        grouped.setdefault(country.region, []).append(country)
     return [(Region(r).label, grouped[r]) for r in Region.values if r in grouped]
 
 
@@ -135,14 +138,14 @@ def chosen_officials(form, officials):
 def country_export(request):
     resource = CountryResource()
     in_page_order = Case(*[When(region=r, then=i) for i, r in enumerate(Region.values)])  # by_region's
-    rows = resource.get_queryset().filter(pk__in=partners().values("pk")).order_by(in_page_order, "name_en", "pk")
+    rows = resource.get_queryset().filter(pk__in=partners().values("pk")).order_by(in_page_order, *name_order(), "pk")
     return stream_csv(resource, rows, "defrel-countries.csv")
 
 
 def official_export(request):
     resource = OfficialResource()
     officials = chosen_officials(OfficialFilterForm(request.GET), resource.get_queryset())
-    return stream_csv(resource, officials.order_by("name_en", "pk"), "defrel-officials.csv")
+    return stream_csv(resource, officials.in_name_order(), "defrel-officials.csv")
 
 
 class OfficialList(ListView):
@@ -154,7 +157,7 @@ class OfficialList(ListView):
         self.form = OfficialFilterForm(self.request.GET)
         return chosen_officials(self.form, Official.objects.select_related("country").prefetch_related(
             Prefetch("tenures", queryset=Tenure.objects.select_related("position"))
-        ).annotate(n_meetings=participation_count()).order_by("name_en", "pk"))
+        ).annotate(n_meetings=participation_count()).in_name_order())
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(form=self.form, **kwargs)

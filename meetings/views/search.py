@@ -23,10 +23,12 @@ KINDS = [
 
 
 def found(model, query, n):
-    """The first ``n`` records of ``model`` the query finds, in the model's own order."""
+    """The first ``n`` records of ``model`` the query finds, in the order of its own list."""
     rows = model.objects.filter(matching(model, query))
     if model is Meeting:
         rows = rows.for_list()
+    elif model in (Official, Country):
+        rows = rows.in_name_order()
     return list(rows[:n])
 
 

@@ -180,14 +180,15 @@ def files():
     # Other admins: a key naming an existing record under another parent, or an unknown key.
     yield "official_moved_country.csv", to_csv(
         [{"slug": "kihara-minoru", "name_ja": "木原稔", "name_en": "Kihara Minoru", "country": "AU"}],
-        headers=["slug", "name_ja", "name_en", "country"]).encode()
+        headers=["slug", "name_ja", "name_en", "reading", "reading_from", "country"]).encode()
     yield "position_moved_country.csv", to_csv(
         [{"key": "jp-minister-of-defense", "country": "US", "title_ja": "防衛大臣",
           "title_en": "Minister of Defense", "level": "minister", "seats": "1"}],
         headers=["key", "country", "title_ja", "title_en", "level", "seats"]).encode()
     yield "country_code_case_clash.csv", to_csv(
         [{"code": "au", "kind": "state", "name_ja": "豪州", "name_en": "Australia", "region": "oceania"}],
-        headers=["code", "kind", "name_ja", "name_en", "short_ja", "region", "relationship_ja",
+        headers=["code", "kind", "name_ja", "name_en", "formal_ja", "reading", "reading_from", "short_ja", "region",
+                 "relationship_ja",
                  "relationship_en", "significance_ja", "significance_en"]).encode()
     yield "tenure_unknown_position.csv", to_csv(
         [{"official": "kihara-minoru", "position": "jp-minister-of-defense", "date": "2023-09-13/2024-10-01"},

@@ -148,9 +148,9 @@ def test_whole_table_downloads_run_a_constant_number_of_queries(client):
 
 def test_the_countries_list_exports_the_partners_it_shows(client):
     CountryFactory(code="JP", region="northeast_asia")
-    CountryFactory(code="KR", region="northeast_asia", name_en="Korea")
-    CountryFactory(code="NZ", region="oceania", name_en="New Zealand")
-    CountryFactory(code="AU", region="oceania", name_en="Australia")
+    CountryFactory(code="KR", region="northeast_asia", name_ja="韓国", name_en="Korea")
+    CountryFactory(code="NZ", region="oceania", name_ja="ニュージーランド", name_en="New Zealand")
+    CountryFactory(code="AU", region="oceania", name_ja="オーストラリア", name_en="Australia")
     page = client.get(reverse("partners:country-list")).content.decode()
     assert reverse("partners:country-export") in page
     on_page = re.findall(r'href="/partners/countries/([A-Z]+)/"', page)
@@ -160,12 +160,12 @@ def test_the_countries_list_exports_the_partners_it_shows(client):
 
 def test_the_officials_list_exports_exactly_its_filtered_rows(client):
     au, us = CountryFactory(code="AU"), CountryFactory(code="US")
-    OfficialFactory(slug="marles-richard", name_en="Richard Marles", country=au)
-    OfficialFactory(slug="moriarty-greg", name_en="Greg Moriarty", country=au)
+    OfficialFactory(slug="marles-richard", name_ja="マールズ", name_en="Richard Marles", country=au)
+    OfficialFactory(slug="moriarty-greg", name_ja="モリアーティ", name_en="Greg Moriarty", country=au)
     OfficialFactory(slug="austin-lloyd", name_en="Lloyd Austin", country=us)
     page = client.get(reverse("partners:official-list") + "?country=AU&page=1").content.decode()
     assert reverse("partners:official-export") + "?country=AU" in page
     rows = csv_rows(body(client.get(reverse("partners:official-export") + "?country=AU")))
-    assert [r["slug"] for r in rows] == ["moriarty-greg", "marles-richard"]  # the list's order
+    assert [r["slug"] for r in rows] == ["marles-richard", "moriarty-greg"]  # the list's order: まーるず, もりあーてぃ
     rows = csv_rows(body(client.get(reverse("partners:official-export") + "?q=lloyd")))
     assert [r["slug"] for r in rows] == ["austin-lloyd"]

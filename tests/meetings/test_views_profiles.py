@@ -157,8 +157,8 @@ def test_the_official_list_pages_keep_its_filters(client, korea, monkeypatch):
     from meetings.views import profiles as views
 
     monkeypatch.setattr(views.OfficialList, "paginate_by", 1)
-    OfficialFactory(country=korea, name_ja="金龍顕", name_en="Kim Yong-hyun")
-    OfficialFactory(country=korea, name_ja="申源湜", name_en="Shin Won-sik")
+    OfficialFactory(country=korea, name_ja="金龍顕", name_en="Kim Yong-hyun", reading="きむ よんひょん")
+    OfficialFactory(country=korea, name_ja="申源湜", name_en="Shin Won-sik", reading="しん うぉんしく")
     page = client.get(reverse("partners:official-list"), {"country": "KR"})
     assert '<a href="?country=KR&amp;page=2" rel="next">' in page.content.decode()
     assert "金龍顕" in text(page) and "申源湜" not in text(page)
