@@ -73,6 +73,10 @@ class CuratedResource(resources.ModelResource):
     """
 
     required_m2m = ()  # many-to-many columns that may not be empty
+    # Columns a file may leave out: the model derives them when they are not given (a name's
+    # reading), so a file made before they existed still imports, and an existing record
+    # keeps its value.
+    optional_columns = ()
     # Exported by the resources that list "version" in their fields (their models are
     # Versioned); an update row must carry the record's current one (defrel.imports.versions).
     version = VersionField()

@@ -6,11 +6,14 @@ from partners.models import Country, Official, Position, Tenure
 
 
 class CountryResource(CuratedResource):
+    optional_columns = ("reading", "reading_from", "formal_ja")  # newer than some editors' files
+
     class Meta(CuratedResource.Meta):
         model = Country
         import_id_fields = ["code"]
-        fields = ["code", "kind", "name_ja", "name_en", "formal_ja", "reading", "reading_from", "short_ja", "region", "relationship_ja",
-                  "relationship_en", "significance_ja", "significance_en", "version"]
+        fields = ["code", "kind", "name_ja", "name_en", "formal_ja", "reading", "reading_from", "short_ja",
+                  "region", "relationship_ja", "relationship_en", "significance_ja", "significance_en",
+                  "version"]
         export_order = fields
 
 
@@ -29,6 +32,7 @@ class PositionResource(CuratedResource):
 
 class OfficialResource(CuratedResource):
     country = fields.Field("country", "country", KeyWidget(Country, "code"))
+    optional_columns = ("reading", "reading_from")  # newer than some editors' files
 
     class Meta(CuratedResource.Meta):
         model = Official

@@ -42,7 +42,8 @@ def column_cells(dataset, column):
 
 def importable_columns(resource):
     """The columns a file must have: derived ones (date bounds, titles) may be left out."""
-    return [f.column_name for f in resource.get_import_fields() if f.attribute and not f.readonly]
+    return [f.column_name for f in resource.get_import_fields()
+            if f.attribute and not f.readonly and f.column_name not in resource.optional_columns]
 
 
 def check_file(resource, dataset):
@@ -58,7 +59,7 @@ def check_file(resource, dataset):
 
 def check_columns(resource, headers):
     expected = importable_columns(resource)
-    known = expected + [f.column_name for f in resource.get_export_fields()]
+    known = expected + [f.column_name for f in resource.get_export_fields()] + list(resource.optional_columns)
     missing = [c for c in expected if c not in headers]
     extra = [h or _("(a column without a name)") for h in headers if h not in known]
     repeated = sorted({h for h in headers if headers.count(h) > 1})

@@ -181,3 +181,36 @@ def test_the_partner_is_found_by_the_name_in_use_and_by_its_formal_name(tmp_path
     assert found("韓国") == found("大韓民国") == ["KR"]
     assert found("米国") == found("アメリカ合衆国") == ["US"]
     assert found("北大西洋条約機構") == ["NATO"]
+
+
+def test_an_officials_file_without_readings_imports_and_each_reading_is_taken_or_kept():
+    """Readings are derived: a file made before they existed (no reading columns) still
+    imports, each new official gets the reading its name gives, and an editor's typed reading
+    is kept when the file does not name it; a file with the column sets it."""
+    import tablib
+
+    from partners.resources import OfficialResource
+
+    japan = CountryFactory(code="JP", name_ja="日本", name_en="Japan")
+    kono = OfficialFactory(slug="kono-taro", country=japan, name_ja="河野太郎", name_en="Kono Taro")
+    kono.reading = "こうの たろう"
+    kono.save()
+    kono.refresh_from_db()
+    old_file = tablib.Dataset(
+        ["kono-taro", "河野太郎", "Kono Taro", "JP", kono.version],
+        ["kihara-minoru", "木原稔", "Kihara Minoru", "JP", ""],
+        ["marles-richard", "マールズ", "Richard Marles", "JP", ""],
+        headers=["slug", "name_ja", "name_en", "country", "version"])
+    result = OfficialResource().import_data(old_file, dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors(), result.base_errors
+    readings = dict(Official.objects.values_list("slug", "reading"))
+    assert readings == {"kono-taro": "こうの たろう", "kihara-minoru": "きはら みのる", "marles-richard": "まーるず"}
+    assert Official.objects.get(slug="kono-taro").reading_from == "editor"
+
+    kihara = Official.objects.get(slug="kihara-minoru")
+    with_readings = tablib.Dataset(["kihara-minoru", "木原稔", "Kihara Minoru", "きはら みのる", "editor", "JP",
+                                    kihara.version], headers=["slug", "name_ja", "name_en", "reading",
+                                                              "reading_from", "country", "version"])
+    result = OfficialResource().import_data(with_readings, dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert Official.objects.get(slug="kihara-minoru").reading_from == "editor"
