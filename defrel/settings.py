@@ -170,6 +170,8 @@ DEFREL_IMPORT_MAX_BYTES = int(env("DEFREL_IMPORT_MAX_BYTES", str(2 * 1024 * 1024
 # A larger upload (about 1,500 rows) is checked and imported off the request, its page reloading
 # until each step is done (defrel.imports.background): 20,000 rows take about 20 s a step.
 DEFREL_IMPORT_BACKGROUND_BYTES = int(env("DEFREL_IMPORT_BACKGROUND_BYTES", "100000"))
+# Rows an import takes: more than any curated table; a workbook claiming more is refused unread.
+DEFREL_IMPORT_MAX_ROWS = int(env("DEFREL_IMPORT_MAX_ROWS", "20000"))
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

@@ -23,7 +23,11 @@ class FileRefused(Exception):
         return self.message
 
 
-MAX_ROWS = 20_000  # more than any curated table; a workbook claiming more is refused unread
+def max_rows():
+    """Rows an import takes (settings.DEFREL_IMPORT_MAX_ROWS); a file with more is refused."""
+    return settings.DEFREL_IMPORT_MAX_ROWS
+
+
 MAX_COLUMNS = 100
 # Workbooks of 20,000 rows written by openpyxl expand 9.5- to 15-fold, whole and member by
 # member (bench/NOTES.md); a zip bomb expands hundreds- to thousands-fold. A file expanding
@@ -75,7 +79,7 @@ def check_text(text):
 
 
 def too_many_rows():
-    return _("The file has more than %s rows; split it into smaller files.") % MAX_ROWS
+    return _("The file has more than %s rows; split it into smaller files.") % max_rows()
 
 
 def tabulate(headers, rows):
@@ -89,10 +93,10 @@ def tabulate(headers, rows):
     if width > MAX_COLUMNS:
         raise FileRefused(_("The header row has %(n)s columns; imports take at most %(max)s.")
                           % {"n": width, "max": MAX_COLUMNS})
-    data = tablib.Dataset(headers=headers)
+    data, most = tablib.Dataset(headers=headers), max_rows()
     for number, row in enumerate(rows, start=1):
         row = list(row)
-        if number > MAX_ROWS:
+        if number > most:
             raise FileRefused(too_many_rows())
         if all(cell is None or cell == "" for cell in row):
             continue  # a blank line, as spreadsheets leave at the end
@@ -222,8 +226,9 @@ class CheckedXLSX(base_formats.XLSX):
 
         from defrel.imports.xlsx import FORMULA
 
+        most = max_rows()
         for sheet_row, row in rows:
-            if sheet_row > MAX_ROWS + 1:  # a row beyond the cap: refused before the rows between
+            if sheet_row > most + 1:  # a row beyond the cap: refused before the rows between
                 raise FileRefused(too_many_rows())
             values = []
             for column, value in enumerate(row, start=1):
