@@ -67,3 +67,26 @@ def test_an_office_lists_its_holders_and_leads_to_each(reader):
     sync_api.expect(page.locator("h1")).to_have_text("Minister of Defense")
     sync_api.expect(page.locator("ol.holders")).to_contain_text("Kihara Minoru")
     reader.check_clean()
+
+
+def test_people_and_partners_are_listed_in_gojuon_order_in_japanese_and_by_name_in_english(reader):
+    """Japanese pages read names in 五十音 order by their readings (安倍 あべ before 石破 いしば,
+    Japanese and foreign names together); English pages sort by the English name; partners are
+    named as the ministry's documents name them (米国, 韓国) and found by either name."""
+    page = reader.visit("/partners/officials/")
+    names = page.locator("table.results tbody tr th a").all_inner_texts()
+    assert names.index("アティーヤ") < names.index("安倍晋三") < names.index("アマラスーリヤ") \
+        < names.index("石破茂") < names.index("ウォン") < names.index("内倉浩昭") < names.index("小野寺五典")
+    shoot(page, "officials-gojuon")
+    page = reader.visit("/en/partners/officials/")
+    names = page.locator("table.results tbody tr th a").all_inner_texts()
+    assert names[:3] == sorted(names)[:3] and names.index("Abe Shinzo") < names.index("Ishiba Shigeru")
+    page = reader.visit("/partners/countries/")
+    north_america = page.locator("section", has=page.locator("h2", has_text="北米")).first
+    assert north_america.locator("tbody th a").all_inner_texts() == ["カナダ", "米国"]
+    page = reader.visit("/search/?q=韓国")
+    sync_api.expect(page.locator("main")).to_contain_text("日韓秘密軍事情報保護協定")
+    page = reader.visit("/search/?q=大韓民国")  # the formal name finds the partner, and leads on
+    page.locator("main a[href$='/partners/countries/KR/']").first.click()
+    sync_api.expect(page.locator("h1")).to_have_text("韓国")
+    reader.check_clean()
