@@ -2,7 +2,7 @@
 process needs it, then copied back row for row.
 
 ``load_curated`` writes every record through the model's save and its signals (history,
-stored titles, venues, search documents) and takes about 10 s; some twenty test modules read
+stored titles, venues, search documents) and takes about 10 s; about fifteen test modules read
 the curated data and none of them tests the load itself (tests/test_curated_data.py does, with
 the command). So the first load in a process keeps the rows it added, table by table, and a
 later load inserts the same rows in one transaction (well under a second). The copy is the
