@@ -20,7 +20,6 @@ from defrel import stamp
 from defrel.models import Source
 from meetings.models import Agreement, AgreementEvent, Exercise, Meeting, Occasion, Participation
 from partners.models import Country, Official, Position, Tenure
-from partners.readings import Read, settle
 
 try:
     from meetings.models.titles import store_titles
@@ -30,6 +29,10 @@ try:
     from defrel.search_index import rebuild_all as build_search_documents
 except ImportError:  # a baseline revision from before the search documents
     build_search_documents = None
+try:
+    from partners.readings import Read, settle
+except ImportError:  # a baseline revision from before names had readings
+    Read = settle = None
 
 from .engagements import Engagements, engagement_tables, previous_engagements
 from .people import People
@@ -139,7 +142,7 @@ class Builder(People, Records, Engagements):
     def bulk(self, model, objects, progress=None):
         """bulk_create in batches; returns the objects with their primary keys. Readings are
         set as save() would set them (names in katakana: the name's kana)."""
-        if issubclass(model, Read):
+        if Read is not None and issubclass(model, Read):
             for record in objects:
                 settle(record)
         created = []
