@@ -2,11 +2,11 @@
 from django.db import models
 from django.db.models import Case, DateField, F, Q, Subquery, Value, When
 from django.db.models.lookups import IsNull
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from defrel.links import address
 from defrel.models import (Dated, DatedQuerySet, InlineRow, NaturalKeyed, NaturalKeyManager, Versioned,
                            dated_constraints)
 from partners.readings import JAPAN, NameOrderQuerySet, Read
@@ -74,7 +74,7 @@ class Country(NaturalKeyed, Read, Versioned, models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("partners:country-detail", args=[self.code])
+        return address("partners:country-detail", self.code)
 
     @property
     def name(self):
@@ -123,7 +123,7 @@ class Position(NaturalKeyed, Versioned, models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("partners:office-detail", args=[self.key])
+        return address("partners:office-detail", self.key)
 
     @property
     def title(self):
@@ -154,7 +154,7 @@ class Official(NaturalKeyed, Read, Versioned, models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("partners:official-detail", args=[self.slug])
+        return address("partners:official-detail", self.slug)
 
     @property
     def name(self):

@@ -3,11 +3,11 @@ import datetime
 
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from defrel import dates
+from defrel.links import address
 from defrel.models import (
     Dated, DatedQuerySet, InlineRow, NaturalKeyed, NaturalKeyManager, Sourced, Versioned,
     dated_constraints,
@@ -97,7 +97,7 @@ class Agreement(NaturalKeyed, Sourced, Versioned, models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("meetings:agreement-detail", args=[self.key])
+        return address("meetings:agreement-detail", self.key)
 
     def stamp_partners(self):
         """The partners whose pages show this agreement (defrel.stamp)."""

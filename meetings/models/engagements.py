@@ -2,10 +2,10 @@
 building, equipment transfers, Official Security Assistance, education and unit exchanges,
 deployments."""
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from defrel.links import address
 from defrel.models import (
     Dated, DatedQuerySet, NaturalKeyed, NaturalKeyManager, Sourced, Versioned, dated_constraints,
     undated_allowed,
@@ -112,7 +112,7 @@ class Engagement(NaturalKeyed, Dated, Sourced, Versioned, WithServices, models.M
         return f"{self.title} ({self.date_display})"
 
     def get_absolute_url(self):
-        return reverse("meetings:engagement-detail", args=[self.key])
+        return address("meetings:engagement-detail", self.key)
 
     def stamp_partners(self):
         """The partners whose pages show this engagement (defrel.stamp)."""

@@ -1,9 +1,9 @@
 """Exercises Japan held, joined or observed with partners."""
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from defrel.links import address
 from defrel.models import (
     Dated, DatedQuerySet, NaturalKeyed, NaturalKeyManager, Sourced, Versioned,
     dated_constraints, undated_allowed,
@@ -68,7 +68,7 @@ class Exercise(NaturalKeyed, Dated, Sourced, Versioned, WithServices, models.Mod
         return f"{self.name} ({self.date_display})"
 
     def get_absolute_url(self):
-        return reverse("meetings:exercise-detail", args=[self.key])
+        return address("meetings:exercise-detail", self.key)
 
     def stamp_partners(self):
         """The partners whose pages show this exercise (defrel.stamp)."""

@@ -2,10 +2,10 @@
 from django.db import models
 from django.db.models import BooleanField, Prefetch, Q
 from django.db.models.expressions import RawSQL
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from defrel.links import address
 from defrel.models import (
     Dated, DatedQuerySet, InlineRow, NaturalKeyed, NaturalKeyManager, Sourced, Versioned,
     dated_constraints,
@@ -185,7 +185,7 @@ class Meeting(NaturalKeyed, Dated, Sourced, Versioned, models.Model):
         return f"{self.title} ({self.date_display})"
 
     def get_absolute_url(self):
-        return reverse("meetings:meeting-detail", args=[self.key])
+        return address("meetings:meeting-detail", self.key)
 
     def stamp_partners(self):
         """The partners whose pages show this meeting (defrel.stamp)."""
