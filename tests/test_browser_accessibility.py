@@ -19,10 +19,15 @@ PAGES = [  # one of each page type, with the curated data
     "/data/", "/sources/", "/sources/wp2025/", "/charts/",
 ]
 SERIOUS = ("serious", "critical")
+# Colour contrast is two thirds of axe's time on a page (13.7 of 18.7 s for the Japanese
+# pages). It depends on the stylesheet and the elements' classes, which both languages share,
+# so it is checked on the Japanese pages; every other rule runs in both languages.
+WITHOUT_CONTRAST = {"resultTypes": ["violations"], "rules": {"color-contrast": {"enabled": False}}}
 
 
-def serious_violations(page):
-    found = Axe().run(page).response["violations"]
+def serious_violations(page, language=""):
+    options = WITHOUT_CONTRAST if language else {"resultTypes": ["violations"]}
+    found = Axe().run(page, options=options).response["violations"]
     return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
             for v in found if v["impact"] in SERIOUS]
 
@@ -33,14 +38,14 @@ def test_every_page_type_has_no_serious_accessibility_violation(reader, language
     for path in PAGES:
         page = reader.visit(language + path)
         sync_api.expect(page.locator("h1")).to_be_visible()
-        if found := serious_violations(page):
+        if found := serious_violations(page, language):
             problems[language + path] = found
     # a detail page of each kind found from its list
     for listing in ("/agreements/", "/exercises/", "/engagements/"):
         page = reader.visit(language + listing)
         page.locator("table.results tbody tr th a").first.click()
         sync_api.expect(page.locator("h1")).to_be_visible()
-        if found := serious_violations(page):
+        if found := serious_violations(page, language):
             problems[page.url] = found
     assert problems == {}
     reader.check_clean()
