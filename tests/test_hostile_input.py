@@ -21,6 +21,7 @@ from tests.meetings.factories import (
 )
 from tests.pages import text
 from tests.partners.factories import CountryFactory, TenureFactory
+from tests.shared_data import made_once
 
 pytestmark = pytest.mark.django_db
 SCRIPT = '<script>alert("x")</script>'
@@ -32,8 +33,9 @@ PARAMS = ["country", "official", "year", "month", "level", "kind", "format", "oc
           "sort", "page", "as_of", "party", "status", "role", "service"]
 
 
-@pytest.fixture
-def records():
+def make_records():
+    """A record of every kind with what an editor might have typed into it (once for the
+    module: each test reads them, none changes them)."""
     au = CountryFactory(code="AU", name_ja=f"豪{SCRIPT}")
     meeting = MeetingFactory(countries=[au], title_ja=f"会談{SCRIPT}", summary_ja=SCRIPT)
     ParticipationFactory(meeting=meeting, official=TenureFactory(official__name_ja=f"人{SCRIPT}").official)
@@ -43,6 +45,9 @@ def records():
                       summary_ja=SCRIPT, officials=[meeting.participants.first()])
     EngagementFactory(countries=[au], date="", title_ja=f"未定{SCRIPT}")
     return meeting
+
+
+records = made_once(make_records)
 
 
 @pytest.mark.parametrize("name, args", [

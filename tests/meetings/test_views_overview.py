@@ -13,13 +13,18 @@ from tests.meetings.factories import (
 from tests.partners.factories import CountryFactory, OfficialFactory
 
 from tests.pages import get, text
+from tests.shared_data import made_once
 
 pytestmark = pytest.mark.django_db
 
 
+def make_korea():
+    return CountryFactory(code="KR", name_ja="大韓民国", name_en="Republic of Korea", region="northeast_asia")
+
+
 @pytest.fixture
 def korea():
-    return CountryFactory(code="KR", name_ja="大韓民国", name_en="Republic of Korea", region="northeast_asia")
+    return make_korea()
 
 
 @pytest.fixture
@@ -213,34 +218,43 @@ def test_the_server_error_page_draws_without_a_request_context(rf):
 
 # Query counts: the same bound at 3 and at 30 rows of everything shown.
 
-@pytest.fixture(params=[3, 30])
-def relations(request, korea):
-    return relations_with(korea, request.param)
+def make_relations(n):
+    """Korea with ``n`` of every kind of record (relations_with), once for the tests below."""
+    return relations_with(make_korea(), n)
 
 
-def test_home_queries_are_constant(client, relations, django_assert_max_num_queries):
-    with django_assert_max_num_queries(17):  # engagements: the count, the newest, their partners; the stamps
-        page = client.get(reverse("meetings:home"))
-    assert page.content.decode().count('class="entry entry-') == 10
+relations = made_once(make_relations, scope="class", params=[3, 30])
 
 
-def test_timeline_queries_are_constant(client, relations, django_assert_max_num_queries):
-    # engagements: the extent, the newest, their partners; the suggested officials (kept)
-    with django_assert_max_num_queries(15):
-        page = client.get(reverse("meetings:timeline"))
-    assert "kr-m2" in page.content.decode()
-    # the data stamp, each stream's extent and the form's countries: the records are kept
-    with django_assert_max_num_queries(5):
-        assert text(client.get(reverse("meetings:timeline"))) == text(page)
+class TestQueryCounts:
+    def test_home_queries_are_constant(self, client, relations, django_assert_max_num_queries):
+        with django_assert_max_num_queries(17):  # engagements: the count, the newest, their partners; the stamps
+            page = client.get(reverse("meetings:home"))
+        assert page.content.decode().count('class="entry entry-') == 10
 
+    def test_timeline_queries_are_constant(self, client, relations, django_assert_max_num_queries):
+        # engagements: the extent, the newest, their partners; the suggested officials (kept)
+        with django_assert_max_num_queries(15):
+            page = client.get(reverse("meetings:timeline"))
+        assert "kr-m2" in page.content.decode()
+        # the data stamp, each stream's extent and the form's countries: the records are kept
+        with django_assert_max_num_queries(5):
+            assert text(client.get(reverse("meetings:timeline"))) == text(page)
 
-def test_filtered_timeline_queries_are_constant(client, relations, django_assert_max_num_queries):
-    japanese, partner = relations
-    # two of them the official's tenures and part in each meeting: the office held that day
-    # engagements: the newest and their partners; the suggested officials (kept)
-    with django_assert_max_num_queries(12):
-        page = client.get(reverse("meetings:timeline"), {"country": "KR", "official": partner.slug, "year": "2024"})
-    assert "kr-m0" in page.content.decode()
+    def test_filtered_timeline_queries_are_constant(self, client, relations, django_assert_max_num_queries):
+        japanese, partner = relations
+        # two of them the official's tenures and part in each meeting: the office held that day
+        # engagements: the newest and their partners; the suggested officials (kept)
+        with django_assert_max_num_queries(12):
+            page = client.get(reverse("meetings:timeline"), {"country": "KR", "official": partner.slug, "year": "2024"})
+        assert "kr-m0" in page.content.decode()
+
+    def test_matrix_queries_are_constant(self, client, relations, django_assert_max_num_queries):
+        with django_assert_max_num_queries(4):  # the data stamp, the agreements, their parties and events
+            page = client.get(reverse("meetings:agreement-matrix"))
+        assert "A2" in text(page)
+        with django_assert_max_num_queries(1):  # the table, kept until the data changes
+            assert text(client.get(reverse("meetings:agreement-matrix"))) == text(page)
 
 
 def test_the_timeline_shows_a_change_at_the_next_request(client, django_capture_on_commit_callbacks):
@@ -257,14 +271,6 @@ def test_the_timeline_shows_a_change_at_the_next_request(client, django_capture_
         meeting.save()
     assert "日韓防衛相会談（改題）" in text(client.get(url))
     assert "日韓防衛相会談（改題）" in text(client.get(url + "?year=2024"))
-
-
-def test_matrix_queries_are_constant(client, relations, django_assert_max_num_queries):
-    with django_assert_max_num_queries(4):  # the data stamp, the agreements, their parties and events
-        page = client.get(reverse("meetings:agreement-matrix"))
-    assert "A2" in text(page)
-    with django_assert_max_num_queries(1):  # the table, kept until the data changes
-        assert text(client.get(reverse("meetings:agreement-matrix"))) == text(page)
 
 
 def test_the_matrix_shows_a_change_at_the_next_request(client, django_capture_on_commit_callbacks):

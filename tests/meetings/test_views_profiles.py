@@ -11,14 +11,19 @@ from tests.meetings.factories import (
 from tests.partners.factories import CountryFactory, OfficialFactory, PositionFactory, TenureFactory
 
 from tests.pages import get, text
+from tests.shared_data import made_once
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def korea():
+def make_korea():
     return CountryFactory(code="KR", name_ja="大韓民国", name_en="Republic of Korea", region="northeast_asia",
                           relationship_ja="重要な隣国", relationship_en="important neighbour")
+
+
+@pytest.fixture
+def korea():
+    return make_korea()
 
 
 @pytest.fixture
@@ -172,21 +177,46 @@ def test_the_official_list_says_when_a_country_is_unknown(client):
 
 # Query counts: the same bound at 3 and at 30 rows of everything shown.
 
-@pytest.fixture(params=[3, 30])
-def korea_with_relations(request, korea):
-    relations_with(korea, request.param)
+def make_korea_with_relations(n):
+    """Korea with ``n`` of every kind of record (relations_with), once for the tests below."""
+    korea = make_korea()
+    relations_with(korea, n)
     return korea
 
 
-def test_country_detail_queries_are_constant(client, korea_with_relations, django_assert_max_num_queries):
-    # a count and the newest rows of each kind on the timeline, with their partners; the
-    # engagements' chart, and the undated engagements with their partners; who met whom
-    with django_assert_max_num_queries(22):
-        page = client.get(reverse("partners:country-detail", args=["KR"]))
-    assert "kr-m2" in page.content.decode()
-    # the country and the data stamp: its agreements, chart and timeline are kept
-    with django_assert_max_num_queries(2):
-        assert text(client.get(reverse("partners:country-detail", args=["KR"]))) == text(page)
+korea_with_relations = made_once(make_korea_with_relations, scope="class", params=[3, 30])
+
+
+class TestQueryCounts:
+    def test_country_detail_queries_are_constant(self, client, korea_with_relations, django_assert_max_num_queries):
+        # a count and the newest rows of each kind on the timeline, with their partners; the
+        # engagements' chart, and the undated engagements with their partners; who met whom
+        with django_assert_max_num_queries(22):
+            page = client.get(reverse("partners:country-detail", args=["KR"]))
+        assert "kr-m2" in page.content.decode()
+        # the country and the data stamp: its agreements, chart and timeline are kept
+        with django_assert_max_num_queries(2):
+            assert text(client.get(reverse("partners:country-detail", args=["KR"]))) == text(page)
+
+    def test_country_list_queries_are_constant(self, client, korea_with_relations, django_assert_max_num_queries):
+        with django_assert_max_num_queries(2):  # + the data stamps (the ETag)
+            page = client.get(reverse("partners:country-list"))
+        assert "大韓民国" in text(page)
+
+    def test_official_detail_queries_are_constant(self, client, korea_with_relations, django_assert_max_num_queries):
+        slug = korea_with_relations.officials.get().slug
+        # the official, the tenures, the tenures of the same offices (predecessors and successors),
+        # the meetings in each tenure; the meetings, their partners and the official's part in
+        # them; a count and the newest engagements, with their partners; the undated, with theirs;
+        # who met whom
+        with django_assert_max_num_queries(15):  # + the data stamps (the ETag)
+            page = client.get(reverse("partners:official-detail", args=[slug]))
+        assert "kr-m2" in page.content.decode()
+
+    def test_official_list_queries_are_constant(self, client, korea_with_relations, django_assert_max_num_queries):
+        with django_assert_max_num_queries(6):  # + the country filter's own lookup, the data stamps
+            page = client.get(reverse("partners:official-list"), {"country": "KR"})
+        assert korea_with_relations.officials.get().name in text(page)
 
 
 def test_a_country_profile_shows_a_change_at_the_next_request(client, django_capture_on_commit_callbacks):
@@ -213,30 +243,6 @@ def test_a_country_profile_shows_a_change_at_the_next_request(client, django_cap
     with translation.override("en"):  # kept per language
         english = text(client.get(reverse("partners:country-detail", args=["KR"])))
     assert "Status today" in english and "Status today" not in after
-
-
-def test_country_list_queries_are_constant(client, korea_with_relations, django_assert_max_num_queries):
-    with django_assert_max_num_queries(2):  # + the data stamps (the ETag)
-        page = client.get(reverse("partners:country-list"))
-    assert "大韓民国" in text(page)
-
-
-def test_official_detail_queries_are_constant(client, korea_with_relations, django_assert_max_num_queries):
-    slug = korea_with_relations.officials.get().slug
-    # the official, the tenures, the tenures of the same offices (predecessors and successors),
-    # the meetings in each tenure; the meetings, their partners and the official's part in
-    # them; a count and the newest engagements, with their partners; the undated, with theirs;
-    # who met whom
-    with django_assert_max_num_queries(15):  # + the data stamps (the ETag)
-        page = client.get(reverse("partners:official-detail", args=[slug]))
-    assert "kr-m2" in page.content.decode()
-
-
-def test_official_list_queries_are_constant(client, korea_with_relations, django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):  # + the country filter's own lookup, the data stamps
-        page = client.get(reverse("partners:official-list"), {"country": "KR"})
-    assert korea_with_relations.officials.get().name in text(page)
-
 
 
 def test_a_partner_with_many_records_shows_the_newest_and_says_so(client, settings, monkeypatch):
