@@ -65,6 +65,26 @@ def test_the_matrix_puts_agreements_under_their_kind(client, gsomia, korea):
     assert "GSOMIA" in cells[headers.index("information security agreement") - 1]
 
 
+def test_a_cell_of_more_than_three_shows_two_and_folds_the_rest(client, korea):
+    """A partner's many joint statements would make its row a screen tall: two show, the
+    rest are one click away, every one still on the page; three still show whole."""
+    for i in range(4):
+        AgreementFactory(parties=[korea], key=f"kr-statement-{i}", kind="joint_declaration", short_name="",
+                         title_en=f"Joint statement {i}", stated_status="in_force")
+    for i in range(3):
+        AgreementFactory(parties=[korea], key=f"kr-exchange-{i}", kind="exchange_of_notes", short_name="",
+                         title_en=f"Exchange of notes {i}", stated_status="in_force")
+    row = korea_row(get(client, "meetings:agreement-matrix", lang="en"))
+    statements, exchanges = (re.search(rf"<td><ul>(?:(?!</td>).)*{name} 0.*?</td>", row, re.S).group(0)
+                             for name in ("Joint statement", "Exchange of notes"))
+    shown, folded = statements.split('<details class="more">')
+    assert re.findall(r"Joint statement \d", shown) == ["Joint statement 0", "Joint statement 1"]
+    assert "2 more</summary>" in folded
+    assert re.findall(r"Joint statement \d", folded) == ["Joint statement 2", "Joint statement 3"]
+    assert "<details" not in exchanges and len(re.findall(r"Exchange of notes \d", exchanges)) == 3
+    assert "ほか2件" in korea_row(get(client, "meetings:agreement-matrix"))
+
+
 def test_a_bad_as_of_is_answered_with_a_message_and_today(client, gsomia):
     page = get(client, "meetings:agreement-matrix", lang="en", as_of="2024-13-40")
     assert page.status_code == 200
