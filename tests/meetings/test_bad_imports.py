@@ -25,6 +25,7 @@ from meetings.resources import MeetingResource
 from partners.models import Country, Official, Position, Tenure
 from tests.meetings.factories import AgreementEventFactory, AgreementFactory, MeetingFactory
 from tests.partners.factories import CountryFactory, OfficialFactory, PositionFactory, TenureFactory
+from tests.shared_data import made_once
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
 
@@ -97,10 +98,9 @@ BAD = {
 ACCEPTED = {"accepted_html_in_names.csv", "accepted_formula_cells.csv", "accepted_cp932_excel.csv"}
 
 
-@pytest.fixture
-def world(settings):
-    """What the corpus refers to; every file names some of it."""
-    settings.DEFREL_IMPORT_MAX_BYTES = CAP
+def make_world():
+    """What the corpus refers to; every file names some of it (made once for the module:
+    a refused file writes nothing, and an accepted one is rolled back with its test)."""
     jp = CountryFactory(code="JP", name_ja="日本", name_en="Japan", region="northeast_asia")
     au = CountryFactory(code="AU", name_ja="オーストラリア", name_en="Australia")
     CountryFactory(code="US", name_ja="米国", name_en="United States", region="north_america")
@@ -111,6 +111,14 @@ def world(settings):
     raa = AgreementFactory(key="jp-au-raa")
     raa.parties.set([au])
     AgreementEventFactory(agreement=raa, kind="entered_into_force", date="2023-08-13")
+
+
+world_records = made_once(make_world)
+
+
+@pytest.fixture
+def world(settings, world_records):
+    settings.DEFREL_IMPORT_MAX_BYTES = CAP
 
 
 @pytest.fixture
