@@ -8,6 +8,7 @@ from django.urls import reverse
 from meetings.models import Meeting, Participation
 from meetings.resources import MeetingResource
 from partners.models import Country
+from tests.curated import load_curated
 from tests.meetings.factories import EngagementFactory, MeetingFactory, ParticipationFactory
 from tests.meetings.test_concurrent_edits import refused
 from tests.meetings.test_admin import meeting_form
@@ -96,6 +97,17 @@ def test_curated_fixtures_are_recorded_as_such():
     call_command("load_curated", "fixtures/00_reference.json", verbosity=0)
     japan = Country.objects.get(code="JP")
     assert japan.history.get().history_change_reason == "curated fixtures"
+
+
+def test_a_curated_record_has_one_entry_added_with_its_partners():
+    """As an import records a new record: not an entry without its partners and another,
+    "changed", for setting them."""
+    load_curated()  # the command's own rows (tests.curated)
+    meeting = Meeting.objects.get(key="2024-05-au-defmin")
+    (entry,) = meeting.history.all()
+    assert (entry.history_type, entry.history_change_reason) == ("+", "curated fixtures")
+    assert {c.country.code for c in entry.countries.all()} == {"AU"} == {c.code for c in meeting.countries.all()}
+    assert entry.title_ja == meeting.title_ja
 
 
 def revert_form(client, meeting, entry):

@@ -8,7 +8,6 @@ updated record changed by someone else since it was read is that row's error, no
 overwritten."""
 from collections import defaultdict
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.deletion import Collector
@@ -17,10 +16,9 @@ from django.utils.translation import gettext as _
 from import_export import widgets
 from import_export.exceptions import ImportError as ImportExportError
 from import_export.results import RowResult
-from simple_history.utils import (get_change_reason_from_object, get_history_manager_for_model,
-                                  get_m2m_field_name)
 
-from defrel.imports.inserts import insert_entries, insert_instances, insert_rows
+from defrel.imports.history import write_history
+from defrel.imports.inserts import insert_instances
 from defrel.imports.readahead import chunked
 from defrel.imports.validation import explain_refusal
 from defrel.models import Dated, Versioned, bump_parents, rows_written
@@ -163,7 +161,7 @@ class BatchWriter:
                 if linked:
                     self.write_links(self.model._meta.get_field(field.attribute), field, linked, created, now)
         rows_written.send(self.model, instances=batch, using=self.using)  # what others derive from them
-        self.write_history(self.model, batch, "+" if created else "~", now)
+        write_history(self.model, batch, "+" if created else "~", now, self.using)
         bump_on_commit(self.using)  # writes without signals tell the public pages' cached counts
 
     def update(self, batch):
@@ -208,7 +206,7 @@ class BatchWriter:
         # of the batch; their other fields take their defaults, as in add().
         insert_instances(through, added, self.using)
         if links_have_history(through):
-            self.write_history(through, added, "+", now)
+            write_history(through, added, "+", now, self.using)
 
     def remove_links(self, through, pks, now):
         """As set() removes links: a through model of its own sends its signals, so its
@@ -221,48 +219,3 @@ class BatchWriter:
             collector = Collector(using=self.using)
             collector.collect(links)
             collector.delete()
-
-    def write_history(self, model, instances, history_type, now):
-        """simple-history's entries for records written without save() (as its
-        bulk_history_create() makes them), each with the many-to-many links its history
-        tracks, as they are after the write."""
-        if not getattr(model._meta, "simple_history_manager_attribute", None) or not getattr(
-                settings, "SIMPLE_HISTORY_ENABLED", True):
-            return
-        history_model = get_history_manager_for_model(model).model
-        instances = [i for i in instances if not hasattr(i, "skip_history_when_saving")]
-        entries = []
-        for instance in instances:
-            entry = {
-                "history_date": getattr(instance, "_history_date", now),
-                "history_type": history_type,
-                "history_user": history_model.get_default_history_user(instance),
-                "history_change_reason": get_change_reason_from_object(instance),
-                **{f.attname: getattr(instance, f.attname) for f in history_model.tracked_fields},
-            }
-            if hasattr(history_model, "history_relation"):
-                entry["history_relation_id"] = instance.pk
-            entries.append(entry)
-        if not entries:
-            return
-        keys = insert_entries(history_model, entries, self.using)
-        # simple-history's name for the many-to-many fields a history tracks.
-        for m2m in getattr(history_model, "_history_m2m_fields", ()):
-            self.write_history_links(history_model, m2m, instances, keys)
-
-    def write_history_links(self, history_model, m2m, instances, keys):
-        """The links of ``m2m`` of each record, copied to its history entry (as simple-history
-        copies them after a save)."""
-        links_model = getattr(history_model, m2m.name).model
-        through = m2m.remote_field.through
-        source = through._meta.get_field(get_m2m_field_name(m2m)).attname
-        columns = [f.attname for f in through._meta.concrete_fields]
-        at = columns.index(source)
-        links = defaultdict(list)
-        for chunk in chunked([i.pk for i in instances]):
-            for link in (through._base_manager.using(self.using)
-                         .filter(**{f"{source}__in": chunk}).values_list(*columns)):
-                links[link[at]].append(link)
-        fields = [links_model._meta.get_field(c) for c in columns] + [links_model._meta.get_field("history")]
-        insert_rows(links_model, fields, [(*link, key) for instance, key in zip(instances, keys)
-                                          for link in links[instance.pk]], self.using)

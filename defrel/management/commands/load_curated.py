@@ -1,14 +1,16 @@
 """Load the curated fixtures without ever overwriting a record that already exists."""
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
 from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import router, transaction
+from django.utils import timezone
 
+from defrel.imports.history import write_history
 from defrel.search_index import deferred
 from defrel.stamp import curated_models
 
@@ -52,24 +54,34 @@ class Command(BaseCommand):
             self.stdout.write("The database already holds data; curated fixtures not loaded.")
             return
         paths = paths or sorted(FIXTURES.glob("*.json"))
-        created, kept = Counter(), Counter()
+        created, kept, added = Counter(), Counter(), defaultdict(list)
         # The search documents once at the end, not at every record naming another.
         with transaction.atomic(), deferred():
             for path, index, obj in read_fixtures(paths):
                 label = obj.get("model", "?").lower()
                 try:
                     (item,) = serializers.deserialize("json", json.dumps([obj]))
-                    if item.object.pk is not None:  # its natural key is already in the database
+                    record = item.object
+                    if record.pk is not None:  # its natural key is already in the database
                         kept[label] += 1
                         continue
-                    item.object._change_reason = "curated fixtures"
-                    item.object.full_clean(validate_unique=False, validate_constraints=False)
-                    item.object.save()
+                    record._change_reason = "curated fixtures"
+                    record.full_clean(validate_unique=False, validate_constraints=False)
+                    # Its history is written once its links are set (below): one entry, "added",
+                    # with them, as an import writes it; not an entry without its partners and
+                    # another, "changed", for each set().
+                    record.skip_history_when_saving = True
+                    record.save()
                     for field, values in (item.m2m_data or {}).items():
-                        getattr(item.object, field).set(values)
+                        getattr(record, field).set(values)
+                    del record.skip_history_when_saving
+                    added[type(record)].append(record)
                 except Exception as error:
                     raise CommandError(f"{path}, object {index} ({label}): {error}") from error
                 created[label] += 1
+            now = timezone.now()
+            for model, records in added.items():
+                write_history(model, records, "+", now, router.db_for_write(model))
         if verbosity:
             for label in model_order():
                 if created[label] or kept[label]:

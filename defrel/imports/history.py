@@ -1,0 +1,58 @@
+"""simple-history's entries for records written without a save() of each (the import's
+batches), or saved with their history held back until their links are set (the curated
+fixtures): one entry per record, with the many-to-many links its history tracks."""
+from collections import defaultdict
+
+from django.conf import settings
+from simple_history.utils import (get_change_reason_from_object, get_history_manager_for_model,
+                                  get_m2m_field_name)
+
+from defrel.imports.inserts import insert_entries, insert_rows
+from defrel.imports.readahead import chunked
+
+
+def write_history(model, instances, history_type, now, using):
+    """The entries of ``instances`` of ``model`` (as simple-history's bulk_history_create()
+    makes them), each with its links as they are now; dated ``now`` unless an instance
+    carries its own ``_history_date``."""
+    if not getattr(model._meta, "simple_history_manager_attribute", None) or not getattr(
+            settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    history_model = get_history_manager_for_model(model).model
+    instances = [i for i in instances if not hasattr(i, "skip_history_when_saving")]
+    entries = []
+    for instance in instances:
+        entry = {
+            "history_date": getattr(instance, "_history_date", now),
+            "history_type": history_type,
+            "history_user": history_model.get_default_history_user(instance),
+            "history_change_reason": get_change_reason_from_object(instance),
+            **{f.attname: getattr(instance, f.attname) for f in history_model.tracked_fields},
+        }
+        if hasattr(history_model, "history_relation"):
+            entry["history_relation_id"] = instance.pk
+        entries.append(entry)
+    if not entries:
+        return
+    keys = insert_entries(history_model, entries, using)
+    # simple-history's name for the many-to-many fields a history tracks.
+    for m2m in getattr(history_model, "_history_m2m_fields", ()):
+        write_history_links(history_model, m2m, instances, keys, using)
+
+
+def write_history_links(history_model, m2m, instances, keys, using):
+    """The links of ``m2m`` of each record, copied to its history entry (as simple-history
+    copies them after a save)."""
+    links_model = getattr(history_model, m2m.name).model
+    through = m2m.remote_field.through
+    source = through._meta.get_field(get_m2m_field_name(m2m)).attname
+    columns = [f.attname for f in through._meta.concrete_fields]
+    at = columns.index(source)
+    links = defaultdict(list)
+    for chunk in chunked([i.pk for i in instances]):
+        for link in (through._base_manager.using(using)
+                     .filter(**{f"{source}__in": chunk}).values_list(*columns)):
+            links[link[at]].append(link)
+    fields = [links_model._meta.get_field(c) for c in columns] + [links_model._meta.get_field("history")]
+    insert_rows(links_model, fields, [(*link, key) for instance, key in zip(instances, keys)
+                                      for link in links[instance.pk]], using)
