@@ -6,14 +6,17 @@ from synth import PREFIX, synth
 
 
 def state():
-    """How many synthetic meetings the database holds, and whether its officials have careers
-    and it has its engagements (a file built before either is built anew)."""
+    """How many synthetic meetings the database holds, whether its officials have careers
+    and it has its engagements (a file built before either is built anew), and how many
+    other meetings it holds."""
     from meetings.models import Meeting
     from partners.models import Official, Tenure
 
     meetings = Meeting.objects.filter(key__startswith=PREFIX).count()
     return {"meetings": meetings, "careers": Tenure.objects.count() > Official.objects.count(),
-            "engagements": has_engagements(meetings)}
+            "engagements": has_engagements(meetings),
+            # what an earlier run's admin import left (bench/admin_import.py writes for real)
+            "imported": Meeting.objects.exclude(key__startswith=PREFIX).count()}
 
 
 def has_engagements(meetings):
