@@ -146,6 +146,15 @@ class Reader:
         self.page.goto(self.site + path)
         return self.page
 
+    def arrive(self, url_pattern):
+        """Wait for a navigation that a key or a click started to reach a page and load it.
+
+        The address changes when the new page's first bytes arrive: a key pressed then reaches
+        a page whose links are not all there yet (the first Tab found no skip link in CI).
+        """
+        sync_api.expect(self.page).to_have_url(re.compile(url_pattern))
+        self.page.wait_for_load_state()
+
     def check_clean(self):
         assert self.problems == []
 
