@@ -34,7 +34,8 @@ from exports import (VIEW, admin_export, cli_export_command, drop_view, http_exp
                      process_export, rate, read_through, sqlite3_version)
 from pages import Target, head_to_head, in_turn, measure_pages
 from report import Report
-from servers import BENCH, PY, ROOT, Baseline, current_side, datasette, datasette_version, gunicorn, say
+from servers import (BENCH, PY, ROOT, Baseline, current_side, datasette, datasette_version, gunicorn, say,
+                     file_of)
 
 EXPORT_TURNS = 3  # full exports by each revision and by the command line, taken in turn
 POSTGRES = ("postgres://", "postgresql://", "pgsql://")
@@ -63,7 +64,7 @@ def prepare(sides, urls, args, results, db):
         run = results["runs"][side.name].setdefault(db, {})
         run["synth_seconds"] = seconds
         if urls[side.name].startswith("sqlite:"):
-            read_through(urls[side.name].split("sqlite:///", 1)[1])
+            read_through(file_of(urls[side.name]))
         infos[side.name] = run["info"] = side.child("setup", urls[side.name])
     return infos
 

@@ -23,6 +23,11 @@ def say(text):
     print(text, file=sys.stderr, flush=True)
 
 
+def file_of(database_url):
+    """The file of a ``sqlite:///`` address (the benchmark's are absolute: ``sqlite:////…``)."""
+    return Path(database_url.split("sqlite:///", 1)[1])
+
+
 @dataclass
 class Side:
     """One revision of the app: ``name`` is the key of its figures ("baseline" or "current")."""
@@ -53,7 +58,7 @@ class Side:
             # An earlier run's admin import left its meetings in the file (synth removes only
             # its own): start from an empty file, so that every run measures ``meetings``.
             say(f"  {self.name}: an earlier run's imported meetings are in the file; building it anew")
-            Path(database_url.split("sqlite:///", 1)[1]).unlink()
+            file_of(database_url).unlink()
             subprocess.run(migrate, cwd=self.root, env=self.env(database_url), check=True)
             have = self.child("data_state", database_url)
             have.pop("imported", 0)
