@@ -24,10 +24,11 @@ run: migrate
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # One test process per core (pytest-xdist), each with its own test database; a test file
-# stays in one process, so a module's fixtures (the curated site of the browser tests) load once.
+# stays in one process, so a module's fixtures (the curated site of the browser tests) load once;
+# the modules go out longest first (tests/conftest.py), not xdist's most tests first.
 TEST_WORKERS ?= auto
 test: install
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 messages: install
 	$(PY) manage.py makemessages -l ja --ignore ".venv/*" --ignore "bench/*" --ignore "tests/*"

@@ -15,6 +15,15 @@ if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
 
+def pytest_collection_modifyitems(items):
+    """The longest modules first (browsers, then those marked slow): `make test` hands each
+    worker whole modules in this order (--dist loadfile --no-loadscope-reorder), so that the
+    workers finish together instead of one running a long module alone at the end."""
+    def late(item):
+        return (item.get_closest_marker("browser") is None, item.get_closest_marker("slow") is None)
+    items.sort(key=late)  # stable: a module's tests keep their order
+
+
 @pytest.fixture(autouse=True, scope="session")
 def fast_password_hashing():
     """Tests only: a password hashed in microseconds, not in the half second production's

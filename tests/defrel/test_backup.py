@@ -22,7 +22,7 @@ from tests.defrel.sites import drop_database, empty_database_url, manage, run, s
 from tests.meetings.factories import AgreementEventFactory, MeetingFactory, ParticipationFactory
 from tests.partners.factories import CountryFactory, TenureFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from tests.meetings.factories import AgreementEventFactory, AgreementFactory
 from tests.partners.factories import CountryFactory
 from tests.redis_server import redis_server, redis_url  # noqa: F401 - fixtures
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 class AppServer:

@@ -20,7 +20,7 @@ from tests.meetings.factories import (
 from tests.partners.factories import CountryFactory, OfficialFactory, PositionFactory, TenureFactory
 from tests.curated import load_curated
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 HEADERS = MeetingResource().get_export_headers()
 
 
