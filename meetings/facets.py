@@ -16,6 +16,10 @@ from meetings.models.services import SERVICES, has_service
 from partners.models import localised
 
 FACET_LIMIT = 30  # values shown of a facet without fixed choices (partners, officials, occasions)
+# How a many-to-many facet counts its links: COUNT(*), not COUNT(id), so that PostgreSQL reads
+# the through table's unique (row, value) index alone, without its rows (an index-only scan):
+# the officials of a search's 2,440 meetings in 12 ms instead of 21 (bench/NOTES.md).
+EACH_LINK = Count("*")
 
 
 @dataclass(frozen=True)
@@ -147,7 +151,7 @@ class FieldFacet:
             row = relation.m2m_field_name()
             links = links.filter(among(ids, row) if ids is not None else Q(**{f"{row}__in": counting.values("pk")}))
         target = relation.m2m_reverse_field_name()
-        return links, (lambda f: f"{target}__{f.partition('__')[2]}"), Count("pk")
+        return links, (lambda f: f"{target}__{f.partition('__')[2]}"), EACH_LINK
 
     def label(self, row):
         value = row[self.field]

@@ -21,7 +21,7 @@ from defrel import stamp
 from defrel.dated import spread_over_years
 from defrel.stamp import TIMEOUT, block_ids, block_tokens, blocks_up_to, cached_each, kept
 from meetings import facets as facet_kinds
-from meetings.facets import FieldFacet, YearFacet
+from meetings.facets import EACH_LINK, FieldFacet, YearFacet
 
 PATCHED_BLOCKS = 5  # blocks changed since the last sums, past which all are added up again
 
@@ -172,10 +172,11 @@ def grouped(model, spec, rows, low, high):
     if relation.many_to_many:  # its links, as FieldFacet.grouped counts them
         owner = relation.m2m_field_name()
         source = relation.remote_field.through.objects.filter(**{f"{owner}__gte": low, f"{owner}__lt": high})
-        value = F(relation.m2m_reverse_field_name())
+        value, counted = F(relation.m2m_reverse_field_name()), EACH_LINK
     else:
         source, value = rows, F(relation.attname if relation.is_relation else spec.field)
-    return fetched(source.values(block_value=value).annotate(n=Count("pk")).order_by().values_list("block_value", "n"))
+        counted = Count("pk")
+    return fetched(source.values(block_value=value).annotate(n=counted).order_by().values_list("block_value", "n"))
 
 
 def fetched(queryset):
