@@ -242,3 +242,27 @@ def test_postgresql_writes_an_imports_new_rows_with_copy():
     assert not any("INSERT" in q["sql"] for q in queries.captured_queries)
     assert list(Occasion.objects.filter(pk__in=keys).order_by("key").values_list("name_ja", "name_en")) == [
         ("会合「A」", 'The "A", at last'), ("会合B", "B\nnext line")]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_copy_writes_a_record_as_the_orm_would_nulls_dates_and_escapes_included():
+    """Every column of a meeting through COPY reads back as what save() wrote: NULL stays
+    NULL, an empty text stays empty, a date stays a date, and backslashes, tabs and new lines
+    are text, not COPY's own marks."""
+    from defrel.imports.inserts import preparer
+    from defrel.imports.pgcopy import copy_rows
+
+    saved = MeetingFactory(key="2024-05-copied-from", countries=[CountryFactory(code="AU")], date="2024-05",
+                           summary_en="back\\slash\ttab\nline \\N end", summary_ja="")
+    assert saved.occasion_id is None
+    fields = [f for f in Meeting._meta.concrete_fields if f is not Meeting._meta.pk and not f.generated]
+    row = [f.pre_save(saved, False) for f in fields]
+    row[[f.name for f in fields].index("key")] = "2024-05-copied"
+    keys = copy_rows(connection, Meeting, fields, [row], [preparer(f) for f in fields], returning=True)
+    columns = [f.attname for f in fields if f.name != "key"]
+    copied, original = (Meeting.objects.filter(key=key).values(*columns).get()
+                        for key in ("2024-05-copied", "2024-05-copied-from"))
+    assert Meeting.objects.get(key="2024-05-copied").pk == keys[0]
+    assert copied == original
+    assert copied["summary_en"] == "back\\slash\ttab\nline \\N end" and copied["summary_ja"] == ""
+    assert copied["occasion_id"] is None and copied["date_lower"] == datetime.date(2024, 5, 1)
