@@ -6,6 +6,7 @@ import's 10 seconds, and the import ran at 0.8 of the speed it had with COPY.
 The rows go through psycopg's own ``write_row()``, which adapts each value as a query's
 parameter would be adapted, in the driver's C code: with CSV cells formatted in Python the
 10,000-row import took 15.7 s, now 14.6 (bench/NOTES.md "COPY rows written by the driver")."""
+from itertools import repeat
 
 
 def copy_rows(connection, model, fields, rows, prepare, returning):
@@ -31,10 +32,6 @@ def copy_rows(connection, model, fields, rows, prepare, returning):
             quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields))
         with connection.wrap_database_errors:
             with raw.copy(sql) as copy:
-                if returning:
-                    for key, row in zip(keys, rows):
-                        copy.write_row([key, *(p(value, connection) for p, value in zip(prepare, row))])
-                else:
-                    for row in rows:
-                        copy.write_row([p(value, connection) for p, value in zip(prepare, row)])
+                for first, row in zip(([key] for key in keys) if returning else repeat([]), rows):
+                    copy.write_row([*first, *(p(value, connection) for p, value in zip(prepare, row))])
     return keys
