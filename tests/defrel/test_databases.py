@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from defrel.databases import databases, server_address
+from defrel.databases import SQLITE_MAPPED, databases, server_address
 from defrel.exports import csv_chunks
 from defrel.queries import in_chunks
 from meetings.resources import ExerciseResource
@@ -46,6 +46,20 @@ def test_replicas_become_aliases_that_serve_the_primarys_test_database():
     assert found["replica1"]["TEST"] == {"MIRROR": "default"}
     # A replica that is down must be refused at once, not waited for by a pool.
     assert "pool" not in found["replica1"]["OPTIONS"] and found["replica1"]["CONN_HEALTH_CHECKS"]
+
+
+def test_an_sqlite_file_is_written_ahead_and_read_through_a_memory_map(tmp_path, django_db_blocker):
+    from django.db.utils import ConnectionHandler
+
+    settings = databases({"DATABASE_URL": f"sqlite:///{tmp_path}/defrel.sqlite3"}, BASE)["default"]
+    wrapper = ConnectionHandler({"default": settings})["default"]
+    with django_db_blocker.unblock():
+        try:
+            with wrapper.cursor() as cursor:
+                found = [cursor.execute(f"PRAGMA {name}").fetchone()[0] for name in ("journal_mode", "mmap_size")]
+        finally:
+            wrapper.close()
+    assert found == ["wal", SQLITE_MAPPED]
 
 
 @pytest.mark.parametrize("environment", [
