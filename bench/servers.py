@@ -58,7 +58,9 @@ class Side:
             # An earlier run's admin import left its meetings in the file (synth removes only
             # its own): start from an empty file, so that every run measures ``meetings``.
             say(f"  {self.name}: an earlier run's imported meetings are in the file; building it anew")
-            file_of(database_url).unlink()
+            database = file_of(database_url)
+            for path in (database, database.with_name(database.name + "-wal"), database.with_name(database.name + "-shm")):
+                path.unlink(missing_ok=True)  # a write-ahead log left beside it is the old file's
             subprocess.run(migrate, cwd=self.root, env=self.env(database_url), check=True)
             have = self.child("data_state", database_url)
             have.pop("imported", 0)
