@@ -6,6 +6,8 @@ from django.apps import apps
 from django.db.models import Model
 from django.utils import translation
 
+from meetings.models import Meeting
+
 CHOICE_FIELDS = [(model, field) for model in apps.get_models() for field in model._meta.concrete_fields
                  if field.choices is not None]
 
@@ -32,8 +34,6 @@ def test_each_label_is_djangos_in_the_language_of_the_request(language):
 
 
 def test_a_label_follows_the_language_it_is_asked_in():
-    from meetings.models import Meeting
-
     meeting = Meeting(level=Meeting.Level.MINISTERIAL)
     with translation.override("ja"):
         japanese = meeting.get_level_display()
