@@ -14,6 +14,7 @@ from defrel.queries import SearchableQuerySet
 from meetings.models.agreements import Agreement
 from meetings.models.exercises import Exercise
 from meetings.models.meetings import Meeting
+from meetings.models.partnered import WithPartners
 from meetings.models.services import WithServices, has_service
 from partners.models import Country, Official, localised
 
@@ -37,7 +38,7 @@ class EngagementQuerySet(SearchableQuerySet, DatedQuerySet):
         return self.filter(has_service(code))
 
 
-class Engagement(NaturalKeyed, Dated, Sourced, Versioned, WithServices, models.Model):
+class Engagement(NaturalKeyed, Dated, Sourced, Versioned, WithServices, WithPartners, models.Model):
     """One activity with partners that is not a meeting, an agreement or a named exercise."""
 
     class Kind(models.TextChoices):
@@ -113,10 +114,6 @@ class Engagement(NaturalKeyed, Dated, Sourced, Versioned, WithServices, models.M
 
     def get_absolute_url(self):
         return address("meetings:engagement-detail", self.key)
-
-    def stamp_partners(self):
-        """The partners whose pages show this engagement (defrel.stamp)."""
-        return [*self.countries.values_list("pk", flat=True), self.host_country_id]
 
     @property
     def title(self):

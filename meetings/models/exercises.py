@@ -9,6 +9,7 @@ from defrel.models import (
     dated_constraints, undated_allowed,
 )
 from defrel.queries import SearchableQuerySet
+from meetings.models.partnered import WithPartners
 from meetings.models.services import WithServices
 from partners.models import Country, localised
 
@@ -21,7 +22,7 @@ class ExerciseQuerySet(SearchableQuerySet, DatedQuerySet):
                      "countries__name_ja", "countries__name_en", "countries__short_ja")
 
 
-class Exercise(NaturalKeyed, Dated, Sourced, Versioned, WithServices, models.Model):
+class Exercise(NaturalKeyed, Dated, Sourced, Versioned, WithServices, WithPartners, models.Model):
     """A named exercise and who took part."""
 
     class Role(models.TextChoices):
@@ -69,10 +70,6 @@ class Exercise(NaturalKeyed, Dated, Sourced, Versioned, WithServices, models.Mod
 
     def get_absolute_url(self):
         return address("meetings:exercise-detail", self.key)
-
-    def stamp_partners(self):
-        """The partners whose pages show this exercise (defrel.stamp)."""
-        return [*self.countries.values_list("pk", flat=True), self.host_country_id]
 
     @property
     def name(self):

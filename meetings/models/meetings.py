@@ -11,6 +11,7 @@ from defrel.models import (
     dated_constraints,
 )
 from defrel.queries import SearchableQuerySet
+from meetings.models.partnered import WithPartners
 from meetings.models.venues import Venue
 from partners.models import Country, Official, Position, localised
 
@@ -89,7 +90,7 @@ class MeetingQuerySet(SearchableQuerySet, DatedQuerySet):
         ).prefetch_related(Prefetch("countries", queryset=Country.objects.only("code", "name_ja", "name_en")))
 
 
-class Meeting(NaturalKeyed, Dated, Sourced, Versioned, models.Model):
+class Meeting(NaturalKeyed, Dated, Sourced, Versioned, WithPartners, models.Model):
     """An encounter between Japan and one or more partners (or several, when aggregated)."""
 
     class Kind(models.TextChoices):
@@ -186,10 +187,6 @@ class Meeting(NaturalKeyed, Dated, Sourced, Versioned, models.Model):
 
     def get_absolute_url(self):
         return address("meetings:meeting-detail", self.key)
-
-    def stamp_partners(self):
-        """The partners whose pages show this meeting (defrel.stamp)."""
-        return [*self.countries.values_list("pk", flat=True), self.host_country_id]
 
     @property
     def title(self):
