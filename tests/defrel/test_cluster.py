@@ -1,11 +1,11 @@
 """`make cluster`: a primary, a streaming replica and pgbouncer in transaction pooling mode."""
 import tempfile
-import time
 
 import psycopg
 import pytest
 
 from defrel import cluster
+from tests.defrel.replay import wait_for_replay
 
 pytestmark = pytest.mark.skipif(bool(cluster.missing()), reason=f"needs {', '.join(cluster.missing())}")
 
@@ -23,16 +23,13 @@ def test_a_write_through_pgbouncer_reaches_the_replica(running):
         assert through_pgbouncer.execute("SELECT inet_server_port()").fetchone()[0] == int(running.ports["primary"])
         through_pgbouncer.execute("CREATE TABLE visit (note text)")
         through_pgbouncer.execute("INSERT INTO visit VALUES ('日豪防衛相会談')")
-        written = through_pgbouncer.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
-    with psycopg.connect(url["DATABASE_REPLICA_URLS"], autocommit=True) as replica:
-        assert replica.execute("SELECT pg_is_in_recovery()").fetchone()[0]
-        # Wait for the replay of both writes, not for the table alone: the replica can show
-        # the table a moment before it has replayed the row.
-        deadline = time.monotonic() + 10
-        while not replica.execute("SELECT pg_last_wal_replay_lsn() >= %s", [written]).fetchone()[0]:
-            assert time.monotonic() < deadline, "the replica did not catch up in 10 s"
-            time.sleep(0.05)
-        assert replica.execute("SELECT note FROM visit").fetchall() == [("日豪防衛相会談",)]
+        with psycopg.connect(url["DATABASE_REPLICA_URLS"], autocommit=True) as replica:
+            assert replica.execute("SELECT pg_is_in_recovery()").fetchone()[0]
+            # Both writes replayed, not the table alone: the replica can show the table a
+            # moment before it has replayed the row.
+            wait_for_replay(lambda sql: through_pgbouncer.execute(sql).fetchone()[0],
+                            lambda sql: replica.execute(sql).fetchone()[0])
+            assert replica.execute("SELECT note FROM visit").fetchall() == [("日豪防衛相会談",)]
 
 
 def test_the_replica_streams_through_its_slot(running):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from defrel import replicas
 from defrel.cluster import free_port
 from meetings.models import Meeting
+from tests.defrel.replay import wait_for_replay
 from tests.meetings.factories import MeetingFactory
 from tests.meetings.test_concurrent_edits import form_of
 from tests.partners.factories import CountryFactory
@@ -32,15 +33,6 @@ def on(alias, sql):
         return cursor.fetchone()[0]
 
 
-def wait_for_replay(alias):
-    """Until the replica has replayed everything the primary has written so far."""
-    target = on(DEFAULT_DB_ALIAS, "SELECT pg_current_wal_lsn()::text")
-    deadline = time.monotonic() + 10
-    while not on(alias, f"SELECT pg_last_wal_replay_lsn() >= '{target}'::pg_lsn"):
-        assert time.monotonic() < deadline, "the replica did not catch up in 10 s"
-        time.sleep(0.02)
-
-
 @pytest.fixture
 def replica(settings):
     """The first replica, used alone, checked afresh; its replay resumed afterwards."""
@@ -55,7 +47,7 @@ def replica(settings):
 @pytest.fixture
 def meeting(replica):
     meeting = MeetingFactory(key="2024-05-au-defmin", title_ja="日豪防衛相会談", countries=[CountryFactory(code="AU")])
-    wait_for_replay(replica)
+    wait_for_replay(lambda sql: on(DEFAULT_DB_ALIAS, sql), lambda sql: on(replica, sql))
     return meeting
 
 
