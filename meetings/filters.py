@@ -59,8 +59,12 @@ class FacetedFilterSet(django_filters.FilterSet):
         ids = self.found_ids(self.qs)
         if ids is None:
             return self.qs
-        rows = self.queryset.filter(among(ids))
-        return rows.order_by(*self.qs.query.order_by) if self.qs.query.order_by else rows
+        return self.queryset.filter(among(ids)).order_by(*self.ordering)
+
+    @cached_property
+    def ordering(self):
+        """The list's order: the one asked for (?sort=), else the model's."""
+        return self.qs.query.order_by or self._meta.model._meta.ordering
 
     @cached_property
     def data_stamp(self):
@@ -68,10 +72,11 @@ class FacetedFilterSet(django_filters.FilterSet):
         return token(*reads(self._meta.model))
 
     def found_ids(self, base):
-        """Under a text search, the ids of ``base``'s rows, remembered like the counts until
-        the data changes; None without a search, or when it matches too many rows to pass
-        them around. A search reads the texts of every row (about a second at 100,000
-        meetings on PostgreSQL); each facet, the count and the page would search again."""
+        """Under a text search, the ids of ``base``'s rows in the list's order, remembered like
+        the counts until the data changes; None without a search, or when it matches too many
+        rows to pass them around. A search reads the texts of every row (about a second at
+        100,000 meetings on PostgreSQL); each facet, the count and the page would search
+        again. In order, a page of the list is a slice of them (meetings.views.lists)."""
         found = self.search_of(base)
         return None if found is None else found["ids"]
 
@@ -120,8 +125,11 @@ class FacetedFilterSet(django_filters.FilterSet):
         self.is_valid()  # cleans the form; a bad value of another filter leaves this one
         if not (self.form.cleaned_data.get("q") or "").strip():
             return None
-        query = base.order_by().values_list("pk", flat=True)
-        digest = hashlib.sha256(str(query.query).encode()).hexdigest()[:32]
+        # Sorted as the list is (whatever order ``base`` had): the page's ids are then a
+        # slice of the ids found, where a query of the found ids in order took as long as
+        # sorting them with the search (bench/NOTES.md, "A search's page read by its ids").
+        ordered = base.order_by(*self.ordering)
+        digest = hashlib.sha256(str(ordered.values_list("pk", flat=True).query).encode()).hexdigest()[:32]
         key = f"{self._meta.model._meta.label}:ids:{digest}"
         found = self.__dict__.setdefault("_found", {})
         if key not in found:
@@ -130,7 +138,7 @@ class FacetedFilterSet(django_filters.FilterSet):
             def search():
                 nonlocal read
                 read = {}
-                rows = base.order_by().values_list("pk", *self.found_columns)[:FOUND_IDS_LIMIT + 1]
+                rows = ordered.values_list("pk", *self.found_columns)[:FOUND_IDS_LIMIT + 1]
                 read.update((row[0], row[1:]) for row in rows)  # a join may repeat a row
                 return {"ids": list(read) if len(read) <= FOUND_IDS_LIMIT else None}
 

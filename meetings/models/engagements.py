@@ -34,6 +34,10 @@ class EngagementQuerySet(SearchableQuerySet, DatedQuerySet):
         return self.select_related("host_country", "agreement", "meeting", "exercise", "source") \
             .prefetch_related("countries", "officials")
 
+    def for_list(self):
+        """What a list row shows beside the engagement: its partners."""
+        return self.prefetch_related("countries")
+
     def with_service(self, code):
         return self.filter(has_service(code))
 

@@ -21,6 +21,10 @@ class ExerciseQuerySet(SearchableQuerySet, DatedQuerySet):
                      "location_ja", "location_en",
                      "countries__name_ja", "countries__name_en", "countries__short_ja")
 
+    def for_list(self):
+        """What a list row shows beside the exercise: its host and partners."""
+        return self.select_related("host_country").prefetch_related("countries")
+
 
 class Exercise(NaturalKeyed, Dated, Sourced, Versioned, WithServices, WithPartners, models.Model):
     """A named exercise and who took part."""

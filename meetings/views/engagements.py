@@ -10,8 +10,7 @@ from meetings.views.lists import export_queryset, list_context
 
 def engagement_list(request):
     filterset = EngagementFilter(request.GET, queryset=Engagement.objects.all())
-    rows = filterset.matching.prefetch_related("countries")
-    context = list_context(request, filterset, rows)
+    context = list_context(request, filterset)
     return render(request, "meetings/engagement_list.html", context)
 
 

@@ -46,6 +46,29 @@ class CountedPaginator(Paginator):
         return page
 
 
+class FoundPaginator(Paginator):
+    """The pages of a text search's rows, whose ids were found in the list's order
+    (FacetedFilterSet.found_ids): a page is a slice of them, its rows read by those ids alone."""
+
+    def __init__(self, ids, rows, per_page):
+        super().__init__(ids, per_page)
+        self.rows = rows
+
+    def page(self, number):
+        page = super().page(number)
+        page.object_list = self.rows.filter(pk__in=page.object_list)
+        return page
+
+
+def paginator(filterset, count):
+    """The pages of the rows ``filterset`` selects, each row with what the list shows (its
+    queryset's ``for_list()``)."""
+    ids = filterset.found_ids(filterset.qs)
+    if ids is None:
+        return CountedPaginator(filterset.qs.for_list(), PER_PAGE, count)
+    return FoundPaginator(ids, filterset.queryset.order_by(*filterset.ordering).for_list(), PER_PAGE)
+
+
 def with_keys(filterset, params):
     """``params`` with the names typed into name boxes as the keys they stand for
     (meetings.forms.NamedChoiceField), so that the facets mark the records chosen and their
@@ -59,19 +82,22 @@ def with_keys(filterset, params):
     return params
 
 
-def list_context(request, filterset, rows, facets=None):
-    """The context of a filtered list; without ``facets``, the filterset's own, counted (with
-    the total) once per change of the data."""
-    count, params = None, with_keys(filterset, request.GET)
-    if facets is None:
+def list_context(request, filterset, rows=None, facets=None):
+    """The context of a filtered list: without ``rows``, the filterset's own (see paginator())
+    and its facets, counted (with the total) once per change of the data."""
+    params = with_keys(filterset, request.GET)
+    if rows is None:
         data = filterset.data_stamp
-        facets, count = filterset.facets(params, data), filterset.count(params, data)
+        facets = filterset.facets(params, data)
+        pages = paginator(filterset, filterset.count(params, data))
+    else:
+        pages = CountedPaginator(rows, PER_PAGE)
     return {
         "filter": filterset,
         "fields": [filterset.form[name] for name in SEARCH_FIELDS[:1] + NAME_FIELDS + SEARCH_FIELDS[1:]
                    if name in filterset.form.fields],
         "suggestions": SimpleLazyObject(suggestions),
-        "page_obj": CountedPaginator(rows, PER_PAGE, count).get_page(request.GET.get("page")),
+        "page_obj": pages.get_page(request.GET.get("page")),
         "facets": facets,
         "errors": filterset.error_messages(),
         "carried": carried(params),
@@ -89,7 +115,7 @@ def export_queryset(resource, filterset):
 
 def meeting_list(request):
     filterset = MeetingFilter(request.GET, queryset=Meeting.objects.all())
-    context = list_context(request, filterset, filterset.matching.for_list())
+    context = list_context(request, filterset)
     context["encounters"] = encounters(filterset, request.GET)
     return render(request, "meetings/meeting_list.html", context)
 
@@ -149,8 +175,7 @@ def agreement_export(request):
 
 def exercise_list(request):
     filterset = ExerciseFilter(request.GET, queryset=Exercise.objects.all())
-    rows = filterset.matching.select_related("host_country").prefetch_related("countries")
-    context = list_context(request, filterset, rows)
+    context = list_context(request, filterset)
     return render(request, "meetings/exercise_list.html", context)
 
 

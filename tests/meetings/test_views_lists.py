@@ -2,7 +2,9 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -468,9 +470,9 @@ def test_data_dictionary_is_also_a_csv_file(client):
 @pytest.mark.parametrize("query", ["", "?country=S001", "?sort=date", "?level=working&sort=date",
                                    "?q={name}", "?q={name}&sort=date", "?q={name}&level=ministerial"])
 def test_pages_together_hold_every_row_once_in_order(client, monkeypatch, query):
-    """Pages are read by their ids first (CountedPaginator.page), and a search's rows by the
-    ids it found (FacetedFilterSet.matching): together the pages must still be the whole
-    filtered, sorted list, each row once, including the last, short page."""
+    """Pages are read by their ids first (CountedPaginator.page), and a search's pages are
+    slices of the ids it found in the list's order (FoundPaginator): together the pages must
+    still be the whole filtered, sorted list, each row once, including the last, short page."""
     synth(meetings=120, seed=5)
     monkeypatch.setattr(lists, "PER_PAGE", 3)
     params = QueryDict(query.lstrip("?").format(name=Country.objects.get(code="S001").name_en))
@@ -485,6 +487,23 @@ def test_pages_together_hold_every_row_once_in_order(client, monkeypatch, query)
             break
         number += 1
     assert shown == expected
+
+
+@pytest.mark.parametrize("query", ["", "&sort=date"])
+def test_a_search_page_reads_its_rows_by_their_ids_alone(client, monkeypatch, query):
+    """The search reads the ids it finds in the list's order, so the page is a slice of them:
+    the meetings table is read twice (the search, the page's rows), not a third time to sort
+    the ids found and cut out the page's."""
+    synth(meetings=120, seed=5)
+    monkeypatch.setattr(lists, "PER_PAGE", 10)
+    name = Country.objects.get(code="S001").name_en
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("meetings:meeting-list") + f"?q={name}{query}&page=2")
+    reads = [q["sql"] for q in queries if q["sql"].startswith('SELECT "meetings_meeting"."id"')]
+    assert len(reads) == 2, reads
+    expected = [m.key for m in MeetingFilter(QueryDict(f"q={name}{query}"), queryset=Meeting.objects.all()).qs]
+    assert len(expected) > 20
+    assert [m.key for m in response.context["page_obj"].object_list] == expected[10:20]
 
 
 @pytest.mark.parametrize("query", ["q={name}", "q={name}&level=ministerial", "q={name}&country=S002&year=2015"])
