@@ -3,6 +3,7 @@ curated records as readers type them."""
 import re
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import translation
@@ -93,3 +94,20 @@ def test_the_lists_facets_count_what_the_search_finds(client):
     params = QueryDict("q=korea+talks")
     facets = {f.param: {c.value: c.count for c in f.choices} for f in MeetingFilter(params).facets(params)}
     assert facets["country"] == {"KR": 2, "AU": 1}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL matter")
+def test_every_column_a_search_reads_of_a_meeting_is_in_one_index():
+    """The meetings a list's search finds are read from meeting_search_cover alone
+    (meetings.migrations.0013): every column of the meetings table that the search reads,
+    facet columns and the list's order included, must be in it, or each found meeting's row
+    is visited again."""
+    filterset = MeetingFilter(QueryDict("q=x"), queryset=Meeting.objects.all())
+    query = Meeting.objects.search("x").order_by(*filterset.ordering).values_list("pk", *filterset.found_columns)
+    read = set(re.findall(r'"meetings_meeting"\."(\w+)"', str(query.query)))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'meeting_search_cover'")
+        (definition,), = cursor.fetchall()
+    indexed = set(re.findall(r"\w+", definition.partition("(")[2]))
+    assert {"level", "venue", "date_lower", "key", "occasion_id"} <= read
+    assert read <= indexed, read - indexed
