@@ -3,6 +3,8 @@ already there."""
 from django.core.exceptions import FieldDoesNotExist
 from django.db import migrations, models
 
+from defrel.vendor_sql import by_vendor
+
 TABLE = "defrel_searchdocument"
 SQLITE = [
     # Trigram FTS5 over the documents' text, its content read from the table itself and kept
@@ -24,13 +26,6 @@ POSTGRESQL = [
     f"CREATE INDEX {TABLE}_trgm ON {TABLE} USING gin (text gin_trgm_ops)",
 ]
 POSTGRESQL_REVERSE = [f"DROP INDEX {TABLE}_trgm"]  # the extension may serve others
-
-
-def run(statements):
-    def operation(apps, schema_editor):
-        for sql in statements.get(schema_editor.connection.vendor, ()):
-            schema_editor.execute(sql)
-    return operation
 
 
 def resolves(model, path):
@@ -76,7 +71,7 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('kind', 'record_id'), name='searchdocument_record')],
             },
         ),
-        migrations.RunPython(run({"sqlite": SQLITE, "postgresql": POSTGRESQL}),
-                             run({"sqlite": SQLITE_REVERSE, "postgresql": POSTGRESQL_REVERSE})),
+        migrations.RunPython(by_vendor({"sqlite": SQLITE, "postgresql": POSTGRESQL}),
+                             by_vendor({"sqlite": SQLITE_REVERSE, "postgresql": POSTGRESQL_REVERSE})),
         migrations.RunPython(build_documents, migrations.RunPython.noop),
     ]

@@ -10,19 +10,15 @@ index is PostgreSQL's own SQL. A column added to the facets later is read from t
 until it is added here: slower, never wrong."""
 from django.db import migrations
 
+from defrel.vendor_sql import by_vendor
+
 CREATE = ("CREATE INDEX IF NOT EXISTS meeting_search_cover ON meetings_meeting (id) INCLUDE "
           "(date_lower, key, level, kind, format, venue, date_upper, occasion_id, count)")
 DROP = "DROP INDEX IF EXISTS meeting_search_cover"
 
 
-def on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("meetings", "0012_release")]
 
-    operations = [migrations.RunPython(on_postgresql(CREATE), on_postgresql(DROP), elidable=False)]
+    operations = [migrations.RunPython(by_vendor({"postgresql": [CREATE]}), by_vendor({"postgresql": [DROP]}),
+                                       elidable=False)]
