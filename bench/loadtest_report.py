@@ -21,9 +21,18 @@ def passed(r):
 
 
 def report(r, args, versions, started_at):
+    """The text of bench/LOADTEST.md, section by section, the notes kept by hand last."""
+    lines = (run_description(r, args, versions, started_at) + summary_table(r) + timeline_list(r, args)
+             + phases_table(r) + failures_list(r) + kinds_table(r))
+    if NOTES.exists():
+        lines += ["", NOTES.read_text().strip()]
+    return "\n".join(lines) + "\n"
+
+
+def run_description(r, args, versions, started_at):
+    """The title and how the run was made: the machine, the stack, the load, what counts as an error."""
     low, _, high = args.think.partition("-")
-    v = r["verify"]
-    lines = [
+    return [
         "# defrel under load, on its production stack",
         "",
         f"Run {started_at:%Y-%m-%d %H:%M} with `make loadtest` (`bench/loadtest.py"
@@ -50,6 +59,13 @@ def report(r, args, versions, started_at):
         "- Errors: 5xx, connection errors and any unexpected status. A refused stale edit is a conflict, not an "
         "error. Verified on the primary afterwards: each acknowledged (302) token is in its record and in its "
         "history (tokens are appended, so a lost update would drop one), no refused token was saved.",
+    ]
+
+
+def summary_table(r):
+    """The summary table: one row for the whole run, and whether it met its targets."""
+    v = r["verify"]
+    return [
         "",
         "## Summary",
         "",
@@ -60,6 +76,12 @@ def report(r, args, versions, started_at):
         f"| {r['readers']['errors']} | {r['editors']['errors']} | {v['saved']} | {v['verified']} "
         f"({v['saved'] - len(v['history_missing'])}) | {r['conflicts']} | {len(v['refused_found'])}/{v['refused']} "
         f"| {v['unknown']} ({len(v['unknown_saved'])}) | {'met' if passed(r) else 'MISSED'} |",
+    ]
+
+
+def timeline_list(r, args):
+    """The run's events, from the users' start to their stop."""
+    lines = [
         "",
         "## Timeline",
         "",
@@ -67,22 +89,33 @@ def report(r, args, versions, started_at):
         f"{args.users / 10:.0f} s).",
     ]
     lines += [f"- t={e['t']:.0f} s: {e['event']}: {e['done']} ({e['took']:.1f} s)." for e in r["timeline"]]
-    lines += [f"- t={r['elapsed']:.0f} s: the users stop.", "",
-              "## Phases", "",
-              "Each phase runs from one event to the next; a request belongs to the phase in which it started. "
-              "Moved: requests nginx sent on to the other app server after the first failed them. Pages read "
-              "from: the public GETs the app servers answered, by the database they read (their JSON request "
-              "log; a page made from the cache reads neither; its times are whole seconds).", "",
-              "| phase | from s | to s | reader requests | reader errors | reader p50 ms | reader p95 ms "
-              "| editor requests | editor errors | edits saved | refused (stale) | moved by nginx "
-              "| pages read from replica / primary |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += [f"- t={r['elapsed']:.0f} s: the users stop."]
+    return lines
+
+
+def phases_table(r):
+    """The phases table: one row for each stretch between two events."""
+    lines = ["", "## Phases", "",
+             "Each phase runs from one event to the next; a request belongs to the phase in which it started. "
+             "Moved: requests nginx sent on to the other app server after the first failed them. Pages read "
+             "from: the public GETs the app servers answered, by the database they read (their JSON request "
+             "log; a page made from the cache reads neither; its times are whole seconds).", "",
+             "| phase | from s | to s | reader requests | reader errors | reader p50 ms | reader p95 ms "
+             "| editor requests | editor errors | edits saved | refused (stale) | moved by nginx "
+             "| pages read from replica / primary |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for p in r["phases"]:
         rd, ed = p["readers"], p["editors"]
         lines.append(f"| {p['name']} | {p['from']:.0f} | {p['to']:.0f} | {rd['n']:,} | {rd['errors']} "
                      f"| {fmt_ms(rd['p50'])} | {fmt_ms(rd['p95'])} | {ed['n']:,} | {ed['errors']} | {p['saved']} "
                      f"| {p['refused']} | {p['moved']} | {p['from_replica']} / {p['from_primary']} |")
-    lines += ["", "## Failed requests", ""]
+    return lines
+
+
+def failures_list(r):
+    """The failed requests (the first 60), the unanswered edits and any edit lost or wrongly saved."""
+    v = r["verify"]
+    lines = ["", "## Failed requests", ""]
     if r["failed"]:
         lines += [f"- t={f['t']:.1f} s, {f['kind']}, status {f['status']}: `{f['error']}`" for f in r["failed"][:60]]
         if len(r["failed"]) > 60:
@@ -97,13 +130,18 @@ def report(r, args, versions, started_at):
                          ("Refused edits found saved", v["refused_found"])):
         if tokens:
             lines += ["", f"{name}: " + ", ".join(tokens[:20])]
+    return lines
+
+
+def kinds_table(r):
+    """The table by kind of request, then the HTTP statuses and what the servers' logs show."""
     log = r["log"]
-    lines += ["", f"## Per kind of request ({r['elapsed']:.0f} s)", "",
-              "Client time: locust's, from sending the request to the last byte, through nginx, the wait for a "
-              "free worker included (its percentiles are rounded to two significant figures). Worker time: "
-              "gunicorn's own measure of the time in a worker (both app servers' access logs).",
-              "", "| kind | requests | p50 ms | p95 ms | worker p50 ms | worker p95 ms | errors |",
-              "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["", f"## Per kind of request ({r['elapsed']:.0f} s)", "",
+             "Client time: locust's, from sending the request to the last byte, through nginx, the wait for a "
+             "free worker included (its percentiles are rounded to two significant figures). Worker time: "
+             "gunicorn's own measure of the time in a worker (both app servers' access logs).",
+             "", "| kind | requests | p50 ms | p95 ms | worker p50 ms | worker p95 ms | errors |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
     for kind, k in r["kinds"].items():
         lines.append(f"| {kind} | {k['n']:,} | {fmt_ms(k['p50'])} | {fmt_ms(k['p95'])} "
                      f"| {fmt_ms(k.get('server_p50'))} | {fmt_ms(k.get('server_p95'))} | {k['errors']} |")
@@ -114,6 +152,4 @@ def report(r, args, versions, started_at):
               f"{log['replica_failed_during_page']} pages made again from the primary after the replica failed "
               f"under them. nginx's error log: {log['nginx_upstream_errors']} upstream errors; {r['moved']} "
               "requests moved to the other app server."]
-    if NOTES.exists():
-        lines += ["", NOTES.read_text().strip()]
-    return "\n".join(lines) + "\n"
+    return lines

@@ -23,20 +23,55 @@ def setup():
     pages to measure."""
     import django
     import import_export
-    from django.contrib.auth.models import User
     from django.db import connection
-    from django.db.models import Count
     from django.urls import reverse
     from django.utils import translation
 
     from meetings.models import Meeting
-    from partners.models import Country
+
+    make_superuser()
+    translation.activate("ja")
+    records = sample_records()
+    busiest, level, elsewhere = records["busiest"], records["level"], records["elsewhere"]
+    searched = [c["name_en"] for c in busiest[10:10 + SEARCHES]] or [c["name_en"] for c in busiest]
+    return {
+        "meetings": Meeting.objects.count(),
+        "pages": page_urls(records, searched),
+        "busiest": busiest[0], "median": records["median"], "searched": searched,
+        "meeting_pk": records["latest"]["pk"],
+        "detail_sample": [[pk, reverse("meetings:meeting-detail", args=[key])] for pk, key in records["spread"]],
+        "export": reverse("meetings:meeting-export"),
+        "ndjson": ndjson_url(),
+        "export_10k": f"{reverse('meetings:meeting-export')}?level={level['level']}", "rows_10k": level["n"],
+        "admin_login": reverse("admin:login"),
+        # The meeting an editor saves before each first request after an edit elsewhere.
+        "edited": reverse("admin:meetings_meeting_change", args=[elsewhere["pk"]]) if elsewhere else None,
+        "admin_export": reverse("admin:meetings_meeting_export"),
+        "versions": {"Django": django.get_version(), "django-import-export": import_export.__version__,
+                     connection.vendor: database_version()},
+    }
+
+
+def make_superuser():
+    """(Inside Django.) The admin's superuser, USER with PASSWORD, made or reset."""
+    from django.contrib.auth.models import User
 
     user, _ = User.objects.get_or_create(username=USER)
     user.is_staff = user.is_superuser = True
     user.set_password(PASSWORD)
     user.save()
-    translation.activate("ja")
+
+
+def sample_records():
+    """(Inside Django.) The records the pages are measured on: the partners by their meetings
+    (the busiest first) and the median one, the latest meeting and the latest of those the
+    busiest partner is not in, all meetings' (pk, key) and DETAIL_SAMPLE of them spread across
+    the table, and the level whose count of meetings is nearest a tenth of them."""
+    from django.db.models import Count
+
+    from meetings.models import Meeting
+    from partners.models import Country
+
     busiest = list(Country.objects.exclude(code="JP").annotate(n=Count("meetings")).order_by("-n", "code")
                    .values("pk", "code", "name_en", "n"))
     median = busiest[len(busiest) // 2]
@@ -47,41 +82,41 @@ def setup():
     spread = ids[::max(1, len(ids) // DETAIL_SAMPLE)][:DETAIL_SAMPLE]
     levels = Meeting.objects.order_by().values("level").annotate(n=Count("pk"))
     level = min(levels, key=lambda r: abs(r["n"] - len(ids) // 10))
+    return {"busiest": busiest, "median": median, "latest": latest, "elsewhere": elsewhere,
+            "ids": ids, "spread": spread, "level": level}
+
+
+def database_version():
+    """(Inside Django.) The version of the database server (or of SQLite's library)."""
+    from django.db import connection
+
     with connection.cursor() as cursor:
         cursor.execute("SELECT sqlite_version()" if connection.vendor == "sqlite" else "SHOW server_version")
-        db_version = cursor.fetchone()[0]
+        return cursor.fetchone()[0]
+
+
+def page_urls(records, searched):
+    """(Inside Django.) The pages timed request by request, by name (a list of URLs for a page
+    asked at a different URL each time)."""
+    from django.urls import reverse
+
+    busiest, ids = records["busiest"], records["ids"]
     list_url = reverse("meetings:meeting-list")
-    searched = [c["name_en"] for c in busiest[10:10 + SEARCHES]] or [c["name_en"] for c in busiest]
     return {
-        "meetings": Meeting.objects.count(),
-        "pages": {
-            "meeting list": list_url,
-            "meeting list, deep page": f"{list_url}?page={min(1000, max(1, len(ids) // 100))}",
-            "meeting list, country and year": f"{list_url}?country={busiest[0]['code']}&year=2024",
-            "meeting list, search": f"{list_url}?{urlencode({'q': busiest[min(9, len(busiest) - 1)]['name_en']})}",
-            # what readers do: a different search each time, which nothing has counted yet
-            "meeting list, a new search each time": [f"{list_url}?{urlencode({'q': q})}" for q in searched],
-            "meeting detail": reverse("meetings:meeting-detail", args=[latest["key"]]),
-            "country profile (busiest)": reverse("partners:country-detail", args=[busiest[0]["code"]]),
-            "country profile (median)": reverse("partners:country-detail", args=[median["code"]]),
-            "agreements matrix": reverse("meetings:agreement-matrix"),
-            "timeline, one year": f"{reverse('meetings:timeline')}?year=2024",
-            "admin meetings changelist": reverse("admin:meetings_meeting_changelist"),
-            **engagement_pages(),
-            **api_pages(busiest[0]["code"]),
-        },
-        "busiest": busiest[0], "median": median, "searched": searched,
-        "meeting_pk": latest["pk"],
-        "detail_sample": [[pk, reverse("meetings:meeting-detail", args=[key])] for pk, key in spread],
-        "export": reverse("meetings:meeting-export"),
-        "ndjson": ndjson_url(),
-        "export_10k": f"{reverse('meetings:meeting-export')}?level={level['level']}", "rows_10k": level["n"],
-        "admin_login": reverse("admin:login"),
-        # The meeting an editor saves before each first request after an edit elsewhere.
-        "edited": reverse("admin:meetings_meeting_change", args=[elsewhere["pk"]]) if elsewhere else None,
-        "admin_export": reverse("admin:meetings_meeting_export"),
-        "versions": {"Django": django.get_version(), "django-import-export": import_export.__version__,
-                     connection.vendor: db_version},
+        "meeting list": list_url,
+        "meeting list, deep page": f"{list_url}?page={min(1000, max(1, len(ids) // 100))}",
+        "meeting list, country and year": f"{list_url}?country={busiest[0]['code']}&year=2024",
+        "meeting list, search": f"{list_url}?{urlencode({'q': busiest[min(9, len(busiest) - 1)]['name_en']})}",
+        # what readers do: a different search each time, which nothing has counted yet
+        "meeting list, a new search each time": [f"{list_url}?{urlencode({'q': q})}" for q in searched],
+        "meeting detail": reverse("meetings:meeting-detail", args=[records["latest"]["key"]]),
+        "country profile (busiest)": reverse("partners:country-detail", args=[busiest[0]["code"]]),
+        "country profile (median)": reverse("partners:country-detail", args=[records["median"]["code"]]),
+        "agreements matrix": reverse("meetings:agreement-matrix"),
+        "timeline, one year": f"{reverse('meetings:timeline')}?year=2024",
+        "admin meetings changelist": reverse("admin:meetings_meeting_changelist"),
+        **engagement_pages(),
+        **api_pages(busiest[0]["code"]),
     }
 
 

@@ -224,27 +224,30 @@ def shoot(page, name, full_page=False):
 
 # --- the tests ------------------------------------------------------------------------------------
 
-def test_reader_walks_from_home_to_a_meeting_an_official_and_back_to_an_export(reader):
-    """Home → the Philippines → its RAA → the meeting where it was signed → a participant →
-    back → every meeting with the Philippines → Export CSV of exactly those."""
-    page = reader.visit("/")
-    expect = sync_api.expect
-    philippines = Country.objects.get(code="PH")
-    raa = Agreement.objects.get(key="ph-raa")
-    signed = raa.events.get(kind=AgreementEvent.Kind.SIGNED)
-    meeting = signed.meeting
+# The first test's walk, step by step: each step starts on the page the one before reached.
 
+def _from_home_to_partner(page, philippines):
+    """The home page (in Japanese) → the Philippines, from the list of partners."""
+    expect = sync_api.expect
     expect(page.locator("html")).to_have_attribute("lang", "ja")
     partners = page.locator("section[aria-labelledby=partners]")
     partners.get_by_role("link", name=philippines.name_ja, exact=True).click()
 
+
+def _from_partner_to_agreement(page, philippines, raa):
+    """The Philippines' page → its RAA, from the partner's agreements."""
+    expect = sync_api.expect
     expect(page).to_have_url(re.compile(r"/partners/countries/PH/$"))
     expect(page.locator("h1")).to_have_text(philippines.name_ja)
     row = page.locator("table.results tbody tr", has=page.locator("a[href$='/agreements/ph-raa/']"))
     expect(row).to_contain_text(raa.title_ja)
     row.get_by_role("link", name=raa.title_ja).click()
 
+
+def _from_agreement_to_meeting(page, raa, meeting):
+    """The RAA's page → the meeting where it was signed, from its lifecycle."""
     # "When did Japan and the Philippines sign their RAA, and at which meeting?"
+    expect = sync_api.expect
     expect(page).to_have_url(re.compile(r"/agreements/ph-raa/$"))
     expect(page.locator("h1")).to_contain_text(raa.title_ja)
     milestone = page.locator("ol.lifecycle > li", has_text=ja(AgreementEvent.Kind.SIGNED.label))
@@ -254,13 +257,22 @@ def test_reader_walks_from_home_to_a_meeting_an_official_and_back_to_an_export(r
     expect(at_meeting).to_have_attribute("href", f"/meetings/{meeting.key}/")
     at_meeting.click()
 
+
+def _read_meeting(page, meeting):
+    """The meeting's page: its title, its month and a link back to the RAA; its URL."""
+    expect = sync_api.expect
     expect(page).to_have_url(re.compile(rf"/meetings/{meeting.key}/$"))
     meeting_url = page.url
     expect(page.locator("h1")).to_have_text(meeting.title_ja)
     expect(page.locator("main")).to_contain_text("2024年7月")
     expect(page.locator("main a[href$='/agreements/ph-raa/']")).to_be_visible()
     shoot(page, "meeting-ja")
+    return meeting_url
 
+
+def _to_a_participant_and_back(page, meeting, meeting_url):
+    """The meeting's first participant, whose timeline has the meeting, then back to the meeting."""
+    expect = sync_api.expect
     participant = meeting.participations.select_related("official").order_by("pk").first().official
     page.locator("ul.participants").get_by_role("link", name=participant.name_ja, exact=True).click()
     expect(page).to_have_url(re.compile(rf"/partners/officials/{participant.slug}/$"))
@@ -271,6 +283,11 @@ def test_reader_walks_from_home_to_a_meeting_an_official_and_back_to_an_export(r
     expect(page).to_have_url(meeting_url)
     expect(page.locator("h1")).to_have_text(meeting.title_ja)
 
+
+def _to_every_meeting_with_partner(page, philippines):
+    """The meeting's link to every meeting with the Philippines: exactly those, each row naming
+    the Philippines; the keys in the list's order."""
+    expect = sync_api.expect
     page.locator("dl.record a[href$='/meetings/?country=PH']").click()
     expect(page).to_have_url(re.compile(r"/meetings/\?country=PH$"))
     expected = set(Meeting.objects.with_country("PH").values_list("key", flat=True))
@@ -281,7 +298,12 @@ def test_reader_walks_from_home_to_a_meeting_an_official_and_back_to_an_export(r
     assert set(shown) == expected
     for partners_cell in page.locator("table.results tbody tr td:nth-child(3)").all():
         expect(partners_cell).to_contain_text(philippines.name_ja)
+    return shown
 
+
+def _export_the_list(page, shown):
+    """Export CSV from the list: a .csv with a BOM, the export's columns and exactly the rows
+    shown, in their order."""
     filename, data = download_csv(page, page.locator("p.export a[href*='export.csv']"))
     assert filename.endswith(".csv")
     assert data.startswith(BOM)
@@ -289,6 +311,24 @@ def test_reader_walks_from_home_to_a_meeting_an_official_and_back_to_an_export(r
     assert header == MeetingResource().get_export_headers()
     assert [r["key"] for r in rows] == shown  # the filtered rows only, in the list's order
     assert all("PH" in r["countries"].split("|") for r in rows)
+
+
+def test_reader_walks_from_home_to_a_meeting_an_official_and_back_to_an_export(reader):
+    """Home → the Philippines → its RAA → the meeting where it was signed → a participant →
+    back → every meeting with the Philippines → Export CSV of exactly those."""
+    page = reader.visit("/")
+    philippines = Country.objects.get(code="PH")
+    raa = Agreement.objects.get(key="ph-raa")
+    signed = raa.events.get(kind=AgreementEvent.Kind.SIGNED)
+    meeting = signed.meeting
+
+    _from_home_to_partner(page, philippines)
+    _from_partner_to_agreement(page, philippines, raa)
+    _from_agreement_to_meeting(page, raa, meeting)
+    meeting_url = _read_meeting(page, meeting)
+    _to_a_participant_and_back(page, meeting, meeting_url)
+    shown = _to_every_meeting_with_partner(page, philippines)
+    _export_the_list(page, shown)
     reader.check_clean()
 
 

@@ -54,18 +54,8 @@ class People:
         self.say(f"synth: {n} partners and Japan")
 
     def make_offices(self, n_officials):
-        positions = []
-        for suffix, ja, en, level in JAPAN_OFFICES:
-            positions.append(Position(key=f"{PREFIX}jp-{suffix}", country=self.japan,
-                                      title_ja=ja, title_en=en, level=level))
-        for country in self.partners:
-            offices = ORGANISATION_OFFICES if country.kind == Country.Kind.ORGANISATION else PARTNER_OFFICES
-            for suffix, ja, en, level in offices:
-                positions.append(Position(
-                    key=f"{PREFIX}{country.code.lower()}-{suffix}", country=country,
-                    title_ja=f"{country.short_ja}{ja}", title_en=f"{en} of {country.name_en}", level=level,
-                ))
-        positions = self.bulk(Position, positions)
+        """Japan's and the partners' offices, the officials who held them and their tenures."""
+        positions = self.make_positions()
         n_officials = max(n_officials, 2 * len(positions))
         # A share of the terms go to officials of the same country whose last office ended
         # not long before (a vice-minister becomes minister, a chief of army chief of
@@ -79,6 +69,38 @@ class People:
         last = datetime.date(LAST_YEAR, 12, 31).toordinal()
         # (the first term starts up to one mean length early: half a term more per office)
         mean = (last - first) * len(positions) / max(n_terms - len(positions) / 2, len(positions))
+        terms = self.make_terms(positions, first, last, mean)
+        holder_of = self.assign_careers(terms, moves, mean)
+        n_people = max(holder_of) + 1
+        self.say(f"synth: {len(positions):,} offices, {n_people:,} officials, {len(terms):,} tenures")
+        progress = Progress(self.out, "officials", n_people + len(terms))
+        officials = self.make_officials(terms, holder_of, n_people, progress)
+        self.make_tenures(terms, holder_of, officials, first, progress)
+        progress.close()
+        self.n_officials = len(officials)
+        # Offices by country and level, for picking who takes part in a meeting.
+        self.offices = {}
+        for position in positions:
+            self.offices.setdefault(position.country_id, {}).setdefault(position.level, []).append(position.pk)
+
+    def make_positions(self):
+        """Japan's offices and each partner's (an organisation's own set), saved."""
+        positions = []
+        for suffix, ja, en, level in JAPAN_OFFICES:
+            positions.append(Position(key=f"{PREFIX}jp-{suffix}", country=self.japan,
+                                      title_ja=ja, title_en=en, level=level))
+        for country in self.partners:
+            offices = ORGANISATION_OFFICES if country.kind == Country.Kind.ORGANISATION else PARTNER_OFFICES
+            for suffix, ja, en, level in offices:
+                positions.append(Position(
+                    key=f"{PREFIX}{country.code.lower()}-{suffix}", country=country,
+                    title_ja=f"{country.short_ja}{ja}", title_en=f"{en} of {country.name_en}", level=level,
+                ))
+        return self.bulk(Position, positions)
+
+    def make_terms(self, positions, first, last, mean):
+        """Each office's terms one after another, from up to ``mean`` days before ``first`` to an
+        open end after ``last``, as (position, start ordinal, end ordinal or None), by start."""
         terms = []  # (position, start ordinal or None, end ordinal or None)
         for position in positions:
             start = first - self.rng.randrange(int(mean))
@@ -90,10 +112,10 @@ class People:
                 terms.append((position, start, end))
                 start = end + 1
         terms.sort(key=lambda term: (term[1], term[0].pk))
-        holder_of = self.assign_careers(terms, moves, mean)
-        n_people = max(holder_of) + 1
-        self.say(f"synth: {len(positions):,} offices, {n_people:,} officials, {len(terms):,} tenures")
-        progress = Progress(self.out, "officials", n_people + len(terms))
+        return terms
+
+    def make_officials(self, terms, holder_of, n_people, progress):
+        """The people holding the terms, saved, each of the country of their first office."""
         officials = []
         country_of = {}
         for term, person in zip(terms, holder_of):
@@ -103,7 +125,12 @@ class People:
             given = "".join(p[0] for p in self.rng.sample(SYLLABLES, 2)).capitalize()
             officials.append(Official(slug=f"{PREFIX}{family.lower()}-{given.lower()}-{i}", name_ja=family_ja,
                                       name_en=f"{given} {family}", country=country_of[i]))
-        officials = self.bulk(Official, officials, progress)
+        return self.bulk(Official, officials, progress)
+
+    def make_tenures(self, terms, holder_of, officials, first, progress):
+        """The terms saved as tenures (a fifth of the ended ones begun before ``first`` with no
+        known start), and each office's holders and each official's career kept for the records
+        made later."""
         tenures, self.holders, self.careers = [], {}, {}
         for (position, start, end), person in zip(terms, holder_of):
             official = officials[person]
@@ -118,12 +145,6 @@ class People:
             starts.append(start)
             holders.append(official)
         self.bulk(Tenure, tenures, progress)
-        progress.close()
-        self.n_officials = len(officials)
-        # Offices by country and level, for picking who takes part in a meeting.
-        self.offices = {}
-        for position in positions:
-            self.offices.setdefault(position.country_id, {}).setdefault(position.level, []).append(position.pk)
 
     def assign_careers(self, terms, moves, mean):
         """For each term (sorted by start), the number of the person holding it: up to

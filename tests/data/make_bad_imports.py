@@ -127,13 +127,28 @@ BILLION_LAUGHS = (
 
 
 def files():
+    """(name, bytes) of every file of the corpus, in a fixed order."""
+    yield from unreadable_files()
+    yield from bad_value_files()
+    yield from json_files()
+    yield from xlsx_files()
+    yield from other_admins_files()
+    yield from accepted_files()
+
+
+def garbage():
+    """2,004 bytes that are no text in any encoding, the same on every run."""
     rng = random.Random(20250908)
-    garbage = bytes([0xFF, 0xFE, 0x00, 0x81]) + bytes(rng.randrange(256) for _ in range(2000))
-    long_title = "A" * 301
+    return bytes([0xFF, 0xFE, 0x00, 0x81]) + bytes(rng.randrange(256) for _ in range(2000))
+
+
+def unreadable_files():
+    """Files whose bytes, encoding, delimiter, columns or rows cannot be read as the meetings' CSV."""
+    noise = garbage()
     yield "empty.csv", b""
     yield "whitespace_only.csv", b" \r\n\r\n  \r\n"
-    yield "binary_garbage.csv", garbage
-    yield "binary_garbage.xlsx", garbage
+    yield "binary_garbage.csv", noise
+    yield "binary_garbage.xlsx", noise
     yield "csv_named_as.xlsx", meetings_csv(good(1))
     yield "semicolon_delimited.csv", meetings_csv(good(1), delimiter=";")
     yield "tab_delimited.csv", meetings_csv(good(1), delimiter="\t")
@@ -145,6 +160,12 @@ def files():
     yield "unterminated_quote.csv", meetings_csv(good(1)) + b'2024-02-x,2024-02,,,1,"never closed\r\n'
     yield "nul_byte.csv", meetings_csv(good(1), meeting(key="2024-02-nul", title_en="Nul\x00here"))
     yield "utf16_excel_unicode_text.csv", to_csv([good(1)], delimiter="\t").encode("utf-16")
+
+
+def bad_value_files():
+    """Readable CSVs with a row whose values are wrong: unknown references, bad dates and choices,
+    clashing, overlong or hostile keys, and too much of it."""
+    long_title = "A" * 301
     yield "cp932_unknown_country.csv", to_csv([good(1), meeting(key="2024-02-sjis", countries="豪州")]).encode("cp932")
     yield "unknown_country.csv", meetings_csv(good(1), meeting(key="2024-02-xx", countries="AU|XX"))
     yield "unknown_host_country.csv", meetings_csv(good(1), meeting(key="2024-02-zz", host_country="ZZ"))
@@ -160,12 +181,20 @@ def files():
     yield "formula_in_key.csv", meetings_csv(good(1), meeting(key="=cmd|' /C calc'!A0"))
     yield "script_as_country.csv", meetings_csv(good(1), meeting(key="2024-02-xss", countries="<script>alert(1)</script>"))
     yield "oversize.csv", meetings_csv(*(meeting(key=f"2024-05-big-{n}", summary_en="x" * 600) for n in range(120)))
+
+
+def json_files():
+    """JSON that is no list of flat meeting objects, or no JSON at all."""
     yield "json_not_a_list.json", json.dumps(good(1)).encode()
     yield "json_list_of_lists.json", json.dumps([MEETING, [good(1)[h] for h in MEETING]]).encode()
     yield "json_nested_object.json", json.dumps([good(1), dict(good(2), countries={"code": "AU"})]).encode()
     yield "json_mismatched_keys.json", json.dumps([good(1), {"key": "2024-02-odd", "surprise": 1}]).encode()
     yield "json_invalid_syntax.json", b'[{"key": "2024-01-x", "date": 2024-01}]'
     yield "json_deep_nesting.json", b"[" * 5_000 + b"]" * 5_000
+
+
+def xlsx_files():
+    """Workbooks with a formula, an entity bomb, a zip bomb, no rows or a cell far away."""
     yield "formula_cell.xlsx", workbook(sheet_xml(table(good(1), good(2)), formula_at=(3, 6)))
     yield "billion_laughs.xlsx", workbook(sheet_xml(table(good(1)), prologue=BILLION_LAUGHS)
                                           .replace(b"<t>AU</t>", b"<t>&lol9;</t>"))
@@ -177,7 +206,10 @@ def files():
     yield "empty_sheet.xlsx", workbook(sheet_xml([]))
     yield "far_away_cell.xlsx", workbook(sheet_xml(table(good(1)),
                                                    extra_cells='<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row>'))
-    # Other admins: a key naming an existing record under another parent, or an unknown key.
+
+
+def other_admins_files():
+    """Other admins: a key naming an existing record under another parent, or an unknown key."""
     yield "official_moved_country.csv", to_csv(
         [{"slug": "kihara-minoru", "name_ja": "木原稔", "name_en": "Kihara Minoru", "country": "AU"}],
         headers=["slug", "name_ja", "name_en", "reading", "reading_from", "country"]).encode()
@@ -199,7 +231,10 @@ def files():
          {"agreement": "jp-xx-nothing", "kind": "signed", "date": "2022-01-06"}],
         headers=["agreement", "kind", "date", "meeting", "note_ja", "note_en", "source",
                  "source_excerpt"]).encode()
-    # Hostile but acceptable: imported as text, shown escaped (see test_bad_imports.ACCEPTED).
+
+
+def accepted_files():
+    """Hostile but acceptable: imported as text, shown escaped (see test_bad_imports.ACCEPTED)."""
     yield "accepted_html_in_names.csv", meetings_csv(meeting(
         key="2024-05-html", title_en="<script>alert(1)</script><b>bold</b>",
         title_ja="<img src=x onerror=alert(2)>日豪"))
