@@ -115,9 +115,11 @@ class Agreement(NaturalKeyed, Sourced, Versioned, models.Model):
     def alias_list(self):
         return [a.strip() for a in self.aliases.splitlines() if a.strip()]
 
-    def status_on(self, day=None):
+    def status_on(self, day=None, events=None):
         """The status on ``day`` (today by default), from the milestones that had begun by
-        then; a month-precision milestone counts from the first day of its month.
+        then; a month-precision milestone counts from the first day of its month. ``events``:
+        its milestones when they were read already (the agreements matrix reads those of
+        every agreement in one query).
 
         An agreement the source states to be in force without dating any milestone (the
         2025 White Paper lists the ACSAs with Australia, the UK, France …) is IN_FORCE_BY on
@@ -126,7 +128,7 @@ class Agreement(NaturalKeyed, Sourced, Versioned, models.Model):
         partial), and it is told apart from "in force since X" and from "no record". A
         dated milestone, once recorded, is the only rule again."""
         day = day or datetime.date.today()
-        events = sorted(self.events.all(), key=lambda e: (e.date_lower, e.pk or 0))
+        events = sorted(self.events.all() if events is None else events, key=lambda e: (e.date_lower, e.pk or 0))
         if not events and self.stated_status == Status.IN_FORCE:
             return Status.IN_FORCE_BY
         status = Status.UNKNOWN
