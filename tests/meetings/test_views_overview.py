@@ -10,6 +10,7 @@ from tests.meetings.factories import (
     AgreementEventFactory, AgreementFactory, ExerciseFactory, MeetingFactory, ParticipationFactory,
     relations_with,
 )
+from meetings.models import Agreement, Status
 from tests.partners.factories import CountryFactory, OfficialFactory
 
 from tests.pages import get, text
@@ -51,6 +52,31 @@ def test_the_matrix_answers_what_was_in_force_with_korea_on_a_day(client, gsomia
     assert f'href="{reverse("meetings:agreement-detail", args=["kr-gsomia"])}">GSOMIA</a>' in row
     assert 'class="badge status-in_force"' in row
     assert "FUTURE" not in row  # nothing had happened to it yet
+
+
+def test_each_cell_of_the_matrix_holds_the_status_its_agreement_gives(gsomia, korea):
+    """The matrix reads every agreement's partners and milestones at once and hands them over:
+    each partner's cells hold exactly its agreements that had begun, with status_on()'s
+    answer for the day."""
+    from meetings.views.overview import agreements_matrix
+
+    australia = CountryFactory(code="AU", name_en="Australia", region="oceania")
+    japan = CountryFactory(code="JP", name_en="Japan", region="northeast_asia")
+    shared = AgreementFactory(parties=[korea, australia, japan], key="three", kind="raa")
+    AgreementEventFactory(agreement=shared, kind="signed", date="2018-05")
+    AgreementEventFactory(agreement=shared, kind="entered_into_force", date="2020-01-15")
+    AgreementFactory(parties=[australia], key="undated", kind="acsa", stated_status="in_force")
+    for day in ["2015-01-01", "2018-06-01", "2019-09-01", "2020-02-01", "2024-01-01"]:
+        day = datetime.date.fromisoformat(day)
+        matrix = agreements_matrix(day)
+        shown = {(country.code, agreement.key, status) for country, cells in matrix["rows"]
+                 for cell in cells for agreement, status in cell}
+        expected = {(country.code, agreement.key, agreement.status_on(day))
+                    for agreement in Agreement.objects.all() for country in agreement.parties.exclude(code="JP")
+                    if agreement.status_on(day) != Status.UNKNOWN}
+        assert shown == expected
+        kinds = set(Agreement.objects.filter(key__in={key for _, key, _ in shown}).values_list("kind", flat=True))
+        assert [kind for kind, _ in matrix["columns"]] == [kind for kind in Agreement.Kind.values if kind in kinds]
 
 
 def test_the_matrix_shows_the_notice_while_it_stood(client, gsomia):
