@@ -1,7 +1,7 @@
 from django.urls import path
 
 from meetings.feeds import ChangesFeed
-from meetings.views import charts, coverage, data, engagements, lists, overview, search, sources
+from meetings.views import charts, coverage, data, engagements, lists, matrix, overview, search, sources
 
 app_name = "meetings"
 urlpatterns = [
@@ -9,7 +9,7 @@ urlpatterns = [
     path("timeline/", overview.timeline, name="timeline"),
     path("charts/", charts.encounter_charts, name="charts"),
     path("search/", search.search, name="search"),
-    path("agreements/matrix/", overview.matrix, name="agreement-matrix"),
+    path("agreements/matrix/", matrix.matrix, name="agreement-matrix"),
     path("meetings/", lists.meeting_list, name="meeting-list"),
     path("meetings/export.csv", lists.meeting_export, name="meeting-export"),
     path("meetings/<slug:key>/", lists.meeting_detail, name="meeting-detail"),

@@ -94,6 +94,42 @@ def test_an_agreement_edit_renews_the_matrix_and_its_partners_profile(client, wo
     assert "PE-MOU (renamed)" in text(profile(client, "PE"))
 
 
+@pytest.fixture
+def drawn_rows(monkeypatch):
+    """The partners whose matrix rows each request draws again (the others come from the cache)."""
+    from meetings.views import matrix as view
+
+    drawn, draw = [], view.drawn_cells
+    monkeypatch.setattr(view, "drawn_cells", lambda day, partners: drawn.append(
+        sorted(p.code for p in partners)) or draw(day, partners))
+    return drawn
+
+
+def row(page, code):
+    html = page.content.decode()
+    return html[html.index(f'<tr id="{code}">'):].split("</tr>")[0]
+
+
+def test_an_agreement_edit_draws_again_the_rows_of_its_partners_alone(
+        client, world, drawn_rows, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        australian = AgreementFactory(parties=[world["au"]], key="au-acsa", short_name="AU-ACSA", kind="acsa")
+        AgreementEventFactory(agreement=australian, kind="entered_into_force", date="2017-09")
+    assert "AU-ACSA" in row(matrix(client), "AU")
+    assert drawn_rows == [["AU", "PE"]]
+    peruvian = world["pe"].agreements.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        AgreementEventFactory(agreement=peruvian, kind="terminated", date="2020-03")
+    page = matrix(client)
+    assert 'status-terminated' in row(page, "PE") and "AU-ACSA" in row(page, "AU")
+    assert drawn_rows == [["AU", "PE"], ["PE"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        peruvian.parties.set([world["au"]])  # moved to Australia: Peru has no agreement left
+    page = matrix(client)
+    assert "PE-MOU" in row(page, "AU") and 'id="PE"' not in page.content.decode()
+    assert drawn_rows[-1] == ["AU"]
+
+
 def test_a_renamed_country_renews_every_profile(client, world, django_capture_on_commit_callbacks):
     warm(client)
     with django_capture_on_commit_callbacks(execute=True):

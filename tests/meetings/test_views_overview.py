@@ -55,10 +55,10 @@ def test_the_matrix_answers_what_was_in_force_with_korea_on_a_day(client, gsomia
 
 
 def test_each_cell_of_the_matrix_holds_the_status_its_agreement_gives(gsomia, korea):
-    """The matrix reads every agreement's partners and milestones at once and hands them over:
+    """The matrix reads the agreements' partners and milestones at once and hands them over:
     each partner's cells hold exactly its agreements that had begun, with status_on()'s
-    answer for the day."""
-    from meetings.views.overview import agreements_matrix
+    answer for the day, under the column of their kind."""
+    from meetings.views.matrix import agreements_matrix
 
     australia = CountryFactory(code="AU", name_en="Australia", region="oceania")
     japan = CountryFactory(code="JP", name_en="Japan", region="northeast_asia")
@@ -69,14 +69,15 @@ def test_each_cell_of_the_matrix_holds_the_status_its_agreement_gives(gsomia, ko
     for day in ["2015-01-01", "2018-06-01", "2019-09-01", "2020-02-01", "2024-01-01"]:
         day = datetime.date.fromisoformat(day)
         matrix = agreements_matrix(day)
-        shown = {(country.code, agreement.key, status) for country, cells in matrix["rows"]
-                 for cell in cells for agreement, status in cell}
-        expected = {(country.code, agreement.key, agreement.status_on(day))
+        shown = {(country.code, kind, key, Status(status)) for country, cells in matrix["rows"]
+                 for (kind, _), cell in zip(matrix["columns"], cells)
+                 for key, status in re.findall(r'href="/agreements/([^/]+)/".*?class="badge status-(\w+)"', cell, re.S)}
+        expected = {(country.code, agreement.kind, agreement.key, agreement.status_on(day))
                     for agreement in Agreement.objects.all() for country in agreement.parties.exclude(code="JP")
                     if agreement.status_on(day) != Status.UNKNOWN}
         assert shown == expected
-        kinds = set(Agreement.objects.filter(key__in={key for _, key, _ in shown}).values_list("kind", flat=True))
-        assert [kind for kind, _ in matrix["columns"]] == [kind for kind in Agreement.Kind.values if kind in kinds]
+        assert [kind for kind, _ in matrix["columns"]] == [
+            kind for kind in Agreement.Kind.values if kind in {kind for _, kind, _, _ in shown}]
 
 
 def test_the_matrix_shows_the_notice_while_it_stood(client, gsomia):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from defrel.search import matching
-from meetings.views.overview import agreements_matrix
+from meetings.views.matrix import agreements_matrix
 from partners.models import Country, Official
 from partners.readings import from_kana, from_romanised, name_sort_key
 from tests.meetings.factories import AgreementEventFactory, AgreementFactory

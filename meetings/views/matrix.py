@@ -1,0 +1,112 @@
+"""The agreements matrix: each partner's agreements with Japan by kind, with where each stood
+on a day.
+
+The whole table is kept under the stamp of the agreement tables (the template's ``{% cache %}``).
+When an agreement changes, only its parties' rows are drawn again: each partner's cells are kept
+under that partner's stamp (defrel.stamp), so an edit to one Peruvian agreement draws Peru's
+row, not the 200 others. At 5,000 agreements the next request after an agreement edit took
+574 ms, now 42; the table drawn with nothing kept, 573 ms, now 634 (bench/NOTES.md, "The
+agreements matrix, a row per partner")."""
+import datetime
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.template import Context, Engine
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
+
+from defrel import dates
+from defrel.models import Source
+from defrel.stamp import cached_each, token
+from meetings.models import Agreement, AgreementEvent, Status
+from meetings.views.profiles import JAPAN
+from partners.models import Country, Region
+from partners.readings import name_sort_key
+
+# What a partner's row reads beside the partner: its agreements and their milestones (kept per
+# partner), and the sources that date an undated status.
+ROW_READS = (Agreement, AgreementEvent, Source)
+
+
+def as_of_day(request):
+    """?as_of=YYYY-MM-DD, or today with a message when it is not a day."""
+    text = request.GET.get("as_of", "").strip()
+    if text:
+        try:
+            return dates.parse_day(text), text
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+    return datetime.date.today(), ""
+
+
+def matrix(request):
+    day, as_of_text = as_of_day(request)
+    return render(request, "meetings/agreement_matrix.html", {
+        "day": day, "as_of": as_of_text, "statuses": [s for s in Status if s != Status.UNKNOWN],
+        # Thousands of cells take a second or more to build and render, and change only with
+        # the data: the template keeps the table under the data stamp, and builds it only
+        # when it has none for this day and language.
+        "matrix": SimpleLazyObject(lambda: agreements_matrix(day)),
+        "data_stamp": SimpleLazyObject(lambda: token(Agreement, AgreementEvent, Country, Source)),
+    })
+
+
+def agreements_matrix(day):
+    """{"columns": [(kind, label)], "rows": [(partner, [cell])]}: each partner's agreements
+    of each kind that had begun by ``day``, with their status then; a cell is its HTML ("" for
+    none), each partner's cells kept until its agreements change."""
+    partners = list(Country.objects.exclude(code=JAPAN).filter(
+        pk__in=Agreement.parties.through.objects.values("country_id")).only(
+        "code", "name_ja", "name_en", "reading", "region"))
+    language = get_language()
+    drawn = cached_each(
+        [(f"agreements-matrix:{day.isoformat()}:{language}:{partner.pk}", token(*ROW_READS, partner_pk=partner.pk))
+         for partner in partners],
+        lambda missing: dict(zip(missing, drawn_cells(day, [partners[i] for i in missing]))))
+    kinds = {kind for cells in drawn for kind in cells}
+    columns = [(kind, label) for kind, label in Agreement.Kind.choices if kind in kinds]
+    shown = sorted(((partner, cells) for partner, cells in zip(partners, drawn) if cells),
+                   key=lambda row: (Region.values.index(row[0].region), name_sort_key(row[0])))
+    return {"columns": columns, "rows": [(partner, [cells.get(kind, "") for kind, _ in columns])
+                                         for partner, cells in shown]}
+
+
+def drawn_cells(day, partners):
+    """[{kind: the cell's HTML}] of each of ``partners``: its agreements of each kind that had
+    begun by ``day``, with their status then."""
+    # Only the columns a cell shows: at thousands of agreements, building the objects is the
+    # cost. Their partners and milestones are read in a query each and handed to each
+    # agreement, rather than by prefetch_related(), which makes a manager and a queryset for
+    # every agreement: 790 → 252 ms for 5,000 agreements (bench/NOTES.md, "The agreements
+    # matrix built again").
+    links = Agreement.parties.through.objects.filter(country__in=partners)
+    parties = defaultdict(list)
+    for agreement_id, country_id in links.values_list("agreement_id", "country_id"):
+        parties[agreement_id].append(country_id)
+    events = defaultdict(list)
+    for event in AgreementEvent.objects.filter(agreement__in=links.values("agreement_id")).only(
+            "agreement", "kind", "date_lower"):
+        events[event.agreement_id].append(event)
+    agreements = Agreement.objects.filter(pk__in=links.values("agreement_id")).select_related("source").only(
+        "key", "short_name", "title_ja", "title_en", "kind", "stated_status", "source__date",
+    ).order_by("short_name", "title_en")
+    cells = defaultdict(lambda: defaultdict(list))
+    for agreement in agreements:
+        status = agreement.status_on(day, events[agreement.pk])
+        if status == Status.UNKNOWN:
+            continue  # nothing had happened to it yet on that day
+        for country_id in parties[agreement.pk]:
+            cells[country_id][agreement.kind].append((agreement, status))
+    # One context for every cell, so that the templates a cell includes are looked up once
+    # rather than once a cell: the table afresh took 1,056 ms with render_to_string() for each
+    # cell, 685 ms so (bench/NOTES.md).
+    template, context = Engine.get_default().get_template("meetings/includes/_matrix_cell.html"), Context()
+    drawn = []
+    for partner in partners:
+        drawn.append({})
+        for kind, cell in cells[partner.pk].items():
+            with context.push(cell=cell):
+                drawn[-1][kind] = template.render(context)
+    return drawn
