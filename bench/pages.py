@@ -1,6 +1,6 @@
 """Page latency: sequential GETs of each page, the revisions measured asked in turn request by
-request; the first request of a warm page after an editor saved another partner's meeting;
-and the meeting page against Datasette's row page for a spread of meetings."""
+request; the first request of a warm page after an editor saved another partner's meeting, or
+an agreement; and the meeting page against Datasette's row page for a spread of meetings."""
 import itertools
 import statistics
 import time
@@ -14,6 +14,10 @@ SEARCHES = 100  # different search terms, for the list searched anew each time
 # the save is of a meeting none of whose partners is the busiest (whose profile is measured).
 EDITED_PAGES = ("meeting list", "country profile (busiest)", "agreements matrix")
 AFTER_EDIT = ", first request after an edit elsewhere"
+# The same after an editor's save of one of the busiest partner's agreements: the matrix draws
+# again the rows of that agreement's partners.
+AGREEMENT_EDITED_PAGES = ("agreements matrix",)
+AFTER_AGREEMENT_EDIT = ", first request after an agreement edit"
 EDIT_ROUNDS = 3
 EDIT_MARK = " (edited)"  # added to the meeting's English summary by one save, taken off by the next
 
@@ -46,6 +50,8 @@ def setup():
         "admin_login": reverse("admin:login"),
         # The meeting an editor saves before each first request after an edit elsewhere.
         "edited": reverse("admin:meetings_meeting_change", args=[elsewhere["pk"]]) if elsewhere else None,
+        "edited_agreement": (reverse("admin:meetings_agreement_change", args=[records["agreement"]])
+                             if records["agreement"] else None),
         "admin_export": reverse("admin:meetings_meeting_export"),
         "versions": {"Django": django.get_version(), "django-import-export": import_export.__version__,
                      connection.vendor: database_version()},
@@ -69,7 +75,7 @@ def sample_records():
     the table, and the level whose count of meetings is nearest a tenth of them."""
     from django.db.models import Count
 
-    from meetings.models import Meeting
+    from meetings.models import Agreement, Meeting
     from partners.models import Country
 
     busiest = list(Country.objects.exclude(code="JP").annotate(n=Count("meetings")).order_by("-n", "code")
@@ -82,8 +88,9 @@ def sample_records():
     spread = ids[::max(1, len(ids) // DETAIL_SAMPLE)][:DETAIL_SAMPLE]
     levels = Meeting.objects.order_by().values("level").annotate(n=Count("pk"))
     level = min(levels, key=lambda r: abs(r["n"] - len(ids) // 10))
+    agreement = Agreement.objects.filter(parties=busiest[0]["pk"]).order_by("-pk").values_list("pk", flat=True).first()
     return {"busiest": busiest, "median": median, "latest": latest, "elsewhere": elsewhere,
-            "ids": ids, "spread": spread, "level": level}
+            "agreement": agreement, "ids": ids, "spread": spread, "level": level}
 
 
 def database_version():
@@ -267,22 +274,24 @@ def measure_pages(runs, args, say):
         say(f"  {page}: {first}" + (f" and {len(path) - 1} more" if isinstance(path, list) else ""))
         for name, figures in in_turn(targets, requests=args.requests, cap=args.cap).items():
             results[name][page] = figures
-    edited = [page for page in EDITED_PAGES if not getattr(args, "pages", None) or args.pages in page + AFTER_EDIT]
-    for page in edited:
-        say(f"  {page}{AFTER_EDIT}")
-        for name, figures in after_edits(runs, page, readers, clients).items():
-            results[name][page + AFTER_EDIT] = figures
+    for pages, suffix, edited, form_id in ((EDITED_PAGES, AFTER_EDIT, "edited", "meeting_form"),
+                                           (AGREEMENT_EDITED_PAGES, AFTER_AGREEMENT_EDIT, "edited_agreement",
+                                            "agreement_form")):
+        for page in [p for p in pages if not getattr(args, "pages", None) or args.pages in p + suffix]:
+            say(f"  {page}{suffix}")
+            for name, figures in after_edits(runs, page, readers, clients, edited, form_id).items():
+                results[name][page + suffix] = figures
     for client in clients.values():
         client.timeout = 1200  # exports take as long as they take
     return results, clients
 
 
-def after_edits(runs, page, readers, editors):
-    """{revision: figures} of ``page``'s first request after an editor saved the change form of
-    a meeting of another partner (info["edited"]) in the admin, a real committed write that
-    renews what an editor's save renews; the page asked twice before each save, so that all
-    it caches is warm. EDIT_ROUNDS saves, the revisions in turn: p50 is the median, p95 the
-    slowest."""
+def after_edits(runs, page, readers, editors, edited="edited", form_id="meeting_form"):
+    """{revision: figures} of ``page``'s first request after an editor saved the change form
+    ``info[edited]`` in the admin (a meeting of another partner, or an agreement), a real
+    committed write that renews what an editor's save renews; the page asked twice before each
+    save, so that all it caches is warm. EDIT_ROUNDS saves, the revisions in turn: p50 is the
+    median, p95 the slowest."""
     times = {name: [] for name in runs}
     errors = {}
     for turn in range(EDIT_ROUNDS):
@@ -290,16 +299,16 @@ def after_edits(runs, page, readers, editors):
         for name in names:
             server, info = runs[name]
             path = info["pages"].get(page)
-            if name in errors or not path or not info.get("edited"):
+            if name in errors or not path or not info.get(edited):
                 errors.setdefault(name, {"error": "not on this revision"})
                 continue
             reader = Target(readers[name], path)
             if reader.get() is None or reader.get() is None:
                 errors[name] = reader.result
                 continue
-            status, _body = save_change_form(editors[name], info["edited"], "meeting_form", toggle_mark)
+            status, _body = save_change_form(editors[name], info[edited], form_id, toggle_mark)
             if status != 302:
-                errors[name] = {"error": f"the editor's save answered HTTP {status}", "path": info["edited"]}
+                errors[name] = {"error": f"the editor's save answered HTTP {status}", "path": info[edited]}
                 continue
             ms = reader.get()
             if ms is None:
