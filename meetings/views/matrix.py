@@ -45,9 +45,9 @@ def matrix(request):
     day, as_of_text = as_of_day(request)
     return render(request, "meetings/agreement_matrix.html", {
         "day": day, "as_of": as_of_text, "statuses": [s for s in Status if s != Status.UNKNOWN],
-        # Thousands of cells take a second or more to build and render, and change only with
-        # the data: the template keeps the table under the data stamp, and builds it only
-        # when it has none for this day and language.
+        # Thousands of cells take more than half a second to build and render, and change
+        # only with the data: the template keeps the table under the data stamp, and builds
+        # it (from the rows kept per partner) only when it has none for this day and language.
         "matrix": SimpleLazyObject(lambda: agreements_matrix(day)),
         "data_stamp": SimpleLazyObject(lambda: token(Agreement, AgreementEvent, Country, Source)),
     })
