@@ -16,6 +16,12 @@ def text(response, start=None):
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
+def table_row(response, row_id):
+    """The HTML of the table row ``<tr id="row_id">`` (a partner's row of the agreements matrix)."""
+    html = response.content.decode()
+    return html[html.index(f'<tr id="{row_id}">'):].split("</tr>")[0]
+
+
 def get(client, name, *args, lang="ja", **params):
     """The response for the page ``name`` in ``lang``; interface wording is checked on the
     English page (lang="en"), since the Japanese catalogue translates it."""

@@ -8,7 +8,7 @@ from defrel import stamp
 from meetings.models import Exercise, Meeting
 from tests.meetings.factories import AgreementEventFactory, AgreementFactory, MeetingFactory
 from tests.meetings.test_views_lists import facet_counts, page
-from tests.pages import text
+from tests.pages import table_row, text
 from tests.partners.factories import CountryFactory
 
 pytestmark = pytest.mark.django_db
@@ -105,28 +105,23 @@ def drawn_rows(monkeypatch):
     return drawn
 
 
-def row(page, code):
-    html = page.content.decode()
-    return html[html.index(f'<tr id="{code}">'):].split("</tr>")[0]
-
-
 def test_an_agreement_edit_draws_again_the_rows_of_its_partners_alone(
         client, world, drawn_rows, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         australian = AgreementFactory(parties=[world["au"]], key="au-acsa", short_name="AU-ACSA", kind="acsa")
         AgreementEventFactory(agreement=australian, kind="entered_into_force", date="2017-09")
-    assert "AU-ACSA" in row(matrix(client), "AU")
+    assert "AU-ACSA" in table_row(matrix(client), "AU")
     assert drawn_rows == [["AU", "PE"]]
     peruvian = world["pe"].agreements.get()
     with django_capture_on_commit_callbacks(execute=True):
         AgreementEventFactory(agreement=peruvian, kind="terminated", date="2020-03")
-    page = matrix(client)
-    assert 'status-terminated' in row(page, "PE") and "AU-ACSA" in row(page, "AU")
+    table = matrix(client)
+    assert 'status-terminated' in table_row(table, "PE") and "AU-ACSA" in table_row(table, "AU")
     assert drawn_rows == [["AU", "PE"], ["PE"]]
     with django_capture_on_commit_callbacks(execute=True):
         peruvian.parties.set([world["au"]])  # moved to Australia: Peru has no agreement left
-    page = matrix(client)
-    assert "PE-MOU" in row(page, "AU") and 'id="PE"' not in page.content.decode()
+    table = matrix(client)
+    assert "PE-MOU" in table_row(table, "AU") and 'id="PE"' not in table.content.decode()
     assert drawn_rows[-1] == ["AU"]
 
 

@@ -13,7 +13,7 @@ from tests.meetings.factories import (
 from meetings.models import Agreement, Status
 from tests.partners.factories import CountryFactory, OfficialFactory
 
-from tests.pages import get, text
+from tests.pages import get, table_row, text
 from tests.shared_data import made_once
 
 pytestmark = pytest.mark.django_db
@@ -41,8 +41,7 @@ def gsomia(korea):
 # The agreements matrix
 
 def korea_row(page):
-    html = page.content.decode()
-    return html[html.index('<tr id="KR">'):].split("</tr>")[0]
+    return table_row(page, "KR")
 
 
 def test_the_matrix_answers_what_was_in_force_with_korea_on_a_day(client, gsomia, korea):
