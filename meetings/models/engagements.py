@@ -14,7 +14,7 @@ from defrel.queries import SearchableQuerySet
 from meetings.models.agreements import Agreement
 from meetings.models.exercises import Exercise
 from meetings.models.meetings import Meeting
-from meetings.models.partnered import WithPartners
+from meetings.models.partnered import WithPartners, partners_prefetch
 from meetings.models.services import WithServices, has_service
 from partners.models import Country, Official, localised
 
@@ -36,7 +36,7 @@ class EngagementQuerySet(SearchableQuerySet, DatedQuerySet):
 
     def for_list(self):
         """What a list row shows beside the engagement: its partners."""
-        return self.prefetch_related("countries")
+        return self.prefetch_related(partners_prefetch())
 
     def with_service(self, code):
         return self.filter(has_service(code))

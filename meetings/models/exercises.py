@@ -9,7 +9,7 @@ from defrel.models import (
     dated_constraints, undated_allowed,
 )
 from defrel.queries import SearchableQuerySet
-from meetings.models.partnered import WithPartners
+from meetings.models.partnered import WithPartners, partners_prefetch
 from meetings.models.services import WithServices
 from partners.models import Country, localised
 
@@ -23,7 +23,7 @@ class ExerciseQuerySet(SearchableQuerySet, DatedQuerySet):
 
     def for_list(self):
         """What a list row shows beside the exercise: its host and partners."""
-        return self.select_related("host_country").prefetch_related("countries")
+        return self.select_related("host_country").prefetch_related(partners_prefetch())
 
 
 class Exercise(NaturalKeyed, Dated, Sourced, Versioned, WithServices, WithPartners, models.Model):

@@ -11,7 +11,7 @@ from defrel.models import (
     dated_constraints,
 )
 from defrel.queries import SearchableQuerySet
-from meetings.models.partnered import WithPartners
+from meetings.models.partnered import WithPartners, partners_prefetch
 from meetings.models.venues import Venue
 from partners.models import Country, Official, Position, localised
 
@@ -87,7 +87,7 @@ class MeetingQuerySet(SearchableQuerySet, DatedQuerySet):
         return self.only(
             "version", "key", "date", "date_lower", "date_upper", "count", "title_ja", "title_en",
             "level", "format",
-        ).prefetch_related(Prefetch("countries", queryset=Country.objects.only("code", "name_ja", "name_en")))
+        ).prefetch_related(partners_prefetch())
 
 
 class Meeting(NaturalKeyed, Dated, Sourced, Versioned, WithPartners, models.Model):
