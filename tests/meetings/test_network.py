@@ -56,11 +56,21 @@ def test_an_officials_page_draws_the_most_met_and_says_how_many_are_left_out(cli
     assert [r[:3] for r in table_rows(marles)][:2] == [["中谷元", "マールズ", "4"], ["木原稔", "マールズ", "4"]]
 
 
-def test_a_network_is_one_query_however_many_pairs(curated, django_assert_max_num_queries):
+def test_a_japanese_officials_encounters_are_counted_once_at_a_meeting_of_two_japanese_principals(client, curated):
+    # At a “2+2” Japan's foreign and defence ministers are both principals: each pair of one of
+    # them and a counterpart is one encounter, as on the partner's profile, not one for each
+    # Japanese principal at the meeting.
+    with translation.override("en"):
+        page = client.get(reverse("partners:official-detail", args=["kihara-minoru"])).content.decode()
+    marles = next(r for r in table_rows(page) if r[:4] == ["Kihara", "Minoru", "Richard", "Marles"])
+    assert " ".join(marles[4:]) == "[AU] 4 “2+2” 1, ministerial 3"
+
+
+def test_a_network_is_two_queries_however_many_pairs(curated, django_assert_max_num_queries):
     busiest = Official.objects.select_related("country").get(slug="nakatani-gen")  # as its page reads it
     for whose in ({"country": Country.objects.get(code="AU")}, {"official": busiest},
                   {"country": Country.objects.get(code="ES")}):
-        with django_assert_max_num_queries(1):
+        with django_assert_max_num_queries(2):  # the pairs counted by ids, then their names
             network = who_met_whom(**whose)
             [p.breakdown for p in network.pairs]
     assert network.pairs == []  # Spain: meetings on record, but no principal named
