@@ -1,6 +1,7 @@
 """Agreements with partners and the milestones of their lives."""
 import datetime
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -204,9 +205,19 @@ class AgreementEvent(NaturalKeyed, Dated, Sourced, Versioned, InlineRow, models.
         return f"{self.agreement} — {self.get_kind_display()} ({self.date_display})"
 
     def stamp_partners(self):
-        """Those of its agreement and of the meeting it happened at (defrel.stamp)."""
-        at_meeting = self.meeting.stamp_partners() if self.meeting_id else []
-        return [*self.agreement.stamp_partners(), *at_meeting]
+        """Those of its agreement and of the meeting it happened at (defrel.stamp). A milestone
+        restored from its history may name an agreement or a meeting deleted since: it has
+        none of their partners, and the database refuses it (IntegrityError), which the admin
+        reports, instead of the page failing here."""
+        partners = []
+        for relation in ("agreement", "meeting"):
+            try:
+                record = getattr(self, relation)
+            except ObjectDoesNotExist:
+                continue
+            if record is not None:
+                partners += record.stamp_partners()
+        return partners
 
     @property
     def note(self):

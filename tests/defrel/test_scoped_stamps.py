@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from defrel import stamp
-from meetings.models import Exercise, Meeting
+from meetings.models import Agreement, Exercise, Meeting
 from tests.meetings.factories import AgreementEventFactory, AgreementFactory, MeetingFactory
 from tests.meetings.test_views_lists import facet_counts, page
 from tests.pages import table_row, text
@@ -157,3 +157,16 @@ def test_an_australian_edit_leaves_the_exercise_counts_warm(world, django_captur
     edit(world["australian"], django_capture_on_commit_callbacks, title_en="Japan–Australia talks (renamed)")
     assert stamp.token(*stamp.reads(Exercise)) == exercises
     assert stamp.token(*stamp.reads(Meeting)) != meetings
+
+
+def test_a_milestone_restored_from_its_history_after_its_meeting_was_deleted_keeps_its_agreements_partners(world):
+    # The admin's revert saves a milestone as it was, naming a meeting deleted since: the
+    # database refuses it at commit, and until then the stamp must not fail on the meeting.
+    meeting = MeetingFactory(key="pe-signing", countries=[world["au"]])
+    milestone = AgreementEventFactory(agreement=Agreement.objects.get(key="pe-mou"), meeting=meeting,
+                                      kind="signed", date="2016-10")
+    restored = milestone.history.earliest().instance
+    meeting_pk = meeting.pk
+    meeting.delete()
+    assert restored.meeting_id == meeting_pk and not Meeting.objects.filter(pk=meeting_pk).exists()
+    assert restored.stamp_partners() == [world["pe"].pk]
