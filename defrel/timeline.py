@@ -119,8 +119,8 @@ def entries(*, country=None, official=None, kinds=None, year=None):
 
 class Entries:
     """The chosen records, newest first: ``count()`` counts them, ``years`` spans them and a
-    slice reads only the newest rows it needs of each kind, so deep history is never fetched
-    for the first pages. A fixed number of queries a kind, whatever the number of rows."""
+    slice reads only the records it shows (see newest()), so deep history is never fetched for
+    the first pages. At most a fixed number of queries a kind, whatever the number of rows."""
 
     def __init__(self, streams, year=None):
         self.streams, self.year = streams, year
@@ -162,8 +162,25 @@ class Entries:
         if not isinstance(index, slice) or (index.step or 1) != 1 or (index.start or 0) < 0:
             raise TypeError("Entries are read by slices, newest first: entries[:10].")
         start, stop = index.start or 0, index.stop
-        tops = []
+        if stop is None:
+            return merge(*((kind, self.in_year(records)) for kind, records in self.streams.items()),
+                         reverse=True)[start:]
+        return merge(*self.newest(start, stop), reverse=True)
+
+    def newest(self, start, stop):
+        """[(kind, records)] of the records from the ``start``-th to the ``stop``-th newest of
+        all kinds together, each kind's chronological. The dates of each kind's ``stop`` newest
+        are read first (a query a kind), and then the records of the slice alone, with what
+        their partials show. Reading each kind's ``stop`` newest whole made and prefetched four
+        times the records a profile shows, and 8,000 for the 200 of the timeline's deepest
+        page: at 100,000 meetings, the busiest partner's 300 newest in 48 ms instead of 105 on
+        SQLite, that page in 36 instead of 770 (bench/NOTES.md, "The newest of a timeline")."""
+        keys = []
         for kind, records in self.streams.items():
-            records = self.in_year(records)
-            tops.append((kind, list(records) if stop is None else list(records.reverse()[:stop])[::-1]))
-        return merge(*tops, reverse=True)[start:stop]
+            newest = self.in_year(records).prefetch_related(None).reverse()[:stop]
+            keys += [(lower, upper or lower, kind, pk) for lower, upper, pk in newest.values_list(*CHRONOLOGICAL)]
+        chosen = {}
+        for _lower, _upper, kind, pk in heapq.nlargest(stop, keys)[start:]:
+            chosen.setdefault(kind, []).append(pk)
+        return [(kind, records.filter(pk__in=chosen[kind]))
+                for kind, records in self.streams.items() if kind in chosen]

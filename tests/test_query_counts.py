@@ -1,6 +1,6 @@
-"""Every public page and admin changelist runs as many queries with 10 rows a page as with 100,
-and on a small synthetic database as on one ten times larger (a proxy for 100,000 meetings):
-no query per row, per facet value or per month."""
+"""Every public page and admin changelist runs no more queries with 100 rows a page than with
+10, and on a synthetic database ten times larger (a proxy for 100,000 meetings) than on a small
+one: no query per row, per facet value or per month."""
 
 import pytest
 from django.contrib import admin
@@ -136,7 +136,13 @@ def measure(client, pages):
 
 
 def varying(counts):
-    return {name: by_size for name, by_size in counts.items() if len(set(by_size.values())) > 1}
+    """The pages that run more queries with more rows (a larger database, a longer page) than
+    with the fewest. Fewer is no query per row: a timeline reads only the kinds among the
+    entries it shows (defrel.timeline.Entries.newest), and at ten times the rows the home
+    page's ten newest may all be of one kind."""
+    return {name: by_size for name, by_size in counts.items()
+            if any(n > least for counted in by_size.values()
+                   for n, least in zip(counted, by_size[min(by_size)]))}  # min: (smallest size, shortest page)
 
 
 def test_public_pages_run_a_constant_number_of_queries(client):

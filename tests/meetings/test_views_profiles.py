@@ -191,8 +191,8 @@ class TestQueryCounts:
     def test_country_detail_queries_are_constant(self, client, korea_with_relations, django_assert_max_num_queries):
         # a count and the newest rows of each kind on the timeline, with their partners; the
         # engagements' chart, and the undated engagements with their partners; who met whom
-        # (the pairs, then their names)
-        with django_assert_max_num_queries(23):
+        # (the pairs, then their names); each kind's newest dates (defrel.timeline.Entries.newest)
+        with django_assert_max_num_queries(27):
             page = client.get(reverse("partners:country-detail", args=["KR"]))
         assert "kr-m2" in page.content.decode()
         # the country and the data stamp: its agreements, chart and timeline are kept
@@ -209,8 +209,8 @@ class TestQueryCounts:
         # the official, the tenures, the tenures of the same offices (predecessors and successors),
         # the meetings in each tenure; the meetings, their partners and the official's part in
         # them; a count and the newest engagements, with their partners; the undated, with theirs;
-        # who met whom (the pairs, then their names)
-        with django_assert_max_num_queries(16):  # + the data stamps (the ETag)
+        # who met whom (the pairs, then their names); each kind's newest dates
+        with django_assert_max_num_queries(18):  # + the data stamps (the ETag)
             page = client.get(reverse("partners:official-detail", args=[slug]))
         assert "kr-m2" in page.content.decode()
 
