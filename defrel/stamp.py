@@ -2,18 +2,21 @@
 the part of the data they read changes.
 
 A ``DataStamp`` row holds a random token per *scope*, renewed once per transaction after it
-commits: one scope per curated table (``meetings.meeting``), one per partner country
-(``partner:<pk>``) for the records that belong to partners (those whose model answers
-``stamp_partners()``), ``*`` renewed by every write (the public pages' ETag) and ``reset``
-renewed by writes that cannot say what they touched (``synth``, ``restore``, bulk imports).
-A summary is cached under the tokens of what it reads (:func:`token`), so an edit to one
-Australian meeting renews ``meetings.meeting`` and ``partner:<Australia>``: the meeting
-list's counts go cold, the Peruvian profile (keyed by ``partner:<Peru>``) and the agreements
-matrix (keyed by the agreement tables) stay warm. The rows of a *blocked* model (meetings) are
-also stamped in blocks of BLOCK_ROWS by id (``block:meetings.meeting:<id // BLOCK_ROWS>``),
-renewed by a write to a row of the block or to a record counted with it (a meeting's
-participants, its partner links): the meeting list's unfiltered counts are the sum of each
-block's counts, so an edit counts one block again, not the whole table.
+commits: one scope per curated table (``meetings.meeting``), two per partner country
+(``partner:<pk>:agreements`` for its agreements and their milestones, ``partner:<pk>:records``
+for its other records: see :func:`partner`) for the records that belong to partners (those
+whose model answers ``stamp_partners()``), ``*`` renewed by every write (the public pages'
+ETag) and ``reset`` renewed by writes that cannot say what they touched (``synth``,
+``restore``, bulk imports). A summary is cached under the tokens of what it reads
+(:func:`token`), so an edit to one Australian meeting renews ``meetings.meeting`` and
+``partner:<Australia>:records``: the meeting list's counts go cold, the Peruvian profile
+(keyed by Peru's scopes) stays warm, and so do the agreements matrix and Australia's table of
+agreements (keyed by the agreement tables and Australia's agreements). The rows of a
+*blocked* model (meetings) are also stamped in blocks of BLOCK_ROWS by id
+(``block:meetings.meeting:<id // BLOCK_ROWS>``), renewed by a write to a row of the block or
+to a record counted with it (a meeting's participants, its partner links): the meeting list's
+unfiltered counts are the sum of each block's counts, so an edit counts one block again, not
+the whole table.
 
 The tokens live in the database, not the cache, and are read from the same database as the
 data before it: a page can never be cached under a token newer than the data it was drawn
@@ -37,7 +40,7 @@ from django.utils.functional import SimpleLazyObject
 from defrel.models import DataStamp, PendingImport
 
 TIMEOUT = 24 * 3600  # a backstop: a bump lost to a crash after a commit heals within a day
-ANY, RESET, ANY_PARTNER = "*", "reset", "partner:*"
+ANY, RESET = "*", "reset"
 BLOCK_ROWS = 2000  # rows of a blocked model a block holds (bench/NOTES.md: chosen by measurement)
 # Past this many records written in one transaction (an import through the admin), their
 # partners are no longer looked up one by one: the write counts for every partner.
@@ -50,8 +53,22 @@ def table(model):
     return f"{model._meta.app_label}.{model._meta.model_name}"
 
 
-def partner(pk):
-    return f"partner:{pk}"
+def partner(pk, model):
+    """The scope of one partner's records of ``model``'s group: an edit to an Australian
+    meeting leaves Australia's agreements (the matrix's row, the profile's table) as they were.
+    Two groups (a model's ``stamp_group``: "agreements", else "records") rather than a scope a
+    table: every public request reads every stamp (reading()), and a partner's six tables
+    would have made that six times the rows."""
+    return f"partner:{pk}:{group(model)}"
+
+
+def any_partner(model):
+    """Renewed by a write to records of ``model`` that cannot say whose: every partner's."""
+    return f"partner:*:{group(model)}"
+
+
+def group(model):
+    return getattr(model, "stamp_group", "records")
 
 
 def partner_scoped(model):
@@ -131,7 +148,7 @@ def token(*models, partner_pk=None):
     scopes = {RESET}
     for model in models:
         if partner_pk is not None and partner_scoped(model):
-            scopes |= {partner(partner_pk), ANY_PARTNER}
+            scopes |= {partner(partner_pk, model), any_partner(model)}
         else:
             scopes.add(table(model))
     scopes = sorted(scopes)
@@ -286,9 +303,9 @@ def changed(sender, instance=None, using=DEFAULT_DB_ALIAS, raw=False, **kwargs):
         before = instance.__dict__.pop("_stamp_partners", set()) if instance is not None else None
         now = None if raw or instance is None else partners_of(instance, using)
         if before is None or now is None:
-            scopes.add(ANY_PARTNER)
+            scopes.add(any_partner(sender))
         else:
-            scopes |= {partner(pk) for pk in before | now if pk is not None}
+            scopes |= {partner(pk, sender) for pk in before | now if pk is not None}
     scopes |= changed_blocks(sender, instance, raw)
     bump_on_commit(using, scopes)
 
@@ -316,7 +333,7 @@ def links_changed(sender, instance, action, model, pk_set=None, using=DEFAULT_DB
             instance.__dict__["_stamp_partners"] = partners_of(instance, using)
         return
     if not isinstance(instance, owner):  # changed from the other side: which records, unknown
-        bump_on_commit(using, {table(owner), ANY_PARTNER, *owners_blocks(owner, pk_set)}
+        bump_on_commit(using, {table(owner), any_partner(owner), *owners_blocks(owner, pk_set)}
                        | ({table(sender)} if sender is not owner else set()))
         return
     changed(owner, instance, using)

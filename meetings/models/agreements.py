@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 from defrel import dates
 from defrel.links import address
 from defrel.models import (
-    Dated, DatedQuerySet, InlineRow, NaturalKeyed, NaturalKeyManager, Sourced, Versioned,
+    Dated, DatedQuerySet, InlineRow, NaturalKeyed, NaturalKeyManager, Source, Sourced, Versioned,
     dated_constraints,
 )
 from defrel.queries import SearchableQuerySet
@@ -99,6 +99,8 @@ class Agreement(NaturalKeyed, Sourced, Versioned, models.Model):
 
     def get_absolute_url(self):
         return address("meetings:agreement-detail", self.key)
+
+    stamp_group = "agreements"  # the partners' stamps it renews (defrel.stamp.partner)
 
     def stamp_partners(self):
         """The partners whose pages show this agreement (defrel.stamp)."""
@@ -204,6 +206,8 @@ class AgreementEvent(NaturalKeyed, Dated, Sourced, Versioned, InlineRow, models.
     def __str__(self):
         return f"{self.agreement} — {self.get_kind_display()} ({self.date_display})"
 
+    stamp_group = "agreements"
+
     def stamp_partners(self):
         """Those of its agreement and of the meeting it happened at (defrel.stamp). A milestone
         restored from its history may name an agreement or a meeting deleted since: it has
@@ -243,3 +247,9 @@ class AgreementEvent(NaturalKeyed, Dated, Sourced, Versioned, InlineRow, models.
             return Status.TERMINATED
         # agreed, concluded, entered into force, revised, notice suspended or withdrawn
         return Status.IN_FORCE
+
+
+# What an agreement's status reads (defrel.stamp.token): the agreement, its milestones and the
+# source that dates an undated status. The agreements matrix's rows and a partner's table of
+# agreements are kept under it.
+STATUS_READS = (Agreement, AgreementEvent, Source)

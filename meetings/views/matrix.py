@@ -20,14 +20,11 @@ from django.utils.translation import get_language
 from defrel import dates
 from defrel.models import Source
 from defrel.stamp import cached_each, token
-from meetings.models import Agreement, AgreementEvent, Status
+from meetings.models import STATUS_READS, Agreement, AgreementEvent, Status
 from meetings.views.profiles import JAPAN
 from partners.models import Country, Region
 from partners.readings import name_sort_key
 
-# What a partner's row reads beside the partner: its agreements and their milestones (kept per
-# partner), and the sources that date an undated status.
-ROW_READS = (Agreement, AgreementEvent, Source)
 
 
 def as_of_day(request):
@@ -62,7 +59,7 @@ def agreements_matrix(day):
         "code", "name_ja", "name_en", "reading", "region"))
     language = get_language()
     drawn = cached_each(
-        [(f"agreements-matrix:{day.isoformat()}:{language}:{partner.pk}", token(*ROW_READS, partner_pk=partner.pk))
+        [(f"agreements-matrix:{day.isoformat()}:{language}:{partner.pk}", token(*STATUS_READS, partner_pk=partner.pk))
          for partner in partners],
         lambda missing: dict(zip(missing, drawn_cells(day, [partners[i] for i in missing]))))
     kinds = {kind for cells in drawn for kind in cells}

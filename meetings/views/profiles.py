@@ -14,7 +14,7 @@ from defrel.search import matching
 from defrel.stamp import curated_models, token
 from defrel.timeline import by_year_and_month, entries
 from meetings.forms import OfficialFilterForm, TimelineForm, YearForm
-from meetings.models import Engagement, Meeting, Participation
+from meetings.models import STATUS_READS, Engagement, Meeting, Participation
 from meetings.network import who_met_whom
 from meetings.views.offices import offices_held
 from partners.models import Country, Official, Region, Tenure
@@ -22,6 +22,8 @@ from partners.readings import name_order
 from partners.resources import CountryResource, OfficialResource
 
 JAPAN = "JP"
+# What a profile's table of agreements reads: their status, and their parties' names.
+AGREEMENTS_READ = (*STATUS_READS, Country)
 PROFILE_DEPTH = 300  # records on a profile's timeline without a year
 
 
@@ -102,14 +104,17 @@ def country_detail(request, code):
     agreements = SimpleLazyObject(lambda: list(
         country.agreements.select_related("source").prefetch_related("parties", "events")))
     # The busiest partners have hundreds of agreements and thousands of records, and their
-    # profile changes only with the data: the template keeps its agreements and chart (per
-    # language and day, for today's statuses) and its timeline (per language and selection)
-    # under the data stamp, and builds each only when nothing is kept for it.
+    # profile changes only with the data: the template keeps its agreements (per language and
+    # day, for today's statuses), its charts and its timeline (per language and selection)
+    # under the stamps of what each reads, and builds each only when nothing is kept for it.
     return render(request, "partners/country_detail.html", {
         "country": country,
         # Kept until a record of this partner's, or a table with no partners (names of
         # officials, countries, sources), changes: not when another partner's records do.
         "data_stamp": SimpleLazyObject(lambda: token(*curated_models(), partner_pk=country.pk)),
+        # Its agreements, until one of them or a milestone changes (or a name or a source):
+        # not when one of its meetings does (bench/NOTES.md, "A partner's stamps by table").
+        "agreements_stamp": SimpleLazyObject(lambda: token(*AGREEMENTS_READ, partner_pk=country.pk)),
         "form": form,
         "day": day,
         "selection": f"{year or 'all'}:{'|'.join(kinds or ['all'])}",

@@ -2,6 +2,8 @@
 the Peruvian profile and the agreements matrix warm (drawn from the cache), while every page
 that shows the meeting shows the edit at the next request."""
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from defrel import stamp
@@ -170,3 +172,22 @@ def test_a_milestone_restored_from_its_history_after_its_meeting_was_deleted_kee
     meeting.delete()
     assert restored.meeting_id == meeting_pk and not Meeting.objects.filter(pk=meeting_pk).exists()
     assert restored.stamp_partners() == [world["pe"].pk]
+
+
+def test_a_meeting_edit_leaves_its_partners_agreements_kept(client, world, drawn_rows, django_capture_on_commit_callbacks):
+    # Peru's stamps are kept by table: an edit to a Peruvian meeting renews its meetings, not
+    # its agreements, so neither Peru's row of the matrix nor its profile's table of
+    # agreements is drawn again, and the profile still shows the edit.
+    matrix(client), profile(client, "PE")
+    drawn_rows.clear()
+    edit(Meeting.objects.get(key="pe-talks"), django_capture_on_commit_callbacks, title_ja="日ペルー防衛相会談（改）")
+    with django_capture_on_commit_callbacks(execute=True):
+        australian = AgreementFactory(parties=[world["au"]], key="au-acsa", short_name="AU-ACSA", kind="acsa")
+        AgreementEventFactory(agreement=australian, kind="entered_into_force", date="2017-09")
+    table = matrix(client)
+    assert "AU-ACSA" in table_row(table, "AU") and "PE-MOU" in table_row(table, "PE")
+    assert drawn_rows == [["AU"]]
+    with CaptureQueriesContext(connection) as queries:
+        page = text(profile(client, "PE"))
+    assert "日ペルー防衛相会談（改）" in page and "PE-MOU" in page
+    assert not [q for q in queries if 'FROM "meetings_agreement" ' in q["sql"]]
