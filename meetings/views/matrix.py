@@ -26,7 +26,6 @@ from partners.models import Country, Region
 from partners.readings import name_sort_key
 
 
-
 def as_of_day(request):
     """?as_of=YYYY-MM-DD, or today with a message when it is not a day."""
     text = request.GET.get("as_of", "").strip()

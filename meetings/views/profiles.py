@@ -113,7 +113,8 @@ def country_detail(request, code):
         # officials, countries, sources), changes: not when another partner's records do.
         "data_stamp": SimpleLazyObject(lambda: token(*curated_models(), partner_pk=country.pk)),
         # Its agreements, until one of them or a milestone changes (or a name or a source):
-        # not when one of its meetings does (bench/NOTES.md, "A partner's stamps by table").
+        # not when one of its meetings does (bench/NOTES.md, "A partner's stamps, its
+        # agreements apart").
         "agreements_stamp": SimpleLazyObject(lambda: token(*AGREEMENTS_READ, partner_pk=country.pk)),
         "form": form,
         "day": day,
