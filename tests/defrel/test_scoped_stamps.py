@@ -1,12 +1,17 @@
 """A write renews the stamps of what it touches only: an edit to one Australian meeting leaves
 the Peruvian profile and the agreements matrix warm (drawn from the cache), while every page
 that shows the meeting shows the edit at the next request."""
+import importlib
+from types import SimpleNamespace
+
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from defrel import stamp
+from defrel.models import DataStamp
 from meetings.models import Agreement, Exercise, Meeting
 from tests.meetings.factories import AgreementEventFactory, AgreementFactory, MeetingFactory
 from tests.meetings.test_views_lists import facet_counts, page
@@ -191,3 +196,13 @@ def test_a_meeting_edit_leaves_its_partners_agreements_kept(client, world, drawn
         page = text(profile(client, "PE"))
     assert "日ペルー防衛相会談（改）" in page and "PE-MOU" in page
     assert not [q for q in queries if 'FROM "meetings_agreement" ' in q["sql"]]
+
+
+def test_the_partner_stamps_of_the_old_form_are_removed_by_their_migration():
+    # Every public request reads every stamp row: the migration removes those nothing reads now.
+    migration = importlib.import_module("defrel.migrations.0009_partner_stamp_groups")
+    kept = {"partner:5:records", "partner:*:agreements", "meetings.meeting", "*", "block:meetings.meeting:3"}
+    for scope in kept | {"partner:5", "partner:*"}:
+        DataStamp.objects.create(scope=scope, token="t")
+    migration.remove_old_partner_stamps(django_apps, SimpleNamespace(connection=connection))
+    assert set(DataStamp.objects.values_list("scope", flat=True)) == kept
