@@ -250,6 +250,8 @@ class AgreementEvent(NaturalKeyed, Dated, Sourced, Versioned, InlineRow, models.
 
 
 # What an agreement's status reads (defrel.stamp.token): the agreement, its milestones and the
-# source that dates an undated status. The agreements matrix's rows and a partner's table of
-# agreements are kept under it.
+# source that dates an undated status. The agreements matrix's rows are kept under it.
 STATUS_READS = (Agreement, AgreementEvent, Source)
+# What a table of agreements reads: their status and their parties' names (the whole
+# agreements matrix, a partner's table of agreements on its profile).
+AGREEMENT_TABLE_READS = (*STATUS_READS, Country)

@@ -18,9 +18,8 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
 from defrel import dates
-from defrel.models import Source
 from defrel.stamp import cached_each, token
-from meetings.models import STATUS_READS, Agreement, AgreementEvent, Status
+from meetings.models import AGREEMENT_TABLE_READS, STATUS_READS, Agreement, AgreementEvent, Status
 from meetings.views.profiles import JAPAN
 from partners.models import Country, Region
 from partners.readings import name_sort_key
@@ -45,7 +44,7 @@ def matrix(request):
         # only with the data: the template keeps the table under the data stamp, and builds
         # it (from the rows kept per partner) only when it has none for this day and language.
         "matrix": SimpleLazyObject(lambda: agreements_matrix(day)),
-        "data_stamp": SimpleLazyObject(lambda: token(Agreement, AgreementEvent, Country, Source)),
+        "data_stamp": SimpleLazyObject(lambda: token(*AGREEMENT_TABLE_READS)),
     })
 
 

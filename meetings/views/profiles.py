@@ -14,7 +14,7 @@ from defrel.search import matching
 from defrel.stamp import curated_models, token
 from defrel.timeline import by_year_and_month, entries
 from meetings.forms import OfficialFilterForm, TimelineForm, YearForm
-from meetings.models import STATUS_READS, Engagement, Meeting, Participation
+from meetings.models import AGREEMENT_TABLE_READS, Engagement, Meeting, Participation
 from meetings.network import who_met_whom
 from meetings.views.offices import offices_held
 from partners.models import Country, Official, Region, Tenure
@@ -22,8 +22,6 @@ from partners.readings import name_order
 from partners.resources import CountryResource, OfficialResource
 
 JAPAN = "JP"
-# What a profile's table of agreements reads: their status, and their parties' names.
-AGREEMENTS_READ = (*STATUS_READS, Country)
 PROFILE_DEPTH = 300  # records on a profile's timeline without a year
 
 
@@ -115,7 +113,7 @@ def country_detail(request, code):
         # Its agreements, until one of them or a milestone changes (or a name or a source):
         # not when one of its meetings does (bench/NOTES.md, "A partner's stamps, its
         # agreements apart").
-        "agreements_stamp": SimpleLazyObject(lambda: token(*AGREEMENTS_READ, partner_pk=country.pk)),
+        "agreements_stamp": SimpleLazyObject(lambda: token(*AGREEMENT_TABLE_READS, partner_pk=country.pk)),
         "form": form,
         "day": day,
         "selection": f"{year or 'all'}:{'|'.join(kinds or ['all'])}",
