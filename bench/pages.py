@@ -2,6 +2,7 @@
 request; the first request of a warm page after an editor saved another partner's meeting, or
 an agreement; and the meeting page against Datasette's row page for a spread of meetings."""
 import itertools
+import re
 import statistics
 import time
 from urllib.parse import urlencode
@@ -19,7 +20,7 @@ AFTER_EDIT = ", first request after an edit elsewhere"
 AGREEMENT_EDITED_PAGES = ("agreements matrix",)
 AFTER_AGREEMENT_EDIT = ", first request after an agreement edit"
 EDIT_ROUNDS = 3
-EDIT_MARK = " (edited)"  # added to the meeting's English summary by one save, taken off by the next
+EDITS = itertools.count(1)  # the number of an editor's save in the run (mark_edit)
 
 
 def setup():
@@ -274,23 +275,25 @@ def measure_pages(runs, args, say):
         say(f"  {page}: {first}" + (f" and {len(path) - 1} more" if isinstance(path, list) else ""))
         for name, figures in in_turn(targets, requests=args.requests, cap=args.cap).items():
             results[name][page] = figures
-    for pages, suffix, edited, form_id in ((EDITED_PAGES, AFTER_EDIT, "edited", "meeting_form"),
-                                           (AGREEMENT_EDITED_PAGES, AFTER_AGREEMENT_EDIT, "edited_agreement",
-                                            "agreement_form")):
+    # The meeting's English summary, which no edited page shows; the agreement's English title,
+    # which the matrix shows (its cell is drawn again).
+    for pages, suffix, edited, form_id, field in (
+            (EDITED_PAGES, AFTER_EDIT, "edited", "meeting_form", "summary_en"),
+            (AGREEMENT_EDITED_PAGES, AFTER_AGREEMENT_EDIT, "edited_agreement", "agreement_form", "title_en")):
         for page in [p for p in pages if not getattr(args, "pages", None) or args.pages in p + suffix]:
             say(f"  {page}{suffix}")
-            for name, figures in after_edits(runs, page, readers, clients, edited, form_id).items():
+            for name, figures in after_edits(runs, page, readers, clients, edited, form_id, field).items():
                 results[name][page + suffix] = figures
     for client in clients.values():
         client.timeout = 1200  # exports take as long as they take
     return results, clients
 
 
-def after_edits(runs, page, readers, editors, edited="edited", form_id="meeting_form"):
+def after_edits(runs, page, readers, editors, edited="edited", form_id="meeting_form", field="summary_en"):
     """{revision: figures} of ``page``'s first request after an editor saved the change form
-    ``info[edited]`` in the admin (a meeting of another partner, or an agreement), a real
-    committed write that renews what an editor's save renews; the page asked twice before each
-    save, so that all it caches is warm. EDIT_ROUNDS saves, the revisions in turn: p50 is the
+    ``info[edited]`` in the admin (a meeting of another partner, or an agreement) with a mark
+    added to or taken off its ``field``: a real committed write that renews what an editor's
+    save renews; the page asked twice before each save, so that all it caches is warm. EDIT_ROUNDS saves, the revisions in turn: p50 is the
     median, p95 the slowest."""
     times = {name: [] for name in runs}
     errors = {}
@@ -306,7 +309,7 @@ def after_edits(runs, page, readers, editors, edited="edited", form_id="meeting_
             if reader.get() is None or reader.get() is None:
                 errors[name] = reader.result
                 continue
-            status, _body = save_change_form(editors[name], info[edited], form_id, toggle_mark)
+            status, _body = save_change_form(editors[name], info[edited], form_id, mark_edit(field))
             if status != 302:
                 errors[name] = {"error": f"the editor's save answered HTTP {status}", "path": info[edited]}
                 continue
@@ -320,12 +323,15 @@ def after_edits(runs, page, readers, editors, edited="edited", form_id="meeting_
             for name, t in times.items()}
 
 
-def toggle_mark(fields):
-    """An editor's change: EDIT_MARK added to the English summary, or taken off."""
+def mark_edit(field):
+    """An editor's change to a form's fields [(name, value)]: a mark " (edited N)" put on
+    ``field`` in place of the last one, N new at each save, so that no save brings back a value
+    the page has drawn before (a page that keeps what it drew under what it shows would find
+    it kept)."""
     def changed(value):
-        return value[:-len(EDIT_MARK)] if value.endswith(EDIT_MARK) else value + EDIT_MARK
+        return re.sub(r" \(edited \d+\)$", "", value) + f" (edited {next(EDITS)})"
 
-    return [(name, changed(value) if name == "summary_en" else value) for name, value in fields]
+    return lambda fields: [(name, changed(value) if name == field else value) for name, value in fields]
 
 
 def head_to_head(askers, sample_size):

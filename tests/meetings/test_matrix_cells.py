@@ -1,0 +1,102 @@
+"""The agreements matrix keeps each cell under what it shows: an edit to one of a partner's
+agreements draws again the one cell that shows it, not the partner's other cells, and an edit
+to anything a cell shows (a short name, a title, a milestone, the date of the source that
+states an agreement in force) shows at the next request."""
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from defrel.models import Source
+from meetings.models import Agreement
+from tests.meetings.factories import AgreementEventFactory, AgreementFactory, SourceFactory
+from tests.pages import table_row
+from tests.partners.factories import CountryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def australia(django_capture_on_commit_callbacks):
+    # Every write here runs its commit callbacks: the test's own transaction never commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        au = CountryFactory(code="AU", name_en="Australia", region="oceania")
+        acsa = AgreementFactory(parties=[au], key="au-acsa", short_name="ACSA", kind="acsa",
+                                title_ja="日豪物品役務相互提供協定",
+                                title_en="Japan–Australia Acquisition and Cross-Servicing Agreement")
+        AgreementEventFactory(agreement=acsa, kind="entered_into_force", date="2017-09")
+        raa = AgreementFactory(parties=[au], key="au-raa", short_name="RAA", kind="raa",
+                               title_ja="日豪円滑化協定", title_en="Japan–Australia Reciprocal Access Agreement")
+        AgreementEventFactory(agreement=raa, kind="entered_into_force", date="2023-08")
+        AgreementFactory(parties=[au], key="au-mou", short_name="", kind="cooperation_memorandum",
+                         title_ja="日豪防衛協力覚書", title_en="Japan–Australia memorandum on defence cooperation",
+                         stated_status="in_force", source=SourceFactory(key="wp2025", date="2025-07"))
+    return au
+
+
+@pytest.fixture
+def drawn_cells(monkeypatch):
+    """The keys of the agreements of each cell a request draws (the others come from the cache)."""
+    from meetings.views import matrix as view
+
+    drawn, draw = [], view.drawn_html
+    monkeypatch.setattr(view, "drawn_html", lambda cells: drawn.extend(
+        sorted(agreement.key for agreement, _status in cell) for cell in cells) or draw(cells))
+    return drawn
+
+
+def australian_row(client, language="ja"):
+    with translation.override(language):
+        return table_row(client.get(reverse("meetings:agreement-matrix")), "AU")
+
+
+def edit(callbacks, model, key, **fields):
+    with callbacks(execute=True):
+        record = model.objects.get(key=key)
+        for name, value in fields.items():
+            setattr(record, name, value)
+        record.save()
+
+
+def test_an_agreement_edit_draws_again_its_cell_alone(client, australia, drawn_cells, django_capture_on_commit_callbacks):
+    australian_row(client), australian_row(client, "en")
+    assert sorted(drawn_cells) == [["au-acsa"], ["au-acsa"], ["au-mou"], ["au-mou"], ["au-raa"], ["au-raa"]]
+    drawn_cells.clear()
+    edit(django_capture_on_commit_callbacks, Agreement, "au-raa", title_en="Japan–Australia RAA (renamed)")
+    assert "Japan–Australia RAA (renamed)" in australian_row(client, "en")
+    assert "Japan–Australia Acquisition and Cross-Servicing Agreement" in australian_row(client, "en")
+    assert drawn_cells == [["au-raa"]]
+    assert "日豪円滑化協定" in australian_row(client)  # the Japanese cell reads title_ja: kept
+    assert drawn_cells == [["au-raa"]]
+
+
+@pytest.mark.parametrize("language, key, fields, shown", [
+    ("ja", "au-acsa", {"short_name": "ACSA (renamed)"}, "ACSA (renamed)"),
+    ("ja", "au-acsa", {"title_ja": "日豪ACSA（改称）"}, "日豪ACSA（改称）"),
+    ("en", "au-mou", {"title_en": "Japan–Australia MoU (renamed)"}, "Japan–Australia MoU (renamed)"),
+    ("ja", "au-mou", {"stated_status": ""}, None),
+])
+def test_an_edit_to_what_a_cell_shows_shows_at_the_next_request(
+        client, australia, language, key, fields, shown, django_capture_on_commit_callbacks):
+    before = australian_row(client, language)
+    edit(django_capture_on_commit_callbacks, Agreement, key, **fields)
+    after = australian_row(client, language)
+    if shown:
+        assert shown not in before and shown in after
+    else:  # no longer stated in force: no status on any day, out of the matrix
+        assert "日豪防衛協力覚書" in before and "日豪防衛協力覚書" not in after
+
+
+def test_a_milestone_shows_at_the_next_request(client, australia, django_capture_on_commit_callbacks):
+    assert "status-terminated" not in australian_row(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        AgreementEventFactory(agreement=Agreement.objects.get(key="au-acsa"), kind="terminated", date="2020-03")
+    assert "status-terminated" in australian_row(client)
+
+
+def test_the_date_of_the_source_that_states_an_agreement_in_force_shows_at_the_next_request(
+        client, australia, django_capture_on_commit_callbacks):
+    before = australian_row(client, "en")
+    edit(django_capture_on_commit_callbacks, Source, "wp2025", date="2024-07")
+    after = australian_row(client, "en")
+    assert "July 2025" in before and "July 2024" not in before
+    assert "July 2024" in after and "July 2025" not in after
