@@ -59,7 +59,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "defrel.observability.RequestLogMiddleware",  # first: times and logs the whole request
+    # First: the whole request runs in the frame stack's room it makes (defrel.frame_stack).
+    "defrel.frame_stack.FrameRoomMiddleware",
+    "defrel.observability.RequestLogMiddleware",  # times and logs the whole request
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the database (sessions): where this request reads from.
