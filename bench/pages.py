@@ -275,11 +275,11 @@ def measure_pages(runs, args, say):
         say(f"  {page}: {first}" + (f" and {len(path) - 1} more" if isinstance(path, list) else ""))
         for name, figures in in_turn(targets, requests=args.requests, cap=args.cap).items():
             results[name][page] = figures
-    # The meeting's English summary, which no edited page shows; the agreement's English title,
-    # which the matrix shows (its cell is drawn again).
+    # The meeting's English summary, which no edited page shows; the agreement's Japanese title,
+    # which the (Japanese) matrix shows: its cell is drawn again.
     for pages, suffix, edited, form_id, field in (
             (EDITED_PAGES, AFTER_EDIT, "edited", "meeting_form", "summary_en"),
-            (AGREEMENT_EDITED_PAGES, AFTER_AGREEMENT_EDIT, "edited_agreement", "agreement_form", "title_en")):
+            (AGREEMENT_EDITED_PAGES, AFTER_AGREEMENT_EDIT, "edited_agreement", "agreement_form", "title_ja")):
         for page in [p for p in pages if not getattr(args, "pages", None) or args.pages in p + suffix]:
             say(f"  {page}{suffix}")
             for name, figures in after_edits(runs, page, readers, clients, edited, form_id, field).items():

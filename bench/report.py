@@ -96,7 +96,7 @@ class Report:
                       f"after an edit elsewhere*: the page asked twice, then a meeting none of whose partners "
                       f"is the busiest saved through the admin's change form by the logged-in editor, then the "
                       f"page's next request timed; {EDIT_ROUNDS} times, p50 the median and p95 the slowest. "
-                      "*First request after an agreement edit*: the same with the English title of one of "
+                      "*First request after an agreement edit*: the same with the Japanese title of one of "
                       "the busiest partner's agreements changed instead (a title the matrix shows)."]
         return lines
 

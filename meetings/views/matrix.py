@@ -14,6 +14,7 @@ import hashlib
 from collections import defaultdict
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.template import Context, Engine
@@ -21,7 +22,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
 from defrel import dates
-from defrel.stamp import cached_each, token
+from defrel.stamp import TIMEOUT, cached_each, token
 from meetings.models import AGREEMENT_TABLE_READS, STATUS_READS, Agreement, AgreementEvent, Status
 from meetings.views.profiles import JAPAN
 from partners.models import Country, Region
@@ -97,18 +98,30 @@ def drawn_cells(day, partners):
             continue  # nothing had happened to it yet on that day
         for country_id in parties[agreement.pk]:
             cells[country_id][agreement.kind].append((agreement, status))
-    shown = [(i, kind, cell) for i, partner in enumerate(partners) for kind, cell in cells[partner.pk].items()]
-    # A cell is kept under what it shows, so that an edit to one of a partner's 600 agreements
-    # draws again the one cell that shows it, not the partner's other cells: the matrix after
-    # an edit to one of the busiest partner's agreements, 153 → 52 ms on SQLite, 176 → 65 on
-    # PostgreSQL (bench/NOTES.md, "A cell kept under what it shows").
+    return cells_by_what_they_show(day, partners, cells)
+
+
+def cells_by_what_they_show(day, partners, cells):
+    """[{kind: the cell's HTML}] of each of ``partners``, from ``cells`` {partner pk: {kind:
+    [(agreement, status)]}}: each partner's cells kept (under no stamp) by a digest of what each
+    shows, and only a cell whose digest is new drawn. An edit to one of a partner's 600
+    agreements draws again the one cell that shows it, not the partner's other cells: the
+    matrix after an edit to one of the busiest partner's agreements, 153 → 52 ms on SQLite, 176
+    → 65 on PostgreSQL (bench/NOTES.md, "A cell kept under what it shows"). One cache entry a
+    partner rather than one a cell: the local-memory cache's entries are counted."""
     language = get_language()
-    html = cached_each([(f"agreements-matrix-cell:{language}", shows(cell)) for _i, _kind, cell in shown],
-                       lambda missing: dict(zip(missing, drawn_html([shown[i][2] for i in missing]))))
-    drawn = [{} for _partner in partners]
-    for (i, kind, _cell), cell_html in zip(shown, html):
-        drawn[i][kind] = cell_html
-    return drawn
+    keys = [f"defrel:agreements-matrix-cells:{day.isoformat()}:{language}:{partner.pk}" for partner in partners]
+    digests = [{kind: shows(cell) for kind, cell in cells[partner.pk].items()} for partner in partners]
+    kept = cache.get_many(keys)
+    html = [dict(kept.get(key, {})) for key in keys]
+    missing = [(i, digest, cells[partners[i].pk][kind]) for i, row in enumerate(digests)
+               for kind, digest in row.items() if digest not in html[i]]
+    for (i, digest, _cell), drawn in zip(missing, drawn_html([cell for _i, _digest, cell in missing])):
+        html[i][digest] = drawn
+    # Each partner's entry holds the cells its row shows now, so that it never grows.
+    cache.set_many({key: {digest: html[i][digest] for digest in digests[i].values()}
+                    for i, key in enumerate(keys)}, TIMEOUT)
+    return [{kind: html[i][digest] for kind, digest in row.items()} for i, row in enumerate(digests)]
 
 
 def shows(cell):

@@ -3,13 +3,15 @@ agreements draws again the one cell that shows it, not the partner's other cells
 to anything a cell shows (a short name, a title, a milestone, the date of the source that
 states an agreement in force) shows at the next request."""
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
 from defrel.models import Source
 from meetings.models import Agreement
+from partners.models import Country
 from tests.meetings.factories import AgreementEventFactory, AgreementFactory, SourceFactory
-from tests.pages import table_row
+from tests.pages import table_row, text
 from tests.partners.factories import CountryFactory
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +102,29 @@ def test_the_date_of_the_source_that_states_an_agreement_in_force_shows_at_the_n
     after = australian_row(client, "en")
     assert "July 2025" in before and "July 2024" not in before
     assert "July 2024" in after and "July 2025" not in after
+
+
+def test_the_matrix_of_200_partners_keeps_every_row_it_drew(client, monkeypatch, django_capture_on_commit_callbacks):
+    # The local-memory cache keeps what the matrix draws for 200 partners (a row and the cells
+    # of each) beside what other pages keep: with Django's 300 entries, the next request after
+    # one partner's edit drew most rows again.
+    from meetings.views import matrix as view
+
+    with django_capture_on_commit_callbacks(execute=True):  # a bump left pending would hold the edit's
+        partners = Country.objects.bulk_create(
+            Country(code=f"P{i:03d}", name_ja=f"国{i:03d}", name_en=f"Country {i:03d}", region="europe")
+            for i in range(200))
+        source = SourceFactory(key="wp2025", date="2025-07")
+        agreements = Agreement.objects.bulk_create(
+            Agreement(key=f"mou-{i:03d}", short_name="", kind="cooperation_memorandum", title_ja=f"覚書{i:03d}",
+                      title_en=f"Memorandum {i:03d}", stated_status="in_force", source=source) for i in range(200))
+        Agreement.parties.through.objects.bulk_create(
+            Agreement.parties.through(agreement=agreement, country=partner)
+            for agreement, partner in zip(agreements, partners))
+    drawn, draw = [], view.drawn_cells
+    monkeypatch.setattr(view, "drawn_cells", lambda day, rows: drawn.append(len(rows)) or draw(day, rows))
+    client.get(reverse("meetings:agreement-matrix"))
+    cache.set_many({f"another-page:{i}": "its part" for i in range(300)})  # what other pages keep meanwhile
+    edit(django_capture_on_commit_callbacks, Agreement, "mou-007", title_ja="覚書007（改）")
+    assert "覚書007（改）" in text(client.get(reverse("meetings:agreement-matrix")))
+    assert drawn == [200, 1]
