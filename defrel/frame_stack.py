@@ -9,7 +9,8 @@ faults in its pages again each time. Where the edge falls depends only on how de
 is when the request starts, so the same page cost 90 or 153 ms from one server to the next
 (the agreements matrix after an agreement edit) and 550 or 1,190 ms with nothing cached
 (bench/NOTES.md, "A page's time in a server, and Python's frame stack"). CPython fixed it in
-3.13 and 3.14 (python/cpython issue 142183: a chunk is kept for reuse).
+its releases of 3.13 and 3.14 since March 2026 (python/cpython issue 142183: a chunk is kept
+for reuse); a deployment on 3.13 or later should run one of those.
 
 This middleware's own frame is made large (its code object declares a deep evaluation stack,
 which CPython reserves but never touches), so each request's frames start at the beginning
