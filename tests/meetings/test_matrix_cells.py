@@ -128,3 +128,17 @@ def test_the_matrix_of_200_partners_keeps_every_row_it_drew(client, monkeypatch,
     edit(django_capture_on_commit_callbacks, Agreement, "mou-007", title_ja="覚書007（改）")
     assert "覚書007（改）" in text(client.get(reverse("meetings:agreement-matrix")))
     assert drawn == [200, 1]
+
+
+def test_a_cell_kept_from_other_templates_is_drawn_again(
+        client, australia, drawn_cells, monkeypatch, django_capture_on_commit_callbacks):
+    # After a deployment that changed the cell's templates, a shared cache still holds the cells
+    # the old ones drew: the next row drawn draws each of its cells anew.
+    from meetings.views import matrix as view
+
+    australian_row(client)
+    monkeypatch.setattr(view, "drawn_with", lambda: "next-deployment")
+    drawn_cells.clear()
+    edit(django_capture_on_commit_callbacks, Agreement, "au-raa", title_ja="日豪円滑化協定（改）")
+    assert "日豪円滑化協定（改）" in australian_row(client)
+    assert sorted(drawn_cells) == [["au-acsa"], ["au-mou"], ["au-raa"]]
