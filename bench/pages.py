@@ -291,10 +291,10 @@ def measure_pages(runs, args, say):
 
 def after_edits(runs, page, readers, editors, edited="edited", form_id="meeting_form", field="summary_en"):
     """{revision: figures} of ``page``'s first request after an editor saved the change form
-    ``info[edited]`` in the admin (a meeting of another partner, or an agreement) with a mark
-    added to or taken off its ``field``: a real committed write that renews what an editor's
-    save renews; the page asked twice before each save, so that all it caches is warm. EDIT_ROUNDS saves, the revisions in turn: p50 is the
-    median, p95 the slowest."""
+    ``info[edited]`` in the admin (a meeting of another partner, or an agreement) with a new
+    mark on its ``field`` (mark_edit): a real committed write that renews what an editor's save
+    renews; the page asked twice before each save, so that all it caches is warm. EDIT_ROUNDS
+    saves, the revisions in turn: p50 is the median, p95 the slowest."""
     times = {name: [] for name in runs}
     errors = {}
     for turn in range(EDIT_ROUNDS):

@@ -107,8 +107,8 @@ def cells_by_what_they_show(day, partners, cells):
     [(agreement, status)]}}: each partner's cells kept (under no stamp) by a digest of what each
     shows, and only a cell whose digest is new drawn. An edit to one of a partner's 600
     agreements draws again the one cell that shows it, not the partner's other cells: the
-    matrix after an edit to one of the busiest partner's agreements, 153 → 52 ms on SQLite, 176
-    → 65 on PostgreSQL (bench/NOTES.md, "A cell kept under what it shows"). One cache entry a
+    matrix after an edit to one of the busiest partner's agreements, 167 → 54 ms on SQLite, 180
+    → 92 on PostgreSQL (bench/NOTES.md, "A cell kept under what it shows"). One cache entry a
     partner rather than one a cell: the local-memory cache's entries are counted."""
     prefix = f"defrel:agreements-matrix-cells:{drawn_with()}:{day.isoformat()}:{get_language()}"
     keys = [f"{prefix}:{partner.pk}" for partner in partners]
@@ -126,8 +126,8 @@ def cells_by_what_they_show(day, partners, cells):
 
 
 def shows(cell):
-    """A digest of what ``cell`` [(agreement, status)] shows in the active language
-    (_matrix_item.html reads these: keep them in step)."""
+    """A digest of what ``cell`` [(agreement, status)] shows in the active language (what
+    _matrix_item.html and _status.html read: keep them in step)."""
     return hashlib.blake2b(repr([
         (agreement.key, agreement.short_name, agreement.title, status.value,
          agreement.source.date if status == Status.IN_FORCE_BY and agreement.source else None)
