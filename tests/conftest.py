@@ -101,3 +101,14 @@ def editor_client(client, editor):
 def viewer_client(client, viewer):
     client.force_login(viewer)
     return client
+
+
+@pytest.fixture
+def drawn_rows(monkeypatch):
+    """The partners whose matrix rows each request draws again (the others come from the cache)."""
+    from meetings.views import matrix as view
+
+    drawn, draw = [], view.drawn_cells
+    monkeypatch.setattr(view, "drawn_cells", lambda day, partners: drawn.append(
+        sorted(p.code for p in partners)) or draw(day, partners))
+    return drawn

@@ -47,11 +47,11 @@ def warm(client):
     return text(profile(client, "PE")), text(matrix(client)), text(profile(client, "AU"))
 
 
-def edit(meeting, callbacks, **fields):
+def edit(record, callbacks, **fields):
     with callbacks(execute=True):
         for name, value in fields.items():
-            setattr(meeting, name, value)
-        meeting.save()
+            setattr(record, name, value)
+        record.save()
 
 
 def test_an_australian_edit_leaves_the_peruvian_profile_and_the_matrix_warm(
@@ -99,17 +99,6 @@ def test_an_agreement_edit_renews_the_matrix_and_its_partners_profile(client, wo
         agreement.save()
     assert "PE-MOU (renamed)" in text(matrix(client))
     assert "PE-MOU (renamed)" in text(profile(client, "PE"))
-
-
-@pytest.fixture
-def drawn_rows(monkeypatch):
-    """The partners whose matrix rows each request draws again (the others come from the cache)."""
-    from meetings.views import matrix as view
-
-    drawn, draw = [], view.drawn_cells
-    monkeypatch.setattr(view, "drawn_cells", lambda day, partners: drawn.append(
-        sorted(p.code for p in partners)) or draw(day, partners))
-    return drawn
 
 
 def test_an_agreement_edit_draws_again_the_rows_of_its_partners_alone(

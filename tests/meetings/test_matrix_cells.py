@@ -10,6 +10,7 @@ from django.utils import translation
 from defrel.models import Source
 from meetings.models import Agreement
 from partners.models import Country
+from tests.defrel.test_scoped_stamps import edit
 from tests.meetings.factories import AgreementEventFactory, AgreementFactory, SourceFactory
 from tests.pages import table_row, text
 from tests.partners.factories import CountryFactory
@@ -51,19 +52,11 @@ def australian_row(client, language="ja"):
         return table_row(client.get(reverse("meetings:agreement-matrix")), "AU")
 
 
-def edit(callbacks, model, key, **fields):
-    with callbacks(execute=True):
-        record = model.objects.get(key=key)
-        for name, value in fields.items():
-            setattr(record, name, value)
-        record.save()
-
-
 def test_an_agreement_edit_draws_again_its_cell_alone(client, australia, drawn_cells, django_capture_on_commit_callbacks):
     australian_row(client), australian_row(client, "en")
     assert sorted(drawn_cells) == [["au-acsa"], ["au-acsa"], ["au-mou"], ["au-mou"], ["au-raa"], ["au-raa"]]
     drawn_cells.clear()
-    edit(django_capture_on_commit_callbacks, Agreement, "au-raa", title_en="Japan–Australia RAA (renamed)")
+    edit(Agreement.objects.get(key="au-raa"), django_capture_on_commit_callbacks, title_en="Japan–Australia RAA (renamed)")
     assert "Japan–Australia RAA (renamed)" in australian_row(client, "en")
     assert "Japan–Australia Acquisition and Cross-Servicing Agreement" in australian_row(client, "en")
     assert drawn_cells == [["au-raa"]]
@@ -80,7 +73,7 @@ def test_an_agreement_edit_draws_again_its_cell_alone(client, australia, drawn_c
 def test_an_edit_to_what_a_cell_shows_shows_at_the_next_request(
         client, australia, language, key, fields, shown, django_capture_on_commit_callbacks):
     before = australian_row(client, language)
-    edit(django_capture_on_commit_callbacks, Agreement, key, **fields)
+    edit(Agreement.objects.get(key=key), django_capture_on_commit_callbacks, **fields)
     after = australian_row(client, language)
     if shown:
         assert shown not in before and shown in after
@@ -98,18 +91,16 @@ def test_a_milestone_shows_at_the_next_request(client, australia, django_capture
 def test_the_date_of_the_source_that_states_an_agreement_in_force_shows_at_the_next_request(
         client, australia, django_capture_on_commit_callbacks):
     before = australian_row(client, "en")
-    edit(django_capture_on_commit_callbacks, Source, "wp2025", date="2024-07")
+    edit(Source.objects.get(key="wp2025"), django_capture_on_commit_callbacks, date="2024-07")
     after = australian_row(client, "en")
     assert "July 2025" in before and "July 2024" not in before
     assert "July 2024" in after and "July 2025" not in after
 
 
-def test_the_matrix_of_200_partners_keeps_every_row_it_drew(client, monkeypatch, django_capture_on_commit_callbacks):
+def test_the_matrix_of_200_partners_keeps_every_row_it_drew(client, drawn_rows, django_capture_on_commit_callbacks):
     # The local-memory cache keeps what the matrix draws for 200 partners (a row and the cells
     # of each) beside what other pages keep: with Django's 300 entries, the next request after
     # one partner's edit drew most rows again.
-    from meetings.views import matrix as view
-
     with django_capture_on_commit_callbacks(execute=True):  # a bump left pending would hold the edit's
         partners = Country.objects.bulk_create(
             Country(code=f"P{i:03d}", name_ja=f"国{i:03d}", name_en=f"Country {i:03d}", region="europe")
@@ -121,13 +112,11 @@ def test_the_matrix_of_200_partners_keeps_every_row_it_drew(client, monkeypatch,
         Agreement.parties.through.objects.bulk_create(
             Agreement.parties.through(agreement=agreement, country=partner)
             for agreement, partner in zip(agreements, partners))
-    drawn, draw = [], view.drawn_cells
-    monkeypatch.setattr(view, "drawn_cells", lambda day, rows: drawn.append(len(rows)) or draw(day, rows))
     client.get(reverse("meetings:agreement-matrix"))
     cache.set_many({f"another-page:{i}": "its part" for i in range(300)})  # what other pages keep meanwhile
-    edit(django_capture_on_commit_callbacks, Agreement, "mou-007", title_ja="覚書007（改）")
+    edit(Agreement.objects.get(key="mou-007"), django_capture_on_commit_callbacks, title_ja="覚書007（改）")
     assert "覚書007（改）" in text(client.get(reverse("meetings:agreement-matrix")))
-    assert drawn == [200, 1]
+    assert [len(codes) for codes in drawn_rows] == [200, 1]
 
 
 def test_a_cell_kept_from_other_templates_is_drawn_again(
@@ -139,6 +128,6 @@ def test_a_cell_kept_from_other_templates_is_drawn_again(
     australian_row(client)
     monkeypatch.setattr(view, "drawn_with", lambda: "next-deployment")
     drawn_cells.clear()
-    edit(django_capture_on_commit_callbacks, Agreement, "au-raa", title_ja="日豪円滑化協定（改）")
+    edit(Agreement.objects.get(key="au-raa"), django_capture_on_commit_callbacks, title_ja="日豪円滑化協定（改）")
     assert "日豪円滑化協定（改）" in australian_row(client)
     assert sorted(drawn_cells) == [["au-acsa"], ["au-mou"], ["au-raa"]]
