@@ -1,8 +1,10 @@
 """Public pages a browser, nginx or a CDN may keep: an anonymous GET of a public page carries
-an ``ETag`` and ``Last-Modified`` from the data stamp (defrel.stamp), is answered ``304 Not
-Modified`` without being drawn when the reader already has it, and says ``Cache-Control:
-public, max-age=DEFREL_PUBLIC_MAX_AGE``. The admin and every page for a signed-in user say
-``private, no-store``: what an editor sees must never be kept for someone else."""
+an ``ETag`` and ``Last-Modified`` from the data stamp (defrel.stamp) and the deployment
+(defrel.deployed), is answered ``304 Not Modified`` without being drawn when the reader
+already has it, and says ``Cache-Control: public, max-age=DEFREL_PUBLIC_MAX_AGE``. The admin
+and every page for a signed-in user say ``private, no-store``: what an editor sees must never
+be kept for someone else."""
+import datetime
 import hashlib
 
 from django.conf import settings
@@ -10,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition
 
-from defrel import replicas, stamp
+from defrel import deployed, replicas, stamp
 from defrel.middleware import in_admin
 
 
@@ -29,16 +31,20 @@ def public(request):
 
 
 def etag(request, *args, **kwargs):
-    # The data, the language and the day (a status "today" changes at midnight in Tokyo).
+    # The data, the language, the day (a status "today" changes at midnight in Tokyo) and the
+    # deployment (a page the new code draws differently).
     day = timezone.localdate().isoformat()
-    return hashlib.sha256(f"{stamp.token()}:{translation.get_language()}:{day}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"{stamp.token()}:{translation.get_language()}:{day}:{deployed.version()}"
+                          .encode()).hexdigest()[:32]
 
 
 def last_modified(request, *args, **kwargs):
-    # Not before midnight: a page's statuses "today" are as new as the day (as in the ETag).
+    # Not before midnight (a page's statuses "today" are as new as the day) nor before the
+    # deployment's files were written, as in the ETag.
     midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    newest = max(midnight, datetime.datetime.fromtimestamp(deployed.written(), datetime.timezone.utc))
     changed = stamp.last_changed()
-    return max(changed, midnight) if changed else midnight
+    return max(changed, newest) if changed else newest
 
 
 class PublicCacheMiddleware:

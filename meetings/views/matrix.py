@@ -10,7 +10,6 @@ agreements matrix, a row per partner"). Within a row, each cell is kept under a 
 it shows, so that the row of a partner with 600 agreements draws again only the cell an edit
 changed."""
 import datetime
-import functools
 import hashlib
 from collections import defaultdict
 
@@ -109,8 +108,10 @@ def cells_by_what_they_show(day, partners, cells):
     agreements draws again the one cell that shows it, not the partner's other cells: the
     matrix after an edit to one of the busiest partner's agreements, 167 → 54 ms on SQLite, 180
     → 92 on PostgreSQL (bench/NOTES.md, "A cell kept under what it shows"). One cache entry a
-    partner rather than one a cell: the local-memory cache's entries are counted."""
-    prefix = f"defrel:agreements-matrix-cells:{drawn_with()}:{day.isoformat()}:{get_language()}"
+    partner rather than one a cell: the local-memory cache's entries are counted. A cell's
+    digest does not change with the templates: the cache's keys do, with every deployment
+    (defrel.deployed)."""
+    prefix = f"defrel:agreements-matrix-cells:{day.isoformat()}:{get_language()}"
     keys = [f"{prefix}:{partner.pk}" for partner in partners]
     digests = [{kind: shows(cell) for kind, cell in cells[partner.pk].items()} for partner in partners]
     kept = cache.get_many(keys)
@@ -132,17 +133,6 @@ def shows(cell):
         (agreement.key, agreement.short_name, agreement.title, status.value,
          agreement.source.date if status == Status.IN_FORCE_BY and agreement.source else None)
         for agreement, status in cell]).encode(), digest_size=16).hexdigest()
-
-
-@functools.cache
-def drawn_with():
-    """A digest of the templates a cell is drawn with (_matrix_cell.html and those it includes),
-    so that a cell kept by what it shows is not taken, after a deployment that changed them, for
-    one they draw: a shared cache (Redis) outlives the app's processes, and a cell's digest
-    does not change with the code."""
-    engine = Engine.get_default()
-    return hashlib.blake2b("".join(engine.get_template(f"meetings/includes/{name}").source for name in (
-        "_matrix_cell.html", "_matrix_item.html", "_status.html")).encode(), digest_size=8).hexdigest()
 
 
 def drawn_html(cells):

@@ -110,3 +110,18 @@ def test_a_page_kept_since_before_midnight_is_drawn_anew(client, gsomia):
     yesterday = midnight - datetime.timedelta(seconds=1)
     response = matrix(client, if_modified_since=http_date(yesterday.timestamp()))
     assert response.status_code == 200 and "GSOMIA" in text(response)
+
+
+def test_a_new_deployment_gives_the_page_anew_with_a_new_etag(client, gsomia, monkeypatch):
+    # A deployment may draw the same data differently (a template, a translation): a reader's
+    # page kept under the old ETag, or since before its files were written, is not current.
+    from defrel import deployed
+
+    first = matrix(client)
+    written = timezone.now() + datetime.timedelta(hours=1)
+    monkeypatch.setattr(deployed, "current", lambda: ("next-deployment", written.timestamp()))
+    after = matrix(client, if_none_match=first["ETag"])
+    assert after.status_code == 200 and "GSOMIA" in text(after)
+    assert after["ETag"] != first["ETag"]
+    assert after["Last-Modified"] == http_date(written.timestamp())
+    assert matrix(client, if_modified_since=first["Last-Modified"]).status_code == 200

@@ -119,14 +119,14 @@ def test_the_matrix_of_200_partners_keeps_every_row_it_drew(client, drawn_rows, 
     assert [len(codes) for codes in drawn_rows] == [200, 1]
 
 
-def test_a_cell_kept_from_other_templates_is_drawn_again(
+def test_a_cell_kept_by_another_deployment_is_drawn_again(
         client, australia, drawn_cells, monkeypatch, django_capture_on_commit_callbacks):
     # After a deployment that changed the cell's templates, a shared cache still holds the cells
     # the old ones drew: the next row drawn draws each of its cells anew.
-    from meetings.views import matrix as view
+    from defrel import deployed
 
     australian_row(client)
-    monkeypatch.setattr(view, "drawn_with", lambda: "next-deployment")
+    monkeypatch.setattr(deployed, "current", lambda: ("next-deployment", 0.0))
     drawn_cells.clear()
     edit(Agreement.objects.get(key="au-raa"), django_capture_on_commit_callbacks, title_ja="日豪円滑化協定（改）")
     assert "日豪円滑化協定（改）" in australian_row(client)
