@@ -223,34 +223,51 @@ def context(request):
 
 def cached(key, compute, stamp):
     """``compute()``, remembered under ``key`` until ``stamp`` (a :func:`token`) changes."""
-    key = f"defrel:{stamp}:{key}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, TIMEOUT)
-    return value
+    return renewed_each([(key, stamp)], lambda missing, stale: {0: compute()})[0]
 
 
 def cached_each(entries, compute):
-    """The values of ``entries`` [(key, stamp)], each remembered as by :func:`cached`: the cache
-    asked once for all of them (one round trip to Redis), and ``compute(positions)`` once for
-    those it did not hold ({position: value})."""
-    keys = [f"defrel:{stamp}:{key}" for key, stamp in entries]
+    """The values of ``entries`` [(key, stamp)], each remembered as by :func:`cached`, and
+    ``compute(positions)`` once for those the cache did not hold ({position: value})."""
+    return renewed_each(entries, lambda missing, stale: compute(missing))
+
+
+def renewed_each(entries, renew):
+    """The values of ``entries`` [(key, stamp)], the cache asked once for all of them (one
+    round trip to Redis), and ``renew(positions, stale)`` once for those it held under no
+    stamp or another ({position: value}); ``stale`` {position: value} is what it held under
+    another, for a value that can be renewed in part (the matrix's row, whose unchanged
+    cells are kept). Each key has one entry, holding its stamp with its value, overwritten
+    when the stamp changes: an entry a stamp would leave the old ones to age out beside it."""
+    keys = [entry_key(key) for key, _stamp in entries]
     found = cache.get_many(keys)
-    missing = [i for i, key in enumerate(keys) if found.get(key) is None]
+    values, missing, stale = [], [], {}
+    for i, (key, (_key, stamp)) in enumerate(zip(keys, entries)):
+        held_stamp, value = found.get(key, (None, None))
+        values.append(value if held_stamp == stamp else None)
+        if values[-1] is None:
+            missing.append(i)
+            if value is not None:
+                stale[i] = value
     if missing:
-        made = {keys[i]: value for i, value in compute(missing).items()}
-        cache.set_many(made, TIMEOUT)
-        found.update(made)
-    return [found[key] for key in keys]
+        made = renew(missing, stale)
+        cache.set_many({keys[i]: (entries[i][1], value) for i, value in made.items()}, TIMEOUT)
+        for i, value in made.items():
+            values[i] = value
+    return values
 
 
 def kept(entries):
-    """The values the cache holds for ``entries`` [(key, stamp)] (None where it holds none),
-    without computing any."""
-    keys = [f"defrel:{stamp}:{key}" for key, stamp in entries]
+    """The values the cache holds for ``entries`` [(key, stamp)] (None where it holds none
+    under that stamp), without computing any."""
+    keys = [entry_key(key) for key, _stamp in entries]
     found = cache.get_many(keys)
-    return [found.get(key) for key in keys]
+    held = [found.get(key, (None, None)) for key in keys]
+    return [value if held_stamp == stamp else None for (held_stamp, value), (_key, stamp) in zip(held, entries)]
+
+
+def entry_key(key):
+    return f"defrel:kept:{key}"
 
 
 # --- the writes ----------------------------------------------------------------------------

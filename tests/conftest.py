@@ -109,6 +109,6 @@ def drawn_rows(monkeypatch):
     from meetings.views import matrix as view
 
     drawn, draw = [], view.drawn_cells
-    monkeypatch.setattr(view, "drawn_cells", lambda day, partners: drawn.append(
-        sorted(p.code for p in partners)) or draw(day, partners))
+    monkeypatch.setattr(view, "drawn_cells", lambda day, partners, before: drawn.append(
+        sorted(p.code for p in partners)) or draw(day, partners, before))
     return drawn

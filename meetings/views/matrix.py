@@ -2,11 +2,11 @@
 on a day.
 
 The whole table is kept under the stamp of the agreement tables (the template's ``{% cache %}``).
-When an agreement changes, only its parties' rows are drawn again: each partner's cells are kept
+When an agreement changes, only its parties' rows are drawn again: each partner's row is kept
 under that partner's stamp (defrel.stamp), so an edit to one Peruvian agreement draws Peru's
 row, not the 200 others. At 5,000 agreements the next request after an agreement edit took
 574 ms, now 42; the table drawn with nothing kept, 573 ms, now 634 (bench/NOTES.md, "The
-agreements matrix, a row per partner"). Within a row, each cell is kept under a digest of what
+agreements matrix, a row per partner"). Within a row, each cell is kept with a digest of what
 it shows, so that the row of a partner with 600 agreements draws again only the cell an edit
 changed."""
 import datetime
@@ -14,7 +14,6 @@ import hashlib
 from collections import defaultdict
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.template import Context, Engine
@@ -22,7 +21,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
 from defrel import dates
-from defrel.stamp import TIMEOUT, cached_each, token
+from defrel.stamp import renewed_each, token
 from meetings.models import AGREEMENT_TABLE_READS, STATUS_READS, Agreement, AgreementEvent, Status
 from meetings.views.profiles import JAPAN
 from partners.models import Country, Region
@@ -60,10 +59,12 @@ def agreements_matrix(day):
         pk__in=Agreement.parties.through.objects.values("country_id")).only(
         "code", "name_ja", "name_en", "reading", "region"))
     language = get_language()
-    drawn = cached_each(
+    rows = renewed_each(
         [(f"agreements-matrix:{day.isoformat()}:{language}:{partner.pk}", token(*STATUS_READS, partner_pk=partner.pk))
          for partner in partners],
-        lambda missing: dict(zip(missing, drawn_cells(day, [partners[i] for i in missing]))))
+        lambda missing, stale: dict(zip(missing, drawn_cells(day, [partners[i] for i in missing],
+                                                             [stale.get(i, {}) for i in missing]))))
+    drawn = [{kind: html for kind, (_digest, html) in row.items()} for row in rows]
     kinds = {kind for cells in drawn for kind in cells}
     columns = [(kind, label) for kind, label in Agreement.Kind.choices if kind in kinds]
     shown = sorted(((partner, cells) for partner, cells in zip(partners, drawn) if cells),
@@ -72,9 +73,10 @@ def agreements_matrix(day):
                                          for partner, cells in shown]}
 
 
-def drawn_cells(day, partners):
-    """[{kind: the cell's HTML}] of each of ``partners``: its agreements of each kind that had
-    begun by ``day``, with their status then."""
+def drawn_cells(day, partners, before):
+    """[{kind: (digest, the cell's HTML)}] of each of ``partners``: its agreements of each kind
+    that had begun by ``day``, with their status then; ``before`` is each partner's row as it
+    was last drawn ({} for none), whose cells are kept where they show the same."""
     # Only the columns a cell shows: at thousands of agreements, building the objects is the
     # cost. Their partners and milestones are read in a query each and handed to each
     # agreement, rather than by prefetch_related(), which makes a manager and a queryset for
@@ -98,32 +100,25 @@ def drawn_cells(day, partners):
             continue  # nothing had happened to it yet on that day
         for country_id in parties[agreement.pk]:
             cells[country_id][agreement.kind].append((agreement, status))
-    return cells_by_what_they_show(day, partners, cells)
+    return cells_by_what_they_show(partners, cells, before)
 
 
-def cells_by_what_they_show(day, partners, cells):
-    """[{kind: the cell's HTML}] of each of ``partners``, from ``cells`` {partner pk: {kind:
-    [(agreement, status)]}}: each partner's cells kept (under no stamp) by a digest of what each
-    shows, and only a cell whose digest is new drawn. An edit to one of a partner's 600
+def cells_by_what_they_show(partners, cells, before):
+    """[{kind: (digest, HTML)}] of each of ``partners``, from ``cells`` {partner pk: {kind:
+    [(agreement, status)]}}: each cell under a digest of what it shows, and drawn only when
+    its partner's row ``before`` holds no cell of that digest. An edit to one of a partner's 600
     agreements draws again the one cell that shows it, not the partner's other cells: the
     matrix after an edit to one of the busiest partner's agreements, 167 → 54 ms on SQLite, 180
-    → 92 on PostgreSQL (bench/NOTES.md, "A cell kept under what it shows"). One cache entry a
-    partner rather than one a cell: the local-memory cache's entries are counted. A cell's
-    digest does not change with the templates: the cache's keys do, with every deployment
+    → 92 on PostgreSQL (bench/NOTES.md, "A cell kept under what it shows"). A cell's digest
+    does not change with the templates: the cache's keys do, with every deployment
     (defrel.deployed)."""
-    prefix = f"defrel:agreements-matrix-cells:{day.isoformat()}:{get_language()}"
-    keys = [f"{prefix}:{partner.pk}" for partner in partners]
     digests = [{kind: shows(cell) for kind, cell in cells[partner.pk].items()} for partner in partners]
-    kept = cache.get_many(keys)
-    html = [dict(kept.get(key, {})) for key in keys]
+    html = [{digest: cell_html for digest, cell_html in row.values()} for row in before]
     missing = [(i, digest, cells[partners[i].pk][kind]) for i, row in enumerate(digests)
                for kind, digest in row.items() if digest not in html[i]]
     for (i, digest, _cell), drawn in zip(missing, drawn_html([cell for _i, _digest, cell in missing])):
         html[i][digest] = drawn
-    # Each partner's entry holds the cells its row shows now, so that it never grows.
-    cache.set_many({key: {digest: html[i][digest] for digest in digests[i].values()}
-                    for i, key in enumerate(keys)}, TIMEOUT)
-    return [{kind: html[i][digest] for kind, digest in row.items()} for i, row in enumerate(digests)]
+    return [{kind: (digest, html[i][digest]) for kind, digest in row.items()} for i, row in enumerate(digests)]
 
 
 def shows(cell):

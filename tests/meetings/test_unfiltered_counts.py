@@ -231,9 +231,9 @@ def test_counts_no_longer_cached_are_counted_again(world, django_capture_on_comm
 
     warm()
     label = unfiltered.keyed(filterset())
-    blocks = [f"defrel:{token}:{label}:block:{i}" for i, token in enumerate(stamp.block_tokens(Meeting, 4))]
-    assert all(cache.get(key) for key in blocks)
-    cache.delete_many(blocks)
+    blocks = [(f"{label}:block:{i}", token) for i, token in enumerate(stamp.block_tokens(Meeting, 4))]
+    assert all(stamp.kept(blocks))
+    cache.delete_many([stamp.entry_key(key) for key, _token in blocks])
     meeting = world["meetings"][4]
     meeting.level = "leaders"
     write(django_capture_on_commit_callbacks, meeting.save)
