@@ -131,11 +131,11 @@ REDIS_URL = env("REDIS_URL")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
                       "KEY_PREFIX": "defrel", "KEY_FUNCTION": "defrel.deployed.cache_key"} if REDIS_URL else
           {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_FUNCTION": "defrel.deployed.cache_key",
-           # Django's 300 entries are fewer than what the pages keep at 200 partners (a row and
-           # the cells of each partner in the agreements matrix, a profile's parts, the counts
-           # of each list asked): the benchmark's pages kept 630, and with 300 the matrix threw
-           # out its own rows while it drew them (bench/NOTES.md, "A cell kept under what it
-           # shows"). A search keeps at most 20,000 ids (about 100 KB).
+           # Django's 300 entries are fewer than what the pages keep at 200 partners (a row of
+           # each partner in the agreements matrix for each language, a profile's parts, the
+           # counts of each list asked): the benchmark's pages kept 630, and with 300 the matrix
+           # threw out its own rows while it drew them (bench/NOTES.md, "A cell kept under what
+           # it shows"). A search keeps at most 20,000 ids (about 100 KB).
            "OPTIONS": {"MAX_ENTRIES": 3000}}}
 # How long a browser or proxy may show a public page before asking again (with its ETag).
 DEFREL_PUBLIC_MAX_AGE = int(env("DEFREL_PUBLIC_MAX_AGE", "60"))
