@@ -203,6 +203,14 @@ class EditorialAdmin(CheckedInputAdmin, background.BackgroundImportMixin, Import
             # back to ?e=1, the export has no page to go back to.
             raise BadRequest(_("The export's filters cannot be read.")) from error
 
+    def get_valid_export_item_pks(self, request):
+        # The records an export from the list's action may name: those posted that the list's
+        # own queryset holds. import-export's default (deprecated, still called) made every
+        # key of the table a choice and checked each posted key against them all: 50 meetings
+        # of 100,000 took 670 ms to export (bench/NOTES.md, "Selected records exported").
+        posted = [key for key in request.POST.getlist("export_items") if key.isdigit()]
+        return self.get_export_queryset(request).filter(pk__in=posted).values_list("pk", flat=True)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # Reverting saves like the change form does, and its version check locks the row
         # until the save commits: in one transaction, as changeform_view is.
