@@ -21,9 +21,9 @@ the whole table.
 The tokens live in the database, not the cache, and are read from the same database as the
 data before it: a page can never be cached under a token newer than the data it was drawn
 from (a cache-held token would run ahead of a lagging replica). The cached values live in the
-shared cache (Redis when ``REDIS_URL`` is set), so every app server shares them. A token is
-random rather than a counter so that a rolled-back transaction can never bring back a token
-whose cached values described other data.
+shared cache (Redis when ``REDIS_URL`` is set), so every app server shares them, kept by
+defrel.kept. A token is random rather than a counter so that a rolled-back transaction can
+never bring back a token whose cached values described other data.
 """
 import contextlib
 import contextvars
@@ -31,7 +31,6 @@ import hashlib
 import uuid
 
 from django.apps import apps
-from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
@@ -219,55 +218,6 @@ def context(request):
     from the data is kept until the data changes. A view that knows what its fragment reads
     passes its own, finer ``data_stamp`` (``token(…)``)."""
     return {"data_stamp": SimpleLazyObject(token), "stamp_timeout": TIMEOUT}
-
-
-def cached(key, compute, stamp):
-    """``compute()``, remembered under ``key`` until ``stamp`` (a :func:`token`) changes."""
-    return renewed_each([(key, stamp)], lambda missing, stale: {0: compute()})[0]
-
-
-def cached_each(entries, compute):
-    """The values of ``entries`` [(key, stamp)], each remembered as by :func:`cached`, and
-    ``compute(positions)`` once for those the cache did not hold ({position: value})."""
-    return renewed_each(entries, lambda missing, stale: compute(missing))
-
-
-def renewed_each(entries, renew):
-    """The values of ``entries`` [(key, stamp)], the cache asked once for all of them (one
-    round trip to Redis), and ``renew(positions, stale)`` once for those it held under no
-    stamp or another ({position: value}); ``stale`` {position: value} is what it held under
-    another, for a value that can be renewed in part (the matrix's row, whose unchanged
-    cells are kept). Each key has one entry, holding its stamp with its value, overwritten
-    when the stamp changes: an entry a stamp would leave the old ones to age out beside it."""
-    keys = [entry_key(key) for key, _stamp in entries]
-    found = cache.get_many(keys)
-    values, missing, stale = [], [], {}
-    for i, (key, (_key, stamp)) in enumerate(zip(keys, entries)):
-        held_stamp, value = found.get(key, (None, None))
-        values.append(value if held_stamp == stamp else None)
-        if values[-1] is None:
-            missing.append(i)
-            if value is not None:
-                stale[i] = value
-    if missing:
-        made = renew(missing, stale)
-        cache.set_many({keys[i]: (entries[i][1], value) for i, value in made.items()}, TIMEOUT)
-        for i, value in made.items():
-            values[i] = value
-    return values
-
-
-def kept(entries):
-    """The values the cache holds for ``entries`` [(key, stamp)] (None where it holds none
-    under that stamp), without computing any."""
-    keys = [entry_key(key) for key, _stamp in entries]
-    found = cache.get_many(keys)
-    held = [found.get(key, (None, None)) for key in keys]
-    return [value if held_stamp == stamp else None for (held_stamp, value), (_key, stamp) in zip(held, entries)]
-
-
-def entry_key(key):
-    return f"defrel:kept:{key}"
 
 
 # --- the writes ----------------------------------------------------------------------------

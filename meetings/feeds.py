@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
-from defrel.stamp import cached, token
+from defrel.kept import cached
+from defrel.stamp import token
 from meetings.models import Agreement, AgreementEvent, Engagement, Exercise, Meeting, Participation
 from partners.models import Country, Official
 

@@ -18,7 +18,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from defrel.queries import among
-from defrel.stamp import cached, reads, token
+from defrel.kept import cached
+from defrel.stamp import reads, token
 
 from meetings import unfiltered
 from meetings.filter_fields import DayFilter, MonthFilter, YearFilter, YearMonthForm, keys_filter

@@ -8,7 +8,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from defrel import timeline
-from defrel.stamp import cached, token
+from defrel.kept import cached
+from defrel.stamp import token
 from defrel.search import matching, normalise
 from meetings.models import Participation
 from partners.models import Country, Official

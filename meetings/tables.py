@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from django.http import Http404
 
-from defrel.stamp import cached, token
+from defrel.kept import cached
+from defrel.stamp import token
 from meetings import dictionary
 
 

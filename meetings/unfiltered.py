@@ -19,7 +19,8 @@ from django.db.models import Count, F, Max
 
 from defrel import stamp
 from defrel.dated import spread_over_years
-from defrel.stamp import TIMEOUT, block_ids, block_tokens, blocks_up_to, cached_each, kept
+from defrel.kept import cached_each, held
+from defrel.stamp import TIMEOUT, block_ids, block_tokens, blocks_up_to
 from meetings import facets as facet_kinds
 from meetings.facets import EACH_LINK, FieldFacet, YearFacet
 
@@ -121,7 +122,7 @@ def patched(filterset, last, stamps):
     if len(changed) > PATCHED_BLOCKS:
         return None
     gone = [i for i in changed if i < len(before)]
-    old = kept([(f"{label}:block:{i}", before[i]) for i in gone])
+    old = held([(f"{label}:block:{i}", before[i]) for i in gone])
     if any(o is None or o["generation"] != last["generations"][i] for i, o in zip(gone, old)):
         return None  # not the counts these sums were made of (since dropped from the cache)
     came = [i for i in changed if i < len(stamps)]

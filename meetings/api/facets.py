@@ -2,7 +2,7 @@
 counts are the page's own, remembered under the data stamp per language like the page's."""
 from django.utils import translation
 
-from defrel.stamp import cached
+from defrel.kept import cached
 
 
 def drawn(facets):

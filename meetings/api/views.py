@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
-from defrel.stamp import cached
+from defrel.kept import cached
 from meetings.api import facets
 from meetings.api.paging import KeysetPagination, ListFilterBackend, refuse_unknown
 from meetings.api.rows import row_serializer, shared

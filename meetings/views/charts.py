@@ -7,7 +7,8 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
 from defrel import charts
-from defrel.stamp import cached, token
+from defrel.kept import cached
+from defrel.stamp import token
 from meetings.models import Meeting
 from meetings.models.venues import Venue
 from meetings.views.profiles import JAPAN, encounters_by_level

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from defrel import dates
 from defrel.models import Source
-from defrel.stamp import cached, token
+from defrel.kept import cached
+from defrel.stamp import token
 from meetings.models import Agreement, AgreementEvent, Engagement, Exercise, Meeting
 from partners.models import localised
 

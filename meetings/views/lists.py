@@ -7,7 +7,7 @@ from django.utils.functional import SimpleLazyObject
 
 from defrel import dates
 from defrel.exports import stream_csv
-from defrel.stamp import cached
+from defrel.kept import cached
 from meetings import dictionary, tables
 from meetings.filters import AgreementFilter, ExerciseFilter, MeetingFilter
 from meetings.forms import suggestions

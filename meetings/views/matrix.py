@@ -21,7 +21,8 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
 from defrel import dates
-from defrel.stamp import renewed_each, token
+from defrel.kept import renewed_each
+from defrel.stamp import token
 from meetings.models import AGREEMENT_TABLE_READS, STATUS_READS, Agreement, AgreementEvent, Status
 from meetings.views.profiles import JAPAN
 from partners.models import Country, Region

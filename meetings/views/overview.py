@@ -3,7 +3,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 
-from defrel.stamp import cached, curated_models, token
+from defrel.kept import cached
+from defrel.stamp import curated_models, token
 from defrel.timeline import by_year_and_month, entries
 from meetings.forms import GlobalTimelineForm, suggestions
 from meetings.models import Agreement, Engagement, Exercise, Meeting

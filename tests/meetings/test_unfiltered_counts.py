@@ -13,7 +13,7 @@ from django.db.models import Sum
 from django.http import QueryDict
 from django.urls import reverse
 
-from defrel import stamp
+from defrel import kept, stamp
 from defrel.imports.widgets import SEPARATOR
 from meetings import unfiltered
 from meetings.filters import MeetingFilter
@@ -232,8 +232,8 @@ def test_counts_no_longer_cached_are_counted_again(world, django_capture_on_comm
     warm()
     label = unfiltered.keyed(filterset())
     blocks = [(f"{label}:block:{i}", token) for i, token in enumerate(stamp.block_tokens(Meeting, 4))]
-    assert all(stamp.kept(blocks))
-    cache.delete_many([stamp.entry_key(key) for key, _token in blocks])
+    assert all(kept.held(blocks))
+    cache.delete_many([kept.entry_key(key) for key, _token in blocks])
     meeting = world["meetings"][4]
     meeting.level = "leaders"
     write(django_capture_on_commit_callbacks, meeting.save)
