@@ -35,7 +35,7 @@ INFO = json.loads(open(os.environ["LOADTEST_INFO"]).read()) if os.environ.get("L
 _low, _, _high = (os.environ.get("LOADTEST_THINK") or "0.5-2").partition("-")
 THINK = (float(_low), float(_high or _low))
 FULL_EXPORT_EVERY = float(os.environ.get("LOADTEST_FULL_EXPORT_EVERY") or 90)  # seconds
-# defrel.admin.VersionCheckedForm's refusal, in English and Japanese (the admin is in Japanese:
+# defrel.admin_forms.VersionCheckedForm's refusal, in English and Japanese (the admin is in Japanese:
 # outside the /en/ prefix LocaleMiddleware takes LANGUAGE_CODE whatever the language cookie says).
 STALE = ("Someone else saved this record", "あなたが開いた後に他の利用者が保存しています")
 RUN_ID = uuid.uuid4().hex[:8]

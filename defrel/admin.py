@@ -2,149 +2,35 @@
 import logging
 
 from csp.decorators import csp_update
-from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.core.files.base import ContentFile
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import BadRequest, FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import router, transaction
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, JSON, XLSX
-from import_export.forms import ImportForm, SelectableFieldsExportForm
 from import_export.results import RowResult
 from import_export.signals import post_import
 from simple_history.admin import SimpleHistoryAdmin
 
+from defrel.admin_forms import CappedImportForm, ColumnsExportForm, VersionCheckedForm
 from defrel.admin_input import CheckedInputAdmin
-from defrel.changes import written_since
 from defrel.exports import ExcelCSV
 from defrel.imports import background, sealed, versions
 from defrel.imports.forms import SealedConfirmForm
 from defrel.models import Source
 from defrel.resources import SourceResource
 from defrel.uploads import (
-    CheckedCSV, CheckedJSON, CheckedXLSX, FileRefused, decode_text, not_text, too_large,
+    CheckedCSV, CheckedJSON, CheckedXLSX, FileRefused, decode_text, not_text,
 )
 
 logger = logging.getLogger(__name__)
-
-
-class CappedImportForm(ImportForm):
-    """Refuses an oversized file before anything parses it (an XLSX is a zip that can expand)."""
-
-    def clean_import_file(self):
-        upload = self.cleaned_data["import_file"]
-        if upload.size > settings.DEFREL_IMPORT_MAX_BYTES:
-            raise forms.ValidationError(too_large(upload.size))
-        return upload
-
-
-class VersionCheckedForm(forms.ModelForm):
-    """Carries the version the editor opened; saving over a newer one is refused, and so is
-    a save that does not say which version it was opened at (only a new record needs none).
-    The version changes with the record's inline rows too (defrel.models.InlineRow), however
-    they were written, so the old rows on the page cannot be saved back over newer ones."""
-
-    # For a row without a version of its own (a participant): the foreign key to the record
-    # whose version guards it, as on that record's page.
-    guarded_by = None
-
-    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    # When the page was drawn: only to list what others changed since (see defrel.changes).
-    seen_at = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["seen_version"].initial = self.opened_version()
-            self.fields["seen_at"].initial = timezone.now().isoformat()
-
-    def guarded(self):
-        """The record whose version is checked: the form's own, or the one ``guarded_by`` names."""
-        return self.instance if self.guarded_by is None else getattr(self.instance, self.guarded_by)
-
-    def opened_version(self):
-        """The version the page shows the editor. An older version offered for reverting
-        (simple-history's form, on an instance rebuilt from history) is to be saved over the
-        record as it is now: its version is the live one."""
-        record = self.guarded()
-        if record is self.instance and getattr(self.instance, "_history", None) is not None:
-            return self.live_versions().first()  # None: the record was deleted (see clean)
-        return record.version
-
-    def live_versions(self):
-        record = self.guarded()
-        return type(record)._default_manager.filter(pk=record.pk).values_list("version", flat=True)
-
-    def opened_at(self):
-        try:
-            return parse_datetime(self.cleaned_data.get("seen_at") or "")
-        except ValueError:  # well-formed but impossible: as if absent
-            return None
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance._state.adding or self.instance.pk is None:
-            return cleaned
-        seen = cleaned.get("seen_version")
-        reverting = getattr(self.instance, "_history", None) is not None
-        if reverting and seen is None and not self.live_versions().exists():
-            return cleaned  # a deleted record restored from its history: nothing to overwrite
-        if seen is None:
-            raise forms.ValidationError(
-                _("This form does not say which version of the record it was opened at, so saving "
-                  "it could undo someone else's changes. Nothing was saved: open the record again "
-                  "and make your changes there."), code="no_version")
-        # The admin saves inside a transaction: the row stays locked until it commits
-        # (PostgreSQL), and SQLite's immediate transactions serialise writers anyway. Inline
-        # rows written elsewhere lock it too, before they are written (InlineRow).
-        current = self.live_versions().select_for_update().first()
-        if current is None:
-            raise forms.ValidationError(
-                _("Someone else deleted this record after you opened it. Nothing was saved."),
-                code="deleted")
-        if current != seen:
-            changes = written_since(self.guarded(), version=seen, opened=self.opened_at())
-            raise forms.ValidationError([
-                _("Someone else saved this record after you opened it (your version %(seen)s, "
-                  "now %(current)s). Nothing was saved: open the record again to see their "
-                  "changes, then make yours.") % {"seen": seen, "current": current},
-                *changes,
-            ], code="stale")
-        self.guarded().version = current  # saved as current + 1 (a revert too: see opened_version)
-        return cleaned
-
-
-class ColumnsExportForm(SelectableFieldsExportForm):
-    """import-export's export form, keeping a ticked column named like one of its own fields:
-    it reads a meeting's "format" column back as the file format, and drops the column.
-    Each column is labelled as the file names it, with its field's name in the editor's
-    language beside it (the library's label is the English name title-cased)."""
-
-    def __init__(self, formats, resources, **kwargs):
-        super().__init__(formats, resources, **kwargs)
-        for resource in resources:
-            fields, model = resource().fields, resource._meta.model
-            for name in resource().get_export_order():
-                column = fields[name].column_name
-                try:
-                    label = f"{column}（{model._meta.get_field(fields[name].attribute or name).verbose_name}）"
-                except FieldDoesNotExist:
-                    label = column
-                self.fields[self.create_boolean_field_name(resource, name)].label = label
-
-    def get_selected_resource_export_fields(self):
-        order = self.get_selected_resource()().get_export_order()
-        return [name for name in order if name in self._selected_resource_fields]
 
 
 # django-import-export's export page has an inline handler for its "select all" box,
@@ -208,7 +94,12 @@ class EditorialAdmin(CheckedInputAdmin, background.BackgroundImportMixin, Import
         # own queryset holds. import-export's default (deprecated, still called) made every
         # key of the table a choice and checked each posted key against them all: 50 meetings
         # of 100,000 took 670 ms to export (bench/NOTES.md, "Selected records exported").
-        posted = [key for key in request.POST.getlist("export_items") if key.isdigit()]
+        key, posted = self.model._meta.pk, []
+        for text in request.POST.getlist("export_items"):
+            try:
+                posted.append(key.clean(text, None))  # a key the database can hold, or none
+            except ValidationError:
+                pass
         return self.get_export_queryset(request).filter(pk__in=posted).values_list("pk", flat=True)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):

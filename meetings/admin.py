@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from defrel.admin import EditorialAdmin, VersionCheckedForm
+from defrel.admin import EditorialAdmin
+from defrel.admin_forms import VersionCheckedForm
 from defrel.admin_filters import YearFilter
 from defrel.admin_input import CheckedAutocompleteFields
 from meetings.models import (

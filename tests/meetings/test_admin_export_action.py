@@ -41,8 +41,9 @@ def test_a_record_the_list_does_not_hold_is_not_exported(editor_client, meetings
     assert "export_items" in response.context["form"].errors
 
 
-def test_a_key_that_is_not_one_is_refused(editor_client, meetings):
+@pytest.mark.parametrize("key", ["1 OR 1=1", "9223372036854775808", "-1", ""])
+def test_a_key_that_is_not_one_is_refused(editor_client, meetings, key):
     response = editor_client.post(reverse("admin:meetings_meeting_export"),
-                                  {"format": "0", "resource": "0", "export_items": ["1 OR 1=1"]})
+                                  {"format": "0", "resource": "0", "export_items": [key]})
     assert response.status_code == 200
     assert "export_items" in response.context["form"].errors
