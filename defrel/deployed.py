@@ -11,7 +11,7 @@ deployment drew it until the next edit or for a day. Its version is in every cac
 It is read from the files themselves rather than set by whoever deploys, so that it cannot be
 forgotten: every file of each app (code, templates, static files, translations), and the
 Python and the packages installed (a library's widget or the admin draw some of the HTML).
-Standard library only: the settings read it before Django is set up.
+It is read once a process, at the first use of the cache (25 ms), not at start-up.
 """
 import functools
 import hashlib

@@ -49,7 +49,8 @@ def held(entries):
     keys = [entry_key(key) for key, _stamp in entries]
     found = cache.get_many(keys)
     held = [found.get(key, (None, None)) for key in keys]
-    return [value if held_stamp == stamp else None for (held_stamp, value), (_key, stamp) in zip(held, entries)]
+    return [value if held_stamp == stamp else None
+            for (held_stamp, value), (_key, stamp) in zip(held, entries)]
 
 
 def entry_key(key):

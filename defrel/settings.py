@@ -126,11 +126,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Several app servers share one cache (and so the public pages' cached parts) through Redis;
 # one process keeps its own. The data stamps live in the database (defrel.stamp).
 REDIS_URL = env("REDIS_URL")
-# Every key is under the deployment's version (defrel.deployed): what an earlier deployment kept in Redis is
-# never read as what this one draws.
+# Every key is under the deployment's version (defrel.deployed): what an earlier deployment
+# kept in Redis is never read as what this one draws.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
                       "KEY_PREFIX": "defrel", "KEY_FUNCTION": "defrel.deployed.cache_key"} if REDIS_URL else
-          {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_FUNCTION": "defrel.deployed.cache_key",
+          {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+           "KEY_FUNCTION": "defrel.deployed.cache_key",
            # Django's 300 entries are fewer than what the pages keep at 200 partners (a row of
            # each partner in the agreements matrix for each language, a profile's parts, the
            # counts of each list asked): the benchmark's pages kept 630, and with 300 the matrix

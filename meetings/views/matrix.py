@@ -119,7 +119,8 @@ def cells_by_what_they_show(partners, cells, before):
                for kind, digest in row.items() if digest not in html[i]]
     for (i, digest, _cell), drawn in zip(missing, drawn_html([cell for _i, _digest, cell in missing])):
         html[i][digest] = drawn
-    return [{kind: (digest, html[i][digest]) for kind, digest in row.items()} for i, row in enumerate(digests)]
+    return [{kind: (digest, html[i][digest]) for kind, digest in row.items()}
+            for i, row in enumerate(digests)]
 
 
 def shows(cell):
