@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.core.files.base import ContentFile
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db import router, transaction
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -88,19 +88,6 @@ class EditorialAdmin(CheckedInputAdmin, background.BackgroundImportMixin, Import
             # The export reads the list's filters as the list does; the list sends a bad one
             # back to ?e=1, the export has no page to go back to.
             raise BadRequest(_("The export's filters cannot be read.")) from error
-
-    def get_valid_export_item_pks(self, request):
-        # The records an export from the list's action may name: those posted that the list's
-        # own queryset holds. import-export's default (deprecated, still called) made every
-        # key of the table a choice and checked each posted key against them all: 50 meetings
-        # of 100,000 took 670 ms to export (bench/NOTES.md, "Selected records exported").
-        key, posted = self.model._meta.pk, []
-        for text in request.POST.getlist("export_items"):
-            try:
-                posted.append(key.clean(text, None))  # a key the database can hold, or none
-            except ValidationError:
-                pass
-        return self.get_export_queryset(request).filter(pk__in=posted).values_list("pk", flat=True)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # Reverting saves like the change form does, and its version check locks the row

@@ -70,7 +70,7 @@ def written():
     return current()[1]
 
 
-def cache_key(key, key_prefix, version):
+def cache_key(key, key_prefix, key_version):
     """settings.CACHES' KEY_FUNCTION: Django's key (prefix, version, key) under the deployment's
     version, so that a deployment reads none of what an earlier one kept."""
-    return f"{current()[0]}:{key_prefix}:{version}:{key}"
+    return f"{version()}:{key_prefix}:{key_version}:{key}"

@@ -25,19 +25,13 @@ def renewed_each(entries, renew):
     another, for a value that can be renewed in part (the matrix's row, whose unchanged
     cells are kept). Each key has one entry, holding its stamp with its value, overwritten
     when the stamp changes: an entry a stamp would leave the old ones to age out beside it."""
-    keys = [entry_key(key) for key, _stamp in entries]
-    found = cache.get_many(keys)
-    values, missing, stale = [], [], {}
-    for i, (key, (_key, stamp)) in enumerate(zip(keys, entries)):
-        held_stamp, value = found.get(key, (None, None))
-        values.append(value if held_stamp == stamp else None)
-        if values[-1] is None:
-            missing.append(i)
-            if value is not None:
-                stale[i] = value
+    found = stamped(entries)
+    values = current(found, entries)
+    missing = [i for i, value in enumerate(values) if value is None]
     if missing:
-        made = renew(missing, stale)
-        cache.set_many({keys[i]: (entries[i][1], value) for i, value in made.items()}, TIMEOUT)
+        made = renew(missing, {i: found[i][1] for i in missing if found[i][1] is not None})
+        cache.set_many({entry_key(entries[i][0]): (entries[i][1], value) for i, value in made.items()},
+                       TIMEOUT)
         for i, value in made.items():
             values[i] = value
     return values
@@ -46,11 +40,21 @@ def renewed_each(entries, renew):
 def held(entries):
     """The values the cache holds for ``entries`` [(key, stamp)] (None where it holds none
     under that stamp), without computing any."""
+    return current(stamped(entries), entries)
+
+
+def current(found, entries):
+    """Each value of ``found`` [(stamp, value)] if held under its entry's stamp, else None."""
+    return [value if held_stamp == stamp else None
+            for (held_stamp, value), (_key, stamp) in zip(found, entries)]
+
+
+def stamped(entries):
+    """[(stamp, value)] the cache holds for ``entries`` [(key, stamp)] ((None, None) for none),
+    asked at once."""
     keys = [entry_key(key) for key, _stamp in entries]
     found = cache.get_many(keys)
-    held = [found.get(key, (None, None)) for key in keys]
-    return [value if held_stamp == stamp else None
-            for (held_stamp, value), (_key, stamp) in zip(held, entries)]
+    return [found.get(key, (None, None)) for key in keys]
 
 
 def entry_key(key):

@@ -98,9 +98,9 @@ def test_the_date_of_the_source_that_states_an_agreement_in_force_shows_at_the_n
 
 
 def test_the_matrix_of_200_partners_keeps_every_row_it_drew(client, drawn_rows, django_capture_on_commit_callbacks):
-    # The local-memory cache keeps what the matrix draws for 200 partners (a row and the cells
-    # of each) beside what other pages keep: with Django's 300 entries, the next request after
-    # one partner's edit drew most rows again.
+    # The local-memory cache keeps what the matrix draws for 200 partners (a row of each) beside
+    # what other pages keep: with Django's 300 entries, the next request after one partner's
+    # edit drew most rows again.
     with django_capture_on_commit_callbacks(execute=True):  # a bump left pending would hold the edit's
         partners = Country.objects.bulk_create(
             Country(code=f"P{i:03d}", name_ja=f"国{i:03d}", name_en=f"Country {i:03d}", region="europe")
