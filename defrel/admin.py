@@ -1,5 +1,6 @@
 """The base of every editorial admin: import/export with a preview, history, capped uploads."""
 import logging
+from contextlib import contextmanager
 
 from csp.decorators import csp_update
 from django.contrib import admin, messages
@@ -26,6 +27,7 @@ from defrel.imports import background, sealed, versions
 from defrel.imports.forms import SealedConfirmForm
 from defrel.models import Source
 from defrel.resources import SourceResource
+from defrel.search_index import deferred
 from defrel.uploads import (
     CheckedCSV, CheckedJSON, CheckedXLSX, FileRefused, decode_text, not_text,
 )
@@ -89,10 +91,33 @@ class EditorialAdmin(CheckedInputAdmin, background.BackgroundImportMixin, Import
             # back to ?e=1, the export has no page to go back to.
             raise BadRequest(_("The export's filters cannot be read.")) from error
 
+    @contextmanager
+    def writing(self, request):
+        """A posted form's writes in one transaction, each search document they change
+        rebuilt once at its end, inside it: a meeting added with ten participants is saved,
+        given its partners and each participant, and its document was written twelve times."""
+        if request.method != "POST":
+            yield
+            return
+        with transaction.atomic(using=router.db_for_write(self.model)), deferred():
+            yield
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        with self.writing(request):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        with self.writing(request):
+            return super().delete_view(request, object_id, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        with self.writing(request):  # its actions (delete the selected records)
+            return super().changelist_view(request, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # Reverting saves like the change form does, and its version check locks the row
         # until the save commits: in one transaction, as changeform_view is.
-        with transaction.atomic(using=router.db_for_write(self.model)):
+        with self.writing(request):
             return super().history_form_view(request, object_id, version_id, extra_context)
 
     def write_to_tmp_storage(self, import_file, input_format):

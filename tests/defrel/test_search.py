@@ -4,6 +4,8 @@ the old one is not)."""
 import pytest
 import tablib
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from defrel import search_index
@@ -139,6 +141,40 @@ def test_the_admin_form_and_its_participants_inline(editor_client):
     assert change.status_code == 302, change.content.decode()[:2000]
     assert found(Meeting, "harbour") == set()
     assert found(Meeting, "new summit marles") == {meeting.pk}
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.admin_urls")
+def test_an_admin_save_writes_each_document_once_with_every_participant(editor_client):
+    """The meeting saved, its partners set and each participant added: one document written,
+    at the end of the save's transaction, naming them all."""
+    au = CountryFactory(code="AU", name_en="Australia")
+    officials = [TenureFactory(date="2020/..", official__country=au, official__name_en=name).official
+                 for name in ("Richard Marles", "Pat Conroy", "Angus Campbell")]
+    form = meeting_form(countries=[au.pk], title_en="Harbour Talks", **{
+        "participations-TOTAL_FORMS": "3",
+        **{f"participations-{i}-official": o.pk for i, o in enumerate(officials)},
+        **{f"participations-{i}-role": "principal" for i in range(3)},
+        **{f"participations-{i}-known_from": "excerpt" for i in range(3)}})
+    with CaptureQueriesContext(connection) as queries:
+        response = editor_client.post(reverse("admin:meetings_meeting_add"), form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    written = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "defrel_searchdocument"')]
+    assert len(written) == 1
+    meeting = Meeting.objects.get()
+    for query in ("harbour australia", "marles", "conroy", "campbell"):
+        assert found(Meeting, query) == {meeting.pk}, query
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.admin_urls")
+def test_records_deleted_by_the_lists_action_leave_no_document(admin_client):
+    kept, *gone = [MeetingFactory(title_en=f"Harbour Talks {n}") for n in range(3)]
+    response = admin_client.post(reverse("admin:meetings_meeting_changelist"), {
+        "action": "delete_selected", "post": "yes", "_selected_action": [m.pk for m in gone]})
+    assert response.status_code == 302
+    assert found(Meeting, "harbour talks") == {kept.pk}
+    assert set(SearchDocument.objects.filter(kind="meetings.meeting").values_list("record_id", flat=True)) == {kept.pk}
 
 
 @pytest.mark.django_db
