@@ -121,7 +121,7 @@ class ParticipationResource(CuratedResource):
     class Meta(CuratedResource.Meta):
         model = Participation
         import_id_fields = ["meeting", "official"]
-        fields = ["meeting", "official", "role", "known_from", "position", "title_ja", "title_en"]
+        fields = ["meeting", "official", "role", "known_from", "position", "title_ja", "title_en", "version"]
         export_order = fields
 
     def get_queryset(self):

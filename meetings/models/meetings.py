@@ -234,8 +234,10 @@ class Meeting(NaturalKeyed, Dated, Sourced, Versioned, WithPartners, models.Mode
         return localised(self, "outcomes")
 
 
-class Participation(NaturalKeyed, InlineRow, models.Model):
-    """An official taking part in a meeting; the title shown is the one held that day."""
+class Participation(NaturalKeyed, Versioned, InlineRow, models.Model):
+    """An official taking part in a meeting; the title shown is the one held that day.
+    Versioned as well as its meeting's: the participations table is exported and imported on
+    its own, and an import must tell a row changed since its export (defrel.imports.versions)."""
 
     class Role(models.TextChoices):
         PRINCIPAL = "principal", _("principal")

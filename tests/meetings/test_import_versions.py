@@ -13,7 +13,7 @@ from django.utils import translation
 from defrel.models import Source
 from defrel.resources import SourceResource
 from meetings.models import Meeting, Participation
-from meetings.resources import MeetingResource
+from meetings.resources import MeetingResource, ParticipationResource
 from tests.conftest import member_of
 from tests.meetings.factories import MeetingFactory, ParticipationFactory, SourceFactory
 from tests.meetings.test_concurrent_edits import form_of
@@ -234,6 +234,22 @@ def test_a_version_that_is_not_a_number_is_that_cells_error():
     assert (number, column) == (1, "version") and "v1" in message
 
 
+def test_a_participants_file_exported_before_another_editor_changed_the_row_is_refused():
+    """The participations table is exported and imported on its own: a row saved since (here
+    through its meeting's inline, as the admin saves it) is not overwritten by the file."""
+    participation = ParticipationFactory(role="accompanying")
+    exported = ParticipationResource().export(queryset=Participation.objects.all())
+    participation.role = "principal"
+    participation.save()
+    result = ParticipationResource().import_data(exported, dry_run=False)
+    assert [(n, c) for n, c, _m in errors_of(result)] == [(1, "version")]
+    participation.refresh_from_db()
+    assert participation.role == "principal"
+    again = ParticipationResource().import_data(
+        ParticipationResource().export(queryset=Participation.objects.all()), dry_run=False)
+    assert errors_of(again) == [] and not again.has_errors()
+
+
 def test_every_export_of_a_versioned_record_carries_its_version():
     from meetings import resources as meeting_resources
     from partners import resources as partner_resources
@@ -244,7 +260,7 @@ def test_every_export_of_a_versioned_record_carries_its_version():
     resources = [r for module in (meeting_resources, partner_resources) for r in vars(module).values()
                  if isinstance(r, type) and issubclass(r, CuratedResource) and r._meta.model]
     versioned = [r for r in [SourceResource, *resources] if issubclass(r._meta.model, Versioned)]
-    assert len(versioned) == 11  # engagements too
+    assert len(versioned) == 12  # engagements and participations too
     for resource_class in versioned:
         assert resource_class().get_export_headers()[-1] == "version", resource_class
     source = SourceFactory()

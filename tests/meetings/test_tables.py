@@ -96,7 +96,7 @@ def test_participations_carry_the_title_at_the_time(client, titled_meeting):
     [row] = ndjson_rows(body(client.get(reverse("meetings:table-ndjson", args=["participations"]))))
     assert row == {"meeting": "2024-05-au", "official": "kihara-minoru", "role": "principal",
                    "known_from": "excerpt", "position": "jp-minister-of-defense", "title_ja": "防衛大臣",
-                   "title_en": "Minister of Defense"}
+                   "title_en": "Minister of Defense", "version": 1}
 
 
 def test_the_meetings_sql_rows_and_lines_are_the_resources_own(titled_meeting):
