@@ -171,7 +171,8 @@ def test_an_admin_save_writes_each_document_once_with_every_participant(editor_c
 def test_records_deleted_by_the_lists_action_leave_no_document(admin_client):
     kept, *gone = [MeetingFactory(title_en=f"Harbour Talks {n}") for n in range(3)]
     response = admin_client.post(reverse("admin:meetings_meeting_changelist"), {
-        "action": "delete_selected", "post": "yes", "_selected_action": [m.pk for m in gone]})
+        "action": "delete_selected", "post": "yes", "_selected_action": [m.pk for m in gone],
+        **{f"seen_version-{m.pk}": m.version for m in gone}})
     assert response.status_code == 302
     assert found(Meeting, "harbour talks") == {kept.pk}
     assert set(SearchDocument.objects.filter(kind="meetings.meeting").values_list("record_id", flat=True)) == {kept.pk}

@@ -186,8 +186,8 @@ def test_a_change_to_an_inline_row_since_the_form_was_opened_is_refused_and_show
     elif path == "an import":
         changed_by_an_import(row, *import_change)
     else:
-        response = second_editor.post(change_url(row, "delete"), {"post": "yes"})
-        assert response.status_code == 302
+        response = second_editor.post(change_url(row, "delete"), {"post": "yes", "seen_version": row.version})
+        assert response.status_code == 302 and not type(row).objects.filter(pk=row.pk).exists()
     after = type(row).objects.filter(pk=row.pk).first()
     if path == "an import" and isinstance(row, Tenure):
         after = Tenure.objects.exclude(pk=row.pk).get()  # the tenure the file added

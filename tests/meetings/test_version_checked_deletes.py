@@ -1,0 +1,78 @@
+"""A delete never discards what another editor saved after the delete page was opened: the
+record's page and the list's "delete selected" page carry the versions they showed."""
+import html
+import re
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from meetings.models import Meeting, Participation
+from tests.meetings.factories import MeetingFactory, ParticipationFactory
+from tests.meetings.test_concurrent_edits import first_editor, form_of, second_editor  # noqa: F401 (fixtures)
+from tests.partners.factories import CountryFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
+
+
+def form_fields(response):
+    """The hidden fields the confirmation page's form posts: {name: [values]}."""
+    posted = {}
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', response.content.decode()):
+        posted.setdefault(name, []).append(value)
+    return posted
+
+
+def messages_of(response):
+    return " ".join(str(m) for m in get_messages(response.wsgi_request))
+
+
+def test_a_delete_confirmed_after_another_editors_save_is_refused(first_editor, second_editor):
+    meeting = MeetingFactory(countries=[CountryFactory(code="AU")], summary_en="")
+    delete_url = reverse("admin:meetings_meeting_delete", args=[meeting.pk])
+    confirmation = form_fields(second_editor.get(delete_url))  # the second editor opens the delete page
+    assert confirmation["seen_version"] == [str(meeting.version)]
+
+    change_url = reverse("admin:meetings_meeting_change", args=[meeting.pk])
+    saved = first_editor.post(change_url, form_of(meeting, summary_en="An important new summary"))
+    assert saved.status_code == 302
+
+    refused = second_editor.post(delete_url, confirmation)
+    assert refused.status_code == 302 and refused.url == delete_url
+    message = html.unescape(messages_of(refused))
+    assert "sato" not in message and "editor" in message  # who saved it (the first editor)
+    assert str(meeting.version) in message and str(Meeting.objects.get(pk=meeting.pk).version) in message
+    assert Meeting.objects.get(pk=meeting.pk).summary_en == "An important new summary"
+
+    again = form_fields(second_editor.get(delete_url))  # the page as it is now
+    assert second_editor.post(delete_url, again).status_code == 302
+    assert not Meeting.objects.filter(pk=meeting.pk).exists()
+
+
+def test_a_delete_that_does_not_say_which_version_it_saw_is_refused(first_editor):
+    participation = ParticipationFactory()
+    url = reverse("admin:meetings_participation_delete", args=[participation.pk])
+    assert first_editor.post(url, {"post": "yes"}).status_code == 302
+    assert Participation.objects.filter(pk=participation.pk).exists()
+
+
+def test_deleting_selected_records_refuses_all_when_one_changed_since_the_page(first_editor, second_editor):
+    au = CountryFactory(code="AU")
+    kept, changed = MeetingFactory(countries=[au]), MeetingFactory(countries=[au])
+    changelist = reverse("admin:meetings_meeting_changelist")
+    chosen = {"action": "delete_selected", "_selected_action": [kept.pk, changed.pk]}
+    confirmation = second_editor.post(changelist, chosen)
+    fields = form_fields(confirmation)
+    assert fields[f"seen_version-{changed.pk}"] == [str(changed.version)]
+
+    change_url = reverse("admin:meetings_meeting_change", args=[changed.pk])
+    assert first_editor.post(change_url, form_of(changed, title_ja="変更後")).status_code == 302
+
+    refused = second_editor.post(changelist, fields)
+    assert refused.status_code == 302
+    assert "変更後" in html.unescape(messages_of(refused))
+    assert Meeting.objects.filter(pk__in=[kept.pk, changed.pk]).count() == 2
+
+    fields = form_fields(second_editor.post(changelist, chosen))
+    assert second_editor.post(changelist, fields).status_code == 302
+    assert not Meeting.objects.filter(pk__in=[kept.pk, changed.pk]).exists()
