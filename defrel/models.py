@@ -129,6 +129,20 @@ def row_deleting(sender, instance, using=None, **kwargs):
     bump_parents([instance], using)
 
 
+def parent_deleting(sender, instance, using=None, **kwargs):
+    """A parent about to be deleted: its rows that outlive it (SET_NULL: a milestone reached at
+    a meeting) are saved without it, as an editor would clear the field, so their history
+    and their other parents' versions record the change. The database's SET NULL, which
+    follows, would write neither."""
+    for model, name in OUTLIVING.get(sender, ()):
+        for row in model._default_manager.using(using).filter(**{name: instance}):
+            setattr(row, name, None)
+            row.save(using=using)
+
+
+OUTLIVING = defaultdict(list)  # a parent model -> [(InlineRow model, foreign key)] set to NULL
+
+
 def connect_inline_rows():
     """The rule on every save and delete of an InlineRow model. The parents are bumped
     before the row is written, so their rows are locked first, in the order a parent's
@@ -142,6 +156,12 @@ def connect_inline_rows():
             pre_save.connect(row_saving, sender=model, dispatch_uid=f"inline-save-{label}")
             post_save.connect(row_saved, sender=model, dispatch_uid=f"inline-saved-{label}")
             pre_delete.connect(row_deleting, sender=model, dispatch_uid=f"inline-delete-{label}")
+            for name in model.version_parents:
+                field = model._meta.get_field(name)
+                if field.remote_field.on_delete is models.SET_NULL and (model, name) not in OUTLIVING[field.related_model]:
+                    OUTLIVING[field.related_model].append((model, name))
+                    pre_delete.connect(parent_deleting, sender=field.related_model,
+                                       dispatch_uid=f"inline-parent-delete-{field.related_model._meta.label}")
 
 
 class Source(NaturalKeyed, Versioned, models.Model):

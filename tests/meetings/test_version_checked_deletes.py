@@ -7,9 +7,11 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from meetings.models import Meeting, Participation
+from meetings.models import Agreement, Meeting, Participation
 from tests.meetings.factories import MeetingFactory, ParticipationFactory
-from tests.meetings.test_concurrent_edits import first_editor, form_of, second_editor  # noqa: F401 (fixtures)
+from tests.meetings.test_concurrent_edits import (  # noqa: F401 (fixtures)
+    first_editor, form_of, milestone_on_a_meeting, refused, second_editor)
+from tests.pages import form_fields as agreement_form
 from tests.partners.factories import CountryFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
@@ -76,3 +78,25 @@ def test_deleting_selected_records_refuses_all_when_one_changed_since_the_page(f
     fields = form_fields(second_editor.post(changelist, chosen))
     assert second_editor.post(changelist, fields).status_code == 302
     assert not Meeting.objects.filter(pk__in=[kept.pk, changed.pk]).exists()
+
+
+def test_a_milestone_outliving_its_deleted_meeting_is_recorded_and_guards_its_agreement(
+        first_editor, second_editor):
+    """The milestone stays with its agreement, no longer at the meeting: its history says so,
+    with who deleted the meeting, and the agreement's open form is refused as for any change."""
+    meeting, milestone = milestone_on_a_meeting()
+    agreement = milestone.agreement
+    opened = agreement_form(first_editor.get(reverse("admin:meetings_agreement_change", args=[agreement.pk])))
+
+    delete_url = reverse("admin:meetings_meeting_delete", args=[meeting.pk])
+    assert second_editor.post(delete_url, form_fields(second_editor.get(delete_url))).status_code == 302
+    assert not Meeting.objects.filter(pk=meeting.pk).exists()
+
+    milestone.refresh_from_db()
+    assert milestone.meeting is None
+    latest = milestone.history.latest("history_date")
+    assert (latest.history_type, latest.meeting_id, latest.history_user.username) == ("~", None, "sato-second")
+    opened["title_en"] = "Changed by the first editor"
+    response = first_editor.post(reverse("admin:meetings_agreement_change", args=[agreement.pk]), opened)
+    refused(response, "sato-second")
+    assert Agreement.objects.get(pk=agreement.pk).title_en != "Changed by the first editor"
