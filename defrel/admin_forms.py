@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from import_export.forms import ImportForm, SelectableFieldsExportForm
+from simple_history.utils import get_m2m_reverse_field_name
 
 from defrel.changes import written_since
 from defrel.uploads import too_large
@@ -26,7 +27,8 @@ class VersionCheckedForm(forms.ModelForm):
     """Carries the version the editor opened; saving over a newer one is refused, and so is
     a save that does not say which version it was opened at (only a new record needs none).
     The version changes with the record's inline rows too (defrel.models.InlineRow), however
-    they were written, so the old rows on the page cannot be saved back over newer ones."""
+    they were written, so the old rows on the page cannot be saved back over newer ones.
+    Offering a version from the history to revert to, it shows that version's links too."""
 
     # For a row without a version of its own (a participant): the foreign key to the record
     # whose version guards it, as on that record's page.
@@ -41,6 +43,12 @@ class VersionCheckedForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["seen_version"].initial = self.opened_version()
             self.fields["seen_at"].initial = timezone.now().isoformat()
+        entry = getattr(self.instance, "_history", None)  # simple-history's revert form
+        if entry is not None:
+            # The record it rebuilds from the entry (entry.instance) reads its links from the
+            # live tables: the form showed, and saved back, today's partners over the version's
+            # own. simple-history's view has no hook for the form's initial values; this is it.
+            self.initial.update(recorded_links(entry))
 
     def guarded(self):
         """The record whose version is checked: the form's own, or the one ``guarded_by`` names."""
@@ -96,6 +104,18 @@ class VersionCheckedForm(forms.ModelForm):
             ], code="stale")
         self.guarded().version = current  # saved as current + 1 (a revert too: see opened_version)
         return cleaned
+
+
+def recorded_links(entry):
+    """The many-to-many links a history ``entry`` recorded (its history's ``m2m_fields``), by
+    field name, as a form's initial values; links the history does not track are left out, and
+    the form shows them as they are now."""
+    links = {}
+    for field in getattr(entry, "_history_m2m_fields", ()):  # simple-history's name for them
+        copies = getattr(entry, field.name)  # this entry's copies of the through table's rows
+        target = copies.model._meta.get_field(get_m2m_reverse_field_name(field))
+        links[field.name] = list(copies.values_list(target.attname, flat=True))
+    return links
 
 
 class ColumnsExportForm(SelectableFieldsExportForm):

@@ -1,0 +1,132 @@
+"""Reverting a record from its history brings back the links its history keeps (a meeting's
+partners and exercises, an agreement's parties, an engagement's partners and officials), on
+the form and when saved."""
+import html
+import re
+
+import pytest
+from django.urls import reverse
+
+from meetings.models import Agreement, Meeting
+from tests.meetings.factories import (
+    AgreementFactory, EngagementFactory, ExerciseFactory, MeetingFactory,
+)
+from tests.meetings.test_concurrent_edits import refused
+from tests.pages import form_fields, text
+from tests.partners.factories import CountryFactory, OfficialFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
+
+
+def chosen(response, name):
+    """The labels of the options chosen in the form's select ``name``, as the editor sees them."""
+    page = response.content.decode()
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S).group(1)
+    return {html.unescape(label) for label in re.findall(r"<option [^>]*selected>(.*?)</option>", select)}
+
+
+def partners():
+    return (CountryFactory(code="US", name_ja="米国"), CountryFactory(code="AU", name_ja="豪州"),
+            CountryFactory(code="PH", name_ja="フィリピン"))
+
+
+def edited_meeting():
+    """A meeting with the United States, Australia, the Philippines and an exercise, then
+    edited: Australia and the exercise taken off, the English title changed. With the entry
+    of its first version, partners and exercise included."""
+    us, au, ph = partners()
+    drill = ExerciseFactory(name_ja="タリスマン・セイバー", date="2025-07", countries=[us, au])
+    meeting = MeetingFactory(title_en="Japan–U.S.–Australia–Philippines Defense Ministers' Meeting",
+                             countries=[us, au, ph])
+    meeting.exercises.set([drill])
+    first = meeting.history.latest("history_date")
+    meeting.countries.remove(au)
+    meeting.exercises.clear()
+    meeting.title_en = "Japan–U.S.–Philippines Defense Ministers' Meeting"
+    meeting.save()
+    return meeting, first
+
+
+def revert_url(record, entry):
+    opts = record._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_simple_history",
+                   args=[record.pk, entry.history_id])
+
+
+def test_the_revert_form_shows_the_partners_and_exercises_of_the_chosen_version(editor_client):
+    meeting, first = edited_meeting()
+
+    page = editor_client.get(revert_url(meeting, first))
+
+    assert chosen(page, "countries") == {"米国", "豪州", "フィリピン"}
+    assert chosen(page, "exercises") == {"タリスマン・セイバー (2025年7月)"}
+
+
+def test_reverting_a_meeting_restores_its_partners_and_exercises_and_records_them(editor_client):
+    meeting, first = edited_meeting()
+    url = revert_url(meeting, first)
+
+    response = editor_client.post(url, form_fields(editor_client.get(url)))
+
+    assert response.status_code == 302, text(response)[:3000]
+    reverted = Meeting.objects.get()
+    assert reverted.title_en == "Japan–U.S.–Australia–Philippines Defense Ministers' Meeting"
+    assert {c.code for c in reverted.countries.all()} == {"US", "AU", "PH"}
+    assert [e.name_ja for e in reverted.exercises.all()] == ["タリスマン・セイバー"]
+    latest = reverted.history.latest("history_date")
+    assert (latest.title_en, latest.history_user.username) == (reverted.title_en, "editor")
+    assert {c.country.code for c in latest.countries.all()} == {"US", "AU", "PH"}
+    assert [e.exercise.name_ja for e in latest.exercises.all()] == ["タリスマン・セイバー"]
+
+
+def test_reverting_an_agreement_shows_and_restores_its_parties(editor_client):
+    us, au, ph = partners()
+    agreement = AgreementFactory(parties=[us, au])
+    first = agreement.history.latest("history_date")
+    agreement.parties.set([us, ph])
+    url = revert_url(agreement, first)
+
+    page = editor_client.get(url)
+    assert chosen(page, "parties") == {"米国", "豪州"}
+    response = editor_client.post(url, form_fields(page))
+
+    assert response.status_code == 302, text(response)[:3000]
+    assert {c.code for c in Agreement.objects.get().parties.all()} == {"US", "AU"}
+    latest = agreement.history.latest("history_date")
+    assert {c.country.code for c in latest.parties.all()} == {"US", "AU"}
+
+
+def test_reverting_an_engagement_restores_its_partners_and_officials(editor_client):
+    us, au, ph = partners()
+    marles = OfficialFactory(country=au, slug="richard-marles", name_ja="マールズ")
+    engagement = EngagementFactory(countries=[us, au], officials=[marles])
+    first = engagement.history.latest("history_date")
+    engagement.countries.set([ph])
+    engagement.officials.clear()
+    url = revert_url(engagement, first)
+
+    page = editor_client.get(url)
+    assert (chosen(page, "countries"), chosen(page, "officials")) == ({"米国", "豪州"}, {"マールズ"})
+    response = editor_client.post(url, form_fields(page))
+
+    assert response.status_code == 302, text(response)[:3000]
+    engagement.refresh_from_db()
+    assert {c.code for c in engagement.countries.all()} == {"US", "AU"}
+    assert [o.slug for o in engagement.officials.all()] == ["richard-marles"]
+
+
+def test_a_revert_that_would_restore_partners_is_refused_when_the_record_changed_since(editor_client):
+    meeting, first = edited_meeting()
+    url = revert_url(meeting, first)
+    form = form_fields(editor_client.get(url))
+    assert len(form["countries"]) == 3  # the revert would bring Australia back
+    other = Meeting.objects.get()  # someone else saves the meeting meanwhile, as its form does
+    other.summary_ja = "防衛協力について協議した。"
+    other.save()
+    other.countries.remove(CountryFactory(code="PH"))
+
+    response = editor_client.post(url, form)
+
+    refused(response)
+    assert {c.code for c in Meeting.objects.get().countries.all()} == {"US"}
+    assert Meeting.objects.get().title_en == "Japan–U.S.–Philippines Defense Ministers' Meeting"
