@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractYear
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
 
 from defrel import dates
@@ -53,8 +54,9 @@ class DatedQuerySet(models.QuerySet):
     on every list, facet, chart, timeline and profile: **a record counts in every year
     (month) its period overlaps** — it began on or before the period's last day and ended on
     or after its first day. A meeting dated 2023-12/2024-01 is in 2023 and in 2024. An open
-    end ("2024-04/..") runs on into every later year (the counts below run it to the latest
-    year on record); an unknown start (tenures only) reaches back into every earlier one."""
+    end ("2024-04/..", since) runs on through the year under way (``ongoing_until``), in
+    filters and counts alike; an unknown start (tenures only) reaches back into every earlier
+    one."""
 
     def dated(self):
         """Those with a known start: the ones a chronology can place."""
@@ -71,7 +73,10 @@ class DatedQuerySet(models.QuerySet):
         began = Q(date_lower__lte=last)
         if self.model.allow_unknown_start:
             began |= Q(date_lower__isnull=True)
-        return began & (Q(date_upper__isnull=True) | Q(date_upper__gte=first))
+        ongoing = Q(date_upper__isnull=True)
+        if year > ongoing_until():  # a year to come: only what begins in it
+            ongoing &= Q(date_lower__gte=first)
+        return began & (ongoing | Q(date_upper__gte=first))
 
     def in_period(self, year, month=None):
         # Ranges on the bounds, not __year: the date indexes serve them.
@@ -86,21 +91,31 @@ class DatedQuerySet(models.QuerySet):
     def per_bound_years(self, measure=None, **groups):
         """[{"year_lower", "year_upper", **groups, "n"}]: what per_year spreads over the years.
         Rows of several querysets may be added up before they are spread (the meeting list's
-        unfiltered counts, block by block): an open end reaches the last year of all of them."""
+        unfiltered counts, block by block)."""
         return list(self.order_by().values(year_lower=Year("date_lower"), year_upper=Year("date_upper"), **groups)
                     .annotate(n=measure or Count("pk")))
 
 
+def ongoing_until():
+    """The last year an open end ("2024-04/..", since) counts in: the year under way. Counts
+    kept in the cache name it in their keys (meetings.filters)."""
+    return timezone.localdate().year
+
+
 def spread_over_years(rows, model, groups=()):
     """per_year's answer from per_bound_years' rows: each row counted in every year from its
-    lower to its upper bound; an open bound reaches the first or last year of ``rows``."""
+    lower to its upper bound, as DatedQuerySet.period finds it; an open end runs through the
+    year under way (through its own first year, when that is later), an unknown start reaches
+    back to the first year of ``rows``."""
     known = [y for r in rows for y in (r["year_lower"], r["year_upper"]) if y is not None]
-    first, last = min(known, default=0), max(known, default=0)
+    first = min(known, default=0)
+    until = ongoing_until()
     totals = Counter()
     for row in rows:
         if row["year_lower"] is None and not model.allow_unknown_start:
             continue  # undated (Dated.allow_undated): in no year
-        for year in range(row["year_lower"] or first, (row["year_upper"] or last) + 1):
+        last = row["year_upper"] or max(until, row["year_lower"] or first)
+        for year in range(row["year_lower"] or first, last + 1):
             totals[(year, *(row[name] for name in groups))] += row["n"]
     return [{"year": year, **dict(zip(groups, values)), "n": n} for (year, *values), n in totals.items()]
 

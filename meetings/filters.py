@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from defrel.dated import ongoing_until
 from defrel.queries import among
 from defrel.kept import cached
 from defrel.stamp import reads, token
@@ -169,11 +170,11 @@ class FacetedFilterSet(django_filters.FilterSet):
 
     def counts_key(self, params, what):
         """The cache key of counts of the rows ``params`` select: the page and the order
-        change no count."""
+        change no count; a new year does (an open end counts through the year under way)."""
         kept = sorted((name, value) for name in params if name not in ("page", "sort")
                       for value in params.getlist(name))
         digest = hashlib.sha256(urlencode(kept).encode()).hexdigest()[:32]
-        return f"{self._meta.model._meta.label}:{what}:{get_language()}:{digest}"
+        return f"{self._meta.model._meta.label}:{what}:{get_language()}:{ongoing_until()}:{digest}"
 
     def facets(self, params, stamp=None):
         """The facets beside the rows; with a data ``stamp`` (defrel.stamp.token()), their

@@ -1,6 +1,7 @@
 """One meaning of "in year Y" on every page (DatedQuerySet.in_period): a record counts in every
 year its period overlaps, so a meeting over the turn of the year is in both years."""
 import re
+from datetime import date
 
 import pytest
 from django.http import QueryDict
@@ -50,11 +51,28 @@ def test_year_counts_and_charts_count_it_in_both_years(client, turn_of_year):
     assert re.findall(r'href="\?year=(\d{4})"', html) == ["2024", "2023", "2022"]
 
 
-def test_an_open_end_counts_in_every_year_on_record_after_its_start():
-    MeetingFactory(date="2022-04/..")
-    MeetingFactory(date="2024-05")
-    assert sorted((r["year"], r["n"]) for r in Meeting.objects.per_year()) == [(2022, 1), (2023, 1), (2024, 2)]
-    assert Meeting.objects.in_period(2023).count() == 1
+def test_an_open_end_counts_through_the_year_under_way_in_filters_and_counts_alike(client):
+    """A meeting "since April 2022" is in every year from 2022 to this one, whatever else is
+    counted with it (a partner's meetings alone), and in no year to come."""
+    korea = CountryFactory(code="KR")
+    MeetingFactory(date="2022-04/..", countries=[korea])
+    MeetingFactory(date="2024-05", countries=[CountryFactory(code="AU")])
+    this_year = date.today().year
+    expected = [(year, 1 + (year == 2024)) for year in range(2022, this_year + 1)]
+    assert sorted((r["year"], r["n"]) for r in Meeting.objects.per_year()) == expected
+    assert [Meeting.objects.in_period(year).count() for year in (2023, this_year, this_year + 1, 2100)] == [1, 1, 0, 0]
+    facets = MeetingFilter(QueryDict("country=KR"), queryset=Meeting.objects.all()).facets(QueryDict("country=KR"))
+    [years] = [f for f in facets if f.param == "year"]
+    assert sorted((int(c.value), c.count) for c in years.choices) == [(y, 1) for y in range(2022, this_year + 1)]
+    for year in (2023, this_year):
+        assert MeetingFilter(QueryDict(f"country=KR&year={year}"), queryset=Meeting.objects.all()).qs.count() == 1
+
+
+def test_an_open_end_beginning_in_a_year_to_come_counts_in_that_year():
+    later = date.today().year + 2
+    MeetingFactory(date=f"{later}-04/..")
+    assert [(r["year"], r["n"]) for r in Meeting.objects.per_year()] == [(later, 1)]
+    assert [Meeting.objects.in_period(year).count() for year in (later - 1, later, later + 1)] == [0, 1, 0]
 
 
 def test_an_undated_engagement_counts_in_no_year_of_a_count_or_chart():
