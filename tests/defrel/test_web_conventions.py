@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from meetings.views.profiles import OfficialList
 from tests.meetings.factories import (
     AgreementEventFactory, AgreementFactory, EngagementFactory, ExerciseFactory, MeetingFactory,
     ParticipationFactory,
@@ -115,6 +116,35 @@ def test_a_record_page_links_its_other_language(client, records):
     assert links[("canonical", None)] == "http://testserver/en/partners/officials/marles-richard/"
     assert links[("alternate", "ja")] == "http://testserver/partners/officials/marles-richard/"
     assert 'href="/partners/officials/marles-richard/" hreflang="ja"' in response.content.decode()
+
+
+def test_a_record_pages_canonical_address_card_and_alternates_leave_out_tracking_parameters(client, records):
+    response = client.get("/meetings/2024-05-au-defmin/?utm_source=x&fbclid=1")
+    links = head_links(response)
+    assert links[("canonical", None)] == "http://testserver/meetings/2024-05-au-defmin/"
+    assert meta(response, "og:url") == ["http://testserver/meetings/2024-05-au-defmin/"]
+    assert links[("alternate", "en")] == "http://testserver/en/meetings/2024-05-au-defmin/"
+    assert links[("alternate", "x-default")] == "http://testserver/meetings/2024-05-au-defmin/"
+    assert not disallowed(robots_rules(client), "/meetings/2024-05-au-defmin/")
+
+
+def test_a_lists_canonical_address_keeps_its_own_filters_alone_in_its_order(client, records):
+    response = client.get("/en/meetings/?utm_source=x&year=2024&q=&level=&country=AU&page=1&sort=")
+    links = head_links(response)
+    assert links[("canonical", None)] == "http://testserver/en/meetings/?country=AU&year=2024"
+    assert links[("alternate", "ja")] == "http://testserver/meetings/?country=AU&year=2024"
+    assert links[("alternate", "x-default")] == "http://testserver/meetings/?country=AU&year=2024"
+    first_page = head_links(client.get("/meetings/?country=AU&page=1"))[("canonical", None)]
+    assert first_page == head_links(client.get("/meetings/?country=AU"))[("canonical", None)]
+    assert first_page == "http://testserver/meetings/?country=AU"
+
+
+def test_a_later_page_of_a_list_is_its_own_canonical_address(client, records, monkeypatch):
+    monkeypatch.setattr(OfficialList, "paginate_by", 1)
+    OfficialFactory(slug="conroy-pat", name_en="Pat Conroy", country=records["country"])
+    response = client.get("/partners/officials/?page=2&fbclid=1&country=AU&q=")
+    canonical = head_links(response)[("canonical", None)]
+    assert canonical == "http://testserver/partners/officials/?country=AU&page=2"
 
 
 def sitemap_entries(client):
