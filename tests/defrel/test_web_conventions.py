@@ -11,9 +11,9 @@ from django.utils import translation
 from meetings.views.profiles import OfficialList
 from tests.meetings.factories import (
     AgreementEventFactory, AgreementFactory, EngagementFactory, ExerciseFactory, MeetingFactory,
-    ParticipationFactory,
+    ParticipationFactory, SourceFactory,
 )
-from tests.partners.factories import CountryFactory, OfficialFactory
+from tests.partners.factories import CountryFactory, OfficialFactory, PositionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -172,6 +172,20 @@ def test_sitemap_lists_every_record_and_list_in_both_languages(client, records):
             path = reverse(name)
         assert f"http://testserver{path}" in entries and f"http://testserver/en{path}" in entries, name
     assert not any("?" in address for address in entries)  # no facet combinations
+
+
+def test_sitemap_lists_the_sources_offices_and_charts_in_both_languages(client, records):
+    source = SourceFactory(key="wp2025")
+    office = PositionFactory(key="au-defence-minister", country=records["country"])
+    entries = sitemap_entries(client)
+    with translation.override("ja"):
+        lists = ("meetings:charts", "meetings:source-list", "partners:office-list")
+        paths = [source.get_absolute_url(), office.get_absolute_url(), *(reverse(name) for name in lists)]
+    for path in paths:
+        ja, en = f"http://testserver{path}", f"http://testserver/en{path}"
+        assert entries.get(en) == {"ja": ja, "en": en, "x-default": ja}, path
+        assert ja in entries, path
+        assert not disallowed(robots_rules(client), path), path
 
 
 def robots_rules(client):
