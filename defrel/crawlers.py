@@ -6,7 +6,10 @@ from django.urls import reverse
 
 # "*" and "$" are wildcards every major crawler reads (RFC 9309).
 KEPT_OUT = [
-    "/*?",  # facet combinations, searches and pages of a list
+    # Facet combinations, searches and pages of a list. Every address without a query string
+    # is its own canonical one (defrel_i18n.canonical_query keeps only what a list reads),
+    # so a page crawlers may read never names as canonical one they may not.
+    "/*?",
     "/*.csv$", "/*.json$", "/*.ndjson$",  # exports of a list, wherever served
     "/api/", "/en/api/",  # the JSON API
     "/data/*.", "/en/data/*.",  # the data downloads (/data/ itself, the data dictionary, stays)

@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import get_language
 
+from defrel.models import Source
 from meetings.models import Agreement, Engagement, Exercise, Meeting
-from partners.models import Country, Official
+from partners.models import Country, Official, Position
 
 
 class BilingualSitemap(Sitemap):
@@ -28,7 +29,8 @@ class ListSitemap(BilingualSitemap):
     names = [
         "meetings:home", "meetings:meeting-list", "partners:country-list", "partners:official-list",
         "meetings:agreement-list", "meetings:agreement-matrix", "meetings:exercise-list",
-        "meetings:engagement-list", "meetings:timeline", "meetings:data-dictionary", "meetings:coverage",
+        "meetings:engagement-list", "meetings:timeline", "meetings:charts", "partners:office-list",
+        "meetings:source-list", "meetings:data-dictionary", "meetings:coverage",
     ]
 
     def items(self):
@@ -73,4 +75,6 @@ SITEMAPS = {
     "engagements": RecordSitemap(Engagement, "key", "meetings:engagement-detail"),
     "countries": RecordSitemap(Country, "code", "partners:country-detail"),
     "officials": RecordSitemap(Official, "slug", "partners:official-detail"),
+    "offices": RecordSitemap(Position, "key", "partners:office-detail"),
+    "sources": RecordSitemap(Source, "key", "meetings:source-detail"),
 }

@@ -85,6 +85,8 @@ def public_pages():
         ("country feed", reverse("partners:country-feed", args=[country.code])),
         ("official feed", reverse("partners:official-feed", args=[official.slug])),
         ("sitemap, meetings", reverse("sitemap-section", args=["meetings"])),
+        ("sitemap, offices", reverse("sitemap-section", args=["offices"])),
+        ("sitemap, sources", reverse("sitemap-section", args=["sources"])),
     ]
 
 

@@ -1,8 +1,10 @@
-"""The page being drawn in another language: one rule for the language links, the canonical
-address and the hreflang alternates."""
+"""The page being drawn in another language: the language link, which keeps the reader's
+query string, and one rule for the canonical address, its hreflang alternates and og:url."""
 from django import template
 from django.conf import settings
 from django.urls import translate_url
+from django.utils.encoding import escape_uri_path
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -11,11 +13,14 @@ register = template.Library()
 OPEN_GRAPH_LOCALES = {"ja": "ja_JP", "en": "en_GB"}
 
 
-def page_in(request, lang_code, *, absolute=False):
-    """The address of ``request``'s page in ``lang_code``, query string kept
-    (/en/meetings/?country=AU ↔ /meetings/?country=AU); absolute (with scheme and host) for
-    the head's links, which crawlers read out of context."""
-    here = request.get_full_path()
+def page_in(request, lang_code, *, query=None, absolute=False):
+    """The address of ``request``'s page in ``lang_code``, its query string kept, or ``query``
+    in its place (/en/meetings/?country=AU ↔ /meetings/?country=AU); absolute (with scheme
+    and host) for the head's links, which crawlers read out of context."""
+    if query is None:
+        here = request.get_full_path()
+    else:  # escaped as get_full_path() escapes it
+        here = escape_uri_path(request.path) + (f"?{query}" if query else "")
     path = translate_url(here, lang_code)
     if path == here and lang_code != get_language():
         # No such page (a 404 under /en/…): the front page in that language, not this again.
@@ -23,22 +28,60 @@ def page_in(request, lang_code, *, absolute=False):
     return request.build_absolute_uri(path) if absolute else path
 
 
+def canonical_query(form=None, page=None):
+    """The query string of the address that stands for a page: on a list, the values its
+    ``form`` (its filterset's, or its own) reads, in the form's order, a repeated filter's
+    sorted, without empty or invalid ones (the list leaves those out), and ``page`` unless it
+    is the first; on any other page none. Tracking parameters (?utm_source=, ?fbclid=) and
+    values in another order then make no second address of the same page for a search engine."""
+    if form is None:
+        return ""
+    params = []
+    for name in form.fields:
+        if name in form.errors:  # validated already by the view: no query of its own
+            continue
+        bound = form[name]
+        values = bound.data if isinstance(bound.data, (list, tuple)) else [bound.data]
+        kept = sorted({str(value) for value in values if value is not None and str(value).strip()})
+        params += [(bound.html_name, value) for value in kept]
+    if page is not None and page.number > 1:
+        params.append(("page", page.number))
+    return urlencode(params)
+
+
+def canonical_in(context, lang_code):
+    """The absolute address that stands for the page drawn in ``context``, in ``lang_code``:
+    a list names the form it reads its query string through as ``list_form``."""
+    query = canonical_query(context.get("list_form"), context.get("page_obj"))
+    return page_in(context["request"], lang_code, query=query, absolute=True)
+
+
 @register.simple_tag(takes_context=True)
-def this_page_in(context, lang_code, absolute=False):
+def this_page_in(context, lang_code):
+    """The page in ``lang_code`` for a reader switching language: the whole query string
+    kept (a search's too), since the reader asked for it."""
     request = context.get("request")
     if request is None:
         return "/"
-    return page_in(request, lang_code, absolute=absolute)
+    return page_in(request, lang_code)
+
+
+@register.simple_tag(takes_context=True)
+def canonical_address(context):
+    """The canonical address of the page drawn (link rel=canonical, og:url)."""
+    if context.get("request") is None:
+        return ""
+    return canonical_in(context, get_language() or settings.LANGUAGE_CODE)
 
 
 @register.simple_tag(takes_context=True)
 def page_alternates(context):
-    """[(hreflang, absolute address)]: the page in every language of the site, and as
-    ``x-default`` the unprefixed default language (Japanese) for readers of any other."""
-    request = context.get("request")
-    if request is None:
+    """[(hreflang, absolute address)]: the page's canonical address in every language of the
+    site, and as ``x-default`` the unprefixed default language (Japanese) for readers of any
+    other."""
+    if context.get("request") is None:
         return []
-    alternates = [(code, page_in(request, code, absolute=True)) for code, _name in settings.LANGUAGES]
+    alternates = [(code, canonical_in(context, code)) for code, _name in settings.LANGUAGES]
     return alternates + [("x-default", dict(alternates)[settings.LANGUAGE_CODE])]
 
 

@@ -94,6 +94,7 @@ def list_context(request, filterset, rows=None, facets=None):
         pages = CountedPaginator(rows, PER_PAGE)
     return {
         "filter": filterset,
+        "list_form": filterset.form,  # what the canonical address keeps (defrel_i18n.canonical_query)
         "fields": [filterset.form[name] for name in SEARCH_FIELDS[:1] + NAME_FIELDS + SEARCH_FIELDS[1:]
                    if name in filterset.form.fields],
         "suggestions": SimpleLazyObject(suggestions),

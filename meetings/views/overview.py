@@ -50,7 +50,7 @@ def timeline(request):
     depth = total if year else min(total, TIMELINE_DEPTH)
     page = Paginator(range(depth), TIMELINE_PAGE).get_page(request.GET.get("page"))
     return render(request, "meetings/timeline.html", {
-        "form": form, "chosen": chosen, "entry_count": total,
+        "form": form, "list_form": form, "chosen": chosen, "entry_count": total,
         "years": found.years, "page_obj": page, "truncated": not year and total > TIMELINE_DEPTH,
         # A page's records (hundreds, with their partners) change only with the data: the
         # template keeps them drawn under the data stamp, per language, selection and page.

@@ -164,7 +164,7 @@ class OfficialList(ListView):
         ).annotate(n_meetings=participation_count()).in_name_order())
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(form=self.form, **kwargs)
+        return super().get_context_data(form=self.form, list_form=self.form, **kwargs)
 
 
 def official_detail(request, slug):

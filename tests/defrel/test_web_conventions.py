@@ -8,11 +8,12 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from meetings.views.profiles import OfficialList
 from tests.meetings.factories import (
     AgreementEventFactory, AgreementFactory, EngagementFactory, ExerciseFactory, MeetingFactory,
-    ParticipationFactory,
+    ParticipationFactory, SourceFactory,
 )
-from tests.partners.factories import CountryFactory, OfficialFactory
+from tests.partners.factories import CountryFactory, OfficialFactory, PositionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +118,35 @@ def test_a_record_page_links_its_other_language(client, records):
     assert 'href="/partners/officials/marles-richard/" hreflang="ja"' in response.content.decode()
 
 
+def test_a_record_pages_canonical_address_card_and_alternates_leave_out_tracking_parameters(client, records):
+    response = client.get("/meetings/2024-05-au-defmin/?utm_source=x&fbclid=1")
+    links = head_links(response)
+    assert links[("canonical", None)] == "http://testserver/meetings/2024-05-au-defmin/"
+    assert meta(response, "og:url") == ["http://testserver/meetings/2024-05-au-defmin/"]
+    assert links[("alternate", "en")] == "http://testserver/en/meetings/2024-05-au-defmin/"
+    assert links[("alternate", "x-default")] == "http://testserver/meetings/2024-05-au-defmin/"
+    assert not disallowed(robots_rules(client), "/meetings/2024-05-au-defmin/")
+
+
+def test_a_lists_canonical_address_keeps_its_own_filters_alone_in_its_order(client, records):
+    response = client.get("/en/meetings/?utm_source=x&year=2024&q=&level=&country=AU&page=1&sort=")
+    links = head_links(response)
+    assert links[("canonical", None)] == "http://testserver/en/meetings/?country=AU&year=2024"
+    assert links[("alternate", "ja")] == "http://testserver/meetings/?country=AU&year=2024"
+    assert links[("alternate", "x-default")] == "http://testserver/meetings/?country=AU&year=2024"
+    first_page = head_links(client.get("/meetings/?country=AU&page=1"))[("canonical", None)]
+    assert first_page == head_links(client.get("/meetings/?country=AU"))[("canonical", None)]
+    assert first_page == "http://testserver/meetings/?country=AU"
+
+
+def test_a_later_page_of_a_list_is_its_own_canonical_address(client, records, monkeypatch):
+    monkeypatch.setattr(OfficialList, "paginate_by", 1)
+    OfficialFactory(slug="conroy-pat", name_en="Pat Conroy", country=records["country"])
+    response = client.get("/partners/officials/?page=2&fbclid=1&country=AU&q=")
+    canonical = head_links(response)[("canonical", None)]
+    assert canonical == "http://testserver/partners/officials/?country=AU&page=2"
+
+
 def sitemap_entries(client):
     """{address: {hreflang: alternate}} of every section the index lists."""
     index = ET.fromstring(client.get("/sitemap.xml").content)
@@ -142,6 +172,20 @@ def test_sitemap_lists_every_record_and_list_in_both_languages(client, records):
             path = reverse(name)
         assert f"http://testserver{path}" in entries and f"http://testserver/en{path}" in entries, name
     assert not any("?" in address for address in entries)  # no facet combinations
+
+
+def test_sitemap_lists_the_sources_offices_and_charts_in_both_languages(client, records):
+    source = SourceFactory(key="wp2025")
+    office = PositionFactory(key="au-defence-minister", country=records["country"])
+    entries = sitemap_entries(client)
+    with translation.override("ja"):
+        lists = ("meetings:charts", "meetings:source-list", "partners:office-list")
+        paths = [source.get_absolute_url(), office.get_absolute_url(), *(reverse(name) for name in lists)]
+    for path in paths:
+        ja, en = f"http://testserver{path}", f"http://testserver/en{path}"
+        assert entries.get(en) == {"ja": ja, "en": en, "x-default": ja}, path
+        assert ja in entries, path
+        assert not disallowed(robots_rules(client), path), path
 
 
 def robots_rules(client):
