@@ -12,7 +12,8 @@ from defrel.imports.batches import BatchWriter, links_have_history  # noqa: F401
 from defrel.imports.originals import copy_cheaply
 from defrel.imports.readahead import NOT_READ, PrefetchedInstanceLoader, ReadAhead
 from defrel.imports.versions import RowVersions, VersionField, remember
-from defrel.imports.widgets import SEPARATOR, KeysWidget, KeyWidget, LinesWidget  # noqa: F401 - the apps' resources
+from defrel.imports.widgets import (  # noqa: F401 - the apps' resources
+    SEPARATOR, KeysWidget, KeyWidget, LinesWidget, WholeNumberWidget)
 from defrel.models import Dated, Source, Versioned
 from defrel.stamp import bump_on_commit
 from defrel.uploads import FileRefused
@@ -80,6 +81,10 @@ class CuratedResource(resources.ModelResource):
     # Exported by the resources that list "version" in their fields (their models are
     # Versioned); an update row must carry the record's current one (defrel.imports.versions).
     version = VersionField()
+    # Every whole-number column refuses a fraction (WholeNumberWidget).
+    WIDGETS_MAP = {**resources.ModelResource.WIDGETS_MAP, **{
+        name: WholeNumberWidget for name, widget in resources.ModelResource.WIDGETS_MAP.items()
+        if widget is widgets.IntegerWidget}}
 
     class Meta:
         abstract = True

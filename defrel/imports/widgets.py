@@ -1,5 +1,8 @@
 """The cells that name other records: a foreign key as the record's natural key, several as
-keys joined by “|”, and one-per-line text. An unknown key is the cell's error."""
+keys joined by “|”, and one-per-line text. An unknown key is the cell's error. And whole
+numbers: a fraction is the cell's error."""
+from decimal import Decimal, InvalidOperation
+
 from django.utils.translation import gettext as _
 from import_export import widgets
 
@@ -77,3 +80,19 @@ class LinesWidget(widgets.CharWidget):
 
     def render(self, value, obj=None, **kwargs):
         return SEPARATOR.join(v.strip() for v in (value or "").splitlines() if v.strip())
+
+
+class WholeNumberWidget(widgets.IntegerWidget):
+    """A whole number; import-export's own widget truncates 2.9 to 2 without a word. A
+    spreadsheet's 3.0 is 3."""
+
+    def clean(self, value, row=None, **kwargs):
+        number = super().clean(value, row, **kwargs)
+        if number is not None:
+            try:
+                exact = Decimal(str(value).strip())
+            except InvalidOperation:
+                exact = None
+            if exact is not None and exact != number:
+                raise ValueError(_("“%(value)s” is not a whole number.") % {"value": value})
+        return number

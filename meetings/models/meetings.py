@@ -169,7 +169,9 @@ class Meeting(NaturalKeyed, Dated, Sourced, Versioned, WithPartners, models.Mode
         verbose_name_plural = _("meetings")
         constraints = [
             *dated_constraints("meeting"),
-            models.CheckConstraint(condition=Q(count__gte=1), name="meeting_count_positive"),
+            # In words for the editor (the form and the import), not the constraint's name.
+            models.CheckConstraint(condition=Q(count__gte=1), name="meeting_count_positive",
+                                   violation_error_message=_("A meeting's count is 1 or more.")),
             models.CheckConstraint(condition=Q(date_lower__isnull=False), name="meeting_has_start"),
         ]
         indexes = [

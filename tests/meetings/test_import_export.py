@@ -71,6 +71,8 @@ def australia():
         ({"participants": "nobody-at-all"}, "participants", "nobody-at-all"),
         ({"countries": ""}, "countries", ""),
         ({"date": "2024-05-01/2024-04-01"}, "date", "2024-05-01/2024-04-01"),
+        ({"count": "2.9"}, "count", "2.9"),  # not truncated to 2
+        ({"count": "0"}, "count", "1"),  # at least 1, said in words, not the constraint's name
     ],
 )
 def test_one_bad_row_writes_nothing_and_names_row_column_and_reason(australia, bad, column, reason):
@@ -81,6 +83,11 @@ def test_one_bad_row_writes_nothing_and_names_row_column_and_reason(australia, b
     errors = errors_of(result)
     assert [(number, field) for number, field, _ in errors] == [(2, column)]
     assert reason in errors[0][2]
+
+
+def test_a_spreadsheets_whole_number_written_with_a_decimal_point_is_that_number(australia):
+    result = import_rows(meeting_row(count="3.0"))
+    assert errors_of(result) == [] and Meeting.objects.get().count == 3
 
 
 def test_a_key_repeated_inside_the_file_is_refused_whole(australia):

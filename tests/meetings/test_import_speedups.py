@@ -211,7 +211,7 @@ def test_a_row_the_databases_check_constraint_refuses_is_named_by_row_and_column
     rows = [row(f"2024-05-m-{i}") for i in range(1, 6)]
     rows[3] = row("2024-05-m-4", count="0")  # count >= 1 is a check constraint alone
     result = MeetingResource().import_data(dataset(rows), dry_run=False)
-    assert errors_of(result) == [(4, "count", "Constraint “meeting_count_positive” is violated.")]
+    assert errors_of(result) == [(4, "count", "A meeting's count is 1 or more.")]
     assert every_row() == before
 
 
