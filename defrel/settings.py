@@ -222,6 +222,11 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": int(env("DEFREL_PROXY_COUNT", "0")),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNICODE_JSON": True,
+    # ?format= is the meetings' filter (in_person, video, phone), as on the HTML list and in the
+    # CSV: the lists have one representation, JSON, so DRF's URL override of it is switched
+    # off everywhere rather than per view (it also rides along on DRF's reverse() links). Only
+    # the OpenAPI description, which takes no filter, keeps ?format=json|yaml (meetings.api.schema).
+    "URL_FORMAT_OVERRIDE": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "defrel API",

@@ -18,8 +18,8 @@ class DayField(forms.Field):
         return dates.parse_day(value) if value not in self.empty_values else None
 
 
-class DayFilter(django_filters.Filter):
-    field_class = DayField
+class DayFilter(django_filters.DateFilter):
+    field_class = DayField  # a DateFilter parsed our way: the API's description types it a date
 
 
 class YearField(forms.IntegerField):

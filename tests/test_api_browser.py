@@ -2,6 +2,7 @@
 test_browser, whose curated site and watched tabs this module reuses): Swagger UI draws every
 operation under the site's CSP with no violation and no console error, runs one, and a
 reader takes away a filtered list as JSON from the list's own link."""
+import datetime
 import json
 import re
 
@@ -11,7 +12,7 @@ from tests.test_browser import (  # noqa: F401 - fixtures, used by name
     async_unsafe_allowed, browser, listed_meeting_keys, reader, site, sync_api,
 )
 
-from meetings.models import Meeting  # noqa: E402
+from meetings.models import Agreement, Meeting, Status  # noqa: E402
 from meetings.resources import MeetingResource  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -64,4 +65,39 @@ def test_a_reader_takes_a_partners_meetings_of_one_year_away_as_json(reader):
         assert (row["title_ja"], row["title_en"], row["date"]) == (meeting.title_ja, meeting.title_en, meeting.date)
     years = {c["value"]: c["count"] for f in data["facets"] if f["param"] == "year" for c in f["choices"]}
     assert years["2024"] == len(expected)
+    reader.check_clean()
+
+
+def test_a_reader_runs_the_readmes_agreements_and_a_format_of_meetings_from_the_documentation(reader):
+    page = reader.visit("/api/docs/")
+    expect = sync_api.expect
+    agreements = page.locator(".opblock.opblock-get").filter(has=page.locator("[data-path='/api/agreements/']"))
+    agreements.locator(".opblock-summary").click()
+    for name in ("as_of", "kind", "party", "q", "status"):
+        expect(agreements.locator(f"tr[data-param-name='{name}']")).to_have_count(1)
+    agreements.locator("button.try-out__btn").click()
+    party = agreements.locator("tr[data-param-name='party']")
+    party.locator("button.json-schema-form-item-add").click()
+    party.locator("input").first.fill("KR")
+    agreements.locator("tr[data-param-name='status'] select").select_option("in_force")
+    agreements.locator("button.execute").click()
+    readme = re.compile(r"/api/agreements/\?party=KR&status=in_force$")  # the README's example
+    expect(agreements.locator(".request-url pre")).to_have_text(readme)
+    answered = agreements.locator(".live-responses-table tr.response .response-col_status")
+    expect(answered).to_have_text("200", timeout=30_000)
+    today = datetime.date.today()
+    korean = Agreement.objects.filter(parties__code="KR")
+    in_force = [a.key for a in korean if a.status_on(today) == Status.IN_FORCE]
+    assert in_force
+    expect(agreements.locator(".live-responses-table .highlight-code").first).to_contain_text(in_force[0])
+
+    meetings = page.locator(".opblock.opblock-get").filter(has=page.locator("[data-path='/api/meetings/']"))
+    meetings.locator(".opblock-summary").click()
+    meetings.locator("button.try-out__btn").click()
+    meetings.locator("tr[data-param-name='format'] select").select_option("video")
+    meetings.locator("button.execute").click()
+    answered = meetings.locator(".live-responses-table tr.response .response-col_status")
+    expect(answered).to_have_text("200", timeout=30_000)
+    videos = Meeting.objects.filter(format="video").count()
+    expect(meetings.locator(".live-responses-table .highlight-code").first).to_contain_text(f'"count": {videos}')
     reader.check_clean()

@@ -26,7 +26,7 @@ from rest_framework.utils.urls import replace_query_param
 from meetings.views.lists import PER_PAGE
 
 CURSOR = "cursor"
-ALWAYS_ALLOWED = {CURSOR, "format"}  # format: DRF's own (?format=json)
+ALWAYS_ALLOWED = {CURSOR}  # ?format= is no choice of representation here (REST_FRAMEWORK)
 
 
 class Key:

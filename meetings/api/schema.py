@@ -1,8 +1,10 @@
-"""What drf-spectacular needs told about the lists' filters to describe them in OpenAPI.
+"""What drf-spectacular needs told about the lists' filters to describe them in OpenAPI, and
+how its description is asked for in JSON or YAML.
 
 Imported by meetings.api.urls, which registers the extension as it loads."""
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.plumbing import follow_field_source
+from rest_framework.negotiation import DefaultContentNegotiation
 
 
 class ListFilterExtension(DjangoFilterExtension):
@@ -19,3 +21,13 @@ class ListFilterExtension(DjangoFilterExtension):
         if path[-1] != filter_field.extra.get("to_field_name"):
             return super()._get_model_field(filter_field, model)
         return follow_field_source(model, path, emit_warnings=False)
+
+
+class FormatParameter(DefaultContentNegotiation):
+    """?format=json or ?format=yaml on the OpenAPI description, as drf-spectacular documents it
+    and as links to it were written. The API turns DRF's ?format= off (REST_FRAMEWORK), since on
+    the lists it is the meetings' filter; the description takes no filter, so it keeps it,
+    read here as if it were a format suffix (an unknown one is a 404, as before)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return super().select_renderer(request, renderers, format_suffix or request.query_params.get("format"))

@@ -1,8 +1,9 @@
 """The API's lists and records: each the twin of a public page, with its FilterSet, its
 facets and its CSV's columns (the import-export resource's)."""
 from django.utils import translation
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
@@ -11,7 +12,7 @@ from meetings.api import facets
 from meetings.api.paging import KeysetPagination, ListFilterBackend, refuse_unknown
 from meetings.api.rows import row_serializer, shared
 from meetings.filters import AgreementFilter, EngagementFilter, ExerciseFilter, MeetingFilter
-from meetings.forms import OfficialFilterForm
+from meetings.forms import PARTNER_HELP, OfficialFilterForm
 from meetings.models import Agreement
 from meetings.resources import (
     AgreementEventResource, AgreementResource, EngagementResource, ExerciseResource, MeetingResource,
@@ -143,38 +144,40 @@ class EngagementViewSet(TwinViewSet):
     lookup_field = "key"
 
 
-@extend_schema_view(list=extend_schema(description=LIST_DOC, summary=_("Agreements")),
-                    retrieve=extend_schema(summary=_("An agreement, with its milestones")))
-class AgreementViewSet(TwinViewSet):
+class AgreementFilterBackend(ListFilterBackend):
     """Statuses are computed from the milestones (AgreementFilter.rows), so the filterset
-    selects the agreements itself and the page reads those."""
+    selects the agreements itself and the page reads those. A filter backend (rather than the
+    view's own filter_queryset) so that the OpenAPI description lists AgreementFilter's
+    parameters as it lists every other list's (meetings.api.schema)."""
 
-    resource_class = AgreementResource
-    serializer_class = AgreementRow
-    record_serializer = AgreementRecord
-    filterset_class = AgreementFilter
-    filter_backends = []
-    lookup_field = "key"
-
-    def filter_queryset(self, queryset):
-        if self.action == "retrieve":
-            return queryset
-        params = without_cursor(self.request.query_params)
+    def filter_queryset(self, request, queryset, view):
+        params = without_cursor(request.query_params)
         filterset = AgreementFilter(params, queryset=Agreement.objects.all())
-        refuse_unknown(self.request.query_params, filterset.filters)
+        refuse_unknown(request.query_params, filterset.filters)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
         with translation.override("ja"):  # the facets' labels: the Japanese ones first
             rows, japanese = filterset.rows(params)
-        self.found_count = len(rows)
+        view.found_count = len(rows)
 
         def build():  # English labels need the statuses and names again, in English
             return japanese if translation.get_language() == "ja" else filterset.rows(params)[1]
 
         # Kept until the data changes, for the day the statuses are taken on.
         key = filterset.counts_key(params, f"api-facets:{filterset.as_of_day.isoformat()}")
-        self.found_facets = cached(key, lambda: facets.bilingual(build), filterset.data_stamp)
+        view.found_facets = cached(key, lambda: facets.bilingual(build), filterset.data_stamp)
         return queryset.filter(pk__in=[a.pk for a in rows])
+
+
+@extend_schema_view(list=extend_schema(description=LIST_DOC, summary=_("Agreements")),
+                    retrieve=extend_schema(summary=_("An agreement, with its milestones")))
+class AgreementViewSet(TwinViewSet):
+    resource_class = AgreementResource
+    serializer_class = AgreementRow
+    record_serializer = AgreementRecord
+    filterset_class = AgreementFilter
+    filter_backends = [AgreementFilterBackend]
+    lookup_field = "key"
 
     def page_extra(self):
         return {"count": self.found_count, "facets": facets.linked(self.found_facets, self.request)}
@@ -202,7 +205,19 @@ class CountryViewSet(TwinViewSet):
         return {"count": Country.objects.exclude(code=JAPAN).count()}
 
 
-@extend_schema_view(list=extend_schema(summary=_("Officials")), retrieve=extend_schema(summary=_("An official")))
+# The officials' filters are a form (the HTML list's), which drf-spectacular cannot read as
+# it reads a FilterSet: their parameters are described here, in the form's own words, and a
+# test holds them to its fields.
+OFFICIAL_FILTERS = OfficialFilterForm.base_fields
+OFFICIAL_PARAMETERS = [
+    OpenApiParameter("country", str, description=format_lazy(
+        "{}\n\n{}", OFFICIAL_FILTERS["country"].label, PARTNER_HELP)),
+    OpenApiParameter("q", str, description=OFFICIAL_FILTERS["q"].label),
+]
+
+
+@extend_schema_view(list=extend_schema(summary=_("Officials"), parameters=OFFICIAL_PARAMETERS),
+                    retrieve=extend_schema(summary=_("An official")))
 class OfficialViewSet(TwinViewSet):
     """The officials' list filters by a form of its own (by name and by country)."""
 

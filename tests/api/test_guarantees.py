@@ -8,6 +8,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from rest_framework.throttling import AnonRateThrottle
 
+from meetings.filters import STATUS_PARAMS, AgreementFilter
+from meetings.forms import OfficialFilterForm
+from meetings.models import Agreement, Meeting
+
 from tests.meetings.factories import (
     AgreementEventFactory, EngagementFactory, ExerciseFactory, MeetingFactory,
 )
@@ -121,9 +125,42 @@ def test_the_openapi_description_validates_without_a_warning(tmp_path):
     assert "participant_titles_en" in text and "facets" in text
 
 
+def parameters(schema, path):
+    return {p["name"]: p for p in schema["paths"][path]["get"]["parameters"]}
+
+
+def test_each_format_the_schema_offers_selects_the_meetings_held_so(client):
+    for value in Meeting.Format.values:
+        MeetingFactory(key=f"m-{value}", format=value)
+    meetings = parameters(client.get(reverse("api:schema") + "?format=json").json(), "/api/meetings/")
+    offered = meetings["format"]["schema"]["enum"]
+    assert offered == sorted(Meeting.Format.values) and meetings["format"]["in"] == "query"
+    for value in offered:
+        response = client.get(reverse("api:meeting-list"), {"format": value})
+        assert [row["key"] for row in response.json()["results"]] == [f"m-{value}"], value
+
+
+def test_the_schema_lists_every_filter_of_the_agreements_and_the_officials(client):
+    schema = client.get(reverse("api:schema") + "?format=json&lang=en").json()  # the HTML filters' words
+    agreements = parameters(schema, "/api/agreements/")
+    assert set(agreements) == {*AgreementFilter.base_filters, "cursor"}
+    assert agreements["status"]["schema"]["enum"] == sorted(value for value, _label in STATUS_PARAMS)
+    assert agreements["kind"]["schema"]["enum"] == sorted(Agreement.Kind.values)
+    assert agreements["party"]["schema"]["type"] == "array" and agreements["as_of"]["schema"]["format"] == "date"
+    assert agreements["status"]["description"].startswith("Status")
+    officials = parameters(schema, "/api/officials/")
+    assert set(officials) == {*OfficialFilterForm.base_fields, "cursor"}
+    assert officials["q"]["description"] == "Name"
+    assert officials["country"]["description"].startswith("Country or organisation")
+
+
 def test_the_schema_and_docs_are_served(client):
     schema = client.get(reverse("api:schema") + "?format=json")
     assert schema.status_code == 200 and "/api/meetings/" in schema.json()["paths"]
+    yaml = client.get(reverse("api:schema") + "?format=yaml")
+    assert yaml["Content-Type"].startswith("application/vnd.oai.openapi") and b"/api/meetings/:" in yaml.content
+    negotiated = client.get(reverse("api:schema"), HTTP_ACCEPT="application/json,*/*")  # as the docs page asks
+    assert "/api/agreements/" in negotiated.json()["paths"]
     docs = client.get(reverse("api:docs"))
     assert b"<script" in docs.content and b"swagger-ui-bundle.js" in docs.content
     assert b"cdn" not in docs.content.lower()

@@ -160,6 +160,39 @@ def test_agreements_filtered_by_status_with_their_facets(client, au, us):
     assert statuses["in_force"] == 1 and sum(statuses.values()) == 2
 
 
+def test_meetings_by_format_are_the_html_lists_rows(client, au):
+    held = [("m-video", "video"), ("m-phone", "phone"), ("m-met", "in_person"), ("m-video-2", "video")]
+    for key, format in held:
+        MeetingFactory(key=key, countries=[au], format=format)
+    page = client.get(reverse("meetings:meeting-list") + "?format=video")
+    shown = [m.key for m in page.context["page_obj"].object_list]
+    link = re.search(r'<a href="([^"]+)" type="application/json">', page.content.decode()).group(1)
+    assert link == reverse("api:meeting-list") + "?format=video"  # the page's own JSON link
+    data = get_json(client, link)
+    assert [row["key"] for row in data["results"]] == shown and sorted(shown) == ["m-video", "m-video-2"]
+    assert data["count"] == 2
+
+
+def test_the_format_facets_links_select_that_format(client, au):
+    MeetingFactory(key="m-video", countries=[au], format="video")
+    MeetingFactory(key="m-met", countries=[au], format="in_person")
+    data = get_json(client, reverse("api:meeting-list"))
+    choices = {c["value"]: c["href"] for f in data["facets"] if f["param"] == "format" for c in f["choices"]}
+    assert choices["in_person"].endswith("/api/meetings/?format=in_person")
+    chosen = get_json(client, choices["in_person"])
+    assert [row["key"] for row in chosen["results"]] == ["m-met"]
+    assert [c["selected"] for f in chosen["facets"] if f["param"] == "format" for c in f["choices"]
+            if c["value"] == "in_person"] == [True]
+
+
+def test_format_is_a_filter_not_a_choice_of_representation(client, au):
+    MeetingFactory(key="m", countries=[au])
+    refused = get_json(client, reverse("api:meeting-list") + "?format=json", status=400)
+    assert list(refused) == ["format"]  # not one of in_person, video, phone
+    refused = get_json(client, reverse("api:agreement-list") + "?format=json", status=400)
+    assert list(refused) == ["format"] and "party" in refused["format"][0]  # the list has no such filter
+
+
 def test_officials_by_country_and_name(client, au, us):
     OfficialFactory(slug="marles", name_en="Richard Marles", country=au)
     OfficialFactory(slug="conroy", name_en="Pat Conroy", country=au)
