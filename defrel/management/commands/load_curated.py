@@ -1,4 +1,5 @@
-"""Load the curated fixtures without ever overwriting a record that already exists."""
+"""Load the curated fixtures without ever overwriting a record that already exists, nor
+bringing back one that editors deleted or gave another key (defrel.held_keys)."""
 import json
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -9,7 +10,9 @@ from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
 from django.db import router, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from defrel.held_keys import keys_let_go
 from defrel.imports.history import write_history
 from defrel.search_index import deferred
 from defrel.stamp import curated_models
@@ -41,6 +44,36 @@ def read_fixtures(paths):
     return rows
 
 
+def fixture_key(model, fields):
+    """A fixture record's natural key as ``natural_key()`` gives it. A foreign key is written
+    as the natural key of the record it names (``"meeting": ["2024-05-au-defmin"]``), of which
+    the key reads one part (``meeting__key``)."""
+    key = []
+    for path in model.natural_key_fields:
+        name, rest = path.partition("__")[::2]
+        value = fields.get(name)
+        if rest:
+            names = getattr(model._meta.get_field(name).related_model, "natural_key_fields", ())
+            value = value[names.index(rest)] if isinstance(value, list) and rest in names else None
+        key.append(value)
+    return tuple(key)
+
+
+def let_go(rows):
+    """label -> the natural keys that editors deleted or changed (defrel.held_keys), for the
+    models the fixtures hold that have any."""
+    models = set()
+    for label in {obj.get("model", "").lower() for _path, _index, obj in rows}:
+        try:
+            models.add(apps.get_model(label))
+        except (LookupError, ValueError):  # told with its file and place when it is read
+            pass
+    values = {}  # the keys of the records other keys name, read once for all models
+    gone = {model._meta.label_lower: keys_let_go(model, using=router.db_for_write(model), values=values)
+            for model in models}
+    return {label: keys for label, keys in gone.items() if keys}
+
+
 class Command(BaseCommand):
     help = "Load fixtures/*.json: adds what is missing, never changes what is there."
 
@@ -54,12 +87,19 @@ class Command(BaseCommand):
             self.stdout.write("The database already holds data; curated fixtures not loaded.")
             return
         paths = paths or sorted(FIXTURES.glob("*.json"))
-        created, kept, added = Counter(), Counter(), defaultdict(list)
+        created, kept, left, added = Counter(), Counter(), Counter(), defaultdict(list)
         # The search documents once at the end, not at every record naming another.
         with transaction.atomic(), deferred():
-            for path, index, obj in read_fixtures(paths):
+            rows = read_fixtures(paths)
+            gone = let_go(rows)
+            for path, index, obj in rows:
                 label = obj.get("model", "?").lower()
                 try:
+                    # Before it is read: a deleted meeting's participations name a meeting that
+                    # is there no more.
+                    if label in gone and fixture_key(apps.get_model(label), obj["fields"]) in gone[label]:
+                        left[label] += 1
+                        continue
                     (item,) = serializers.deserialize("json", json.dumps([obj]))
                     record = item.object
                     if record.pk is not None:  # its natural key is already in the database
@@ -84,5 +124,9 @@ class Command(BaseCommand):
                 write_history(model, records, "+", now, router.db_for_write(model))
         if verbosity:
             for label in model_order():
-                if created[label] or kept[label]:
-                    self.stdout.write(f"{label}: {created[label]} added, {kept[label]} already there")
+                counts = {"model": label, "added": created[label], "kept": kept[label], "left": left[label]}
+                if left[label]:
+                    self.stdout.write(_("%(model)s: %(added)s added, %(kept)s already there, %(left)s "
+                                        "deleted or changed by editors (not brought back)") % counts)
+                elif created[label] or kept[label]:
+                    self.stdout.write(_("%(model)s: %(added)s added, %(kept)s already there") % counts)
