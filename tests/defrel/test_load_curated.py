@@ -37,7 +37,8 @@ def line(output, label):
 def test_a_meeting_deleted_in_the_admin_is_not_brought_back(editor_client):
     curated.load_curated()
     panel = Meeting.objects.get(key=PANEL)
-    response = editor_client.post(reverse("admin:meetings_meeting_delete", args=[panel.pk]), {"post": "yes"})
+    response = editor_client.post(reverse("admin:meetings_meeting_delete", args=[panel.pk]),
+                                  {"post": "yes", "seen_version": panel.version})
     assert response.status_code == 302
 
     output = load()
