@@ -1,5 +1,5 @@
 import re
-from datetime import date
+from datetime import date as calendar_date
 
 import pytest
 from django.http import QueryDict
@@ -47,7 +47,7 @@ def test_year_facet_counts_an_open_end_in_every_later_year_through_this_one():
     MeetingFactory(date="2022-04/..")
     MeetingFactory(date="2024-05")
     MeetingFactory(date="2023")
-    later = {str(year): 1 for year in range(2025, date.today().year + 1)}
+    later = {str(year): 1 for year in range(2025, calendar_date.today().year + 1)}
     assert facet(meeting_filter(""), "year") == {**later, "2024": 2, "2023": 2, "2022": 1}
 
 
