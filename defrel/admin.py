@@ -12,6 +12,7 @@ from django.db import router, transaction
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
@@ -26,6 +27,7 @@ from defrel.admin_input import CheckedInputAdmin
 from defrel.exports import ExcelCSV
 from defrel.imports import background, sealed, versions
 from defrel.imports.forms import SealedConfirmForm
+from defrel.imports.history import has_history, write_history
 from defrel.models import Source
 from defrel.resources import SourceResource
 from defrel.search_index import deferred
@@ -100,8 +102,25 @@ class EditorialAdmin(VersionCheckedDeletes, CheckedInputAdmin, background.Backgr
         if request.method != "POST":
             yield
             return
-        with transaction.atomic(using=router.db_for_write(self.model)), deferred():
-            yield
+        using = router.db_for_write(self.model)
+        with transaction.atomic(using=using), deferred():
+            request.history_held = []  # see save_model
+            try:
+                yield
+                for record, kind in request.history_held:
+                    del record.skip_history_when_saving
+                    write_history(type(record), [record], kind, timezone.now(), using)
+            finally:
+                del request.history_held
+
+    def save_model(self, request, obj, form, change):
+        # The record's history entry is written once its links and inline rows are (at the
+        # end of writing()): simple-history writes one at the save, before them (a meeting
+        # without partners, a state that never was), then one more for each link field set.
+        if hasattr(request, "history_held") and has_history(type(obj)):
+            obj.skip_history_when_saving = True
+            request.history_held.append((obj, "~" if change else "+"))
+        super().save_model(request, obj, form, change)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         with self.writing(request):

@@ -46,6 +46,23 @@ def test_admin_form_inline_and_many_to_many_changes_are_recorded_with_the_editor
     assert all(h.history_user.username == "editor" for h in Participation.history.all())
 
 
+def test_each_admin_save_is_one_entry_with_the_links_it_saved(editor_client):
+    """No entry of a state that never was (a meeting added without its partners, changed with
+    its new title but its old partners): one entry a save, written once its links are."""
+    au, us = CountryFactory(code="AU"), CountryFactory(code="US")
+    assert editor_client.post(reverse("admin:meetings_meeting_add"), meeting_form(countries=[au.pk])).status_code == 302
+    meeting = Meeting.objects.get()
+    [added] = meeting.history.all()
+    assert added.history_type == "+" and [c.country.code for c in added.countries.all()] == ["AU"]
+    change = meeting_form(countries=[us.pk], title_ja="日米防衛相会談", seen_version=str(meeting.version))
+    response = editor_client.post(reverse("admin:meetings_meeting_change", args=[meeting.pk]), change)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    [changed, _added] = meeting.history.order_by("-history_date")
+    assert (changed.history_type, changed.title_ja, changed.history_user.username) == ("~", "日米防衛相会談", "editor")
+    assert [c.country.code for c in changed.countries.all()] == ["US"]
+    assert changed.version == Meeting.objects.get().version
+
+
 def test_an_engagements_partners_and_officials_are_recorded_with_the_editor(editor_client):
     ph, us = CountryFactory(code="PH"), CountryFactory(code="US")
     official = OfficialFactory(country=ph, slug="teodoro-gilberto")

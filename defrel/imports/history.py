@@ -11,12 +11,17 @@ from defrel.imports.inserts import insert_entries, insert_rows
 from defrel.imports.readahead import chunked
 
 
+def has_history(model):
+    """Whether writes of ``model`` leave history entries."""
+    return bool(getattr(model._meta, "simple_history_manager_attribute", None)) and getattr(
+        settings, "SIMPLE_HISTORY_ENABLED", True)
+
+
 def write_history(model, instances, history_type, now, using):
     """The entries of ``instances`` of ``model`` (as simple-history's bulk_history_create()
     makes them), each with its links as they are now; dated ``now`` unless an instance
     carries its own ``_history_date``."""
-    if not getattr(model._meta, "simple_history_manager_attribute", None) or not getattr(
-            settings, "SIMPLE_HISTORY_ENABLED", True):
+    if not has_history(model):
         return
     history_model = get_history_manager_for_model(model).model
     instances = [i for i in instances if not hasattr(i, "skip_history_when_saving")]
