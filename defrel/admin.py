@@ -71,6 +71,7 @@ class EditorialAdmin(VersionCheckedDeletes, CheckedInputAdmin, background.Backgr
     # Same choices, read defensively (encodings, delimiters, zip bombs, XML entities, formulas).
     import_formats = [CheckedCSV, CheckedXLSX, CheckedJSON]
     tmp_storage_class = sealed.PendingImportStorage
+    object_history_list_template = "admin/defrel/object_history_list.html"
     show_full_result_count = False
     list_per_page = 50
 

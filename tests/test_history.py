@@ -1,5 +1,7 @@
 """Every write path leaves a history entry with who and when: the admin form, its inlines,
 many-to-many fields, imports and the curated fixtures."""
+import re
+
 import pytest
 import tablib
 from django.core.management import call_command
@@ -61,6 +63,15 @@ def test_each_admin_save_is_one_entry_with_the_links_it_saved(editor_client):
     assert (changed.history_type, changed.title_ja, changed.history_user.username) == ("~", "日米防衛相会談", "editor")
     assert [c.country.code for c in changed.countries.all()] == ["US"]
     assert changed.version == Meeting.objects.get().version
+
+
+def test_the_history_page_leaves_an_entry_without_a_reason_blank(editor_client):
+    au = CountryFactory(code="AU")
+    assert editor_client.post(reverse("admin:meetings_meeting_add"), meeting_form(countries=[au.pk])).status_code == 302
+    page = editor_client.get(reverse("admin:meetings_meeting_history", args=[Meeting.objects.get().pk]))
+    rows = re.findall(r"<tr>(.*?)</tr>", page.content.decode(), re.S)
+    [cells] = [re.findall(r"<td>(.*?)</td>", row, re.S) for row in rows if "<td>" in row]
+    assert "editor" in cells[3] and cells[4].strip() == ""  # changed by; change reason
 
 
 def test_an_engagements_partners_and_officials_are_recorded_with_the_editor(editor_client):
