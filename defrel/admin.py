@@ -97,9 +97,10 @@ class EditorialAdmin(VersionCheckedDeletes, CheckedInputAdmin, background.Backgr
 
     @contextmanager
     def writing(self, request):
-        """A posted form's writes in one transaction, each search document they change
-        rebuilt once at its end, inside it: a meeting added with ten participants is saved,
-        given its partners and each participant, and its document was written twelve times."""
+        """A posted form's writes in one transaction, and at its end, inside it, what is written
+        once for all of them: each search document they change (a meeting added with ten
+        participants is saved, given its partners and each participant: its document was
+        written twelve times) and each saved record's history entry (see save_model)."""
         if request.method != "POST":
             yield
             return
