@@ -1,7 +1,7 @@
 """One meaning of "in year Y" on every page (DatedQuerySet.in_period): a record counts in every
 year its period overlaps, so a meeting over the turn of the year is in both years."""
 import re
-from datetime import date
+from datetime import date as calendar_date
 
 import pytest
 from django.http import QueryDict
@@ -57,7 +57,7 @@ def test_an_open_end_counts_through_the_year_under_way_in_filters_and_counts_ali
     korea = CountryFactory(code="KR")
     MeetingFactory(date="2022-04/..", countries=[korea])
     MeetingFactory(date="2024-05", countries=[CountryFactory(code="AU")])
-    this_year = date.today().year
+    this_year = calendar_date.today().year
     expected = [(year, 1 + (year == 2024)) for year in range(2022, this_year + 1)]
     assert sorted((r["year"], r["n"]) for r in Meeting.objects.per_year()) == expected
     assert [Meeting.objects.in_period(year).count() for year in (2023, this_year, this_year + 1, 2100)] == [1, 1, 0, 0]
@@ -69,7 +69,7 @@ def test_an_open_end_counts_through_the_year_under_way_in_filters_and_counts_ali
 
 
 def test_an_open_end_beginning_in_a_year_to_come_counts_in_that_year():
-    later = date.today().year + 2
+    later = calendar_date.today().year + 2
     MeetingFactory(date=f"{later}-04/..")
     assert [(r["year"], r["n"]) for r in Meeting.objects.per_year()] == [(later, 1)]
     assert [Meeting.objects.in_period(year).count() for year in (later - 1, later, later + 1)] == [0, 1, 0]
