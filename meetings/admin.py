@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
@@ -23,8 +24,27 @@ class OccasionAdmin(EditorialAdmin):
     search_fields = ["key", "name_ja", "name_en"]
 
 
+class KnownFromKept:
+    """A participant written without saying how the record knows of them ("": not stated, as a
+    meeting import's participants column writes them) keeps that answer until an editor gives
+    one. Before, the meeting's page could not be saved without choosing one for each, which
+    would invent the fact; a new participant still needs it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("known_from")
+        if field is not None and self.instance.pk and not self.instance.known_from:
+            field.required = False  # and Django then leaves it out of the model's validation
+            field.choices = [("", _("not stated")), *[c for c in field.choices if c[0]]]
+
+
+class ParticipationInlineForm(KnownFromKept, forms.ModelForm):
+    pass
+
+
 class ParticipationInline(CheckedAutocompleteFields, admin.TabularInline):
     model = Participation
+    form = ParticipationInlineForm
     extra = 2
     autocomplete_fields = ["official"]
     fields = ["official", "role", "known_from", "title_at_the_time"]
@@ -94,8 +114,10 @@ class MeetingAdmin(EditorialAdmin):
         return ", ".join(c.code for c in meeting.countries.all())
 
 
-class ParticipationForm(VersionCheckedForm):
-    guarded_by = "meeting"  # no version of its own: its meeting's, which its writes change
+class ParticipationForm(KnownFromKept, VersionCheckedForm):
+    # Its meeting's version, which every write of the meeting's participants changes, as on
+    # the meeting's page: a participant is read with the meeting it belongs to.
+    guarded_by = "meeting"
 
 
 @admin.register(Participation)
