@@ -10,16 +10,18 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from defrel.admin_input import holds
 from defrel.changes import written_since
 from defrel.models import Versioned
 
 SEEN = "seen_version"
 
 
-def posted_version(request, name):
-    """The whole number posted as ``name``, or None when it is missing or not one."""
+def posted_version(request, model, name):
+    """The version posted as ``name``, or None when it is missing or not one a record can have
+    (holds(): the check of every forged admin input)."""
     value = request.POST.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return int(value) if holds(model._meta.get_field("version"), value) else None
 
 
 def changed_since(model, seen):
@@ -60,7 +62,7 @@ class VersionCheckedDeletes:
             record = self.get_object(request, unquote(object_id))
             # Only for an editor who may delete it (Django refuses the others).
             changed = (record and self.has_delete_permission(request, record)
-                       and changed_since(self.model, {record.pk: posted_version(request, SEEN)}))
+                       and changed_since(self.model, {record.pk: posted_version(request, self.model, SEEN)}))
             if changed:
                 self.message_user(request, refusal(changed), messages.ERROR)
                 return HttpResponseRedirect(request.get_full_path())
@@ -69,7 +71,7 @@ class VersionCheckedDeletes:
     @admin.action(permissions=["delete"], description=gettext_lazy("Delete selected %(verbose_name_plural)s"))
     def delete_selected(self, request, queryset):
         if request.POST.get("post") and issubclass(self.model, Versioned):
-            seen = {pk: posted_version(request, f"{SEEN}-{pk}") for pk in queryset.values_list("pk", flat=True)}
+            seen = {pk: posted_version(request, self.model, f"{SEEN}-{pk}") for pk in queryset.values_list("pk", flat=True)}
             if changed := changed_since(self.model, seen):
                 self.message_user(request, refusal(changed), messages.ERROR)
                 return None  # the list again, nothing deleted

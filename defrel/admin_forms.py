@@ -30,8 +30,8 @@ class VersionCheckedForm(forms.ModelForm):
     they were written, so the old rows on the page cannot be saved back over newer ones.
     Offering a version from the history to revert to, it shows that version's links too."""
 
-    # For a row without a version of its own (a participant): the foreign key to the record
-    # whose version guards it, as on that record's page.
+    # For a row read with the record it belongs to (a participant): the foreign key to that
+    # record, whose version guards the row, as on that record's page.
     guarded_by = None
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -7,12 +7,12 @@ from itertools import product
 
 from simple_history.utils import get_history_manager_for_model
 
+from defrel.imports.history import has_history
+
 
 def history_model(model):
     """simple-history's model of ``model``'s entries; None when its writes leave none."""
-    if not getattr(model._meta, "simple_history_manager_attribute", None):
-        return None
-    return get_history_manager_for_model(model).model
+    return get_history_manager_for_model(model).model if has_history(model) else None
 
 
 def keys_let_go(model, *, using=None, values=None):

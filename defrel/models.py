@@ -158,8 +158,9 @@ def connect_inline_rows():
             pre_delete.connect(row_deleting, sender=model, dispatch_uid=f"inline-delete-{label}")
             for name in model.version_parents:
                 field = model._meta.get_field(name)
-                if field.remote_field.on_delete is models.SET_NULL and (model, name) not in OUTLIVING[field.related_model]:
-                    OUTLIVING[field.related_model].append((model, name))
+                outliving = OUTLIVING[field.related_model]
+                if field.remote_field.on_delete is models.SET_NULL and (model, name) not in outliving:
+                    outliving.append((model, name))
                     pre_delete.connect(parent_deleting, sender=field.related_model,
                                        dispatch_uid=f"inline-parent-delete-{field.related_model._meta.label}")
 
