@@ -28,9 +28,12 @@ ACCENTS = {cp: None for cp in range(0x0300, 0x0370)}
 TRANSLATION = {**DASHES, **ACCENTS, **{ord(dot): None for dot in DOTS}}
 SPACES = re.compile(r"\s+")
 # Where Latin letters meet kana or kanji in a query (日韓GSOMIA): two terms, as Japanese
-# writes them together where a document may not.
+# writes them together where a document may not. So too a number after kana or kanji that
+# ends the word (日豪2+2, where the documents write 日豪「2+2」); a number followed by kanji
+# is part of the Japanese (2024年5月, 第11回) and stays joined.
 KANA_KANJI = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-SCRIPTS = re.compile(rf"(?<=[a-z])(?=[{KANA_KANJI}])|(?<=[{KANA_KANJI}])(?=[a-z])")
+SCRIPTS = re.compile(rf"(?<=[a-z])(?=[{KANA_KANJI}])|(?<=[{KANA_KANJI}])(?=[a-z])"
+                     rf"|(?<=[{KANA_KANJI}])(?=[0-9][^{KANA_KANJI}]*$)")
 SHORTEST_INDEXED = 3  # a trigram index finds terms of three characters or more
 # Documents are the normalised texts joined by a character no normalised query holds, so
 # no term is found across two texts.

@@ -50,6 +50,10 @@ def test_a_query_is_cut_into_terms_where_latin_letters_meet_kana_or_kanji():
     assert terms("日韓GSOMIA") == ["日韓", "gsomia"]
     assert terms("GSOMIA  Korea") == ["gsomia", "korea"]
     assert terms("第11回 F-35") == ["第11回", "f-35"]
+    # a number ending the word is a term of its own; one followed by kanji stays with it
+    assert terms("日豪2+2") == ["日豪", "2+2"]
+    assert terms("日豪２＋２") == ["日豪", "2+2"]
+    assert terms("2024年5月") == ["2024年5月"]
     assert terms("  ") == []
 
 
