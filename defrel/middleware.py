@@ -1,3 +1,4 @@
+import copy
 from importlib import import_module
 
 from django.conf import settings
@@ -11,9 +12,29 @@ def in_admin(request):
     return request.path_info.startswith("/" + settings.ADMIN_URL)
 
 
+# The JSON API's address: one for every language (defrel.urls), its records giving both.
+API_URL = "api/"
+
+
+def in_api(request):
+    return request.path_info.startswith("/" + API_URL)
+
+
+def accepted_language(request):
+    """The site's language that the request's Accept-Language asks for (Django's own reading
+    of the header), else the default. The language cookie is left out: an answer that
+    depends on it could not be kept by a proxy, which keys the API's answers on the header
+    alone (Vary: Accept-Language, set by the locale middleware)."""
+    without_cookies = copy.copy(request)
+    without_cookies.COOKIES = {}
+    return translation.get_language_from_request(without_cookies)
+
+
 class JapaneseByDefaultMiddleware:
     """Unprefixed pages are Japanese; the admin follows the language an editor chose with
-    the site's language switch (its cookie), never the browser's Accept-Language."""
+    the site's language switch (its cookie), never the browser's Accept-Language. The API,
+    whose records carry both languages, says its own words (errors, its description) in the
+    language a client's Accept-Language asks for."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -21,7 +42,12 @@ class JapaneseByDefaultMiddleware:
     def __call__(self, request):
         if not translation.get_language_from_path(request.path_info):
             chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-            language = chosen if in_admin(request) and chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+            if in_api(request):
+                language = accepted_language(request)
+            elif in_admin(request) and chosen in dict(settings.LANGUAGES):
+                language = chosen
+            else:
+                language = settings.LANGUAGE_CODE
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return self.get_response(request)

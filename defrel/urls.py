@@ -7,6 +7,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 from defrel.crawlers import robots_txt
+from defrel.middleware import API_URL
 from meetings.sitemaps import SITEMAPS
 from defrel.health import healthz
 from meetings.views.quality import data_quality
@@ -23,7 +24,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),  # one address for every language: a machine asks
     path("i18n/", include("django.conf.urls.i18n")),
     # One address for every language: the JSON gives both (_ja/_en), like the CSV.
-    path("api/", include("meetings.api.urls")),
+    path(API_URL, include("meetings.api.urls")),
     path(f"{settings.ADMIN_URL}quality/", data_quality, name="data-quality"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

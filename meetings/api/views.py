@@ -1,11 +1,12 @@
 """The API's lists and records: each the twin of a public page, with its FilterSet, its
 facets and its CSV's columns (the import-export resource's)."""
+from django.http import Http404
 from django.utils import translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 
 from defrel.kept import cached
 from meetings.api import facets
@@ -98,6 +99,16 @@ class TwinViewSet(viewsets.ReadOnlyModelViewSet):
         if self.action == "retrieve" and self.record_serializer:
             return self.record_serializer
         return self.serializer_class
+
+    def get_object(self):
+        """The record of the address's key; else a 404 that says, in the client's language,
+        what was looked for (Django's own message is English and names the class)."""
+        try:
+            return super().get_object()
+        except Http404:
+            raise NotFound(_("No %(record)s has the key “%(key)s”.") % {
+                "record": self.get_queryset().model._meta.verbose_name,
+                "key": self.kwargs[self.lookup_url_kwarg or self.lookup_field]}) from None
 
     def filter_queryset(self, queryset):
         # A record's page is found by its key alone, whatever else the address carries.

@@ -77,6 +77,21 @@ def test_an_unknown_parameter_is_named(client, records):
     assert "country" in response.json()["ordering"][0]  # the message lists what the list takes
 
 
+def test_the_api_says_its_own_words_in_the_language_the_client_accepts(client, records, settings):
+    """Records carry both languages; errors follow Accept-Language, Japanese without one, and
+    never the language cookie, which a proxy keying on the header would not see."""
+    bad = reverse("api:meeting-list") + "?year=abc"
+    assert client.get(bad, HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9,ja;q=0.5").json() == {"year": ["Enter a whole number."]}
+    response = client.get(bad)
+    assert response.json() == {"year": ["整数を入力してください。"]}
+    assert "Accept-Language" in response["Vary"]
+    missing = reverse("api:meeting-detail", args=["nowhere"])
+    assert client.get(missing, HTTP_ACCEPT_LANGUAGE="en").json() == {"detail": "No meeting has the key “nowhere”."}
+    assert client.get(missing).json() == {"detail": "キー「nowhere」の会談はありません。"}
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert client.get(bad).json() == {"year": ["整数を入力してください。"]}
+
+
 def test_a_made_up_cursor_is_a_400(client, records):
     response = client.get(reverse("api:meeting-list") + "?cursor=" + cursor(["abc", "m1"]))
     assert response.status_code == 400 and list(response.json()) == ["cursor"]
