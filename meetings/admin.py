@@ -169,7 +169,7 @@ class ExerciseAdmin(EditorialAdmin):
     resource_classes = [ExerciseResource]
     list_display = ["date", "name_ja", "name_en", "japan_role", "participant_codes", "key"]
     list_filter = [YearFilter, "japan_role", "series"]
-    search_fields = ["key", "name_ja", "name_en", "series"]
+    search_fields = ["key", "name_ja", "name_en", "series_ja", "series"]
     autocomplete_fields = ["countries", "host_country", "source"]
     readonly_fields = ["date_lower", "date_upper"]
 

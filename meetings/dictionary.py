@@ -127,7 +127,8 @@ SPECIFIC = {
         "note_en": (_("Note in English"), TEXT),
     },
     "exercises": {
-        "series": (_("Series the exercise belongs to (フリーダム・エッジ)"), TEXT),
+        "series": (_("Series the exercise belongs to, in English (Freedom Edge)"), TEXT),
+        "series_ja": (_("Series the exercise belongs to, in Japanese (フリーダム・エッジ)"), TEXT),
         "edition": (_("Edition within the series (2nd iteration, 24)"), TEXT),
         "countries": (_("Partner countries and organisations taking part"), COUNTRIES),
         "japan_role": (_("Japan's role"), None),

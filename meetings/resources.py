@@ -180,7 +180,8 @@ class ExerciseResource(CuratedResource):
         fields = ["key", "name_ja", "name_en", "series", "edition", "date", "date_lower",
                   "date_upper", "location_ja", "location_en", "host_country", "countries",
                   "japan_role", "services", "summary_ja", "summary_en", "source", "source_excerpt",
-                  "version"]
+                  # series_ja came later: no earlier column moves, and version stays last
+                  "series_ja", "version"]
         export_order = fields
 
     def get_queryset(self):

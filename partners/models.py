@@ -12,12 +12,13 @@ from defrel.models import (Dated, DatedQuerySet, InlineRow, NaturalKeyed, Natura
 from partners.readings import JAPAN, NameOrderQuerySet, Read
 
 
-def localised(obj, field):
-    """The English field when the page is in English, else the Japanese one."""
-    lang = (get_language() or "ja")[:2]
-    if lang == "en":
-        return getattr(obj, f"{field}_en") or getattr(obj, f"{field}_ja")
-    return getattr(obj, f"{field}_ja") or getattr(obj, f"{field}_en")
+def localised(obj, field, english=None):
+    """The English field (``english``, else ``<field>_en``) when the page is in English, else
+    the Japanese one; either language's where the other is empty."""
+    japanese, english = getattr(obj, f"{field}_ja"), getattr(obj, english or f"{field}_en")
+    if (get_language() or "ja")[:2] == "en":
+        return english or japanese
+    return japanese or english
 
 
 class Region(models.TextChoices):

@@ -143,3 +143,16 @@ def test_an_aggregated_meeting_keeps_its_count_out_of_its_title():
                                                 or f"({m['fields']['count']} " in m["fields"]["title_en"])]
     assert doubled == []
 
+
+
+def test_every_curated_series_is_named_in_both_languages_as_its_exercise_is():
+    """A Japanese page names the series in Japanese: each curated series_ja is written in its
+    exercise's own Japanese name (which the source sentence gives), and one series is one
+    name in each language."""
+    exercises = [o["fields"] for o in fixture_records("meetings.exercise")]
+    named = [e for e in exercises if e["series"]]
+    assert named and all(e["series_ja"] and e["series_ja"] in e["name_ja"] for e in named)
+    assert all(not e["series_ja"] for e in exercises if not e["series"])
+    japanese = {}
+    for e in named:
+        assert japanese.setdefault(e["series"], e["series_ja"]) == e["series_ja"], e["series"]

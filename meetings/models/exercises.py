@@ -17,8 +17,8 @@ DATE, HAS_START = undated_allowed("exercise")
 
 
 class ExerciseQuerySet(SearchableQuerySet, DatedQuerySet):
-    search_fields = ("name_ja", "name_en", "series", "key", "summary_ja", "summary_en",
-                     "location_ja", "location_en",
+    search_fields = ("name_ja", "name_en", "series_ja", "series", "key", "summary_ja",
+                     "summary_en", "location_ja", "location_en",
                      "countries__name_ja", "countries__name_en", "countries__short_ja")
 
     def for_list(self):
@@ -41,7 +41,10 @@ class Exercise(NaturalKeyed, Dated, Sourced, Versioned, WithServices, WithPartne
     date = DATE
     name_ja = models.CharField(_("name (Japanese)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
-    series = models.CharField(_("series"), max_length=100, blank=True)
+    # The series' English name kept its first column's name, ``series``, so that no reader's
+    # file loses a column; the Japanese one came later.
+    series = models.CharField(_("series (English)"), max_length=100, blank=True)
+    series_ja = models.CharField(_("series (Japanese)"), max_length=100, blank=True)
     edition = models.CharField(_("edition"), max_length=20, blank=True)
     location_ja = models.CharField(_("place (Japanese)"), max_length=200, blank=True)
     location_en = models.CharField(_("place (English)"), max_length=200, blank=True)
@@ -78,6 +81,10 @@ class Exercise(NaturalKeyed, Dated, Sourced, Versioned, WithServices, WithPartne
     @property
     def name(self):
         return localised(self, "name")
+
+    @property
+    def series_name(self):
+        return localised(self, "series", english="series")
 
     @property
     def summary(self):

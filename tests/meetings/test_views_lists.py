@@ -416,14 +416,19 @@ def test_exercise_bad_year_gives_a_message(client):
 
 def test_exercise_detail_shows_partners_meetings_and_source(client, au):
     exercise = ExerciseFactory(key="fe2", name_ja="フリーダム・エッジ", series="Freedom Edge", edition="2",
-                               services="msdf|asdf", countries=[au],
+                               series_ja="フリーダム・エッジ", services="msdf|asdf", countries=[au],
                                source_excerpt="日米韓共同訓練「フリーダム・エッジ」")
     MeetingFactory(title_ja="視察を伴う会談", countries=[au]).exercises.add(exercise)
     html = page(client, "meetings:exercise-detail", "", "fe2")
-    for text in ("<h1>フリーダム・エッジ</h1>", "2024年11月", "Freedom Edge (2)",
+    for text in ("<h1>フリーダム・エッジ</h1>", "2024年11月", "<dd>フリーダム・エッジ (2)</dd>",
                  "視察を伴う会談", "日米韓共同訓練「フリーダム・エッジ」", "オーストラリア"):
         assert text in html, text
-    assert "MSDF, ASDF" in page(client, "meetings:exercise-detail", "", "fe2", lang="en")
+    assert "Freedom Edge" not in html  # the series in the page's language
+    english = page(client, "meetings:exercise-detail", "", "fe2", lang="en")
+    assert "MSDF, ASDF" in english and "<dd>Freedom Edge (2)</dd>" in english
+    # a series with no Japanese name recorded is given in English rather than not at all
+    ExerciseFactory(key="tt", series="Tropic Twilight")
+    assert "<dd>Tropic Twilight</dd>" in page(client, "meetings:exercise-detail", "", "tt")
     assert client.get(reverse("meetings:exercise-detail", args=["nope"])).status_code == 404
 
 
