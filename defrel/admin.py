@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.core.files.base import ContentFile
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.db import router, transaction
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
@@ -137,6 +138,13 @@ class EditorialAdmin(VersionCheckedDeletes, CheckedInputAdmin, background.Backgr
             return super().changelist_view(request, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history hides the revert button from a reader who may only view, but saves
+        # whatever is posted to the page: a revert is a change, and bringing a deleted record
+        # back an addition, each refused without its permission.
+        if request.method == "POST":
+            current = self.get_object(request, unquote(object_id))
+            if self.revert_disabled(request, current) or (current is None and not self.has_add_permission(request)):
+                raise PermissionDenied
         # Reverting saves like the change form does, and its version check locks the row
         # until the save commits: in one transaction, as changeform_view is.
         with self.writing(request):

@@ -5,6 +5,7 @@ import html
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from meetings.models import Agreement, Meeting
@@ -130,3 +131,28 @@ def test_a_revert_that_would_restore_partners_is_refused_when_the_record_changed
     refused(response)
     assert {c.code for c in Meeting.objects.get().countries.all()} == {"US"}
     assert Meeting.objects.get().title_en == "Japan–U.S.–Philippines Defense Ministers' Meeting"
+
+
+def test_a_viewer_can_neither_revert_a_record_nor_bring_a_deleted_one_back(editor_client, viewer):
+    """The page hides the revert button from a viewer; posting the form anyway is refused."""
+    viewer_client = Client()
+    viewer_client.force_login(viewer)
+    meeting, first = edited_meeting()
+    url = revert_url(meeting, first)
+    form = form_fields(editor_client.get(url))
+
+    assert viewer_client.get(url).status_code == 200  # the version may be read
+    assert viewer_client.post(url, form).status_code == 403
+    assert Meeting.objects.get().title_en == "Japan–U.S.–Philippines Defense Ministers' Meeting"
+
+    last = meeting.history.latest("history_date")
+    url = revert_url(meeting, last)
+    meeting.delete()
+    assert viewer_client.post(url, form).status_code == 403
+    assert not Meeting.objects.exists()
+    # an editor may bring it back
+    page = editor_client.get(url)
+    assert page.status_code == 200, text(page)[:600]
+    response = editor_client.post(url, form_fields(page))
+    assert response.status_code == 302, text(response)[:600]
+    assert Meeting.objects.get().title_en == last.title_en
