@@ -5,6 +5,7 @@ import calendar
 from collections import Counter
 from datetime import date
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Q
@@ -47,6 +48,15 @@ def undated_allowed(prefix):
     starts = models.CheckConstraint(condition=Q(date="") | Q(date_lower__isnull=False),
                                     name=f"{prefix}_has_start")
     return field, starts
+
+
+class YearField(forms.IntegerField):
+    """A year asked for in a filter (?year=, the public lists' and the admin's): one of the
+    years the records may be in, so that DatedQuerySet.period() is never handed a year no
+    date has (0, 99999)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1900, max_value=2100, **kwargs)
 
 
 class DatedQuerySet(models.QuerySet):

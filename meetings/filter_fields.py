@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from defrel import dates
+from defrel.dated import YearField
 from meetings.forms import OFFICIAL_HELP, PARTNER_HELP, NamedChoiceField, name_input
 from partners.models import Official
 
@@ -20,11 +21,6 @@ class DayField(forms.Field):
 
 class DayFilter(django_filters.DateFilter):
     field_class = DayField  # a DateFilter parsed our way: the API's description types it a date
-
-
-class YearField(forms.IntegerField):
-    def __init__(self, **kwargs):
-        super().__init__(min_value=1900, max_value=2100, **kwargs)
 
 
 class YearFilter(django_filters.NumberFilter):

@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from defrel import timeline
+from defrel.dated import YearField
 from defrel.kept import cached
 from defrel.stamp import token
 from defrel.search import matching, normalise
@@ -36,8 +37,8 @@ class FilterForm(forms.Form):
 
 
 class YearForm(FilterForm):
-    year = forms.IntegerField(
-        label=_("Year"), required=False, min_value=1900, max_value=2100,
+    year = YearField(
+        label=_("Year"), required=False,
         error_messages={"invalid": _("Enter a year such as 2024.")},
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "size": 6}),
     )
