@@ -34,6 +34,9 @@ SPACES = re.compile(r"\s+")
 KANA_KANJI = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 SCRIPTS = re.compile(rf"(?<=[a-z])(?=[{KANA_KANJI}])|(?<=[{KANA_KANJI}])(?=[a-z])"
                      rf"|(?<=[{KANA_KANJI}])(?=[0-9][^{KANA_KANJI}]*$)")
+# Brackets and quotation marks in a query part words: a reader copies 日豪「2+2」 where the
+# meeting's own title writes 日豪外務防衛閣僚協議(「2+2」), and each word is then found alone.
+BRACKETS = re.compile(r"[「」『』【】〔〕（）()\[\]“”\"]")
 SHORTEST_INDEXED = 3  # a trigram index finds terms of three characters or more
 # Documents are the normalised texts joined by a character no normalised query holds, so
 # no term is found across two texts.
@@ -54,7 +57,7 @@ def terms(query):
     """The normalised terms of a query, each to be found: words apart, and Latin letters apart
     from kana and kanji."""
     found = []
-    for word in (query or "").split():
+    for word in BRACKETS.sub(" ", unicodedata.normalize("NFKC", query or "")).split():
         for term in SCRIPTS.split(normalise(word)):
             if term and term not in found:
                 found.append(term)

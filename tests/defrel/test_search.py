@@ -54,6 +54,9 @@ def test_a_query_is_cut_into_terms_where_latin_letters_meet_kana_or_kanji():
     assert terms("日豪2+2") == ["日豪", "2+2"]
     assert terms("日豪２＋２") == ["日豪", "2+2"]
     assert terms("2024年5月") == ["2024年5月"]
+    # brackets and quotation marks part words, as a reader copies them from a title
+    assert terms("日豪「2+2」") == terms("日豪（「２＋２」）") == ["日豪", "2+2"]
+    assert terms('"Japan-ROK" GSOMIA') == ["japan-rok", "gsomia"]
     assert terms("  ") == []
 
 

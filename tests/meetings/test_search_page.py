@@ -29,6 +29,7 @@ def test_the_curated_data_is_found_as_readers_type_it(client):
     # the documents write 日豪「2+2」 and 日豪外務防衛閣僚協議(「2+2」); readers type 日豪2+2
     assert keys(Meeting.objects.search("日豪2+2")) == keys(Meeting.objects.search("Japan-Australia 2+2"))
     assert "2024-09-au-2plus2" in keys(Meeting.objects.search("日豪2+2"))
+    assert keys(Meeting.objects.search("日豪「2+2」")) == keys(Meeting.objects.search("日豪2+2"))
     acsa = keys(Agreement.objects.search("ＡＣＳＡ"))
     assert acsa == keys(Agreement.objects.search("acsa")) and {"au-acsa", "fr-acsa"} <= acsa
     kasciunas = Official.objects.get(slug="kasciunas-laurynas")
