@@ -38,10 +38,11 @@ class Facet:
     choices: list
 
 
-def toggled(params, name, value, *, multiple):
+def toggled(params, name, value, *, multiple, clears=()):
     """The query string with ``value`` of ``name`` switched on or off, other filters kept
-    (in their order) and the page reset. Written out pair by pair rather than through a copy
-    of the QueryDict (a deep copy): a list has a hundred or so of these."""
+    (in their order) but those named in ``clears``, and the page reset. Written out pair by
+    pair rather than through a copy of the QueryDict (a deep copy): a list has a hundred or
+    so of these."""
     current = params.getlist(name)
     if value in current:
         chosen = [v for v in current if v != value]
@@ -49,7 +50,7 @@ def toggled(params, name, value, *, multiple):
         chosen = current + [value]
     else:
         chosen = [value]
-    pairs = [(key, v) for key, values in params.lists() if key != "page"
+    pairs = [(key, v) for key, values in params.lists() if key != "page" and key not in clears
              for v in (chosen if key == name else values)]
     if name not in params:
         pairs += [(name, v) for v in chosen]
@@ -169,6 +170,9 @@ class YearFacet:
     param: str = "year"
     title: str = _("Year")
     multiple: bool = False
+    # A month is chosen within a year: another year, or none, starts the month over, as the
+    # counts beside the years are of whole years.
+    clears: tuple = ("month",)
 
     def columns_on(self, model):
         return ("date_lower", "date_upper")

@@ -191,7 +191,8 @@ class FacetedFilterSet(django_filters.FilterSet):
             selected = set(params.getlist(spec.param))
             built.append(Facet(spec.param, spec.title, [
                 Choice(value, label, n, value in selected,
-                       toggled(params, spec.param, value, multiple=spec.multiple))
+                       toggled(params, spec.param, value, multiple=spec.multiple,
+                               clears=getattr(spec, "clears", ())))
                 for value, label, n in choices
             ]))
         return built

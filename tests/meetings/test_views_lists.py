@@ -152,6 +152,17 @@ def test_month_filter_needs_a_year_and_narrows_to_the_month(client, au):
                                                         lang="en")
 
 
+def test_the_years_beside_a_month_lead_to_the_whole_year_they_count(client, au):
+    """The year facet counts whole years; its links leave the month behind (a link keeping it
+    led to fewer meetings than it said, and the chosen year's own to "choose a year")."""
+    MeetingFactory(title_ja="五月の会談", date="2024-05-17", countries=[au])
+    MeetingFactory(title_ja="六月の会談", date="2025-06", countries=[au])
+    filterset = MeetingFilter(QueryDict("year=2024&month=5"), queryset=Meeting.objects.all())
+    (years,) = [f for f in filterset.facets(QueryDict("year=2024&month=5")) if f.param == "year"]
+    assert {c.value: (c.count, c.href) for c in years.choices} == {
+        "2025": (1, "?year=2025"), "2024": (1, "?")}
+
+
 @pytest.mark.parametrize("query", ["?year=abc", "?year=20245", "?month=13&year=2024", "?country=XX",
                                    "?level=emperor", "?sort=sideways", "?page=999", "?occasion=nope"])
 def test_bad_filter_values_give_a_message_not_an_error(client, au, query):
