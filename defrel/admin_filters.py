@@ -26,8 +26,8 @@ class YearFilter(admin.SimpleListFilter):
         value = self.value()
         if value is None:
             return queryset
-        year = YearField(required=False)
         try:
-            return queryset.filter(queryset.period(year.clean(value)))
+            year = YearField(required=False).clean(value)
         except ValidationError:  # ?year=abc, ?year=0: no record is in such a year
             return queryset.none()
+        return queryset if year is None else queryset.filter(queryset.period(year))  # ?year=
