@@ -4,7 +4,7 @@ from datetime import timedelta
 from functools import reduce
 
 from django.conf import settings
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import F
 from django.dispatch import Signal
 from django.urls import reverse
@@ -89,6 +89,21 @@ class InlineRow(models.Model):
         return {name: self.__dict__.get(self._meta.get_field(name).attname) for name in self.version_parents}
 
 
+def loaded_parents(row, using=None):
+    """The parents ``row`` had when read (InlineRow.from_db). A row saved over a stored one
+    without having been read (a revert rebuilds it from its history) is given those the
+    database holds, read once: moved back to another parent, it changes the one it leaves
+    as well as the one it joins."""
+    if not hasattr(row, "_loaded_parents"):
+        stored = None
+        if row.pk is not None and not row._state.adding:
+            attnames = {name: row._meta.get_field(name).attname for name in row.version_parents}
+            stored = (type(row)._base_manager.using(using or row._state.db or DEFAULT_DB_ALIAS)
+                      .filter(pk=row.pk).values(*attnames.values()).first())
+        row._loaded_parents = {name: stored[attname] for name, attname in attnames.items()} if stored else {}
+    return row._loaded_parents
+
+
 def bump_parents(rows, using=None):
     """The one rule for inline rows written (``rows``, InlineRow instances, before or after
     the write): each of their parents, old and new, gets a new version, one UPDATE a model.
@@ -118,6 +133,7 @@ rows_written = Signal()
 
 def row_saving(sender, instance, raw=False, using=None, **kwargs):
     if not raw:  # fixtures load records as they were, versions included
+        loaded_parents(instance, using)
         bump_parents([instance], using)
 
 

@@ -9,6 +9,7 @@ The functions take the models from the querysets they are given, so that a migra
 call them with its historical models."""
 from django.db.models import OuterRef, Subquery
 
+from defrel.models import loaded_parents
 from partners.models import Position, Tenure, position_held, tenure_held
 
 
@@ -103,10 +104,10 @@ def saved(sender, instance, created=False, raw=False, using=None, update_fields=
     store_titles(affected([instance], using))
 
 
-def tenure_saving(sender, instance, raw=False, **kwargs):
+def tenure_saving(sender, instance, raw=False, using=None, **kwargs):
     # The official the tenure had when read (InlineRow keeps it): moved to another, the
     # titles of both change. Kept here, as InlineRow renews its own after the save.
-    instance._officials_before = getattr(instance, "_loaded_parents", {}).get("official")
+    instance._officials_before = None if raw else loaded_parents(instance, using).get("official")
 
 
 def tenure_deleted(sender, instance, using=None, **kwargs):

@@ -8,13 +8,15 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from meetings.models import Agreement, Meeting
+from meetings.models import Agreement, AgreementEvent, Meeting
+from partners.models import Tenure
 from tests.meetings.factories import (
-    AgreementFactory, EngagementFactory, ExerciseFactory, MeetingFactory,
+    AgreementEventFactory, AgreementFactory, EngagementFactory, ExerciseFactory, MeetingFactory,
+    ParticipationFactory,
 )
 from tests.meetings.test_concurrent_edits import refused
 from tests.pages import form_fields, text
-from tests.partners.factories import CountryFactory, OfficialFactory
+from tests.partners.factories import CountryFactory, OfficialFactory, TenureFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
 
@@ -156,3 +158,40 @@ def test_a_viewer_can_neither_revert_a_record_nor_bring_a_deleted_one_back(edito
     response = editor_client.post(url, form_fields(page))
     assert response.status_code == 302, text(response)[:600]
     assert Meeting.objects.get().title_en == last.title_en
+
+
+def test_reverting_a_milestone_to_another_agreement_changes_the_one_it_leaves(editor_client):
+    """An editor with the agreement open cannot then save the milestone back over the revert."""
+    first, second = AgreementFactory(key="first"), AgreementFactory(key="second")
+    milestone = AgreementEventFactory(agreement=first)
+    under_first = milestone.history.latest("history_date")
+    milestone = AgreementEvent.objects.get(pk=milestone.pk)  # as an editor's form reads it
+    milestone.agreement = second
+    milestone.save()
+    left = Agreement.objects.get(pk=second.pk).version
+    url = revert_url(milestone, under_first)
+
+    response = editor_client.post(url, form_fields(editor_client.get(url)))
+
+    assert response.status_code == 302, text(response)[:3000]
+    assert AgreementEvent.objects.get().agreement == first
+    assert Agreement.objects.get(pk=second.pk).version > left
+
+
+def test_reverting_a_tenure_to_another_official_takes_the_title_from_the_one_it_leaves(editor_client):
+    tenure = TenureFactory(date="2019/2020", position__title_ja="防衛大臣")
+    first = ParticipationFactory(official=tenure.official, meeting=MeetingFactory(date="2019-05"))
+    other = OfficialFactory(country=tenure.official.country)
+    second = ParticipationFactory(official=other, meeting=MeetingFactory(date="2019-06"))
+    of_first = tenure.history.latest("history_date")
+    tenure = Tenure.objects.get(pk=tenure.pk)
+    tenure.official = other
+    tenure.save()
+    url = revert_url(tenure, of_first)
+
+    response = editor_client.post(url, form_fields(editor_client.get(url)))
+
+    assert response.status_code == 302, text(response)[:3000]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.title, second.title) == ("防衛大臣", "")
