@@ -9,8 +9,9 @@ class DefrelConfig(AppConfig):
 
     def ready(self):
         from defrel import checks, choices, stamp  # noqa: F401 - checks registers itself
-        from defrel.models import connect_inline_rows
+        from defrel.models import connect_inline_rows, connect_links
 
         stamp.connect()
         connect_inline_rows()
+        connect_links()
         choices.install(self.apps.get_models())  # every app's models are loaded by now

@@ -159,6 +159,38 @@ def parent_deleting(sender, instance, using=None, **kwargs):
 OUTLIVING = defaultdict(list)  # a parent model -> [(InlineRow model, foreign key)] set to NULL
 
 
+def linked_deleting(sender, instance, using=None, **kwargs):
+    """A record about to be deleted: the versioned records that link to it (the meetings at
+    which an exercise was observed, the engagements naming an official) lose the link as an
+    editor would take it off, and are saved, so that their history records it and forms
+    opened before are refused. The database's cascade, which follows, would do neither."""
+    for model, name in LINKING.get(sender, ()):
+        for record in model._default_manager.using(using).filter(**{name: instance}):
+            record.skip_history_when_saving = True  # one entry, the save's, links as they are
+            getattr(record, name).remove(instance)
+            del record.skip_history_when_saving
+            record.save(using=using)
+
+
+LINKING = defaultdict(list)  # a model -> [(Versioned model, many-to-many field to it)]
+
+
+def connect_links():
+    """linked_deleting for every model a Versioned record links to through a plain
+    many-to-many field (one whose link rows are Django's own, not an InlineRow)."""
+    from django.apps import apps
+    from django.db.models.signals import pre_delete
+
+    for model in apps.get_models():
+        if not issubclass(model, Versioned):
+            continue
+        for field in model._meta.local_many_to_many:
+            if field.remote_field.through._meta.auto_created and (model, field.name) not in LINKING[field.related_model]:
+                LINKING[field.related_model].append((model, field.name))
+                pre_delete.connect(linked_deleting, sender=field.related_model,
+                                   dispatch_uid=f"linked-delete-{field.related_model._meta.label}")
+
+
 def connect_inline_rows():
     """The rule on every save and delete of an InlineRow model. The parents are bumped
     before the row is written, so their rows are locked first, in the order a parent's

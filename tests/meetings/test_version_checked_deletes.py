@@ -8,7 +8,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from meetings.models import Agreement, Meeting, Participation
-from tests.meetings.factories import MeetingFactory, ParticipationFactory
+from tests.meetings.factories import ExerciseFactory, MeetingFactory, ParticipationFactory
 from tests.meetings.test_concurrent_edits import (  # noqa: F401 (fixtures)
     first_editor, form_of, milestone_on_a_meeting, refused, second_editor)
 from tests.pages import form_fields as agreement_form
@@ -100,3 +100,24 @@ def test_a_milestone_outliving_its_deleted_meeting_is_recorded_and_guards_its_ag
     response = first_editor.post(reverse("admin:meetings_agreement_change", args=[agreement.pk]), opened)
     refused(response, "sato-second")
     assert Agreement.objects.get(pk=agreement.pk).title_en != "Changed by the first editor"
+
+
+def test_a_meeting_losing_its_deleted_exercise_is_recorded_and_guards_its_form(first_editor, second_editor):
+    """Deleting an exercise takes it off the meetings at which it was observed: their history
+    says so, with who deleted it, and a meeting's open form is refused as for any change."""
+    exercise = ExerciseFactory(name_ja="ピッチ・ブラック24")
+    meeting = MeetingFactory(countries=[CountryFactory(code="AU")])
+    meeting.exercises.add(exercise)
+    meeting.save()
+    change_url = reverse("admin:meetings_meeting_change", args=[meeting.pk])
+    opened = agreement_form(first_editor.get(change_url))
+    assert opened["exercises"] == [str(exercise.pk)]
+
+    delete_url = reverse("admin:meetings_exercise_delete", args=[exercise.pk])
+    assert second_editor.post(delete_url, form_fields(second_editor.get(delete_url))).status_code == 302
+
+    latest = Meeting.objects.get(pk=meeting.pk).history.latest("history_date")
+    assert (list(latest.exercises.all()), latest.history_user.username) == ([], "sato-second")
+    opened["title_en"] = "Changed by the first editor"
+    refused(first_editor.post(change_url, opened), "sato-second")
+    assert Meeting.objects.get(pk=meeting.pk).title_en != "Changed by the first editor"
