@@ -9,6 +9,7 @@ from import_export import resources, widgets
 from defrel.exports import escape_formula
 from defrel.imports import files, preview, validation
 from defrel.imports.batches import BatchWriter, links_have_history  # noqa: F401 - named by tests
+from defrel.imports.history import has_history, write_history
 from defrel.imports.originals import copy_cheaply
 from defrel.imports.readahead import NOT_READ, PrefetchedInstanceLoader, ReadAhead
 from defrel.imports.versions import RowVersions, VersionField, remember
@@ -261,7 +262,21 @@ class CuratedResource(resources.ModelResource):
         self.saving = instance
         if self.read_ahead_state is not None:
             self.read_ahead_state.wrote(instance)
+        if not self._meta.use_bulk and has_history(type(instance)):
+            # Row by row, the record's history entry waits for its links (save_m2m):
+            # simple-history would write one at the save, with the links as they were, then
+            # one more as they are set; a batch writes one already (BatchWriter.write).
+            instance.skip_history_when_saving = True
+            instance._import_history = "+" if is_create else "~"
         super().save_instance(instance, is_create, row, **kwargs)
+
+    def save_m2m(self, instance, row, **kwargs):
+        super().save_m2m(instance, row, **kwargs)
+        kind = instance.__dict__.pop("_import_history", None)
+        if kind is not None:
+            del instance.skip_history_when_saving
+            if self._is_using_transactions(kwargs) or not self._is_dry_run(kwargs):  # written
+                write_history(type(instance), [instance], kind, timezone.now(), instance._state.db)
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         self.flush(self.create_instances, True, using_transactions, dry_run, raise_errors, result)

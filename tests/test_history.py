@@ -8,10 +8,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from meetings.models import Meeting, Participation
-from meetings.resources import MeetingResource
+from meetings.resources import AgreementResource, MeetingResource
 from partners.models import Country
 from tests.curated import load_curated
-from tests.meetings.factories import EngagementFactory, MeetingFactory, ParticipationFactory
+from tests.meetings.factories import AgreementFactory, EngagementFactory, MeetingFactory, ParticipationFactory
 from tests.meetings.test_concurrent_edits import refused
 from tests.meetings.test_admin import meeting_form
 from tests.pages import form_fields, text
@@ -119,6 +119,31 @@ def test_imports_are_recorded_with_the_importing_editor(editor_client):
     meeting = Meeting.objects.get(key="imported")
     assert {h.history_user.username for h in meeting.history.all()} == {"editor"}
     assert meeting.history.first().countries.count() == 1
+
+
+def test_an_import_row_changing_a_record_and_its_links_is_one_entry_by_the_importing_editor(editor_client):
+    """Row by row (agreements), as in a batch (meetings): the entry holds the new title with the
+    new parties, never the new title with the old ones, a state that never was."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    nz = CountryFactory(code="NZ")
+    CountryFactory(code="AU")
+    agreement = AgreementFactory(key="nz-acsa", parties=[nz], title_en="Japan–New Zealand ACSA")
+    entries = agreement.history.count()
+    exported = AgreementResource().export()
+    row = exported.dict[0]
+    row.update(title_en="Japan–New Zealand Acquisition and Cross-Servicing Agreement", parties="AU|NZ")
+    data = tablib.Dataset([row[h] for h in exported.headers], headers=exported.headers)
+    url = reverse("admin:meetings_agreement_import")
+    preview = editor_client.post(url, {"format": "0", "resource": "0",
+                                       "import_file": SimpleUploadedFile("a.csv", data.export("csv").encode())})
+    editor_client.post(reverse("admin:meetings_agreement_process_import"), preview.context["confirm_form"].initial)
+
+    assert agreement.history.count() == entries + 1
+    latest = agreement.history.latest("history_date")
+    assert latest.title_en == "Japan–New Zealand Acquisition and Cross-Servicing Agreement"
+    assert sorted(p.country.code for p in latest.parties.all()) == ["AU", "NZ"]
+    assert latest.history_user.username == "editor"
 
 
 def test_curated_fixtures_are_recorded_as_such():
