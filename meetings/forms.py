@@ -78,6 +78,9 @@ class GlobalTimelineForm(TimelineForm):
 
 SHOWN_MATCHES = 5
 LONGEST_NAME = 100
+# A Latin text this short that is only part of one name is asked about, not taken: "UK" is
+# in "Ukraine" alone, and a reader typing it means the United Kingdom (GB).
+SHORTEST_PART = 3
 
 
 @dataclass(frozen=True)
@@ -88,15 +91,18 @@ class Naming:
     names: tuple  # the fields an exact name is compared with, when several records match
     none: str
     several: str
+    part: str  # the one record whose name a short text is only part of
 
 
 NAMINGS = {
     Official: Naming(
         "slug", ("name_ja", "name_en"), _("No official is named “%(text)s”."),
-        _("Several officials match “%(text)s”: %(names)s. Type more of the name, or a slug.")),
+        _("Several officials match “%(text)s”: %(names)s. Type more of the name, or a slug."),
+        _("“%(text)s” is only part of a name: %(names)s. Type more of the name, or a slug.")),
     Country: Naming(
         "code", ("name_ja", "name_en", "short_ja"), _("No country or organisation is named “%(text)s”."),
-        _("Several countries or organisations match “%(text)s”: %(names)s. Type more of the name, or a code.")),
+        _("Several countries or organisations match “%(text)s”: %(names)s. Type more of the name, or a code."),
+        _("“%(text)s” is only part of a name: %(names)s. Type more of the name, or a code.")),
 }
 
 
@@ -113,14 +119,16 @@ def named(model, text):
     if by_key:
         return by_key
     found = list(model.objects.filter(matching(model, text)).in_name_order()[:SHOWN_MATCHES + 1])
-    if len(found) == 1:
-        return found[0]
     exact = [r for r in found if normalise(text) in {normalise(getattr(r, name)) for name in naming.names}]
     if len(exact) == 1:
         return exact[0]
     if not found:
         raise forms.ValidationError(naming.none, params={"text": text}, code="unknown_name")
     names = ", ".join(f"{r.name} ({getattr(r, naming.key)})" for r in found[:SHOWN_MATCHES])
+    if len(found) == 1:
+        if not (text.isascii() and len(normalise(text)) <= SHORTEST_PART):
+            return found[0]
+        raise forms.ValidationError(naming.part, code="part_of_a_name", params={"text": text, "names": names})
     raise forms.ValidationError(
         naming.several, code="several_named",
         params={"text": text, "names": names + (", …" if len(found) > SHOWN_MATCHES else "")})

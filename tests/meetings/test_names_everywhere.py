@@ -68,6 +68,20 @@ def test_a_name_matching_several_or_none_is_said_and_left_out(client, curated):
     assert len(errors) == 1 and "アトランティス" in errors[0]
 
 
+def test_a_short_text_that_is_only_part_of_one_name_is_asked_about_not_taken(client, curated):
+    """"UK" is in "Ukraine" alone: a reader typing it means the United Kingdom, and is told
+    what it matched rather than shown Ukraine's meetings as if they were the UK's."""
+    with translation.override("en"):
+        everything, _ = listed(client, "/en/meetings/")
+        shown, errors = listed(client, "/en/meetings/", country="UK")
+    assert shown == everything
+    assert errors == ["Partner: “UK” is only part of a name: Ukraine (UA). Type more of the name, or a code."]
+    with pytest.raises(ValidationError) as asked:
+        named(Country, "ukr")
+    assert asked.value.code == "part_of_a_name"
+    assert named(Country, "Ukra").code == named(Country, "UA").code == "UA"  # more of it, or the code
+
+
 def test_the_timeline_takes_a_partner_by_name(client, curated):
     with translation.override("en"):
         page = client.get("/en/timeline/", {"country": "Australia", "official": "Marles"}).content.decode()
