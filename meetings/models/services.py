@@ -33,6 +33,9 @@ class WithServices(models.Model):
 
     def clean(self):
         super().clean()
+        # As an editor types them in a form or a spreadsheet ("MSDF | asdf", "msdf|msdf",
+        # "msdf|"): spaces, capitals, a repeat or an empty value are slips, not facts.
+        self.services = "|".join(dict.fromkeys(s.strip().lower() for s in self.services.split("|") if s.strip()))
         unknown = [s for s in self.service_list if s not in SERVICES]
         if unknown:
             raise ValidationError({"services": _("Unknown service: %(s)s") % {"s": ", ".join(unknown)}})

@@ -186,6 +186,17 @@ def test_import_previews_then_writes_an_undated_and_a_dated_row(editor_client, p
     assert {h.history_user.username for h in dated.history.all()} == {"editor"}
 
 
+def test_services_typed_with_spaces_capitals_or_a_repeat_are_stored_as_one_list(editor_client, philippines):
+    previewed = upload(editor_client, import_file({"key": "ph-a", "date": "2024", "services": "MSDF | asdf"},
+                                                  {"key": "ph-b", "date": "2024", "services": "msdf|msdf|"}))
+    assert [r.import_type for r in previewed.context["result"].rows] == ["new", "new"]
+    assert confirm(editor_client, "meetings_engagement", previewed).status_code == 302
+    assert dict(Engagement.objects.values_list("key", "services")) == {"ph-a": "msdf|asdf", "ph-b": "msdf"}
+    refused = upload(editor_client, import_file({"key": "ph-c", "date": "2024", "services": "msdf|navy"}))
+    [invalid] = refused.context["result"].invalid_rows
+    assert "navy" in " ".join(map(str, invalid.field_specific_errors["services"]))
+
+
 def test_a_row_with_an_unknown_country_names_its_row_and_column(editor_client, philippines):
     response = upload(editor_client, import_file({"key": "ph-ok", "date": "2024"},
                                                  {"key": "xx-unknown", "date": "2024", "countries": "PH|XX"}))
