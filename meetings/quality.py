@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from defrel import dates
 from defrel.models import Source
 from defrel.queries import in_chunks
-from meetings.models import Agreement, AgreementEvent, Engagement, Exercise, Meeting, Participation
+from meetings.models import (
+    Agreement, AgreementEvent, Engagement, Exercise, Meeting, Participation, Status,
+)
 from meetings.models.titles import with_held_position
 from partners.models import Country, Official, Position, Tenure
 from partners.readings import Known
@@ -34,6 +36,8 @@ CHECKS = {
     "outside_tenure": _("Participants whose meeting falls outside all their tenures"),
     "stale_title": _("Participants whose stored title is not the one their tenures give"),
     "in_force_before_signed": _("Agreements in force before they were signed"),
+    "stated_status_unused": _("Agreements stated in force whose dated milestones give another "
+                              "status today (a dated milestone is the only rule)"),
     "overlapping_tenures": _("Overlapping tenures of one office"),
     "no_excerpt": _("Records without a source excerpt"),
     "no_partner": _("Meetings without a partner country"),
@@ -79,6 +83,17 @@ def agreements_in_force_before_signed():
         if event.date_upper and event.date_upper < signed[event.agreement_id].date_lower:
             yield Problem("in_force_before_signed", event.agreement,
                           f"{event.date_display} < {signed[event.agreement_id].date_display}")
+
+
+def stated_status_unused():
+    """The status stated without a date counts only while no milestone is dated: one added
+    later (a revision, provisional application) silently sets it aside."""
+    IN_FORCE = {Status.IN_FORCE, Status.IN_FORCE_BY, Status.NOTICE_GIVEN}
+    stated = Agreement.objects.filter(stated_status=Status.IN_FORCE, events__isnull=False).distinct()
+    for agreement in stated.prefetch_related("events"):
+        status = agreement.status_on()
+        if status not in IN_FORCE:
+            yield Problem("stated_status_unused", agreement, status.label)
 
 
 def certainly_overlap(a, b):
@@ -178,7 +193,7 @@ def problems():
     """{check key: [problems]}, every check listed even when it finds nothing."""
     found = {key: [] for key in CHECKS}
     for check in (participants_outside_tenures, stale_titles, agreements_in_force_before_signed,
-                  overlapping_tenures, records_without_excerpt, meetings_without_partner,
+                  stated_status_unused, overlapping_tenures, records_without_excerpt, meetings_without_partner,
                   engagements_without_partner, carried_out_after_source,
                   announced_at_a_meeting_of_other_partners, readings_to_confirm):
         for problem in check():

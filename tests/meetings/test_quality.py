@@ -32,6 +32,12 @@ def test_each_problem_is_found_and_links_to_the_record_to_fix(editor_client):
     TenureFactory(position=office, official__country=office.country, date="2022/..")
     MeetingFactory(key="unsourced", source_excerpt="")
     MeetingFactory(key="alone", countries=[])
+    # stated in force, then a revision dated later: before it, the milestones give no record
+    revised = AgreementFactory(key="revised", kind="acsa", stated_status="in_force")
+    AgreementEventFactory(agreement=revised, kind="revised", date="2099-06")
+    stated = AgreementFactory(key="stated", kind="acsa", stated_status="in_force")  # no milestone: stands
+    AgreementEventFactory(agreement=AgreementFactory(key="dated", stated_status="in_force"),
+                          kind="entered_into_force", date="2020-01")  # agrees
 
     found = quality.problems()
     assert [p.record.key for p in found["outside_tenure"]] == ["stray"]
@@ -39,6 +45,8 @@ def test_each_problem_is_found_and_links_to_the_record_to_fix(editor_client):
     assert len(found["overlapping_tenures"]) == 1
     assert "unsourced" in [getattr(p.record, "key", "") for p in found["no_excerpt"]]
     assert [p.record.key for p in found["no_partner"]] == ["alone"]
+    assert [p.record.key for p in found["stated_status_unused"]] == ["revised"]
+    assert stated.status_on() == "in_force_by"
 
     page = editor_client.get(reverse("data-quality")).content.decode()
     assert reverse("admin:meetings_meeting_change", args=[stray.meeting.pk]) in page
