@@ -5,8 +5,9 @@ sets it on every save (``settle``), and the one order made from it (``name_order
 A reading is known from the name itself when the name is written in kana (マールズ: まーるず),
 from a dictionary when the name is a word of the language (韓国: かんこく), or, for a Japanese
 name in kanji, from its official romanisation (Kihara Minoru: きはら みのる; Hepburn as used
-by the government shows no long vowels, so Kono may be こうの); an editor may type one, and a
-reading typed is never replaced. Readings are stored in hiragana.
+by the government shows no long vowels, so Kono may be こうの), or from a source document that
+gives it in brackets after the name (朴安洙(パクアンス)); an editor may type one, and a reading
+typed or taken from a source is never replaced. Readings are stored in hiragana.
 """
 import re
 import unicodedata
@@ -68,9 +69,11 @@ class Known(models.TextChoices):
     DICTIONARY = "dictionary", _("a dictionary (the name is a word of the language)")
     ROMANISED = "romanised", _("the romanised name (long vowels not shown: Kono may be こうの)")
     EDITOR = "editor", _("an editor")
+    SOURCE = "source", _("the source document (its reading in brackets)")
 
 
-DERIVED = {Known.KANA, Known.DICTIONARY, Known.ROMANISED}  # taken again when the name changes
+# Taken again when the name changes; an editor's reading and a source's are kept as typed.
+DERIVED = {Known.KANA, Known.DICTIONARY, Known.ROMANISED}
 
 
 def hiragana(text):

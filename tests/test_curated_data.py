@@ -1,5 +1,6 @@
 """The curated fixtures load whole into an empty database and hold together."""
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -8,8 +9,10 @@ from django.db import connection, transaction
 from django.db.models import Count
 
 from meetings.models import Agreement, AgreementEvent, Exercise, Meeting
+from defrel import provenance
 from defrel.search import matching
 from partners.models import Country, Official, Tenure
+from partners.readings import hiragana
 from tests import curated
 
 pytestmark = pytest.mark.django_db
@@ -126,14 +129,51 @@ def test_the_curated_record_says_how_it_knows_and_counts_each_encounter_once():
 
     found = problems()
     # Readings an editor is to confirm: every Japanese official's (from the romanised name),
-    # and none for the Korean and Chinese officials written in kanji; every partner has one.
+    # and none for the officials written in kanji whose reading no source gives (安圭伯: the
+    # source writes アン・ギュベク, not after the kanji); every partner has one.
     romanised = found.pop("romanised_reading")
     assert sorted(p.record.slug for p in romanised) == sorted(
         Official.objects.filter(country__code="JP").values_list("slug", flat=True))
     assert len(romanised) == 25
-    assert sorted(p.record.slug for p in found.pop("no_reading")) == sorted(
-        Official.objects.filter(country__code__in=["KR", "CN"]).values_list("slug", flat=True))
+    assert sorted(p.record.slug for p in found.pop("no_reading")) == [
+        "ahn-gyu-back", "han-min-koo", "xi-jinping"]
+    from_sources = Official.objects.filter(reading_from="source").order_by("slug")
+    assert {o.slug: o.reading for o in from_sources} == {
+        "dong-jun": "とう ぐん", "kim-myung-soo": "きむ みょんす", "kim-seon-ho": "きむ そんほ",
+        "kim-yong-hyun": "きむ よんひょん", "lee-young-su": "い よんす", "park-an-su": "ぱく あんす",
+        "shin-won-sik": "しん うぉんしく", "yoon-suk-yeol": "ゆん"}  # 尹(ユン): the family name only
     assert {check: [str(p.record) for p in found] for check, found in found.items() if found} == {}
+
+
+def bracketed_readings(name):
+    """The kana each shipped source gives in brackets right after ``name`` (朴安洙(パクアンス),
+    董軍(とうぐん)), in hiragana, spaces and middle dots left out."""
+    after = re.compile(re.escape(name) + r"[(（]([\u3041-\u30ffー・･]+)[)）]")
+    files = provenance.source_files(provenance.fixture_rows()).values()
+    return {hiragana(kana) for text in filter(None, map(provenance.source_text, files))
+            for kana in after.findall(text)}
+
+
+def test_every_reading_taken_from_a_source_is_in_brackets_after_the_name_there():
+    """A curated reading_from "source" can be checked: a source gives the reading in brackets
+    after the name, or, for a reading of the family name alone (ゆん), after the family name
+    (尹(ユン)); where a source also gives the family name's (申(シン)), the reading's first part
+    is that one."""
+    checked = []
+    for official in fixture_records("partners.official"):
+        fields = official["fields"]
+        if fields.get("reading_from") != "source":
+            continue
+        name, reading = fields["name_ja"], fields["reading"]
+        family = [(name[:size], kana) for size in range(1, len(name))
+                  for kana in bracketed_readings(name[:size])]
+        if " " in reading:
+            assert reading.replace(" ", "") in bracketed_readings(name), fields["slug"]
+            assert all(kana == reading.split(" ")[0] for _family, kana in family), fields["slug"]
+        else:
+            assert reading in {kana for _family, kana in family}, fields["slug"]
+        checked.append(fields["slug"])
+    assert len(checked) == 8
 
 
 def test_an_aggregated_meeting_keeps_its_count_out_of_its_title():

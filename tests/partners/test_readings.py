@@ -1,6 +1,7 @@
 """Readings of names (partners.readings): how each is known, that a typed one is kept, and
 the 五十音 order of Japanese pages (English pages: English names)."""
 import datetime
+import importlib
 import json
 from pathlib import Path
 
@@ -79,6 +80,41 @@ def test_a_typed_reading_is_kept_through_saves_renames_and_fixture_loads():
     kono.reading = ""  # cleared: taken from the name again
     kono.save()
     assert (kono.reading, kono.reading_from) == ("この たろ", "romanised")
+
+
+def test_a_reading_a_source_gives_is_kept_as_written_through_renames():
+    korea = CountryFactory(code="KR", name_ja="韓国", name_en="Republic of Korea")
+    park = OfficialFactory(country=korea, name_ja="朴安洙", name_en="Park An-su",
+                           reading="パク アンス", reading_from="source")  # 朴安洙(パクアンス)
+    assert (park.reading, park.reading_from) == ("ぱく あんす", "source")
+    park.name_ja, park.name_en = "朴 安洙", "Pak An-su"
+    park.save()
+    park = Official.objects.get(pk=park.pk)
+    assert (park.reading, park.reading_from) == ("ぱく あんす", "source")
+
+
+def test_a_database_loaded_before_gets_the_readings_the_sources_give_where_it_has_none():
+    """The migration sets a curated reading only on an official still without one and still
+    named as in the curated record; the version moves, so a form opened before is refused."""
+    from django.apps import apps
+
+    migration = importlib.import_module("partners.migrations.0005_reading_from_source")
+    korea = CountryFactory(code="KR", name_ja="韓国", name_en="Republic of Korea")
+    china = CountryFactory(code="CN", name_ja="中国", name_en="China")
+    park = OfficialFactory(slug="park-an-su", country=korea, name_ja="朴安洙", name_en="Park An-su")
+    dong = OfficialFactory(slug="dong-jun", country=china, name_ja="董軍", name_en="Dong Jun")
+    lee = OfficialFactory(slug="lee-young-su", country=korea, name_ja="李英秀", name_en="Lee Young-su",
+                          reading="り えいしゅう", reading_from="editor")  # an editor's, kept
+    kim = OfficialFactory(slug="kim-seon-ho", country=korea, name_ja="金善浩", name_en="Kim Seon-ho")  # renamed
+    xi = OfficialFactory(slug="xi-jinping", country=china, name_ja="習近平", name_en="Xi Jinping")
+    before = {o.slug: o.version for o in (park, dong, lee, kim, xi)}
+    migration.read_the_curated_names(apps, None)
+    after = {o.slug: (o.reading, o.reading_from, o.version - before[o.slug])
+             for o in Official.objects.filter(slug__in=before)}
+    assert after == {
+        "park-an-su": ("ぱく あんす", "source", 1), "dong-jun": ("とう ぐん", "source", 1),
+        "lee-young-su": ("り えいしゅう", "editor", 0), "kim-seon-ho": ("", "", 0),
+        "xi-jinping": ("", "", 0)}
 
 
 @pytest.mark.urls("tests.admin_urls")
