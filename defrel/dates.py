@@ -212,6 +212,11 @@ def parse(text, **kwargs):
     return PartialDate.parse(text, **kwargs)
 
 
+def day_display(day):
+    """A day (datetime.date) as every date of the site reads: 2024年5月17日, 17 May 2024."""
+    return parse(day.isoformat()).display()
+
+
 def parse_day(text):
     """A full ISO day for "as of" questions (?as_of=2019-12-01); ValidationError otherwise."""
     try:

@@ -1,5 +1,6 @@
 """The page being drawn in another language: the language link, which keeps the reader's
-query string, and one rule for the canonical address, its hreflang alternates and og:url."""
+query string, and one rule for the canonical address, its hreflang alternates and og:url;
+and a day as each language reads it."""
 from django import template
 from django.conf import settings
 from django.urls import translate_url
@@ -7,7 +8,15 @@ from django.utils.encoding import escape_uri_path
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 
+from defrel import dates
+
 register = template.Library()
+
+
+@register.filter
+def day(value):
+    """{{ day|day }}: a day as the site's dates read (defrel.dates.day_display)."""
+    return dates.day_display(value)
 
 # Open Graph names a locale by language and territory; the English pages are British English.
 OPEN_GRAPH_LOCALES = {"ja": "ja_JP", "en": "en_GB"}

@@ -151,7 +151,7 @@ def agreement_list(request):
     filterset = AgreementFilter(request.GET, queryset=Agreement.objects.all())
     rows, facets = filterset.rows(with_keys(filterset, request.GET))
     context = list_context(request, filterset, rows, facets)
-    context["as_of_display"] = dates.parse(filterset.as_of_day.isoformat()).display()
+    context["as_of_display"] = dates.day_display(filterset.as_of_day)
     return render(request, "meetings/agreement_list.html", context)
 
 

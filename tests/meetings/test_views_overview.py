@@ -10,6 +10,7 @@ from tests.meetings.factories import (
     AgreementEventFactory, AgreementFactory, ExerciseFactory, MeetingFactory, ParticipationFactory,
     relations_with,
 )
+from defrel import dates
 from meetings.models import Agreement, Status
 from tests.partners.factories import CountryFactory, OfficialFactory
 
@@ -47,7 +48,12 @@ def korea_row(page):
 def test_the_matrix_answers_what_was_in_force_with_korea_on_a_day(client, gsomia, korea):
     raa = AgreementFactory(parties=[korea], key="kr-future", short_name="FUTURE", kind="raa")
     AgreementEventFactory(agreement=raa, kind="negotiation_started", date="2024-01")
-    row = korea_row(client.get(reverse("meetings:agreement-matrix"), {"as_of": "2019-12-01"}))
+    page = client.get(reverse("meetings:agreement-matrix"), {"as_of": "2019-12-01"})
+    row = korea_row(page)
+    assert "2019年12月1日時点の状況" in text(page)  # the day as the site's dates read, not 2019-12-01
+    with translation.override("en"):
+        english = client.get(reverse("meetings:agreement-matrix"), {"as_of": "2019-12-01"})
+    assert "status on 1 December 2019" in text(english)
     assert f'href="{reverse("meetings:agreement-detail", args=["kr-gsomia"])}">GSOMIA</a>' in row
     assert 'class="badge status-in_force"' in row
     assert "FUTURE" not in row  # nothing had happened to it yet
@@ -115,7 +121,8 @@ def test_a_bad_as_of_is_answered_with_a_message_and_today(client, gsomia):
     page = get(client, "meetings:agreement-matrix", lang="en", as_of="2024-13-40")
     assert page.status_code == 200
     assert "“2024-13-40” is not a day such as 2019-12-01." in text(page)
-    assert datetime.date.today().isoformat() in text(page)
+    with translation.override("en"):
+        assert f"status on {dates.day_display(datetime.date.today())}" in text(page)
     assert 'class="badge status-in_force"' in korea_row(page)
 
 
