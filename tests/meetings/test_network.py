@@ -40,6 +40,8 @@ def test_a_partner_shows_who_met_whom_how_often_and_at_what_level(client, curate
     assert yoshida.aggregate(n=Sum("count"))["n"] == 8
     assert re.search(r'<line class="s-chiefs_of_defence"[^>]*stroke-width="8.0"><title>吉田圭秀 — ジョンストン', svg)
     assert "style=" not in svg and "<script" not in svg  # the CSP allows neither
+    # the table scrolls sideways on a phone: a keyboard reaches it, and it is named
+    assert '<div class="table-scroll" tabindex="0" role="region" aria-labelledby="network-caption">' in page
     rows = table_rows(page)
     assert rows[0][:3] == ["吉田圭秀", "ジョンストン", "8"]
     assert ["木原稔", "マールズ", "4"] == next(r[:3] for r in rows if r[:2] == ["木原稔", "マールズ"])
