@@ -4,7 +4,7 @@ import datetime
 
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Subquery, Sum, When
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
 from django.views.generic import ListView
 
@@ -95,6 +95,10 @@ def country_list(request):
 
 
 def country_detail(request, code):
+    if code != code.upper():  # /partners/countries/au/, as a reader may type it: the one address
+        country = get_object_or_404(Country, code=code.upper())
+        query = request.META.get("QUERY_STRING")
+        return redirect(country.get_absolute_url() + (f"?{query}" if query else ""), permanent=True)
     country = get_object_or_404(Country, code=code)
     form = TimelineForm(request.GET)
     kinds, year = form.kinds(), form.valid().get("year")

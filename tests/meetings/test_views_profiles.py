@@ -102,6 +102,12 @@ def test_japanese_by_default(client, korea):
     assert '<html lang="ja">' in page.content.decode() and "大韓民国" in text(page)
 
 
+def test_a_code_typed_in_lower_case_leads_to_the_partners_one_address(client, korea):
+    page = client.get("/en/partners/countries/kr/?year=2024")
+    assert (page.status_code, page["Location"]) == (301, "/en/partners/countries/KR/?year=2024")
+    assert client.get("/partners/countries/xx/").status_code == 404
+
+
 def test_an_unknown_code_is_a_404_page_in_the_sites_look(client):
     page = client.get("/en/partners/countries/XX/")
     assert page.status_code == 404
