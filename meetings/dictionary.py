@@ -118,6 +118,9 @@ SPECIFIC = {
         "status_today": (_("Status on the day of the export, computed from the milestones; "
                            "export only"),
                          format_lazy(_("one of: {}"), ", ".join(s.value or '""' for s in Status))),
+        "status_as_of": (_("Status on the day the list was asked for (?as_of=), as the list "
+                           "shows it; else as status_today; export only"),
+                         format_lazy(_("one of: {}"), ", ".join(s.value or '""' for s in Status))),
     },
     "agreement-milestones": {
         "agreement": (_("The agreement"), _("agreement key (natural key)")),

@@ -132,6 +132,9 @@ class AgreementResource(CuratedResource):
     parties = keys_field("parties", Country, "code")
     aliases = fields.Field("aliases", "aliases", LinesWidget())
     status_today = fields.Field(column_name="status_today", readonly=True)
+    # The status on the day a list asks for (?as_of=, set on each record as ``as_of_day`` by
+    # the list's CSV and JSON), so that they give the status the list shows and filters on.
+    status_as_of = fields.Field(column_name="status_as_of", readonly=True)
     source = key_field("source", Source, "key")
 
     required_m2m = ("parties",)
@@ -141,7 +144,8 @@ class AgreementResource(CuratedResource):
         import_id_fields = ["key"]
         fields = ["key", "title_ja", "title_en", "short_name", "kind", "parties", "aliases",
                   "stated_status", "status_today", "summary_ja", "summary_en", "source",
-                  "source_excerpt", "version"]
+                  # status_as_of came later: no earlier column moves, and version stays last
+                  "source_excerpt", "status_as_of", "version"]
         export_order = fields
 
     def get_queryset(self):
@@ -149,6 +153,9 @@ class AgreementResource(CuratedResource):
 
     def dehydrate_status_today(self, agreement):
         return agreement.status_on().value
+
+    def dehydrate_status_as_of(self, agreement):
+        return agreement.status_on(getattr(agreement, "as_of_day", None)).value
 
 
 class AgreementEventResource(CuratedResource):

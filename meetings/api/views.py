@@ -1,5 +1,6 @@
 """The API's lists and records: each the twin of a public page, with its FilterSet, its
 facets and its CSV's columns (the import-export resource's)."""
+from django.db.models import DateField, Value
 from django.http import Http404
 from django.utils import translation
 from django.utils.text import format_lazy
@@ -177,7 +178,8 @@ class AgreementFilterBackend(ListFilterBackend):
         # Kept until the data changes, for the day the statuses are taken on.
         key = filterset.counts_key(params, f"api-facets:{filterset.as_of_day.isoformat()}")
         view.found_facets = cached(key, lambda: facets.bilingual(build), filterset.data_stamp)
-        return queryset.filter(pk__in=[a.pk for a in rows])
+        return queryset.filter(pk__in=[a.pk for a in rows]).annotate(
+            as_of_day=Value(filterset.as_of_day, DateField()))  # status_as_of: the list's day
 
 
 @extend_schema_view(list=extend_schema(description=LIST_DOC, summary=_("Agreements")),

@@ -1,6 +1,6 @@
 """Lists with filters and facets, detail pages, their CSV exports and the data dictionary."""
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import DateField, QuerySet, Value
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject
@@ -168,7 +168,8 @@ def agreement_export(request):
     filterset = AgreementFilter(request.GET, queryset=Agreement.objects.all())
     rows, _facets = filterset.rows(request.GET)
     resource = AgreementResource()
-    queryset = resource.get_queryset().filter(pk__in=[a.pk for a in rows])
+    queryset = resource.get_queryset().filter(pk__in=[a.pk for a in rows]).annotate(
+        as_of_day=Value(filterset.as_of_day, DateField()))  # status_as_of: the list's day
     return stream_csv(resource, queryset, "defrel-agreements.csv")
 
 

@@ -85,6 +85,25 @@ def test_each_cell_of_the_matrix_holds_the_status_its_agreement_gives(gsomia, ko
             kind for kind in Agreement.Kind.values if kind in {kind for _, kind, _, _ in shown}]
 
 
+def test_the_lists_csv_and_json_give_the_status_on_the_day_the_list_shows(client, gsomia):
+    """?as_of=2019-09-01&status=notice_given lists the GSOMIA with its notice: its CSV and
+    JSON say so in status_as_of, beside today's status."""
+    import csv
+    import io
+
+    query = {"as_of": "2019-09-01", "status": "notice_given"}
+    response = client.get(reverse("meetings:agreement-export"), query)
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert [(r["key"], r["status_today"], r["status_as_of"]) for r in rows] == [
+        ("kr-gsomia", "in_force", "notice_given")]
+    listed = client.get(reverse("api:agreement-list"), query).json()["results"]
+    assert [(r["key"], r["status_today"], r["status_as_of"]) for r in listed] == [
+        ("kr-gsomia", "in_force", "notice_given")]
+    today = client.get(reverse("meetings:agreement-export"))  # no day asked for: today's
+    assert next(csv.DictReader(io.StringIO(b"".join(today.streaming_content).decode("utf-8-sig"))))[
+        "status_as_of"] == "in_force"
+
+
 def test_the_matrix_shows_the_notice_while_it_stood(client, gsomia):
     row = korea_row(client.get(reverse("meetings:agreement-matrix"), {"as_of": "2019-09-01"}))
     assert 'class="badge status-notice_given"' in row
