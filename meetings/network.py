@@ -1,7 +1,7 @@
 """Who met whom: Japan's principals and their counterparts, of a partner or of one official,
-from one aggregate query and one for their names, laid out for an SVG drawn on the server (two
-columns, Japan on the left, a line for each pair as thick as their meetings are many; no script,
-no style attribute)."""
+from one query of the pairs' rows and one for their names, laid out for an SVG drawn on the
+server (two columns, Japan on the left, a line for each pair as thick as their meetings are
+many; no script, no style attribute)."""
 from dataclasses import dataclass, field
 
 from django.db.models import F
@@ -125,8 +125,9 @@ def who_met_whom(*, country=None, official=None):
         theirs = theirs.filter(official=official)
     # The pairs' rows, each meeting's, not their sums: a person's encounters count each meeting
     # once (Yoshida's meeting with Campbell and Johnston together is one of his, and one of
-    # each pair's), which the pairs' sums cannot tell. The same time on PostgreSQL as the sums
-    # (95 ms for a busy partner at 100,000 meetings); a query of each side's own took 0.5–0.9 s.
+    # each pair's), which the pairs' sums cannot tell. The query takes the sums' time (95 ms
+    # for a busy partner at 100,000 meetings on PostgreSQL), the busiest partner's network
+    # about a third more in all; a query of each side's own took 0.5–0.9 s (bench/NOTES.md).
     rows = [row for row in theirs.order_by().values_list(
         "meeting", "meeting__count", "meeting__level", "official", "meeting__participations__official",
         "meeting__participations__official__country__code",
