@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from import_export.forms import ImportForm, SelectableFieldsExportForm
 from simple_history.utils import get_m2m_reverse_field_name
@@ -49,6 +50,12 @@ class VersionCheckedForm(forms.ModelForm):
             # live tables: the form showed, and saved back, today's partners over the version's
             # own. simple-history's view has no hook for the form's initial values; this is it.
             self.initial.update(recorded_links(entry))
+
+    @cached_property
+    def changed_data(self):
+        # The version and the time the page was drawn check the save; they change nothing of
+        # the record's (the admin's log listed "seen_at" as changed on every save).
+        return [name for name in super().changed_data if name not in ("seen_version", "seen_at")]
 
     def guarded(self):
         """The record whose version is checked: the form's own, or the one ``guarded_by`` names."""

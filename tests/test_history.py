@@ -1,5 +1,6 @@
 """Every write path leaves a history entry with who and when: the admin form, its inlines,
 many-to-many fields, imports and the curated fixtures."""
+import json
 import re
 
 import pytest
@@ -46,6 +47,18 @@ def test_admin_form_inline_and_many_to_many_changes_are_recorded_with_the_editor
     roles = [h.role for h in Participation.history.order_by("history_date")]
     assert roles == ["principal", "accompanying"]
     assert all(h.history_user.username == "editor" for h in Participation.history.all())
+
+
+def test_the_admin_log_lists_what_changed_and_not_the_pages_version_check(editor_client):
+    from django.contrib.admin.models import LogEntry
+
+    meeting = MeetingFactory(countries=[CountryFactory(code="AU")])
+    url = reverse("admin:meetings_meeting_change", args=[meeting.pk])
+    form = form_fields(editor_client.get(url))
+    form["title_en"] = "Renamed"
+    assert editor_client.post(url, form).status_code == 302
+    (entry,) = LogEntry.objects.filter(object_id=str(meeting.pk))
+    assert json.loads(entry.change_message) == [{"changed": {"fields": ["Title (English)"]}}]
 
 
 def test_each_admin_save_is_one_entry_with_the_links_it_saved(editor_client):
