@@ -402,7 +402,7 @@ def test_agreements_matrix_on_a_past_day_shows_the_rok_gsomia_in_force(reader):
     page.fill("#as_of", day.isoformat())
     page.locator("form.filter-bar button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/agreements/matrix/\?as_of=2019-12-01$"))
-    expect(page.locator("table.matrix caption")).to_contain_text("2019-12-01")
+    expect(page.locator("table.matrix caption")).to_contain_text("2019年12月1日")  # as the site's dates read
     shoot(page, "matrix-2019-12-01-ja")
 
     korea = page.locator("table.matrix tr#KR")
