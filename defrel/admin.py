@@ -31,6 +31,7 @@ from defrel.imports.forms import SealedConfirmForm
 from defrel.imports.history import has_history, write_history
 from defrel.models import Source
 from defrel.resources import SourceResource
+from defrel.restores import brought_back_with
 from defrel.search_index import deferred
 from defrel.uploads import (
     CheckedCSV, CheckedJSON, CheckedXLSX, FileRefused, decode_text, not_text,
@@ -141,6 +142,7 @@ class EditorialAdmin(VersionCheckedDeletes, CheckedInputAdmin, background.Backgr
         # simple-history hides the revert button from a reader who may only view, but saves
         # whatever is posted to the page: a revert is a change, and bringing a deleted record
         # back an addition, each refused without its permission.
+        current = None
         if request.method == "POST":
             current = self.get_object(request, unquote(object_id))
             if self.revert_disabled(request, current) or (current is None and not self.has_add_permission(request)):
@@ -148,7 +150,20 @@ class EditorialAdmin(VersionCheckedDeletes, CheckedInputAdmin, background.Backgr
         # Reverting saves like the change form does, and its version check locks the row
         # until the save commits: in one transaction, as changeform_view is.
         with self.writing(request):
-            return super().history_form_view(request, object_id, version_id, extra_context)
+            response = super().history_form_view(request, object_id, version_id, extra_context)
+            if request.method == "POST" and current is None and response.status_code == 302:
+                self.bring_back_rows(request, self.get_object(request, unquote(object_id)))
+            return response
+
+    def bring_back_rows(self, request, record):
+        """A deleted record brought back: the rows its delete took with it too (defrel.restores),
+        named to the editor."""
+        if record is None:
+            return
+        rows = brought_back_with(record, router.db_for_write(self.model))
+        if rows:
+            messages.info(request, _("Brought back with it, as they were before the delete: %(rows)s.") % {
+                "rows": ", ".join(f"{row._meta.verbose_name} “{row}”" for row in rows)})
 
     def write_to_tmp_storage(self, import_file, input_format):
         """Store text as UTF-8 whatever it came in (Japanese Excel writes Shift_JIS), so both

@@ -8,13 +8,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from meetings.models import Agreement, AgreementEvent, Meeting
+from meetings.models import Agreement, AgreementEvent, Meeting, Participation
 from partners.models import Tenure
 from tests.meetings.factories import (
     AgreementEventFactory, AgreementFactory, EngagementFactory, ExerciseFactory, MeetingFactory,
     ParticipationFactory,
 )
 from tests.meetings.test_concurrent_edits import refused
+from tests.meetings.test_version_checked_deletes import form_fields as confirmation_fields
 from tests.pages import form_fields, text
 from tests.partners.factories import CountryFactory, OfficialFactory, TenureFactory
 
@@ -195,3 +196,29 @@ def test_reverting_a_tenure_to_another_official_takes_the_title_from_the_one_it_
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.title, second.title) == ("防衛大臣", "")
+
+
+def test_a_deleted_meeting_brought_back_brings_back_what_its_delete_took(editor_client):
+    """Its participants, with their titles, and its place in the milestone reached at it;
+    not a participant removed by someone else before, and the editor is told what came back."""
+    meeting = MeetingFactory(countries=[CountryFactory(code="AU")], date="2019-05")
+    tenure = TenureFactory(date="2019/2020", position__title_ja="防衛大臣")
+    ParticipationFactory(meeting=meeting, official=tenure.official)
+    ParticipationFactory(meeting=meeting, official=OfficialFactory(name_ja="ウォン"))
+    removed_before = ParticipationFactory(meeting=meeting, official=OfficialFactory(name_ja="先に外された人"))
+    removed_before.delete()  # by a script, before the meeting's delete
+    milestone = AgreementEventFactory(meeting=meeting)
+    delete_url = reverse("admin:meetings_meeting_delete", args=[meeting.pk])
+    assert editor_client.post(delete_url, confirmation_fields(editor_client.get(delete_url))).status_code == 302
+    assert not Participation.objects.exists() and AgreementEvent.objects.get().meeting is None
+
+    last = meeting.history.filter(history_type="~").latest("history_date")
+    url = revert_url(meeting, last)
+    response = editor_client.post(url, form_fields(editor_client.get(url)), follow=True)
+
+    assert Meeting.objects.filter(pk=meeting.pk).exists()
+    back = {p.official.name_ja: p.title for p in Participation.objects.select_related("official", "position")}
+    assert back == {tenure.official.name_ja: "防衛大臣", "ウォン": ""}
+    assert AgreementEvent.objects.get(pk=milestone.pk).meeting_id == meeting.pk
+    told = " ".join(str(m) for m in response.context["messages"])
+    assert "ウォン" in told and "先に外された人" not in told
