@@ -1,6 +1,7 @@
 """The editorial admin's forms: a record's form that refuses to save over a newer version, the
 import form that refuses an oversized file, and the export form's columns."""
 from django import forms
+from django.forms.models import BaseInlineFormSet, BaseModelFormSet
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
@@ -146,3 +147,13 @@ class ColumnsExportForm(SelectableFieldsExportForm):
     def get_selected_resource_export_fields(self):
         order = self.get_selected_resource()().get_export_order()
         return [name for name in order if name in self._selected_resource_fields]
+
+
+class InlineRowsFormSet(BaseInlineFormSet):
+    """An inline's rows, whose duplicates are named by their fields' names as the form shows
+    them ("kind と date の重複…" named the database's columns)."""
+
+    def get_unique_error_message(self, unique_check):
+        shown = [str(self.model._meta.get_field(name).verbose_name) for name in unique_check
+                 if name != self.fk.name]
+        return BaseModelFormSet.get_unique_error_message(self, shown)

@@ -4,7 +4,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from defrel.admin import EditorialAdmin
-from defrel.admin_forms import VersionCheckedForm
+from defrel.admin_forms import InlineRowsFormSet, VersionCheckedForm
 from defrel.admin_filters import YearFilter
 from defrel.admin_input import CheckedAutocompleteFields
 from meetings.models import (
@@ -44,6 +44,7 @@ class ParticipationInlineForm(KnownFromKept, forms.ModelForm):
 
 class ParticipationInline(CheckedAutocompleteFields, admin.TabularInline):
     model = Participation
+    formset = InlineRowsFormSet
     form = ParticipationInlineForm
     extra = 2
     autocomplete_fields = ["official"]
@@ -62,6 +63,7 @@ class ParticipationInline(CheckedAutocompleteFields, admin.TabularInline):
 
 class AgreementEventInline(CheckedAutocompleteFields, admin.TabularInline):
     model = AgreementEvent
+    formset = InlineRowsFormSet
     extra = 1
     fields = ["kind", "date", "meeting", "note_ja", "source", "source_excerpt"]
     autocomplete_fields = ["meeting"]
@@ -69,6 +71,7 @@ class AgreementEventInline(CheckedAutocompleteFields, admin.TabularInline):
 
 class MeetingAgreementEventInline(CheckedAutocompleteFields, admin.TabularInline):
     model = AgreementEvent
+    formset = InlineRowsFormSet
     extra = 0
     fields = ["agreement", "kind", "date"]
     autocomplete_fields = ["agreement"]

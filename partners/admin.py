@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from defrel.admin import EditorialAdmin
 from defrel.admin_filters import YearFilter
+from defrel.admin_forms import InlineRowsFormSet
 from defrel.admin_input import CheckedAutocompleteFields
 from partners.models import Country, Official, Position, Tenure
 from partners.readings import name_order
@@ -43,6 +44,7 @@ class PositionAdmin(EditorialAdmin):
 
 class TenureInline(CheckedAutocompleteFields, admin.TabularInline):
     model = Tenure
+    formset = InlineRowsFormSet
     extra = 1
     autocomplete_fields = ["position"]
     fields = ["position", "date", "date_lower", "date_upper"]

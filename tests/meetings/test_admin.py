@@ -1,3 +1,4 @@
+import html
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -95,6 +96,18 @@ def meeting_form(**overrides):
     }
     data.update(overrides)
     return data
+
+
+def test_a_participant_given_twice_is_named_as_the_form_names_the_field(editor_client):
+    au = CountryFactory(code="AU")
+    official = OfficialFactory(country=au)
+    rows = {"participations-TOTAL_FORMS": "2"}
+    for i in range(2):
+        rows.update({f"participations-{i}-official": official.pk, f"participations-{i}-role": "principal",
+                     f"participations-{i}-known_from": "excerpt"})
+    response = editor_client.post(reverse("admin:meetings_meeting_add"), meeting_form(countries=[au.pk], **rows))
+    assert response.status_code == 200 and not Meeting.objects.exists()
+    assert "人物 の重複したデータを修正してください。" in html.unescape(response.content.decode())
 
 
 def test_bad_date_is_a_form_error_not_a_crash(editor_client):
