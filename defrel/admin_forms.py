@@ -126,6 +126,20 @@ def recorded_links(entry):
     return links
 
 
+def field_name(model, path):
+    """The names, as forms give them, of the fields along ``path`` (position__title_ja: "title
+    at the time: title (Japanese)"); None where a step is no model field."""
+    names = []
+    for step in path.split("__"):
+        try:
+            field = model._meta.get_field(step)
+        except FieldDoesNotExist:
+            return None
+        names.append(str(field.verbose_name))
+        model = field.related_model
+    return ": ".join(names)
+
+
 class ColumnsExportForm(SelectableFieldsExportForm):
     """import-export's export form, keeping a ticked column named like one of its own fields:
     it reads a meeting's "format" column back as the file format, and drops the column.
@@ -136,12 +150,11 @@ class ColumnsExportForm(SelectableFieldsExportForm):
         super().__init__(formats, resources, **kwargs)
         for resource in resources:
             fields, model = resource().fields, resource._meta.model
+            labels = getattr(resource, "column_labels", {})  # columns with no model field
             for name in resource().get_export_order():
                 column = fields[name].column_name
-                try:
-                    label = f"{column}（{model._meta.get_field(fields[name].attribute or name).verbose_name}）"
-                except FieldDoesNotExist:
-                    label = column
+                named = labels.get(name) or field_name(model, fields[name].attribute or name)
+                label = f"{column}（{named}）" if named else column
                 self.fields[self.create_boolean_field_name(resource, name)].label = label
 
     def get_selected_resource_export_fields(self):

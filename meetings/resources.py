@@ -3,6 +3,7 @@
 Foreign keys are natural keys (country codes, official slugs, record keys); many-to-many
 cells join natural keys with “|”; dates are EDTF, with their derived bounds beside them
 (export only)."""
+from django.utils.translation import gettext_lazy as _
 from import_export import fields
 
 from defrel.models import Source
@@ -48,6 +49,12 @@ class MeetingResource(CuratedResource):
     source = key_field("source", Source, "key")
 
     required_m2m = ("countries",)
+    # Export-only columns, named in the admin's export form (defrel.admin_forms.ColumnsExportForm)
+    column_labels = {
+        "participant_titles_ja": _("participants' titles at the time (Japanese)"),
+        "participant_titles_en": _("participants' titles at the time (English)"),
+        "participant_known_from": _("how each participant is known"),
+    }
 
     class Meta(CuratedResource.Meta):
         model = Meeting
@@ -138,6 +145,7 @@ class AgreementResource(CuratedResource):
     source = key_field("source", Source, "key")
 
     required_m2m = ("parties",)
+    column_labels = {"status_today": _("status today"), "status_as_of": _("status on the list's day")}
 
     class Meta(CuratedResource.Meta):
         model = Agreement

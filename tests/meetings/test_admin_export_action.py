@@ -1,7 +1,9 @@
 """An export naming its records (``export_items``, as import-export's export page posts them for
 records selected in a list): those, and only those the list holds."""
 import csv
+import html
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -47,3 +49,15 @@ def test_a_key_that_is_not_one_is_refused(editor_client, meetings, key):
                                   {"format": "0", "resource": "0", "export_items": [key]})
     assert response.status_code == 200
     assert "export_items" in response.context["form"].errors
+
+
+def test_the_export_form_names_every_column_in_the_editors_language(editor_client, meetings):
+    """Each column as the file names it, with what it holds: the export-only ones too."""
+    for model in ("meeting", "agreement", "participation"):
+        page = html.unescape(editor_client.get(reverse(f"admin:meetings_{model}_export")).content.decode())
+        labels = re.findall(r'<label for="id_[^"]*">([^<]*)</label>', page)
+        columns = [label for label in labels if re.fullmatch(r"[a-z_]+(（.+）)?", label)]
+        assert columns and all("（" in label for label in columns
+                               if label not in ("key", "version")), [c for c in columns if "（" not in c]
+    meeting_page = html.unescape(editor_client.get(reverse("admin:meetings_meeting_export")).content.decode())
+    assert "participant_titles_ja（参加者の当時の職名（日本語））" in meeting_page
