@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 
 from meetings.models import Participation
 from meetings.models.titles import with_tenure
-from partners.models import Official, Position, Tenure, successions
+from partners.models import Official, Position, Region, Tenure, successions
 from partners.readings import name_order
 
 JAPAN = "JP"
@@ -22,14 +22,21 @@ def level_rank():
 
 
 def office_list(request):
+    """Japan's offices, then the partners' under their regions, in the order and with the
+    headings of the partners' list (the white paper's order of regions)."""
+    region_rank = Case(*(When(country__region=r, then=Value(i)) for i, r in enumerate(Region.values)),
+                       output_field=IntegerField())
     positions = (Position.objects.select_related("country")
                  .annotate(n_holders=Count("tenures__official", distinct=True), rank=level_rank())
-                 .order_by(Case(When(country__code=JAPAN, then=0), default=1), "country__region",
+                 .order_by(Case(When(country__code=JAPAN, then=0), default=1), region_rank,
                            *name_order("country__"), "country_id", "rank", "title_en"))
-    groups = defaultdict(list)
+    sections = defaultdict(lambda: defaultdict(list))  # heading -> country -> positions
     for position in positions:
-        groups[position.country].append(position)
-    return render(request, "partners/office_list.html", {"groups": list(groups.items())})
+        country = position.country
+        heading = country.name if country.code == JAPAN else Region(country.region).label
+        sections[heading][country].append(position)
+    return render(request, "partners/office_list.html", {
+        "sections": [(heading, list(countries.items())) for heading, countries in sections.items()]})
 
 
 def counterparts(position):

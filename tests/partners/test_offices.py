@@ -1,3 +1,4 @@
+import re
 """Offices over time: an office's holders in succession as far as the record knows, who came
 before and after each (with the gaps the record shows), and whom each met in that office."""
 import pytest
@@ -90,3 +91,18 @@ def test_the_office_list_groups_offices_by_country_japan_first(client, office):
     with translation.override("en"):
         page = client.get("/en/partners/offices/").content.decode()
     assert page.index("Minister of Defense") < page.index("Minister for Defence")
+
+
+def test_the_partners_offices_are_under_their_regions_in_the_partners_lists_order(client, office):
+    """Region headings, in the white paper's order of regions as on the partners' list (the
+    offices were in the order of the regions' codes, with no heading to say so)."""
+    PositionFactory(country=CountryFactory(code="DJ", name_en="Djibouti", region="africa"),
+                    title_en="Minister of Defence of Djibouti")
+    PositionFactory(country=CountryFactory(code="AU", name_en="Australia", region="oceania"),
+                    title_en="Minister for Defence")
+    with translation.override("en"):
+        page = client.get("/en/partners/offices/").content.decode()
+    headings = re.findall(r"<h2[^>]*>([^<]+)</h2>", page)
+    assert headings[1:] == ["Oceania", "Africa"], headings  # oceania before africa, as the list has them
+    assert page.index("Minister for Defence") < page.index("Minister of Defence of Djibouti")
+
