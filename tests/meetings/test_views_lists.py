@@ -560,3 +560,16 @@ def test_the_list_and_the_chart_say_which_unit_they_count(client, au):
     profile = re.sub(r"\s+", " ", page(client, "partners:country-detail", "", "AU", lang="en"))
     assert re.search(r'<th scope="row">2024</th>.*?<td class="num">8</td>', profile)
     assert "the list of meetings counts records" in profile
+
+
+def test_every_list_says_its_count_and_its_export_alike_in_japanese(client, au):
+    from tests.meetings.factories import EngagementFactory
+
+    MeetingFactory(countries=[au])
+    AgreementFactory(parties=[au])
+    ExerciseFactory(countries=[au])
+    EngagementFactory(countries=[au])
+    for name, noun in [("meetings:meeting-list", "会談"), ("meetings:agreement-list", "協定"),
+                       ("meetings:exercise-list", "訓練"), ("meetings:engagement-list", "その他の交流")]:
+        shown = re.sub(r"<[^>]+>|\s+", " ", page(client, name))
+        assert f"{noun}1件" in shown and f"この条件の{noun}をCSVでエクスポート" in shown, name
