@@ -2,11 +2,13 @@
 typed, for NDJSON and machine-readable files."""
 import csv
 import json
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.http import StreamingHttpResponse
+from django.utils.http import content_disposition_header
 from import_export.formats.base_formats import CSV
 
 from defrel.queries import in_chunks
@@ -80,12 +82,27 @@ def csv_chunks(resource, queryset, chunk_bytes=CHUNK_BYTES):
         yield "".join(pending).encode()
 
 
-def stream_csv(resource, queryset, filename):
+def stream_csv(resource, queryset, filename, params=None):
+    """The rows as a CSV download named ``filename``, with the list's filters (``params``)
+    in the name: an analyst's exports of two filters keep apart on their disk."""
     response = StreamingHttpResponse(
         csv_chunks(resource, queryset), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, filtered_name(filename, params))
     return response
+
+
+LONGEST_NAME = 120  # of a file name made from filters; longer ones are cut
+
+
+def filtered_name(filename, params):
+    """defrel-meetings.csv with ?country=AU&year=2024: defrel-meetings_country-AU_year-2024.csv
+    (the page and the order change no row, and are left out)."""
+    stem, dot, suffix = filename.rpartition(".")
+    parts = [f"{name}-{value}" for name in sorted(params or {}) if name not in ("page", "sort")
+             for value in params.getlist(name) if value.strip()]
+    named = "_".join([stem, *(re.sub(r"[^\w-]+", "-", part).strip("-") for part in parts)])
+    return named[:LONGEST_NAME] + dot + suffix
 
 
 # --- typed rows: NDJSON and the release's plain CSV -------------------------------------------

@@ -22,4 +22,4 @@ def engagement_detail(request, key):
 def engagement_export(request):
     filterset = EngagementFilter(request.GET, queryset=Engagement.objects.all())
     resource = EngagementResource()
-    return stream_csv(resource, export_queryset(resource, filterset), "defrel-engagements.csv")
+    return stream_csv(resource, export_queryset(resource, filterset), "defrel-engagements.csv", request.GET)

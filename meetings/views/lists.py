@@ -142,7 +142,7 @@ def meeting_detail(request, key):
 def meeting_export(request):
     filterset = MeetingFilter(request.GET, queryset=Meeting.objects.all())
     resource = MeetingResource()
-    return stream_csv(resource, export_queryset(resource, filterset), "defrel-meetings.csv")
+    return stream_csv(resource, export_queryset(resource, filterset), "defrel-meetings.csv", request.GET)
 
 
 # --- agreements -------------------------------------------------------------------------------
@@ -170,7 +170,7 @@ def agreement_export(request):
     resource = AgreementResource()
     queryset = resource.get_queryset().filter(pk__in=[a.pk for a in rows]).annotate(
         as_of_day=Value(filterset.as_of_day, DateField()))  # status_as_of: the list's day
-    return stream_csv(resource, queryset, "defrel-agreements.csv")
+    return stream_csv(resource, queryset, "defrel-agreements.csv", request.GET)
 
 
 # --- exercises --------------------------------------------------------------------------------
@@ -194,7 +194,7 @@ def exercise_detail(request, key):
 def exercise_export(request):
     filterset = ExerciseFilter(request.GET, queryset=Exercise.objects.all())
     resource = ExerciseResource()
-    return stream_csv(resource, export_queryset(resource, filterset), "defrel-exercises.csv")
+    return stream_csv(resource, export_queryset(resource, filterset), "defrel-exercises.csv", request.GET)
 
 
 # --- data dictionary --------------------------------------------------------------------------

@@ -153,7 +153,7 @@ def country_export(request):
 def official_export(request):
     resource = OfficialResource()
     officials = chosen_officials(OfficialFilterForm(request.GET), resource.get_queryset())
-    return stream_csv(resource, officials.in_name_order(), "defrel-officials.csv")
+    return stream_csv(resource, officials.in_name_order(), "defrel-officials.csv", request.GET)
 
 
 class OfficialList(ListView):

@@ -32,6 +32,19 @@ def au():
     return CountryFactory(code="AU", name_ja="オーストラリア")
 
 
+def test_an_exports_file_name_says_the_filters_it_holds(client, au):
+    """Two exports of one list with different filters keep apart on an analyst's disk."""
+    MeetingFactory(countries=[au])
+    named = {query: client.get(reverse("meetings:meeting-export") + query)["Content-Disposition"]
+             for query in ("", "?country=AU&year=2024&page=3", "?country=豪")}
+    assert named == {
+        "": 'attachment; filename="defrel-meetings.csv"',
+        "?country=AU&year=2024&page=3": 'attachment; filename="defrel-meetings_country-AU_year-2024.csv"',
+        "?country=豪": "attachment; filename*=utf-8''defrel-meetings_country-%E8%B1%AA.csv"}
+    assert client.get(reverse("meetings:engagement-export") + "?kind=port_call")["Content-Disposition"] == (
+        'attachment; filename="defrel-engagements_kind-port_call.csv"')
+
+
 def test_meeting_export_starts_with_the_bom_and_the_resource_headers(client, au):
     MeetingFactory(countries=[au])
     text = download(client, "meetings:meeting-export")
