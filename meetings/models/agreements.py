@@ -134,10 +134,14 @@ class Agreement(NaturalKeyed, Sourced, Versioned, models.Model):
         events = sorted(self.events.all() if events is None else events, key=lambda e: (e.date_lower, e.pk or 0))
         if not events and self.stated_status == Status.IN_FORCE:
             return Status.IN_FORCE_BY
+        # A document of a kind that holds once signed is only signed, all the same, when its
+        # life records an entry into force: until that day.
+        needs_entry_into_force = self.needs_entry_into_force or any(
+            event.kind == AgreementEvent.Kind.ENTERED_INTO_FORCE for event in events)
         status = Status.UNKNOWN
         for event in events:
             if event.date_lower and event.date_lower <= day:
-                status = event.status_after(status, self.needs_entry_into_force)
+                status = event.status_after(status, needs_entry_into_force)
         return Status(status)
 
     @property

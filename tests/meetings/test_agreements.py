@@ -48,6 +48,14 @@ def test_a_memorandum_is_in_effect_once_signed():
     assert memo.status_on(datetime.date(2022, 1, 1)) == Status.IN_FORCE
 
 
+def test_any_document_whose_life_records_an_entry_into_force_is_signed_until_then():
+    other = AgreementFactory(kind="other")
+    AgreementEventFactory(agreement=other, kind="signed", date="2025-03")
+    AgreementEventFactory(agreement=other, kind="entered_into_force", date="2025-04-01")
+    assert other.status_on(datetime.date(2025, 3, 15)) == Status.SIGNED
+    assert other.status_on(datetime.date(2025, 4, 1)) == Status.IN_FORCE
+
+
 def test_an_agreement_stated_in_force_without_a_date_is_in_force_by_the_sources_date_on_every_day():
     acsa = AgreementFactory(kind="acsa", stated_status="in_force", source__date="2025-07")
     for day in (datetime.date(2010, 1, 1), datetime.date(2019, 12, 1), datetime.date(2025, 8, 1)):
