@@ -242,6 +242,11 @@ class Source(NaturalKeyed, Versioned, models.Model):
         if self.date:
             dates.parse(self.date)
 
+    @property
+    def date_display(self):
+        """Its date as every date of the site reads (2025年7月, July 2025)."""
+        return dates.parse(self.date).display() if self.date else ""
+
 
 class Sourced(models.Model):
     """A curated record that quotes the sentence it was derived from."""

@@ -66,3 +66,11 @@ def test_a_source_page_takes_the_same_queries_whatever_is_derived_from_it(client
         MeetingFactory(key=f"more-{n}", source=source)
         AgreementFactory(key=f"agreement-{n}", source=source)
     assert queries() <= before + 2  # the agreements' kind joins the page: its count and rows
+
+
+def test_a_sources_date_reads_as_every_date_of_the_site(client):
+    SourceFactory(key="press", date="2025-03")
+    assert "2025年3月" in text(client.get("/sources/press/")) and "2025年3月" in text(client.get("/sources/"))
+    with translation.override("en"):
+        assert "March 2025" in text(client.get("/en/sources/press/"))
+    assert "2025-03" not in text(client.get("/sources/"))
