@@ -36,6 +36,7 @@ CHECKS = {
     "outside_tenure": _("Participants whose meeting falls outside all their tenures"),
     "stale_title": _("Participants whose stored title is not the one their tenures give"),
     "in_force_before_signed": _("Agreements in force before they were signed"),
+    "milestone_off_its_meeting": _("Agreement milestones reached at a meeting dated otherwise"),
     "stated_status_unused": _("Agreements stated in force whose dated milestones give another "
                               "status today (a dated milestone is the only rule)"),
     "overlapping_tenures": _("Overlapping tenures of one office"),
@@ -85,6 +86,18 @@ def agreements_in_force_before_signed():
                           f"{event.date_display} < {signed[event.agreement_id].date_display}")
 
 
+def milestones_off_their_meeting():
+    """A milestone "at" a meeting shares a day with it: a meeting's date changed later leaves
+    the milestone on the old one."""
+    reached = AgreementEvent.objects.filter(meeting__isnull=False).select_related("agreement", "meeting")
+    for event in reached:
+        meeting = event.meeting
+        if ((event.date_upper and meeting.date_lower and event.date_upper < meeting.date_lower)
+                or (event.date_lower and meeting.date_upper and event.date_lower > meeting.date_upper)):
+            yield Problem("milestone_off_its_meeting", event.agreement,
+                          f"{event.get_kind_display()} {event.date_display} — {meeting}")
+
+
 def stated_status_unused():
     """The status stated without a date counts only while no milestone is dated: one added
     later (a revision, provisional application) silently sets it aside."""
@@ -124,6 +137,11 @@ def overlapping_tenures():
             if len(others) >= b.position.seats and others[0].pk < b.pk:
                 names = " / ".join(f"{t.official} ({t.date_display})" for t in [*others, b])
                 yield Problem("overlapping_tenures", b.official, f"{names} — {b.position}")
+            # one official entered twice in the office for the same days: a duplicate
+            for a in held:
+                if a.official_id == b.official_id and a.pk < b.pk and certainly_overlap(a, b):
+                    yield Problem("overlapping_tenures", b.official,
+                                  f"{b.official} ({a.date_display} / {b.date_display}) — {b.position}")
 
 
 def records_without_excerpt():
@@ -193,8 +211,9 @@ def problems():
     """{check key: [problems]}, every check listed even when it finds nothing."""
     found = {key: [] for key in CHECKS}
     for check in (participants_outside_tenures, stale_titles, agreements_in_force_before_signed,
-                  stated_status_unused, overlapping_tenures, records_without_excerpt, meetings_without_partner,
-                  engagements_without_partner, carried_out_after_source,
+                  milestones_off_their_meeting, stated_status_unused, overlapping_tenures,
+                  records_without_excerpt, meetings_without_partner, engagements_without_partner,
+                  carried_out_after_source,
                   announced_at_a_meeting_of_other_partners, readings_to_confirm):
         for problem in check():
             found[problem.check].append(problem)

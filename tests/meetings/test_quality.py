@@ -39,10 +39,21 @@ def test_each_problem_is_found_and_links_to_the_record_to_fix(editor_client):
     AgreementEventFactory(agreement=AgreementFactory(key="dated", stated_status="in_force"),
                           kind="entered_into_force", date="2020-01")  # agrees
 
+    # a milestone at a meeting whose date was changed afterwards
+    moved = MeetingFactory(key="moved", date="2025-03")
+    AgreementEventFactory(agreement=AgreementFactory(key="at-moved"), kind="signed", date="2025-03", meeting=moved)
+    moved.date = "2025-02"
+    moved.save()
+    # one official entered twice in one office for the same days
+    twice = TenureFactory(position=PositionFactory(level="minister"), date="2025-01/..")
+    TenureFactory(position=twice.position, official=twice.official, date="2025-02/..")
+
     found = quality.problems()
+    assert [p.record.key for p in found["milestone_off_its_meeting"]] == ["at-moved"]
+    assert [p.record for p in found["overlapping_tenures"]].count(twice.official) == 1
     assert [p.record.key for p in found["outside_tenure"]] == ["stray"]
     assert [p.record.key for p in found["in_force_before_signed"]] == ["early"]
-    assert len(found["overlapping_tenures"]) == 1
+    assert len(found["overlapping_tenures"]) == 2  # two officials at once; one official twice
     assert "unsourced" in [getattr(p.record, "key", "") for p in found["no_excerpt"]]
     assert [p.record.key for p in found["no_partner"]] == ["alone"]
     assert [p.record.key for p in found["stated_status_unused"]] == ["revised"]
