@@ -227,6 +227,10 @@ class Meeting(NaturalKeyed, Dated, Sourced, Versioned, WithPartners, models.Mode
             return []
         return self.exercises.all()
 
+    def announced(self):
+        """The engagements announced at this meeting."""
+        return self.engagements.all()
+
     @property
     def summary(self):
         return localised(self, "summary")

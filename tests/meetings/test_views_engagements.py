@@ -214,3 +214,12 @@ def test_counts_and_navigation_name_engagements(client, some, ph):
     assert f'href="{reverse("meetings:engagement-list")}"' in get(client, "meetings:home").content.decode()
     countries = text(get(client, "partners:country-list", lang="en"), start="region-1")
     assert re.search(r"Philippines — 0 0 0 3 ", countries)
+
+
+def test_a_meeting_lists_the_engagements_announced_at_it(client, ph):
+    meeting = MeetingFactory(countries=[ph], key="ph-talks")
+    EngagementFactory(key="ph-port", countries=[ph], meeting=meeting, title_ja="フィリピンへの寄港", date="2024-06")
+    shown = text(client.get(reverse("meetings:meeting-detail", args=["ph-talks"])))
+    assert "この会談で発表されたその他の交流" in shown and "フィリピンへの寄港" in shown and "2024年6月" in shown
+    quiet = MeetingFactory(countries=[ph], key="ph-quiet")
+    assert "この会談で発表された" not in text(client.get(quiet.get_absolute_url()))

@@ -298,16 +298,17 @@ def test_meeting_detail_queries_do_not_grow_with_participants(client, django_ass
     for _ in range(n):
         ParticipationFactory(meeting=meeting, official=TenureFactory().official)
         AgreementEventFactory(meeting=meeting)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         html = page(client, "meetings:meeting-detail", "", "m")
     assert html.count("役職") == n
 
 
-@pytest.mark.parametrize("milestones, exercises, queries", [(0, 0, 4), (1, 0, 5), (0, 1, 5), (2, 2, 6)])
+@pytest.mark.parametrize("milestones, exercises, queries", [(0, 0, 5), (1, 0, 6), (0, 1, 6), (2, 2, 7)])
 def test_meeting_detail_asks_for_milestones_and_exercises_only_when_there_are_some(
         client, django_assert_num_queries, milestones, exercises, queries):
-    """The meeting, its participants with their titles, its partners; then its agreement
-    milestones and exercises only if it has any (MeetingQuerySet.for_page)."""
+    """The meeting, its participants with their titles, its partners, the engagements announced
+    at it; then its agreement milestones and exercises only if it has any
+    (MeetingQuerySet.for_page)."""
     meeting = MeetingFactory(key="m", countries=[CountryFactory()])
     ParticipationFactory(meeting=meeting, official=TenureFactory().official)
     for i in range(milestones):
