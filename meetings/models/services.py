@@ -38,4 +38,5 @@ class WithServices(models.Model):
         self.services = "|".join(dict.fromkeys(s.strip().lower() for s in self.services.split("|") if s.strip()))
         unknown = [s for s in self.service_list if s not in SERVICES]
         if unknown:
-            raise ValidationError({"services": _("Unknown service: %(s)s") % {"s": ", ".join(unknown)}})
+            raise ValidationError({"services": _("Unknown service: %(s)s (the services are %(known)s, joined by “|”)") % {
+                "s": ", ".join(unknown), "known": ", ".join(f"{key} ({label})" for key, label in SERVICES.items())}})

@@ -194,7 +194,8 @@ def test_services_typed_with_spaces_capitals_or_a_repeat_are_stored_as_one_list(
     assert dict(Engagement.objects.values_list("key", "services")) == {"ph-a": "msdf|asdf", "ph-b": "msdf"}
     refused = upload(editor_client, import_file({"key": "ph-c", "date": "2024", "services": "msdf|navy"}))
     [invalid] = refused.context["result"].invalid_rows
-    assert "navy" in " ".join(map(str, invalid.field_specific_errors["services"]))
+    said = " ".join(map(str, invalid.field_specific_errors["services"]))
+    assert "navy" in said and "msdf (海自)" in said  # and what the services are
 
 
 def test_a_row_with_an_unknown_country_names_its_row_and_column(editor_client, philippines):
