@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
@@ -107,6 +107,17 @@ class MeetingAdmin(EditorialAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("countries")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Saved, but worth a word: a participant no tenure covers on the meeting's date (its
+        # date mistyped, or the tenure not yet entered) has no title at the time anywhere.
+        untitled = form.instance.participations.filter(position=None).select_related("official")
+        if untitled:
+            messages.warning(request, _(
+                "No tenure on record covers this meeting's date for %(names)s: no title at the "
+                "time is shown for them. Check the date, or add the tenure.") % {
+                "names": ", ".join(str(p.official) for p in untitled)})
 
     @admin.display(description=_("date"), ordering="date_lower")
     def date_display(self, meeting):

@@ -214,6 +214,24 @@ def test_participations_imported_in_bulk_get_their_titles():
     assert Participation.objects.select_related("position").get().title == "防衛大臣"
 
 
+def test_a_meeting_saved_on_a_date_no_tenure_covers_says_so(editor_client):
+    official = OfficialFactory(name_ja="中谷元")
+    TenureFactory(official=official, date="2024-10-01/2025-10-21", position__title_ja="防衛大臣")
+    meeting = MeetingFactory(date="2025-03")
+    ParticipationFactory(official=official, meeting=meeting)
+    url = reverse("admin:meetings_meeting_change", args=[meeting.pk])
+    form = form_fields(editor_client.get(url))
+    form["date"] = ["2025-03"]
+    said = editor_client.post(url, form, follow=True)
+    assert "在任期間" not in " ".join(str(m) for m in said.context["messages"])  # covered: no word
+    form = form_fields(editor_client.get(url))
+    form["date"] = ["2024-05"]  # before the tenure
+    said = editor_client.post(url, form, follow=True)
+    assert said.status_code == 200 and Meeting.objects.get().date == "2024-05"  # saved all the same
+    warned = [str(m) for m in said.context["messages"] if m.level_tag == "warning"]
+    assert len(warned) == 1 and "中谷元" in warned[0]
+
+
 def test_a_tenure_moved_to_another_official_leaves_the_first_without_its_title():
     tenure = TenureFactory(date="2019/2020", position__title_ja="防衛大臣")
     first = ParticipationFactory(official=tenure.official, meeting=MeetingFactory(date="2019-05"))
