@@ -23,6 +23,7 @@ from import_export.signals import post_import
 from simple_history.admin import SimpleHistoryAdmin
 
 from defrel.admin_forms import CappedImportForm, ColumnsExportForm, VersionCheckedForm
+from defrel.admin_deleted import DeletedRecords
 from defrel.admin_deletes import VersionCheckedDeletes
 from defrel.admin_input import CheckedInputAdmin
 from defrel.exports import ExcelCSV
@@ -58,10 +59,10 @@ IMPORT_PAGE_CSP = csp_update({
 })
 
 
-class EditorialAdmin(VersionCheckedDeletes, CheckedInputAdmin, background.BackgroundImportMixin,
-                     ImportExportModelAdmin, SimpleHistoryAdmin):
+class EditorialAdmin(VersionCheckedDeletes, DeletedRecords, CheckedInputAdmin,
+                     background.BackgroundImportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     """Import (preview first, then all or nothing; large files off the request), export, change
-    history and protection against lost updates."""
+    history with the records deleted, and protection against lost updates."""
 
     form = VersionCheckedForm
 

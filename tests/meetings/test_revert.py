@@ -222,3 +222,40 @@ def test_a_deleted_meeting_brought_back_brings_back_what_its_delete_took(editor_
     assert AgreementEvent.objects.get(pk=milestone.pk).meeting_id == meeting.pk
     told = " ".join(str(m) for m in response.context["messages"])
     assert "ウォン" in told and "先に外された人" not in told
+
+
+def test_the_deleted_records_of_a_list_lead_to_their_history(editor_client):
+    """Linked from the list; each with who deleted it and a link to its history, where it may
+    be brought back; a record brought back is no longer listed."""
+    meeting = MeetingFactory(countries=[CountryFactory(code="AU")], title_ja="削除された会談")
+    meeting.save()  # an entry with its partners, to bring it back from
+    kept = MeetingFactory(countries=[CountryFactory(code="US")], title_ja="残る会談")
+    changelist = editor_client.get(reverse("admin:meetings_meeting_changelist")).content.decode()
+    deleted_url = reverse("admin:meetings_meeting_deleted")
+    assert f'href="{deleted_url}"' in changelist
+    delete_url = reverse("admin:meetings_meeting_delete", args=[meeting.pk])
+    assert editor_client.post(delete_url, confirmation_fields(editor_client.get(delete_url))).status_code == 302
+
+    page = editor_client.get(deleted_url)
+    shown = text(page)
+    assert "削除された会談" in shown and "残る会談" not in shown and "editor" in shown
+    history = reverse("admin:meetings_meeting_history", args=[meeting.pk])
+    assert f'href="{history}"' in page.content.decode()
+    assert editor_client.get(history).status_code == 200
+
+    last = Meeting.history.filter(id=meeting.pk, history_type="~").latest("history_date")
+    url = reverse("admin:meetings_meeting_simple_history", args=[meeting.pk, last.history_id])
+    assert editor_client.post(url, form_fields(editor_client.get(url))).status_code == 302
+    assert f'href="{history}"' not in editor_client.get(deleted_url).content.decode()
+
+
+def test_every_editorial_list_has_its_deleted_records_page(admin_client):
+    from django.contrib import admin
+
+    from defrel.admin import EditorialAdmin
+
+    lists = [model for model, model_admin in admin.site._registry.items() if isinstance(model_admin, EditorialAdmin)]
+    assert len(lists) >= 12
+    for model in lists:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_deleted")
+        assert admin_client.get(url).status_code == 200, url
