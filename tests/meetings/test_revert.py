@@ -229,7 +229,7 @@ def test_the_deleted_records_of_a_list_lead_to_their_history(editor_client):
     be brought back; a record brought back is no longer listed."""
     meeting = MeetingFactory(countries=[CountryFactory(code="AU")], title_ja="削除された会談")
     meeting.save()  # an entry with its partners, to bring it back from
-    kept = MeetingFactory(countries=[CountryFactory(code="US")], title_ja="残る会談")
+    MeetingFactory(countries=[CountryFactory(code="US")], title_ja="残る会談")  # not deleted: not listed
     changelist = editor_client.get(reverse("admin:meetings_meeting_changelist")).content.decode()
     deleted_url = reverse("admin:meetings_meeting_deleted")
     assert f'href="{deleted_url}"' in changelist
