@@ -75,6 +75,7 @@ class EditorialAdmin(VersionCheckedDeletes, DeletedRecords, CheckedInputAdmin,
     import_formats = [CheckedCSV, CheckedXLSX, CheckedJSON]
     tmp_storage_class = sealed.PendingImportStorage
     object_history_list_template = "admin/defrel/object_history_list.html"
+    object_history_form_template = "admin/defrel/object_history_form.html"
     show_full_result_count = False
     list_per_page = 50
 

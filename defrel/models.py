@@ -9,6 +9,7 @@ from django.db.models import F
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -213,6 +214,18 @@ def connect_inline_rows():
                                        dispatch_uid=f"inline-parent-delete-{field.related_model._meta.label}")
 
 
+class History(HistoricalRecords):
+    """simple-history's records of a model, named in the site's languages ("会談（履歴）",
+    "meeting (history)"): its own names are English, fixed in the language active when the
+    models load ("Historical 人物" in the admin's breadcrumbs, whatever the editor's language)."""
+
+    def get_meta_options(self, model):
+        options = super().get_meta_options(model)
+        options["verbose_name"] = format_lazy(_("{} (history)"), model._meta.verbose_name)
+        options["verbose_name_plural"] = format_lazy(_("{} (history)"), model._meta.verbose_name_plural)
+        return options
+
+
 class Source(NaturalKeyed, Versioned, models.Model):
     """A document that curated facts are derived from."""
 
@@ -225,7 +238,7 @@ class Source(NaturalKeyed, Versioned, models.Model):
     url = models.URLField(_("URL"), blank=True)
     filename = models.CharField(_("file name"), max_length=200, blank=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["key"]

@@ -4,11 +4,10 @@ from django.db.models import Case, DateField, F, Q, Subquery, Value, When
 from django.db.models.lookups import IsNull
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from defrel.links import address
-from defrel.models import (Dated, DatedQuerySet, InlineRow, NaturalKeyed, NaturalKeyManager, Versioned,
-                           dated_constraints)
+from defrel.models import (Dated, DatedQuerySet, History, InlineRow, NaturalKeyed, NaturalKeyManager,
+                           Versioned, dated_constraints)
 from partners.readings import JAPAN, NameOrderQuerySet, Read
 
 
@@ -64,7 +63,7 @@ class Country(NaturalKeyed, Read, Versioned, models.Model):
 
     natural_key_fields = ("code",)
     objects = NaturalKeyManager.from_queryset(NameOrderQuerySet)()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["region", "name_en"]
@@ -113,7 +112,7 @@ class Position(NaturalKeyed, Versioned, models.Model):
         _("seats"), default=1, help_text=_("How many people hold this office at once (usually 1).")
     )
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["country__code", "title_en"]
@@ -144,7 +143,7 @@ class Official(NaturalKeyed, Read, Versioned, models.Model):
 
     natural_key_fields = ("slug",)
     objects = NaturalKeyManager.from_queryset(NameOrderQuerySet)()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name_en"]
@@ -214,7 +213,7 @@ class Tenure(NaturalKeyed, Dated, Versioned, InlineRow, models.Model):
     natural_key_fields = ("official__slug", "position__key", "date")
     objects = NaturalKeyManager.from_queryset(TenureQuerySet)()
     version_parents = ("official",)  # the official's tenures inline
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["date_lower"]

@@ -5,13 +5,12 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from defrel import dates
 from defrel.links import address
 from defrel.models import (
-    Dated, DatedQuerySet, InlineRow, NaturalKeyed, NaturalKeyManager, Source, Sourced, Versioned,
-    dated_constraints,
+    Dated, DatedQuerySet, History, InlineRow, NaturalKeyed, NaturalKeyManager, Source, Sourced,
+    Versioned, dated_constraints,
 )
 from defrel.queries import SearchableQuerySet
 from partners.models import Country, localised
@@ -87,7 +86,7 @@ class Agreement(NaturalKeyed, Sourced, Versioned, models.Model):
     summary_en = models.TextField(_("summary (English)"), blank=True)
 
     objects = NaturalKeyManager.from_queryset(AgreementQuerySet)()
-    history = HistoricalRecords(m2m_fields=[parties])
+    history = History(m2m_fields=[parties])
 
     class Meta:
         ordering = ["title_en"]
@@ -191,7 +190,7 @@ class AgreementEvent(NaturalKeyed, Dated, Sourced, Versioned, InlineRow, models.
     natural_key_fields = ("agreement__key", "kind", "date")
     objects = NaturalKeyManager.from_queryset(DatedQuerySet)()
     version_parents = ("agreement", "meeting")
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["date_lower", "pk"]

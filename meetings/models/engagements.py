@@ -3,12 +3,11 @@ building, equipment transfers, Official Security Assistance, education and unit 
 deployments."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from defrel.links import address
 from defrel.models import (
-    Dated, DatedQuerySet, NaturalKeyed, NaturalKeyManager, Sourced, Versioned, dated_constraints,
-    undated_allowed,
+    Dated, DatedQuerySet, History, NaturalKeyed, NaturalKeyManager, Sourced, Versioned,
+    dated_constraints, undated_allowed,
 )
 from defrel.queries import SearchableQuerySet
 from meetings.models.agreements import Agreement
@@ -98,7 +97,7 @@ class Engagement(NaturalKeyed, Dated, Sourced, Versioned, WithServices, WithPart
     summary_en = models.TextField(_("summary (English)"), blank=True)
 
     objects = NaturalKeyManager.from_queryset(EngagementQuerySet)()
-    history = HistoricalRecords(m2m_fields=[countries, officials])
+    history = History(m2m_fields=[countries, officials])
 
     class Meta:
         ordering = [models.F("date_lower").desc(nulls_last=True), "key"]

@@ -1,11 +1,10 @@
 """Exercises Japan held, joined or observed with partners."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from defrel.links import address
 from defrel.models import (
-    Dated, DatedQuerySet, NaturalKeyed, NaturalKeyManager, Sourced, Versioned,
+    Dated, DatedQuerySet, History, NaturalKeyed, NaturalKeyManager, Sourced, Versioned,
     dated_constraints, undated_allowed,
 )
 from defrel.queries import SearchableQuerySet
@@ -60,7 +59,7 @@ class Exercise(NaturalKeyed, Dated, Sourced, Versioned, WithServices, WithPartne
     summary_en = models.TextField(_("summary (English)"), blank=True)
 
     objects = NaturalKeyManager.from_queryset(ExerciseQuerySet)()
-    history = HistoricalRecords(m2m_fields=[countries])
+    history = History(m2m_fields=[countries])
 
     class Meta:
         ordering = [models.F("date_lower").desc(nulls_last=True), "key"]

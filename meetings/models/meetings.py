@@ -3,11 +3,10 @@ from django.db import models
 from django.db.models import BooleanField, Prefetch, Q
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from defrel.links import address
 from defrel.models import (
-    Dated, DatedQuerySet, InlineRow, NaturalKeyed, NaturalKeyManager, Sourced, Versioned,
+    Dated, DatedQuerySet, History, InlineRow, NaturalKeyed, NaturalKeyManager, Sourced, Versioned,
     dated_constraints,
 )
 from defrel.queries import SearchableQuerySet
@@ -23,7 +22,7 @@ class Occasion(NaturalKeyed, Versioned, models.Model):
     name_ja = models.CharField(_("name (Japanese)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name_en"]
@@ -161,7 +160,7 @@ class Meeting(NaturalKeyed, Dated, Sourced, Versioned, WithPartners, models.Mode
     # The list's unfiltered counts are summed from blocks of meetings stamped apart (defrel.stamp).
     stamp_blocked = True
     # The venue is derived (stored after the row's own save): no history of its own.
-    history = HistoricalRecords(m2m_fields=[countries, exercises], excluded_fields=["venue"])
+    history = History(m2m_fields=[countries, exercises], excluded_fields=["venue"])
 
     class Meta:
         ordering = ["-date_lower", "key"]
@@ -282,7 +281,7 @@ class Participation(NaturalKeyed, Versioned, InlineRow, models.Model):
     stamp_block_of = "meeting"  # counted with its meeting's block (defrel.stamp)
     version_parents = ("meeting",)  # the meeting's participants inline (the official has none)
     # Derived, and stored after the row's own save when a tenure changes: no history of its own.
-    history = HistoricalRecords(excluded_fields=["position"])
+    history = History(excluded_fields=["position"])
 
     class Meta:
         ordering = ["meeting", "official__country__code", "pk"]

@@ -259,3 +259,11 @@ def test_every_editorial_list_has_its_deleted_records_page(admin_client):
     for model in lists:
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_deleted")
         assert admin_client.get(url).status_code == 200, url
+
+
+def test_the_revert_page_is_named_in_the_editors_language(editor_client):
+    meeting, first = edited_meeting()
+    page = editor_client.get(revert_url(meeting, first)).content.decode()
+    crumbs = re.search(r'<div class="breadcrumbs">(.*?)</div>', page, re.S).group(1)
+    assert "会談・協定・訓練" in crumbs and ">会談<" in crumbs and "Historical" not in page and "Meetings" not in crumbs
+    assert str(Meeting.history.model._meta.verbose_name) == "会談（履歴）"
