@@ -5,14 +5,7 @@ undo the editor's deletion, or make the renamed record twice."""
 from collections import defaultdict
 from itertools import product
 
-from simple_history.utils import get_history_manager_for_model
-
-from defrel.imports.history import has_history
-
-
-def history_model(model):
-    """simple-history's model of ``model``'s entries; None when its writes leave none."""
-    return get_history_manager_for_model(model).model if has_history(model) else None
+from defrel.imports.history import history_model
 
 
 def keys_let_go(model, *, using=None, values=None):

@@ -35,6 +35,13 @@ class Region(models.TextChoices):
     ORGANISATION = "organisation", _("International organisations")
 
 
+def in_region_order(prefix=""):
+    """An order by ``<prefix>region`` in the white paper's order of regions (Region's own), as
+    the partners' list, its CSV and the offices' list show them."""
+    return Case(*(When(**{f"{prefix}region": region}, then=Value(i)) for i, region in enumerate(Region.values)),
+                output_field=models.IntegerField())
+
+
 class Country(NaturalKeyed, Read, Versioned, models.Model):
     """A partner state or international organisation (and Japan itself)."""
 

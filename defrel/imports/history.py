@@ -17,38 +17,43 @@ def has_history(model):
         settings, "SIMPLE_HISTORY_ENABLED", True)
 
 
+def history_model(model):
+    """simple-history's model of ``model``'s entries; None when its writes leave none."""
+    return get_history_manager_for_model(model).model if has_history(model) else None
+
+
 def write_history(model, instances, history_type, now, using):
     """The entries of ``instances`` of ``model`` (as simple-history's bulk_history_create()
     makes them), each with its links as they are now; dated ``now`` unless an instance
     carries its own ``_history_date``."""
-    if not has_history(model):
+    history = history_model(model)
+    if history is None:
         return
-    history_model = get_history_manager_for_model(model).model
     instances = [i for i in instances if not hasattr(i, "skip_history_when_saving")]
     entries = []
     for instance in instances:
         entry = {
             "history_date": getattr(instance, "_history_date", now),
             "history_type": history_type,
-            "history_user": history_model.get_default_history_user(instance),
+            "history_user": history.get_default_history_user(instance),
             "history_change_reason": get_change_reason_from_object(instance),
-            **{f.attname: getattr(instance, f.attname) for f in history_model.tracked_fields},
+            **{f.attname: getattr(instance, f.attname) for f in history.tracked_fields},
         }
-        if hasattr(history_model, "history_relation"):
+        if hasattr(history, "history_relation"):
             entry["history_relation_id"] = instance.pk
         entries.append(entry)
     if not entries:
         return
-    keys = insert_entries(history_model, entries, using)
+    keys = insert_entries(history, entries, using)
     # simple-history's name for the many-to-many fields a history tracks.
-    for m2m in getattr(history_model, "_history_m2m_fields", ()):
-        write_history_links(history_model, m2m, instances, keys, using)
+    for m2m in getattr(history, "_history_m2m_fields", ()):
+        write_history_links(history, m2m, instances, keys, using)
 
 
-def write_history_links(history_model, m2m, instances, keys, using):
+def write_history_links(history, m2m, instances, keys, using):
     """The links of ``m2m`` of each record, copied to its history entry (as simple-history
     copies them after a save)."""
-    links_model = getattr(history_model, m2m.name).model
+    links_model = getattr(history, m2m.name).model
     through = m2m.remote_field.through
     source = through._meta.get_field(get_m2m_field_name(m2m)).attname
     columns = [f.attname for f in through._meta.concrete_fields]

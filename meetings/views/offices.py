@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 
 from meetings.models import Participation
 from meetings.models.titles import with_tenure
-from partners.models import Official, Position, Region, Tenure, successions
+from partners.models import Official, Position, Region, Tenure, in_region_order, successions
 from partners.readings import name_order
 
 JAPAN = "JP"
@@ -24,11 +24,9 @@ def level_rank():
 def office_list(request):
     """Japan's offices, then the partners' under their regions, in the order and with the
     headings of the partners' list (the white paper's order of regions)."""
-    region_rank = Case(*(When(country__region=r, then=Value(i)) for i, r in enumerate(Region.values)),
-                       output_field=IntegerField())
     positions = (Position.objects.select_related("country")
                  .annotate(n_holders=Count("tenures__official", distinct=True), rank=level_rank())
-                 .order_by(Case(When(country__code=JAPAN, then=0), default=1), region_rank,
+                 .order_by(Case(When(country__code=JAPAN, then=0), default=1), in_region_order("country__"),
                            *name_order("country__"), "country_id", "rank", "title_en"))
     sections = defaultdict(lambda: defaultdict(list))  # heading -> country -> positions
     for position in positions:

@@ -2,7 +2,7 @@
 that read meetings, agreements and exercises too, so they live here, above both data apps."""
 import datetime
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Subquery, Sum, When
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
@@ -17,7 +17,7 @@ from meetings.forms import OfficialFilterForm, TimelineForm, YearForm
 from meetings.models import AGREEMENT_TABLE_READS, Engagement, Meeting, Participation
 from meetings.network import who_met_whom
 from meetings.views.offices import offices_held
-from partners.models import Country, Official, Region, Tenure
+from partners.models import Country, Official, Region, Tenure, in_region_order
 from partners.readings import name_order
 from partners.resources import CountryResource, OfficialResource
 
@@ -145,8 +145,8 @@ def chosen_officials(form, officials):
 
 def country_export(request):
     resource = CountryResource()
-    in_page_order = Case(*[When(region=r, then=i) for i, r in enumerate(Region.values)])  # by_region's
-    rows = resource.get_queryset().filter(pk__in=partners().values("pk")).order_by(in_page_order, *name_order(), "pk")
+    rows = (resource.get_queryset().filter(pk__in=partners().values("pk"))
+            .order_by(in_region_order(), *name_order(), "pk"))  # by_region's order
     return stream_csv(resource, rows, "defrel-countries.csv")
 
 
