@@ -30,12 +30,17 @@ def write_history(model, instances, history_type, now, using):
     if history is None:
         return
     instances = [i for i in instances if not hasattr(i, "skip_history_when_saving")]
+    # The user of each entry, as simple-history finds it: an instance's own _history_user,
+    # else the request's, which is the same for every instance and is asked once (asked for
+    # each, it took 0.5 of the import's 9.6 processor seconds for 10,000 meetings).
+    shared = instances and not any(hasattr(i, "_history_user") for i in instances)
+    user = history.get_default_history_user(instances[0]) if shared else None
     entries = []
     for instance in instances:
         entry = {
             "history_date": getattr(instance, "_history_date", now),
             "history_type": history_type,
-            "history_user": history.get_default_history_user(instance),
+            "history_user": user if shared else history.get_default_history_user(instance),
             "history_change_reason": get_change_reason_from_object(instance),
             **{f.attname: getattr(instance, f.attname) for f in history.tracked_fields},
         }
