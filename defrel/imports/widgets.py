@@ -1,12 +1,14 @@
 """The cells that name other records: a foreign key as the record's natural key, several as
 keys joined by “|”, and one-per-line text. An unknown key is the cell's error. And whole
 numbers: a fraction is the cell's error."""
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 from import_export import widgets
 
 SEPARATOR = "|"  # the one form of every multi-valued cell
+DIGITS = re.compile(r"\s*[-+]?[0-9]+\s*")
 
 
 class KeyWidget(widgets.ForeignKeyWidget):
@@ -87,6 +89,13 @@ class WholeNumberWidget(widgets.IntegerWidget):
     spreadsheet's 3.0 is 3."""
 
     def clean(self, value, row=None, **kwargs):
+        # A cell of digits alone (every number of a CSV file) is the number it reads: the
+        # parent's way asks the active language's separators for each cell, which took 0.3
+        # of the import's 8.9 processor seconds for 10,000 meetings.
+        if type(value) is int:
+            return value
+        if isinstance(value, str) and DIGITS.fullmatch(value):
+            return int(value)
         number = super().clean(value, row, **kwargs)
         if number is not None:
             try:
