@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from django.db import router
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
+from defrel.queries import among
 from defrel.search import SearchDocument, document, kind_of
 
 BATCH = 2000
@@ -68,9 +69,11 @@ def texts_of(model, ids, using, paths=None):
     for path in paths or PATHS[model]:
         groups[path.rpartition("__")[0]].append(path)
     manager = model._base_manager.using(using)
+    # among(): the ids as one parameter; as an IN list of a parameter each, the driver's
+    # parsing of the queries took 0.4 of a 10,000-meeting import's 9.1 processor seconds.
     texts = {}
     for prefix, paths in sorted(groups.items()):  # its own fields ("") first
-        for pk, *values in manager.filter(pk__in=ids).order_by().values_list("pk", *paths):
+        for pk, *values in manager.filter(among(ids)).order_by().values_list("pk", *paths):
             if prefix and pk not in texts:
                 continue
             found = texts.setdefault(pk, [])
@@ -99,7 +102,7 @@ def rebuild(model, ids, using="default", paths=None):
         texts = texts_of(model, batch, using, paths)
         # _raw_delete (private, stable since Django 1.x): one DELETE, where delete() would
         # first read the rows when any signal listens to every model.
-        documents.filter(kind=kind, record_id__in=batch)._raw_delete(using)
+        documents.filter(among(batch, "record_id"), kind=kind)._raw_delete(using)
         documents.bulk_create([SearchDocument(kind=kind, record_id=pk, text=document(found))
                                for pk, found in texts.items()])
 
