@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import F
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from defrel import delete_effects
 from defrel.admin import EditorialAdmin
 from defrel.admin_forms import InlineRowsFormSet, VersionCheckedForm, without_saved_rows
 from defrel.admin_filters import YearFilter
@@ -11,10 +13,12 @@ from meetings.models import (
     Agreement, AgreementEvent, Engagement, Exercise, Meeting, Occasion, Participation,
 )
 from meetings.models.services import SERVICES, has_service
+from meetings.models.titles import retitled_by_deleting
 from meetings.resources import (
     AgreementEventResource, AgreementResource, EngagementResource, ExerciseResource,
     MeetingResource, OccasionResource, ParticipationResource,
 )
+from partners.models import Position, Tenure
 
 
 @admin.register(Occasion)
@@ -147,6 +151,30 @@ class MeetingAdmin(EditorialAdmin):
     @admin.display(description=_("partners"))
     def partner_codes(self, meeting):
         return ", ".join(c.code for c in meeting.countries.all())
+
+
+def titles_changed(tenures):
+    """Told on the delete pages of tenures (partners' admin, which knows no meetings): the
+    participants whose title at the time the delete would change, each linked to its
+    meeting, with the title it would then have."""
+    participations = (retitled_by_deleting(tenures).select_related("meeting", "official", "position")
+                      .order_by("-meeting__date_lower", "meeting__key", "pk"))
+    shown, count = delete_effects.first_and_count(participations)
+    if not count:
+        return None
+    held = Position.objects.in_bulk({p.held for p in shown if p.held})
+    untitled = _("no title at the time")
+    return delete_effects.Effect(
+        heading=_("Titles at the time that this delete changes"),
+        lead=_("These meetings' participants take their title at the time from the tenures being "
+               "deleted. After the delete it will read as follows (“no title at the time”: no other "
+               "tenure of theirs covers the meeting's date)."),
+        shown=[(f"{p.meeting} — {p.official}: {p.position or untitled} → {held.get(p.held) or untitled}",
+                reverse("admin:meetings_meeting_change", args=[p.meeting_id])) for p in shown],
+        count=count)
+
+
+delete_effects.register(Tenure, titles_changed)
 
 
 class ParticipationForm(KnownFromKept, VersionCheckedForm):
