@@ -8,6 +8,7 @@ from collections import defaultdict
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from defrel.imports.history import history_model
 from defrel.models import InlineRow
 
 SHOWN = 20  # entries listed; the rest are counted
@@ -134,23 +135,40 @@ def named_rows(entries):
     """{entry: the record as the entry holds it} for the entries whose line names the record
     (an addition, a delete, an inline row changed), with the records its name reads through
     its foreign keys, read in one query a key (each entry's own ``instance`` read them one by
-    one, and its fields not in the history too). A record a key names that is gone since is
-    left unnamed."""
+    one, and its fields not in the history too); one deleted since as its history last holds
+    it (the participants of a deleted meeting), or else unnamed."""
     named = [e for e in entries if e.history_type != "~" or issubclass(e.instance_type, InlineRow)]
-    rows = {entry: entry.instance_type(**{f.attname: getattr(entry, f.attname) for f in entry.tracked_fields})
-            for entry in named}
-    keys = defaultdict(set)  # (model, foreign key) -> ids
+    rows = {entry: as_recorded(entry) for entry in named}
+    keys = defaultdict(set)  # a foreign key -> the ids the rows hold
     for entry, row in rows.items():
         for field in entry.tracked_fields:
             if field.many_to_one and getattr(row, field.attname) is not None:
-                keys[(type(row), field)].add(getattr(row, field.attname))
-    related = {(model, field): field.related_model._base_manager.in_bulk(ids, field_name=field.target_field.attname)
-               for (model, field), ids in keys.items()}
-    for row in rows.values():
-        for (model, field), records in related.items():
-            if type(row) is model and getattr(row, field.attname) is not None:
-                field.set_cached_value(row, records.get(getattr(row, field.attname)))
+                keys[field].add(getattr(row, field.attname))
+    related = {}
+    for field, ids in keys.items():
+        found = field.related_model._base_manager.in_bulk(ids, field_name=field.target_field.attname)
+        if field.target_field.primary_key:
+            found = {**last_recorded(field.related_model, ids - set(found)), **found}
+        related[field] = found
+    for row, field in ((row, field) for entry, row in rows.items() for field in entry.tracked_fields):
+        if field in related and getattr(row, field.attname) is not None:
+            field.set_cached_value(row, related[field].get(getattr(row, field.attname)))
     return rows
+
+
+def as_recorded(entry):
+    """The record as the history ``entry`` holds it, its fields left out of history unset."""
+    return entry.instance_type(**{f.attname: getattr(entry, f.attname) for f in entry.tracked_fields})
+
+
+def last_recorded(model, pks):
+    """{pk: the ``model`` record as its last history entry holds it} for the deleted ``pks``."""
+    history = history_model(model)
+    if not pks or history is None:
+        return {}
+    pk = model._meta.pk.attname
+    entries = history.objects.filter(**{f"{pk}__in": pks}).order_by("history_date", "history_id")
+    return {getattr(entry, pk): as_recorded(entry) for entry in entries}  # the last one stays
 
 
 def who(entry):

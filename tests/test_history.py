@@ -242,8 +242,9 @@ def history_cells(client, meeting):
             for row in rows if "<td>" in row]
 
 
-def line(entry, kind):
-    """The line the history page gives the participant's ``entry``, in Japanese."""
+def line(entry, kind, row=None):
+    """The line the history page gives the participant's ``entry`` (``row``: its name, when its
+    meeting is gone), in Japanese."""
     from django.utils import formats, timezone, translation
     from django.utils.translation import gettext
 
@@ -252,7 +253,7 @@ def line(entry, kind):
                         "-": "%(when)s — %(who)s deleted the %(kind)s “%(row)s”.",
                         "~": "%(when)s — %(who)s changed the %(kind)s “%(row)s”: %(fields)s."}[kind]) % {
             "when": formats.date_format(timezone.localtime(entry.history_date), "DATETIME_FORMAT"),
-            "who": entry.history_user.username, "kind": gettext("participant"), "row": entry.instance,
+            "who": entry.history_user.username, "kind": gettext("participant"), "row": row or entry.instance,
             "fields": gettext("role")}
 
 
@@ -328,3 +329,16 @@ def test_the_history_page_reads_as_many_queries_for_many_participants_as_for_few
     (few, few_lines), (many, many_lines) = history_page(2), history_page(12)
     assert many_lines - few_lines == (12 - 2) * 2 + (12 - 2) // 2
     assert many == few
+
+
+def test_a_deleted_meetings_history_names_the_participants_deleted_with_it(editor_client, meeting_with_two_participants):
+    meeting = meeting_with_two_participants
+    names = {p.pk: str(p) for p in meeting.participations.all()}
+    url = reverse("admin:meetings_meeting_delete", args=[meeting.pk])
+    assert editor_client.post(url, {"post": "yes", "seen_version": str(meeting.version)}).status_code == 302
+    assert not Meeting.objects.exists()
+
+    [deleted, added] = history_cells(editor_client, meeting)
+    entries = Participation.history.filter(history_type="-")
+    # After its own change (its partners taken off), the participants, each named.
+    assert deleted[-1].endswith(" ".join(line(entry, "-", names[entry.id]) for entry in entries))
