@@ -2,14 +2,17 @@
 page and the list's "delete selected" page carry the version of each record they show, and
 the confirmed delete is refused when one has changed since, as a save is
 (defrel.admin_forms.VersionCheckedForm): the editor is told who changed what, and deletes again
-from a page that shows it."""
+from a page that shows it. Both pages also say what the delete would change in the records it
+leaves (defrel.delete_effects)."""
 from django.contrib import admin, messages
 from django.contrib.admin import actions
 from django.contrib.admin.utils import unquote
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from defrel import delete_effects
 from defrel.admin_input import holds
 from defrel.changes import written_since
 from defrel.models import Versioned
@@ -68,6 +71,12 @@ class VersionCheckedDeletes:
                 return HttpResponseRedirect(request.get_full_path())
         return super().delete_view(request, object_id, extra_context)
 
+    def render_delete_form(self, request, context):
+        if context.get("object") is not None and deletable(context):
+            context["delete_effects"] = delete_effects.of_deleting(
+                self.model._default_manager.filter(pk=context["object"].pk))
+        return super().render_delete_form(request, context)
+
     @admin.action(permissions=["delete"], description=gettext_lazy("Delete selected %(verbose_name_plural)s"))
     def delete_selected(self, request, queryset):
         if request.POST.get("post") and issubclass(self.model, Versioned):
@@ -75,4 +84,13 @@ class VersionCheckedDeletes:
             if changed := changed_since(self.model, seen):
                 self.message_user(request, refusal(changed), messages.ERROR)
                 return None  # the list again, nothing deleted
-        return actions.delete_selected(self, request, queryset)
+        response = actions.delete_selected(self, request, queryset)
+        if isinstance(response, TemplateResponse) and deletable(response.context_data):
+            response.context_data["delete_effects"] = delete_effects.of_deleting(queryset)
+        return response
+
+
+def deletable(context):
+    """Whether a delete page's ``context`` offers the delete (nothing protected, nothing the
+    editor may not delete): only then does it say what the delete would change."""
+    return not (context.get("protected") or context.get("perms_lacking"))

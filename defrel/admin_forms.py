@@ -1,5 +1,8 @@
 """The editorial admin's forms: a record's form that refuses to save over a newer version, the
-import form that refuses an oversized file, and the export form's columns."""
+import form that refuses an oversized file, the export form's columns, and the posted rows of
+an inline."""
+from collections import defaultdict
+
 from django import forms
 from django.forms.models import BaseInlineFormSet, BaseModelFormSet
 from django.conf import settings
@@ -170,3 +173,31 @@ class InlineRowsFormSet(BaseInlineFormSet):
         shown = [str(self.model._meta.get_field(name).verbose_name) for name in unique_check
                  if name != self.fk.name]
         return BaseModelFormSet.get_unique_error_message(self, shown)
+
+
+def without_saved_rows(data, prefix, pk_name="id"):
+    """An inline's posted ``data`` (a formset's own copy) without the rows of saved records,
+    those that post their id, the others numbered again from 0; and the ids left out. "Save
+    as new" posts the original's rows with their ids, and would copy each to the new record."""
+    try:
+        total = int(data.get(f"{prefix}-TOTAL_FORMS", ""))
+    except ValueError:
+        return data, []  # the formset refuses its management form itself
+    rows, start = defaultdict(dict), f"{prefix}-"
+    for key in list(data):
+        index, dash, name = key.removeprefix(start).partition("-")
+        if key.startswith(start) and dash and index.isdecimal():
+            rows[int(index)][name] = data.pop(key)
+    rows = [rows[i] for i in sorted(rows) if i < total]  # Django reads no row past the total
+    saved, kept = [], []
+    for row in rows:
+        pk = next(filter(None, row.get(pk_name, [])), None)
+        if pk:
+            saved.append(pk)
+        else:
+            kept.append(row)
+    for index, row in enumerate(kept):
+        for name, values in row.items():
+            data.setlist(f"{start}{index}-{name}", values)
+    data[f"{prefix}-TOTAL_FORMS"], data[f"{prefix}-INITIAL_FORMS"] = str(len(kept)), "0"
+    return data, saved

@@ -4,6 +4,7 @@ from datetime import timedelta
 from functools import reduce
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import F
 from django.dispatch import Signal
@@ -39,6 +40,25 @@ class NaturalKeyed(models.Model):
 
     def natural_key(self):
         return tuple(reduce(getattr, path.split("__"), self) for path in self.natural_key_fields)
+
+    def unique_error_message(self, model_class, unique_check):
+        """A record repeating another on fields that are unique together (a milestone of an
+        agreement, its kind and date) names the record on file and those fields as the form
+        names them: Django's words named neither, and the row they stood over in an inline
+        is often a new one, with nothing else to tell which record it repeats."""
+        error = super().unique_error_message(model_class, unique_check)
+        fields = [model_class._meta.get_field(name) for name in unique_check]
+        if len(fields) < 2:
+            return error
+        other = (model_class._default_manager.filter(**{f.attname: getattr(self, f.attname) for f in fields})
+                 .exclude(pk=self.pk).first())
+        if other is None:
+            return error
+        return ValidationError(
+            _("The %(kind)s “%(other)s” is already on record with the same %(fields)s.") % {
+                "kind": model_class._meta.verbose_name, "other": other,
+                "fields": ", ".join(str(f.verbose_name) for f in fields)},
+            code=error.code)
 
 
 class Versioned(models.Model):

@@ -1,20 +1,24 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import F
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from defrel import delete_effects
 from defrel.admin import EditorialAdmin
-from defrel.admin_forms import InlineRowsFormSet, VersionCheckedForm
+from defrel.admin_forms import InlineRowsFormSet, VersionCheckedForm, without_saved_rows
 from defrel.admin_filters import YearFilter
-from defrel.admin_input import CheckedAutocompleteFields
+from defrel.admin_input import CheckedAutocompleteFields, holds
 from meetings.models import (
     Agreement, AgreementEvent, Engagement, Exercise, Meeting, Occasion, Participation,
 )
 from meetings.models.services import SERVICES, has_service
+from meetings.models.titles import retitled_by_deleting
 from meetings.resources import (
     AgreementEventResource, AgreementResource, EngagementResource, ExerciseResource,
     MeetingResource, OccasionResource, ParticipationResource,
 )
+from partners.models import Position, Tenure
 
 
 @admin.register(Occasion)
@@ -76,6 +80,12 @@ class MeetingAgreementEventInline(CheckedAutocompleteFields, admin.TabularInline
     fields = ["agreement", "kind", "date"]
     autocomplete_fields = ["agreement"]
     verbose_name_plural = _("agreement milestones at this meeting")
+    # Each was reached at this meeting alone: "save as new" leaves them out of the copy
+    # (MeetingAdmin.get_formset_kwargs), where each would repeat a milestone on record.
+    copied_by_save_as_new = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("agreement")  # named by them
 
 
 @admin.register(Meeting)
@@ -93,7 +103,9 @@ class MeetingAdmin(EditorialAdmin):
     inlines = [ParticipationInline, MeetingAgreementEventInline]
     ordering = ["-date_lower", "key"]
     # A meeting held again (the next ministerial, the same partners and people) starts from
-    # a copy; the key must change, or the form says the key is taken.
+    # a copy; the key must change, or the form says the key is taken. Its participants are
+    # copied as the page shows them (the editor keeps, changes or removes each), not the
+    # milestones reached at the original.
     save_as = True
     fieldsets = [
         (None, {"fields": ["key", ("date", "date_lower", "date_upper"), "count",
@@ -107,6 +119,19 @@ class MeetingAdmin(EditorialAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("countries")
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if kwargs.get("save_as_new") and not getattr(inline, "copied_by_save_as_new", True):
+            kwargs["data"], left = without_saved_rows(kwargs["data"], prefix, inline.model._meta.pk.name)
+            pk = inline.model._meta.pk
+            left = inline.get_queryset(request).filter(pk__in=[key for key in left if holds(pk, key)])
+            if left:  # said whether the copy is saved or its page is shown again
+                messages.info(request, _(
+                    "The new meeting does not take the original's %(rows)s, which belong to that "
+                    "meeting alone: %(names)s.") % {"rows": inline.model._meta.verbose_name_plural,
+                                                    "names": ", ".join(f"“{row}”" for row in left)})
+        return kwargs
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -126,6 +151,30 @@ class MeetingAdmin(EditorialAdmin):
     @admin.display(description=_("partners"))
     def partner_codes(self, meeting):
         return ", ".join(c.code for c in meeting.countries.all())
+
+
+def titles_changed(tenures):
+    """Told on the delete pages of tenures (partners' admin, which knows no meetings): the
+    participants whose title at the time the delete would change, each linked to its
+    meeting, with the title it would then have."""
+    participations = (retitled_by_deleting(tenures).select_related("meeting", "official", "position")
+                      .order_by("-meeting__date_lower", "meeting__key", "pk"))
+    shown, count = delete_effects.first_and_count(participations)
+    if not count:
+        return None
+    held = Position.objects.in_bulk({p.held for p in shown if p.held})
+    untitled = _("no title at the time")
+    return delete_effects.Effect(
+        heading=_("Titles at the time that this delete changes"),
+        lead=_("These meetings' participants take their title at the time from the tenures being "
+               "deleted. After the delete it will read as follows (“no title at the time”: no other "
+               "tenure of theirs covers the meeting's date)."),
+        shown=[(f"{p.meeting} — {p.official}: {p.position or untitled} → {held.get(p.held) or untitled}",
+                reverse("admin:meetings_meeting_change", args=[p.meeting_id])) for p in shown],
+        count=count)
+
+
+delete_effects.register(Tenure, titles_changed)
 
 
 class ParticipationForm(KnownFromKept, VersionCheckedForm):

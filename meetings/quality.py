@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +15,7 @@ from defrel.queries import in_chunks
 from meetings.models import (
     Agreement, AgreementEvent, Engagement, Exercise, Meeting, Participation, Status,
 )
-from meetings.models.titles import with_held_position
+from meetings.models.titles import titled_otherwise
 from partners.models import Country, Official, Position, Tenure
 from partners.readings import Known
 
@@ -64,11 +64,7 @@ def stale_titles():
     """Participations whose stored title at the time is not the one the rule gives from the
     tenures now (partners.models.held_during): there should be none, as every write that can
     change it stores it again; a write that went round the models (SQL by hand) shows here."""
-    stale = with_held_position(Participation.objects.all()).filter(
-        Q(position__isnull=True, held__isnull=False) | Q(position__isnull=False, held__isnull=True)
-        | (Q(position__isnull=False, held__isnull=False) & ~Q(position=F("held")))
-    ).select_related("meeting", "official", "position")
-    stale = list(stale)
+    stale = list(titled_otherwise(Participation.objects.all()).select_related("meeting", "official", "position"))
     held = Position.objects.in_bulk({p.held for p in stale if p.held})
     for p in stale:
         detail = f"{p.official} — {p.meeting.date_display}: {p.position or '—'} → {held.get(p.held, '—')}"

@@ -228,3 +228,117 @@ def test_a_deleted_meeting_can_still_be_restored_from_its_history(editor_client)
     assert response.status_code == 302, text(response)[:3000]
     restored = Meeting.objects.get(pk=meeting.pk)
     assert (restored.title_ja, [c.code for c in restored.countries.all()]) == ("消された会談", ["AU"])
+
+
+# --- inline rows on the history page ----------------------------------------------------------
+# A save that changes only a meeting's participants writes the meeting an entry (its version
+# moves) with no change of its own: beside it, the page says what was written to the rows.
+
+def history_cells(client, meeting):
+    """Each row of the meeting's history page, newest first, as its cells' text."""
+    page = client.get(reverse("admin:meetings_meeting_history", args=[meeting.pk])).content.decode()
+    rows = re.findall(r"<tr>(.*?)</tr>", page, re.S)
+    return [[" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
+            for row in rows if "<td>" in row]
+
+
+def line(entry, kind, row=None):
+    """The line the history page gives the participant's ``entry`` (``row``: its name, when its
+    meeting is gone), in Japanese."""
+    from django.utils import formats, timezone, translation
+    from django.utils.translation import gettext
+
+    with translation.override("ja"):
+        return gettext({"+": "%(when)s — %(who)s added the %(kind)s “%(row)s”.",
+                        "-": "%(when)s — %(who)s deleted the %(kind)s “%(row)s”.",
+                        "~": "%(when)s — %(who)s changed the %(kind)s “%(row)s”: %(fields)s."}[kind]) % {
+            "when": formats.date_format(timezone.localtime(entry.history_date), "DATETIME_FORMAT"),
+            "who": entry.history_user.username, "kind": gettext("participant"), "row": row or entry.instance,
+            "fields": gettext("role")}
+
+
+@pytest.fixture
+def meeting_with_two_participants(editor_client):
+    """A meeting added in the admin with two participants."""
+    au = CountryFactory(code="AU")
+    officials = [TenureFactory(official__country=au).official for _ in range(2)]
+    rows = {"participations-TOTAL_FORMS": "2"}
+    for i, official in enumerate(officials):
+        rows.update({f"participations-{i}-official": official.pk, f"participations-{i}-role": "principal",
+                     f"participations-{i}-known_from": "excerpt"})
+    response = editor_client.post(reverse("admin:meetings_meeting_add"), meeting_form(countries=[au.pk], **rows))
+    assert response.status_code == 302, text(response)[:3000]
+    return Meeting.objects.get()
+
+
+def save_participants(client, meeting, **changes):
+    url = reverse("admin:meetings_meeting_change", args=[meeting.pk])
+    form = form_fields(client.get(url))
+    form.update(changes)
+    response = client.post(url, form)
+    assert response.status_code == 302, text(response)[:3000]
+
+
+def test_a_participant_removed_on_the_meetings_page_is_named_beside_the_entry_it_wrote(
+        editor_client, meeting_with_two_participants):
+    meeting = meeting_with_two_participants
+    removed = meeting.participations.order_by("pk").first()
+    save_participants(editor_client, meeting, **{"participations-0-DELETE": ["on"]})
+
+    [deleted] = Participation.history.filter(id=removed.pk, history_type="-")
+    [saved, added] = history_cells(editor_client, meeting)
+    assert saved[-1] == line(deleted, "-")  # its only change
+    assert line(deleted, "-") not in added[-1]
+    assert "人物" in line(deleted, "-") and "削除しました" in line(deleted, "-")
+
+
+def test_a_participant_changed_or_added_on_the_meetings_page_is_named_beside_the_entry(
+        editor_client, meeting_with_two_participants):
+    meeting = meeting_with_two_participants
+    changed = meeting.participations.order_by("pk").last()
+    save_participants(editor_client, meeting, **{"participations-1-role": ["accompanying"]})
+
+    [saved, added] = history_cells(editor_client, meeting)
+    [change] = Participation.history.filter(id=changed.pk, history_type="~")
+    assert saved[-1] == line(change, "~")
+    assert added[-1] == " ".join(line(entry, "+") for entry in Participation.history.filter(history_type="+"))
+
+
+def test_the_history_page_reads_as_many_queries_for_many_participants_as_for_few(editor_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def history_page(n):
+        """The history page of a meeting saved twice: after ``n`` participants were added, and
+        after each was changed and every other one removed."""
+        meeting = MeetingFactory(countries=[CountryFactory(code="AU")])
+        participations = [ParticipationFactory(meeting=meeting, official=TenureFactory().official)
+                          for _ in range(n)]
+        meeting.save()
+        for i, participation in enumerate(participations):
+            participation.role = "accompanying"
+            participation.save()
+            if i % 2:
+                participation.delete()
+        meeting.save()
+        with CaptureQueriesContext(connection) as queries:
+            response = editor_client.get(reverse("admin:meetings_meeting_history", args=[meeting.pk]))
+        assert response.content.decode().count('<ul class="inline-changes">') == 2
+        return len(queries), response.content.decode().count("<li>")
+
+    (few, few_lines), (many, many_lines) = history_page(2), history_page(12)
+    assert many_lines - few_lines == (12 - 2) * 2 + (12 - 2) // 2
+    assert many == few
+
+
+def test_a_deleted_meetings_history_names_the_participants_deleted_with_it(editor_client, meeting_with_two_participants):
+    meeting = meeting_with_two_participants
+    names = {p.pk: str(p) for p in meeting.participations.all()}
+    url = reverse("admin:meetings_meeting_delete", args=[meeting.pk])
+    assert editor_client.post(url, {"post": "yes", "seen_version": str(meeting.version)}).status_code == 302
+    assert not Meeting.objects.exists()
+
+    [deleted, added] = history_cells(editor_client, meeting)
+    entries = Participation.history.filter(history_type="-")
+    # After its own change (its partners taken off), the participants, each named.
+    assert deleted[-1].endswith(" ".join(line(entry, "-", names[entry.id]) for entry in entries))

@@ -7,7 +7,7 @@ A restore copies the tables, the stored column with them.
 
 The functions take the models from the querysets they are given, so that a migration can
 call them with its historical models."""
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 
 from defrel.models import loaded_parents
 from partners.models import Position, Tenure, position_held, tenure_held
@@ -18,12 +18,32 @@ def tenure_model(participation_model):
     return official._meta.get_field("tenures").related_model
 
 
-def with_held_position(participations):
+def with_held_position(participations, without=None):
     """``participations`` (a queryset) each with ``held``: the id of the position held on its
-    meeting's dates (None when no tenure covers them)."""
+    meeting's dates (None when no tenure covers them); the tenures ``without`` (a queryset,
+    about to be deleted) left out of the choice."""
     tenures = tenure_model(participations.model)._base_manager.filter(official=OuterRef("official"))
+    if without is not None:
+        tenures = tenures.exclude(pk__in=without.values("pk"))
     return participations.annotate(
         held=position_held(tenures, OuterRef("meeting__date_lower"), OuterRef("meeting__date_upper")))
+
+
+def titled_otherwise(participations, without=None):
+    """Of ``participations`` (a queryset), with ``held`` as with_held_position gives it, those
+    whose stored title is not the held one: either may be none."""
+    return with_held_position(participations, without).filter(
+        Q(position__isnull=True, held__isnull=False) | Q(position__isnull=False, held__isnull=True)
+        | (Q(position__isnull=False, held__isnull=False) & ~Q(position=F("held"))))
+
+
+def retitled_by_deleting(tenures):
+    """The participations whose title at the time a delete of ``tenures`` (a queryset) would
+    store anew (tenure_deleted), each with ``held``: the position it would then store. Only the
+    tenures' officials' participations read them."""
+    from meetings.models import Participation
+
+    return titled_otherwise(Participation.objects.filter(official__in=tenures.values("official")), without=tenures)
 
 
 def with_tenure(participations):
