@@ -176,6 +176,30 @@ def test_every_reading_taken_from_a_source_is_in_brackets_after_the_name_there()
     assert len(checked) == 8
 
 
+def fixture_record(model, key):
+    (fields,) = [o["fields"] for o in fixture_records(model) if o["fields"]["key"] == key]
+    return fields
+
+
+def test_the_plan_signed_in_march_2018_is_named_as_its_source_names_it():
+    """Minister for Foreign Affairs Kono's statement (ru-2018-2plus2) names the plan signed at
+    the March 2018 foreign ministers' meeting 日露外務相間協議計画: between the foreign ministers
+    (外務相), not the ministries (外務省), which it never says. The meeting and the plan's record
+    write it so, in English too."""
+    text = provenance.source_text("000_c7e10ba25bda7ea3.txt")
+    assert "3月の日露外相会談の際に署名された2018年から2019年の日露外務相間協議計画" in text
+    assert "外務省間" not in text
+    meeting = fixture_record("meetings.meeting", "2018-03-ru-fm")
+    plan = fixture_record("meetings.agreement", "ru-mofa-consultation-plan-2018-2019")
+    assert plan["title_ja"] == "2018年から2019年の日露外務相間協議計画" and plan["title_ja"] in text
+    for fields in (meeting, plan):
+        japanese = [value for name, value in fields.items() if name.endswith("_ja") and "協議計画" in value]
+        english = [value for name, value in fields.items() if name.endswith("_en") and "lan" in value]
+        assert japanese and all("外務相間" in value and "外務省" not in value for value in japanese)
+        assert english and all("foreign ministers" in value.lower() and "ministries" not in value.lower()
+                               for value in english)
+
+
 def test_an_aggregated_meeting_keeps_its_count_out_of_its_title():
     """The count is a column, shown once beside the title: "(6回)" in the title doubled it."""
     doubled = [m["fields"]["key"] for m in fixture_records("meetings.meeting")

@@ -1,0 +1,64 @@
+"""Curated values corrected in a database loaded before (meetings.corrections and the correction
+migrations): only a value still as curated changes, an editor's is kept, the version moves, the
+history says so, and what derives from the values follows."""
+import importlib
+
+import pytest
+from django.apps import apps
+
+from defrel import search_index
+from meetings.corrections import REASON
+from defrel.search import matching
+from meetings.models import Agreement, Meeting
+from tests import curated
+
+pytestmark = pytest.mark.django_db
+
+
+def migration(name):
+    return importlib.import_module(f"meetings.migrations.{name}")
+
+
+def loaded_before(*tables):
+    """The records named in ``tables`` ((model, {key: {field: (as curated, corrected)}}), …) as
+    the curated fixtures had them before the correction, the search documents with them."""
+    for model, table in tables:
+        for key, fields in table.items():
+            model.objects.filter(key=key).update(**{name: was for name, (was, _now) in fields.items()})
+    search_index.rebuild_all()
+
+
+def found(words):
+    return set(Meeting.objects.filter(matching(Meeting, words)).values_list("key", flat=True))
+
+
+def test_a_database_loaded_before_names_the_march_2018_plan_as_its_source_does():
+    """外務相間 (between the foreign ministers), not 外務省間: in the meeting and in the plan,
+    except where an editor wrote their own; versions move, the history says why, and the search
+    finds the source's words in the meeting's text and in the plan it names."""
+    plan = migration("0018_ru_consultation_plan_of_the_foreign_ministers")
+    curated.load_curated()
+    loaded_before((Meeting, plan.MEETINGS), (Agreement, plan.AGREEMENTS))
+    Meeting.objects.filter(key="2018-03-ru-fm").update(summary_en="An editor's own summary.")
+    assert found("2019年の日露外務相間協議計画") == set()
+    before = {m.key: m.version for m in (Meeting.objects.get(key="2018-03-ru-fm"),
+                                         Agreement.objects.get(key="ru-mofa-consultation-plan-2018-2019"))}
+
+    plan.name_the_plan_as_the_source_does(apps, None)
+
+    meeting = Meeting.objects.get(key="2018-03-ru-fm")
+    agreement = Agreement.objects.get(key="ru-mofa-consultation-plan-2018-2019")
+    assert meeting.summary_ja.endswith("2018年から2019年の日露外務相間協議計画が署名された。")
+    assert meeting.outcomes_ja == "2018年から2019年の日露外務相間協議計画に署名。"
+    assert meeting.outcomes_en == "Signed the 2018–2019 Japan–Russia consultation plan between the foreign ministers."
+    assert meeting.summary_en == "An editor's own summary."
+    assert agreement.title_ja == "2018年から2019年の日露外務相間協議計画"
+    assert (meeting.version - before[meeting.key], agreement.version - before[agreement.key]) == (1, 1)
+    entry = meeting.history.latest()
+    assert (entry.history_type, entry.history_change_reason, entry.outcomes_ja) == ("~", REASON, meeting.outcomes_ja)
+    assert [link.country.code for link in entry.countries.all()] == ["RU"]
+    assert agreement.history.latest().history_change_reason == REASON
+    assert found("2019年の日露外務相間協議計画") == {"2018-03-ru-fm"}
+
+    plan.name_the_plan_as_the_source_does(apps, None)  # once only
+    assert Meeting.objects.get(key="2018-03-ru-fm").version == meeting.version
