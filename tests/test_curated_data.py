@@ -200,6 +200,56 @@ def test_the_plan_signed_in_march_2018_is_named_as_its_source_names_it():
                                for value in english)
 
 
+RUSSIA_2018 = "000_c7e10ba25bda7ea3.txt"  # ru-2018-2plus2: the "2+2"'s joint press conference
+
+
+def test_the_russia_records_of_2017_and_2018_give_the_dates_and_places_their_source_gives():
+    """Every Japan–Russia meeting of 2017–2018: a day only where the text gives one (「本日」, 7月4日),
+    a place only where it names one (Moscow for the May summit, not for 31 July, where the text
+    places only the press conference: ロシア外務省別館), each name as the text writes it."""
+    text = provenance.source_text(RUSSIA_2018)
+    meetings = {m["fields"]["key"]: m["fields"] for m in fixture_records("meetings.meeting")
+                if ["RU"] in m["fields"]["countries"] and m["fields"]["date"][:4] in ("2017", "2018")}
+    assert {key: (m["date"], m["location_ja"]) for key, m in meetings.items()} == {
+        "2017-03-ru-2plus2": ("2017-03", ""), "2017-ru-cgs-visit": ("2017", "日本"),
+        "2017-ru-ground-forces-visit": ("2017", "日本"), "2018-03-ru-fm": ("2018-03", "東京"),
+        "2018-05-ru-summit": ("2018-05", "モスクワ"), "2018-07-04-ru-security-consultation": ("2018-07-04", "東京"),
+        "2018-07-31-ru-fm": ("2018-07-31", ""), "2018-07-31-ru-2plus2": ("2018-07-31", ""),
+        "2018-07-31-ru-defmin": ("2018-07", "")}  # 「今回…日露防衛大臣会談及び第三回「2 + 2」を実施」
+    for said in ("5月末にモスクワで行われた日露首脳会談", "ラヴロフ外務大臣を東京にお迎えして",
+                 "今年は7月4日に東京で開催", "本日、16時から1時間30分", "続いて、17時35分から約1時間半",
+                 "場所ロシア外務省別館", "昨年のゲラシモフ参謀総長及びサリコフ地上軍総司令官の訪日"):
+        assert said in text
+    assert not re.search("本日[^。]*日露防衛大臣会談", text)
+    for key, name in {"2018-07-31-ru-2plus2": "日露外務・防衛閣僚級協議", "2017-03-ru-2plus2": "日露外務・防衛閣僚級協議",
+                      "2018-07-31-ru-defmin": "日露防衛大臣会談", "2018-07-31-ru-fm": "日露外務大臣会談",
+                      "2018-03-ru-fm": "日露外相会談", "2018-05-ru-summit": "日露首脳会談"}.items():
+        assert name in meetings[key]["title_ja"] and name in text, key
+
+
+def test_the_russia_records_of_2018_tell_what_each_minister_says_of_both_meetings_as_theirs():
+    """Shoigu and Onodera speak of the defence ministers' meeting and the "2+2" together, and
+    Onodera of the outcomes of his visit: no record makes them one meeting's; the September
+    summit is "circumstances permitting", the next consultations in Moscow "planned"."""
+    text = provenance.source_text(RUSSIA_2018)
+    assert "小野寺防衛大臣との会談においても、また「2+2」においても" in text
+    assert "今回の訪露の成果として" in text and "諸般の事情が許せば" in text and "次はモスクワで開催する予定です" in text
+    meetings = {m["fields"]["key"]: m["fields"] for m in fixture_records("meetings.meeting")}
+    two_plus_two, defmin = meetings["2018-07-31-ru-2plus2"], meetings["2018-07-31-ru-defmin"]
+    assert "小野寺防衛大臣との会談及び「2+2」について" in two_plus_two["summary_ja"]
+    assert "露参謀本部" not in two_plus_two["outcomes_ja"]
+    assert "同会談及び第3回「2+2」について" in defmin["summary_ja"]
+    assert defmin["outcomes_ja"].startswith("小野寺防衛大臣の訪露の成果として")
+    assert "諸般の事情が許せば" in meetings["2018-07-31-ru-fm"]["summary_ja"]
+    assert "次はモスクワで開催する予定" in meetings["2018-07-04-ru-security-consultation"]["summary_ja"]
+    told_as_one_meeting = [o["fields"]["key"] for model in ("meetings.engagement", "meetings.exercise")
+                        for o in fixture_records(model) if o["fields"]["source"] == ["ru-2018-2plus2"]
+                        and "日露防衛相会談" in o["fields"]["summary_ja"]]
+    assert told_as_one_meeting == []
+    english = [m["summary_en"] for key, m in meetings.items() if m["source"] == ["ru-2018-2plus2"]]
+    assert not [s for s in english if "Foreign Minister Kono" in s or "Defense Minister Onodera" in s]
+
+
 def test_an_aggregated_meeting_keeps_its_count_out_of_its_title():
     """The count is a column, shown once beside the title: "(6回)" in the title doubled it."""
     doubled = [m["fields"]["key"] for m in fixture_records("meetings.meeting")

@@ -1,6 +1,7 @@
 """Curated values corrected in a database loaded before (meetings.corrections and the correction
 migrations): only a value still as curated changes, an editor's is kept, the version moves, the
 history says so, and what derives from the values follows."""
+import datetime
 import importlib
 
 import pytest
@@ -9,7 +10,7 @@ from django.apps import apps
 from defrel import search_index
 from meetings.corrections import REASON
 from defrel.search import matching
-from meetings.models import Agreement, Meeting
+from meetings.models import Agreement, Engagement, Exercise, Meeting
 from tests import curated
 
 pytestmark = pytest.mark.django_db
@@ -62,3 +63,36 @@ def test_a_database_loaded_before_names_the_march_2018_plan_as_its_source_does()
 
     plan.name_the_plan_as_the_source_does(apps, None)  # once only
     assert Meeting.objects.get(key="2018-03-ru-fm").version == meeting.version
+
+
+def test_a_database_loaded_before_gets_the_russia_records_of_2017_and_2018_as_their_source_has_them():
+    """The defence ministers' meeting of July 2018 loses the day the text does not give: its
+    bounds are the month's and its participants keep their titles; the meetings of 31 July lose
+    Moscow; the engagement and the exercise of the same source follow; a place an editor gave
+    is kept."""
+    russia = migration("0019_ru_2017_2018_read_against_the_source")
+    curated.load_curated()
+    loaded_before((Meeting, russia.MEETINGS), (Engagement, russia.ENGAGEMENTS), (Exercise, russia.EXERCISES))
+    Meeting.objects.filter(key="2018-07-31-ru-defmin").update(date_lower=datetime.date(2018, 7, 31),
+                                                                date_upper=datetime.date(2018, 7, 31))
+    Meeting.objects.filter(key="2018-07-31-ru-fm").update(location_ja="モスクワ市内", location_en="in Moscow")
+    versions = dict(Meeting.objects.values_list("key", "version"))
+
+    russia.read_again_against_the_source(apps, None)
+
+    defmin = Meeting.objects.get(key="2018-07-31-ru-defmin")
+    assert (defmin.date, defmin.date_lower, defmin.date_upper) == (
+        "2018-07", datetime.date(2018, 7, 1), datetime.date(2018, 7, 31))
+    assert defmin.title_ja == "日露防衛大臣会談" and defmin.history.latest().history_change_reason == REASON
+    assert sorted(p.title for p in defmin.titled_participations()) == ["ロシア国防大臣", "防衛大臣"]
+    assert Meeting.objects.filter(date_lower__year=2018, date_lower__month=7, date="2018-07-31").count() == 2
+    places = dict(Meeting.objects.filter(key__startswith="2018-07-31-ru").values_list("key", "location_ja"))
+    assert places == {"2018-07-31-ru-2plus2": "", "2018-07-31-ru-defmin": "", "2018-07-31-ru-fm": "モスクワ市内"}
+    fm = Meeting.objects.get(key="2018-07-31-ru-fm")
+    assert fm.location_en == "in Moscow" and "諸般の事情が許せば" in fm.summary_ja
+    changed = {key for key, version in Meeting.objects.values_list("key", "version") if version != versions[key]}
+    assert changed == set(russia.MEETINGS)
+    assert "2018年7月の小野寺防衛大臣の訪露の成果" in Engagement.objects.get(
+        key="2018-10-ru-pacific-fleet-hakodate-port-call").summary_ja
+    assert Exercise.objects.get(key="undated-ru-sarex").summary_ja.startswith("ショイグ国防大臣は")
+    assert found("小野寺防衛大臣との会談及び") == {"2018-07-31-ru-2plus2"}
