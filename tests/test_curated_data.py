@@ -250,6 +250,24 @@ def test_the_russia_records_of_2018_tell_what_each_minister_says_of_both_meeting
     assert not [s for s in english if "Foreign Minister Kono" in s or "Defense Minister Onodera" in s]
 
 
+PARTICIPANTS_NOTE = re.compile(r"本文に名前がな|として記録|names no (minister|participant)|does not name the|recorded as the")
+
+
+def test_no_summary_tells_in_a_note_how_its_participants_are_known():
+    """How the record knows a participant is the participation's known_from, which the
+    meeting's page, the exports and the API give: a summary says what the source says."""
+    noted = [(m["fields"]["key"], name) for m in fixture_records("meetings.meeting")
+             for name in ("summary_ja", "summary_en", "outcomes_ja", "outcomes_en")
+             if PARTICIPANTS_NOTE.search(m["fields"][name])]
+    assert noted == []
+    known = {(p["fields"]["meeting"][0], p["fields"]["official"][0]): p["fields"]["known_from"]
+             for p in fixture_records("meetings.participation")}
+    for key in ("2024-05-us-au-ph-defmin", "2024-08-in-defmin"):  # the text names nobody for them
+        assert {how for (meeting, _official), how in known.items() if meeting == key} == {"public_record"}
+    assert {official: how for (meeting, official), how in known.items() if meeting == "2024-05-us-au-defmin"} == {
+        "kihara-minoru": "excerpt", "austin-lloyd": "public_record", "marles-richard": "public_record"}
+
+
 def test_an_aggregated_meeting_keeps_its_count_out_of_its_title():
     """The count is a column, shown once beside the title: "(6回)" in the title doubled it."""
     doubled = [m["fields"]["key"] for m in fixture_records("meetings.meeting")

@@ -96,3 +96,23 @@ def test_a_database_loaded_before_gets_the_russia_records_of_2017_and_2018_as_th
         key="2018-10-ru-pacific-fleet-hakodate-port-call").summary_ja
     assert Exercise.objects.get(key="undated-ru-sarex").summary_ja.startswith("ショイグ国防大臣は")
     assert found("小野寺防衛大臣との会談及び") == {"2018-07-31-ru-2plus2"}
+
+
+def test_a_database_loaded_before_leaves_how_participants_are_known_to_their_page(client):
+    """The notes that the text names no participant leave the three summaries; the meeting's
+    page says it from the participants' known_from."""
+    notes = migration("0020_participants_known_from_not_in_summaries")
+    curated.load_curated()
+    loaded_before((Meeting, notes.MEETINGS))
+    assert "当時の4か国の国防担当大臣として記録" in Meeting.objects.get(key="2024-05-us-au-ph-defmin").summary_ja
+
+    notes.leave_the_participants_to_known_from(apps, None)
+
+    meeting = Meeting.objects.get(key="2024-05-us-au-ph-defmin")
+    assert meeting.summary_ja.endswith("重要な連携について強調した。")
+    assert meeting.summary_en.endswith("a free, open, secure and prosperous Indo-Pacific.")
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert "4名の参加者は、出典にこの会談での名前がなく、公開情報（当日の在任者）により特定しました。" in page
+    assert "として記録" not in page
+    assert Meeting.objects.get(key="2024-08-in-defmin").summary_ja == (
+        "2024年8月に日印防衛相会談が行われた(本文は陸幕長の会談の記述の中で言及するのみ)。")
