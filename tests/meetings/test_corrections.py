@@ -10,7 +10,7 @@ from django.apps import apps
 from defrel import search_index
 from meetings.corrections import REASON
 from defrel.search import matching
-from meetings.models import Agreement, Engagement, Exercise, Meeting
+from meetings.models import Agreement, Engagement, Exercise, Meeting, Status
 from tests import curated
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +116,18 @@ def test_a_database_loaded_before_leaves_how_participants_are_known_to_their_pag
     assert "として記録" not in page
     assert Meeting.objects.get(key="2024-08-in-defmin").summary_ja == (
         "2024年8月に日印防衛相会談が行われた(本文は陸幕長の会談の記述の中で言及するのみ)。")
+
+
+def test_a_database_loaded_before_states_the_two_undated_signatures_as_signed():
+    """The Indian joint declaration and the Italian memorandum, 署名 without a date: signed by
+    the source's date, no longer in force; an editor's status is kept."""
+    signed = migration("0021_documents_signed_not_in_force")
+    curated.load_curated()
+    loaded_before((Agreement, signed.AGREEMENTS))
+    Agreement.objects.filter(key="it-defense-mou").update(stated_status="")  # an editor's
+
+    signed.signed_as_the_source_says(apps, None)
+
+    declaration = Agreement.objects.get(key="in-joint-declaration-security-cooperation")
+    assert (declaration.stated_status, declaration.status_on()) == ("signed", Status.SIGNED_BY)
+    assert Agreement.objects.get(key="it-defense-mou").stated_status == ""
