@@ -37,8 +37,8 @@ CHECKS = {
     "stale_title": _("Participants whose stored title is not the one their tenures give"),
     "in_force_before_signed": _("Agreements in force before they were signed"),
     "milestone_off_its_meeting": _("Agreement milestones reached at a meeting dated otherwise"),
-    "stated_status_unused": _("Agreements stated in force whose dated milestones give another "
-                              "status today (a dated milestone is the only rule)"),
+    "stated_status_unused": _("Agreements stated in force, or signed, whose dated milestones give "
+                              "another status today (a dated milestone is the only rule)"),
     "overlapping_tenures": _("Overlapping tenures of one office"),
     "no_excerpt": _("Records without a source excerpt"),
     "no_partner": _("Meetings without a partner country"),
@@ -97,11 +97,13 @@ def milestones_off_their_meeting():
 def stated_status_unused():
     """The status stated without a date counts only while no milestone is dated: one added
     later (a revision, provisional application) silently sets it aside."""
-    IN_FORCE = {Status.IN_FORCE, Status.IN_FORCE_BY, Status.NOTICE_GIVEN}
-    stated = Agreement.objects.filter(stated_status=Status.IN_FORCE, events__isnull=False).distinct()
+    in_force = {Status.IN_FORCE, Status.NOTICE_GIVEN}
+    agrees = {Status.IN_FORCE: in_force,  # signed, or in force as the source says
+              Status.SIGNED: {*in_force, Status.SIGNED, Status.AGREED_DOCUMENT, Status.REVISED, Status.CONCLUDED}}
+    stated = Agreement.objects.filter(stated_status__in=agrees, events__isnull=False).distinct()
     for agreement in stated.prefetch_related("events"):
         status = agreement.status_on()
-        if status not in IN_FORCE:
+        if status not in agrees[agreement.stated_status]:
             yield Problem("stated_status_unused", agreement, status.label)
 
 

@@ -23,6 +23,15 @@ class Status(models.TextChoices):
     NEGOTIATING = "negotiating", _("negotiating")
     AGREED = "agreed", _("agreed in substance")
     SIGNED = "signed", _("signed")
+    # The source says it was signed and gives no date (「…共同宣言」が署名され): signed by the
+    # source's date, never "signed on" a day (Agreement.status_on).
+    SIGNED_BY = "signed_by", _("signed by the source’s date")
+    # A document that is not a treaty (Agreement.holds_without_force), as its latest milestone
+    # leaves it: the sources say such documents were signed (署名), agreed (合意), revised (改定),
+    # issued or announced (発出, 発表), never that they entered into force (発効).
+    AGREED_DOCUMENT = "agreed_document", _("agreed")
+    REVISED = "revised", _("revised")
+    CONCLUDED = "concluded", _("concluded")
     # Japan's initiative announced or presented to partners (the Vientiane Vision), not a
     # text the partners signed.
     ANNOUNCED = "announced", _("announced")
@@ -37,8 +46,11 @@ class Status(models.TextChoices):
 
 
 IN_FORCE_STATUSES = {Status.IN_FORCE, Status.NOTICE_GIVEN}
-# What the sources state of an agreement without a date: only that it is in force.
-STATED = [(Status.UNKNOWN.value, Status.UNKNOWN.label), (Status.IN_FORCE.value, Status.IN_FORCE.label)]
+# What the sources state of an agreement without a date: that it is in force, or signed.
+STATED = [(Status.UNKNOWN.value, Status.UNKNOWN.label), (Status.IN_FORCE.value, Status.IN_FORCE.label),
+          (Status.SIGNED.value, Status.SIGNED.label)]
+# What a status stated without a date reads as on every day (Agreement.status_on).
+STATED_BY = {Status.IN_FORCE: Status.IN_FORCE_BY, Status.SIGNED: Status.SIGNED_BY}
 
 
 class AgreementQuerySet(SearchableQuerySet):
@@ -80,7 +92,8 @@ class Agreement(NaturalKeyed, Sourced, Versioned, models.Model):
     aliases = models.TextField(_("aliases"), blank=True, help_text=_("Other names, one per line."))
     stated_status = models.CharField(
         _("status stated without a date"), max_length=20, choices=STATED, blank=True,
-        help_text=_("When the source says the agreement is in force but gives no date."),
+        help_text=_("When the source says the agreement is in force, or that it was signed, but gives "
+                    "no date."),
     )
     summary_ja = models.TextField(_("summary (Japanese)"), blank=True)
     summary_en = models.TextField(_("summary (English)"), blank=True)
@@ -127,12 +140,13 @@ class Agreement(NaturalKeyed, Sourced, Versioned, models.Model):
         2025 White Paper lists the ACSAs with Australia, the UK, France …) is IN_FORCE_BY on
         every day: known in force by the source's date, since a date no source gives. Its
         start stays unknown rather than becoming the source's date (partial dates stay
-        partial), and it is told apart from "in force since X" and from "no record". A
-        dated milestone, once recorded, is the only rule again."""
+        partial), and it is told apart from "in force since X" and from "no record". One it
+        states to have been signed, without a date, is SIGNED_BY alike. A dated milestone,
+        once recorded, is the only rule again."""
         day = day or datetime.date.today()
         events = sorted(self.events.all() if events is None else events, key=lambda e: (e.date_lower, e.pk or 0))
-        if not events and self.stated_status == Status.IN_FORCE:
-            return Status.IN_FORCE_BY
+        if not events and self.stated_status in STATED_BY:
+            return STATED_BY[self.stated_status]
         # A document of a kind that holds once signed is only signed, all the same, when its
         # life records an entry into force: until that day.
         needs_entry_into_force = self.needs_entry_into_force or any(
@@ -140,12 +154,13 @@ class Agreement(NaturalKeyed, Sourced, Versioned, models.Model):
         status = Status.UNKNOWN
         for event in events:
             if event.date_lower and event.date_lower <= day:
-                status = event.status_after(status, needs_entry_into_force)
+                status = event.status_after(status, needs_entry_into_force, self.holds_without_force)
         return Status(status)
 
     @property
     def stated_by(self):
-        """The date of the source that states the undated status (a partial date), or None."""
+        """The date of the source that states the undated status (a partial date), or None.
+        It is the date by which it was signed, or in force: "since an unknown date"."""
         if self.source is None or not self.source.date:
             return None
         return dates.parse(self.source.date)
@@ -155,6 +170,17 @@ class Agreement(NaturalKeyed, Sourced, Versioned, models.Model):
         """Treaty-level agreements are only signed until they enter into force."""
         return self.kind in {self.Kind.ACSA, self.Kind.INFORMATION_SECURITY,
                              self.Kind.EQUIPMENT_TRANSFER, self.Kind.RAA, self.Kind.TREATY}
+
+    @property
+    def holds_without_force(self):
+        """A document that is not a treaty — a joint statement or declaration, a memorandum, a
+        statement of intent, an arrangement, a partnership programme, an action plan … — is
+        what its latest milestone records (signed, agreed, revised), never "in force" unless a
+        milestone records its entry into force. An exchange of notes, a treaty in form, is in
+        force once signed or concluded."""
+        return self.kind in {self.Kind.JOINT_DECLARATION, self.Kind.STATEMENT_OF_INTENT,
+                             self.Kind.COOPERATION_MEMORANDUM, self.Kind.ARRANGEMENT,
+                             self.Kind.PARTNERSHIP_PROGRAMME, self.Kind.OTHER}
 
 
 class AgreementEvent(NaturalKeyed, Dated, Sourced, Versioned, InlineRow, models.Model):
@@ -230,8 +256,10 @@ class AgreementEvent(NaturalKeyed, Dated, Sourced, Versioned, InlineRow, models.
     def note(self):
         return localised(self, "note")
 
-    def status_after(self, status, needs_entry_into_force):
+    def status_after(self, status, needs_entry_into_force, holds_without_force=False):
         kind = self.Kind
+        if holds_without_force and self.kind in DOCUMENT_STATUSES and status not in IN_FORCE_STATUSES:
+            return DOCUMENT_STATUSES[self.kind]
         if self.kind == kind.ANNOUNCED:
             return Status.ANNOUNCED if status == Status.UNKNOWN else status
         if self.kind == kind.PROVISIONALLY_APPLIED:
@@ -251,6 +279,13 @@ class AgreementEvent(NaturalKeyed, Dated, Sourced, Versioned, InlineRow, models.
         # agreed, concluded, entered into force, revised, notice suspended or withdrawn
         return Status.IN_FORCE
 
+
+# What a document that is not a treaty is after each milestone that would put a treaty in
+# force, or leave it signed (AgreementEvent.status_after).
+DOCUMENT_STATUSES = {
+    AgreementEvent.Kind.SIGNED: Status.SIGNED, AgreementEvent.Kind.AGREED: Status.AGREED_DOCUMENT,
+    AgreementEvent.Kind.REVISED: Status.REVISED, AgreementEvent.Kind.CONCLUDED: Status.CONCLUDED,
+}
 
 # What an agreement's status reads (defrel.stamp.token): the agreement, its milestones and the
 # source that dates an undated status. The agreements matrix's rows are kept under it.

@@ -24,6 +24,7 @@ from defrel import dates
 from defrel.kept import renewed_each
 from defrel.stamp import token
 from meetings.models import AGREEMENT_TABLE_READS, STATUS_READS, Agreement, AgreementEvent, Status
+from meetings.models.agreements import STATED_BY
 from meetings.views.profiles import JAPAN
 from partners.models import Country, Region
 from partners.readings import name_sort_key
@@ -128,7 +129,7 @@ def shows(cell):
     _matrix_item.html and _status.html read: keep them in step)."""
     return hashlib.blake2b(repr([
         (agreement.key, agreement.short_name, agreement.title, status.value,
-         agreement.source.date if status == Status.IN_FORCE_BY and agreement.source else None)
+         agreement.source.date if status in STATED_BY.values() and agreement.source else None)
         for agreement, status in cell]).encode(), digest_size=16).hexdigest()
 
 

@@ -42,10 +42,47 @@ def test_a_treaty_is_only_signed_until_it_enters_into_force():
     assert raa.status_on(datetime.date(2025, 10, 1)) == Status.IN_FORCE
 
 
-def test_a_memorandum_is_in_effect_once_signed():
+def test_a_memorandum_is_signed_and_then_revised_never_in_force():
+    """The sources say a memorandum was signed (署名) or revised (改定), never that it entered
+    into force (発効)."""
     memo = AgreementFactory(kind="cooperation_memorandum")
-    AgreementEventFactory(agreement=memo, kind="signed", date="2021-11-23")
-    assert memo.status_on(datetime.date(2022, 1, 1)) == Status.IN_FORCE
+    AgreementEventFactory(agreement=memo, kind="signed", date="2012")
+    AgreementEventFactory(agreement=memo, kind="revised", date="2023")
+    assert memo.status_on(datetime.date(2011, 12, 31)) == Status.UNKNOWN
+    assert memo.status_on(datetime.date(2022, 1, 1)) == Status.SIGNED
+    assert memo.status_on(datetime.date(2024, 1, 1)) == Status.REVISED
+
+
+@pytest.mark.parametrize("kind, milestone, status", [
+    ("joint_declaration", "agreed", Status.AGREED_DOCUMENT),  # 共同声明を発表した, 発出した
+    ("joint_declaration", "signed", Status.SIGNED),  # 「安全保障協力に関する日豪共同宣言」: 署名された
+    ("statement_of_intent", "signed", Status.SIGNED),
+    ("arrangement", "signed", Status.SIGNED),
+    ("partnership_programme", "agreed", Status.AGREED_DOCUMENT),  # ITPP: 合意した
+    ("other", "concluded", Status.CONCLUDED),
+])
+def test_a_document_that_is_not_a_treaty_is_what_its_milestone_records_on_its_date(kind, milestone, status):
+    document = AgreementFactory(kind=kind)
+    AgreementEventFactory(agreement=document, kind=milestone, date="2024-11")
+    assert document.status_on(datetime.date(2024, 10, 31)) == Status.UNKNOWN
+    assert document.status_on(datetime.date(2024, 11, 1)) == status
+    assert document.status_on(datetime.date(2030, 1, 1)) == status
+    assert status not in IN_FORCE_STATUSES
+
+
+def test_an_exchange_of_notes_is_in_force_once_signed():
+    notes = AgreementFactory(kind="exchange_of_notes")
+    AgreementEventFactory(agreement=notes, kind="signed", date="2024-12")
+    assert notes.status_on(datetime.date(2025, 1, 1)) == Status.IN_FORCE
+
+
+def test_a_document_the_source_says_was_signed_without_a_date_is_signed_by_the_sources_date():
+    """「日印間の安全保障協力に関する共同宣言」が署名され: no date, and never "in force"."""
+    declaration = AgreementFactory(kind="joint_declaration", stated_status="signed", source__date="2025-07")
+    for day in (datetime.date(2010, 1, 1), datetime.date(2025, 8, 1)):
+        assert declaration.status_on(day) == Status.SIGNED_BY
+    assert Status.SIGNED_BY not in {Status.SIGNED, Status.UNKNOWN, *IN_FORCE_STATUSES}
+    assert declaration.stated_by.display("en") == "July 2025"
 
 
 def test_any_document_whose_life_records_an_entry_into_force_is_signed_until_then():
@@ -82,7 +119,7 @@ def test_provisional_application_is_not_entry_into_force():
     spa = AgreementFactory(kind="other")
     AgreementEventFactory(agreement=spa, kind="signed", date="2018-07")
     AgreementEventFactory(agreement=spa, kind="provisionally_applied", date="2019-02")
-    assert spa.status_on(datetime.date(2018, 12, 1)) == Status.IN_FORCE  # "other": signed is in force
+    assert spa.status_on(datetime.date(2018, 12, 1)) == Status.SIGNED  # "other": never in force by signing
     treaty = AgreementFactory(kind="treaty")
     AgreementEventFactory(agreement=treaty, kind="signed", date="2018-07")
     AgreementEventFactory(agreement=treaty, kind="provisionally_applied", date="2019-02")

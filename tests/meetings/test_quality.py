@@ -38,6 +38,12 @@ def test_each_problem_is_found_and_links_to_the_record_to_fix(editor_client):
     stated = AgreementFactory(key="stated", kind="acsa", stated_status="in_force")  # no milestone: stands
     AgreementEventFactory(agreement=AgreementFactory(key="dated", stated_status="in_force"),
                           kind="entered_into_force", date="2020-01")  # agrees
+    # stated signed: a signature dated later agrees, a start of negotiations does not
+    AgreementEventFactory(agreement=AgreementFactory(key="signed-dated", kind="joint_declaration",
+                                                     stated_status="signed"), kind="signed", date="2020-01")
+    AgreementEventFactory(agreement=AgreementFactory(key="signed-negotiating", kind="cooperation_memorandum",
+                                                     stated_status="signed"),
+                          kind="negotiation_started", date="2020-01")
 
     # a milestone at a meeting whose date was changed afterwards
     moved = MeetingFactory(key="moved", date="2025-03")
@@ -56,7 +62,7 @@ def test_each_problem_is_found_and_links_to_the_record_to_fix(editor_client):
     assert len(found["overlapping_tenures"]) == 2  # two officials at once; one official twice
     assert "unsourced" in [getattr(p.record, "key", "") for p in found["no_excerpt"]]
     assert [p.record.key for p in found["no_partner"]] == ["alone"]
-    assert [p.record.key for p in found["stated_status_unused"]] == ["revised"]
+    assert sorted(p.record.key for p in found["stated_status_unused"]) == ["revised", "signed-negotiating"]
     assert stated.status_on() == "in_force_by"
 
     page = editor_client.get(reverse("data-quality")).content.decode()

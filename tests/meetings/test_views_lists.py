@@ -1,4 +1,5 @@
 import re
+from html import unescape
 
 import pytest
 from django.core.cache import cache
@@ -15,7 +16,7 @@ from meetings.views import lists
 from partners.models import Country
 from tests.meetings.factories import (
     AgreementEventFactory, AgreementFactory, ExerciseFactory, MeetingFactory, OccasionFactory,
-    ParticipationFactory,
+    ParticipationFactory, SourceFactory,
 )
 from tests.partners.factories import CountryFactory, OfficialFactory, PositionFactory, TenureFactory
 
@@ -387,6 +388,17 @@ def test_agreement_without_dated_milestones_shows_the_stated_status(client):
     html = page(client, "meetings:agreement-detail", "", "acsa", lang="en")
     assert "The sources give no dated milestone." in html
     assert "They state its status as: in force." in html
+
+
+def test_a_document_the_source_says_was_signed_without_a_date_reads_signed_in_both_languages(client):
+    AgreementFactory(key="in-declaration", kind="joint_declaration", stated_status="signed",
+                     source=SourceFactory(key="wp2025", date="2025-07"))
+    english = unescape(page(client, "meetings:agreement-detail", "", "in-declaration", lang="en"))
+    assert "signed by the source’s date" in english and "(signed by July 2025; on an unknown date)" in english
+    assert "They state its status as: signed." in english and "in force" not in english
+    japanese = page(client, "meetings:agreement-detail", "", "in-declaration")
+    assert "出典の時点で署名済み" in japanese and "（2025年7月の時点で署名済み。署名日は不明）" in japanese
+    assert "出典の記載による状況：署名。" in japanese and "発効" not in japanese
 
 
 def test_unknown_agreement_is_not_found(client):

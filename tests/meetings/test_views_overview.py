@@ -154,6 +154,28 @@ def test_an_agreement_stated_in_force_without_a_date_is_on_the_matrix_on_any_pas
     assert "GSOMIA" not in row  # concluded 2016-11: no record yet in 2010
 
 
+def test_the_matrix_shows_statements_and_memoranda_as_signed_or_agreed_never_in_force(client):
+    """The Swedish row: a joint statement issued (agreed) and a memorandum signed, in both
+    languages; "in force" is for the treaties and exchanges of notes that the sources say are."""
+    sweden = CountryFactory(code="SE", name_ja="スウェーデン", name_en="Sweden", region="europe")
+    statement = AgreementFactory(parties=[sweden], key="se-statement", short_name="", kind="joint_declaration",
+                                 title_ja="戦略的パートナーシップに関する共同声明", title_en="Joint Statement")
+    AgreementEventFactory(agreement=statement, kind="agreed", date="2024-12")
+    memo = AgreementFactory(parties=[sweden], key="se-memo", short_name="", kind="cooperation_memorandum",
+                            title_ja="防衛協力・交流に関する覚書", title_en="Memorandum")
+    AgreementEventFactory(agreement=memo, kind="signed", date="2016")
+    japanese = get(client, "meetings:agreement-matrix", as_of="2025-01-01")
+    row = table_row(japanese, "SE")
+    assert 'class="badge status-agreed_document">合意<' in row and 'class="badge status-signed">署名<' in row
+    assert "発効" not in row
+    assert "条約ではない文書（共同宣言・共同声明、覚書、意図表明文書、取決め、計画など）は、" in text(japanese)
+    english = get(client, "meetings:agreement-matrix", lang="en", as_of="2025-01-01")
+    row = table_row(english, "SE")
+    assert 'class="badge status-agreed_document">agreed<' in row and 'class="badge status-signed">signed<' in row
+    assert "in force" not in row
+    assert "the sources never say that one entered into force" in text(english)
+
+
 def test_the_matrix_has_a_legend_of_statuses(client):
     shown = text(get(client, "meetings:agreement-matrix", lang="en"))
     for label in ("negotiating", "signed", "in force", "terminated"):
