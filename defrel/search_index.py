@@ -187,13 +187,12 @@ def linked(sender, instance, action, reverse, model, pk_set, using=None, **kwarg
     """Many-to-many links changed: the documents of their owners' side."""
     for owner, lookup, field in LINKS.get(sender, ()):
         if not reverse:  # ``instance`` is the field's own side
-            side_model, side_pks = type(instance), [instance.pk]
+            side_pks = [instance.pk]
         elif action == "pre_clear":
             accessor = field.remote_field.get_accessor_name()
             instance._search_cleared = list(getattr(instance, accessor).values_list("pk", flat=True))
             continue
         else:
-            side_model = field.model
             side_pks = list(pk_set or ()) or getattr(instance, "_search_cleared", [])
         if action not in ("post_add", "post_remove", "post_clear") or not side_pks:
             continue
