@@ -124,10 +124,11 @@ def previous_entries(entries):
                                                 "history_date__lt": max(e.history_date for e in mine)})
                       .order_by("history_date", "history_id")):
             earlier[getattr(other, pk)].append(other)
+        dates = {record: [e.history_date for e in rows] for record, rows in earlier.items()}
         for entry in mine:
-            before = earlier[getattr(entry, pk)]
-            at = bisect_left([e.history_date for e in before], entry.history_date)
-            found[entry] = before[at - 1] if at else None
+            record = getattr(entry, pk)
+            at = bisect_left(dates.get(record, []), entry.history_date)
+            found[entry] = earlier[record][at - 1] if at else None
     return found
 
 
