@@ -18,7 +18,7 @@ from tests.meetings.test_admin import meeting_form
 from tests.pages import form_fields, text
 from tests.partners.factories import CountryFactory, OfficialFactory, TenureFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
+pytestmark = [pytest.mark.django_db]
 
 
 def test_admin_form_inline_and_many_to_many_changes_are_recorded_with_the_editor(editor_client):

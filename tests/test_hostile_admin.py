@@ -6,9 +6,9 @@ order and page parameters, its record addresses, autocomplete, import and export
 The ModelAdmins, their filters and their autocomplete fields are read from the admin site,
 so a new one is tried without anyone adding it here.
 
-These tests run under the real URLconf, not tests.admin_urls like the other admin tests: the
-error pages (404.html extends the public base template) link to the public site, and drawn
-under an admin-only URLconf they would raise NoReverseMatch where production shows them."""
+Like every admin test, these run under the real URLconf: the error pages (404.html extends
+the public base template) link to the public site, and drawn under an admin-only URLconf they
+would raise NoReverseMatch where production shows them."""
 import pytest
 from django.apps import apps
 from django.conf import settings as django_settings

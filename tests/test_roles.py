@@ -15,7 +15,7 @@ from tests.meetings.factories import (
 )
 from tests.partners.factories import CountryFactory, OfficialFactory, PositionFactory, TenureFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
+pytestmark = [pytest.mark.django_db]
 
 MODELS = [
     (Source, SourceFactory), (Country, CountryFactory), (Position, PositionFactory),

@@ -20,7 +20,6 @@ from meetings.models import Meeting
 from tests.conftest import member_of
 from tests.meetings.test_import_preview import COLUMNS, csv_file, exported, row, world  # noqa: F401
 
-pytestmark = [pytest.mark.urls("tests.admin_urls")]
 
 MEETINGS = "admin:meetings_meeting_import"
 SOURCES = "admin:defrel_source_import"

@@ -15,7 +15,7 @@ from defrel.held_keys import keys_let_go
 from meetings.models import Meeting, Participation
 from tests import curated
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
+pytestmark = [pytest.mark.django_db]
 OCEANIA = Path(__file__).resolve().parents[2] / "fixtures" / "10_oceania_australia_india.json"
 PANEL = "2024-05-us-au-kr-lanpac-panel"  # its four participants are in the same file
 TWO_PLUS_TWO = "2024-09-au-2plus2"

@@ -18,7 +18,7 @@ from partners.resources import CountryResource
 from tests.conftest import member_of
 from tests.partners.factories import CountryFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
+pytestmark = [pytest.mark.django_db]
 
 IMPORT = "admin:defrel_source_import"
 CONFIRM = "admin:defrel_source_process_import"

@@ -130,7 +130,6 @@ def test_a_deleted_record_leaves_no_document():
 
 
 @pytest.mark.django_db
-@pytest.mark.urls("tests.admin_urls")
 def test_the_admin_form_and_its_participants_inline(editor_client):
     au = CountryFactory(code="AU")
     official = TenureFactory(date="2020/..", official__country=au, official__name_en="Richard Marles").official
@@ -149,7 +148,6 @@ def test_the_admin_form_and_its_participants_inline(editor_client):
 
 
 @pytest.mark.django_db
-@pytest.mark.urls("tests.admin_urls")
 def test_an_admin_save_writes_each_document_once_with_every_participant(editor_client, monkeypatch):
     """The meeting saved, its partners set and each participant added: one document written,
     at the end of the save's transaction, naming them all. Counted at the writer of the
@@ -180,7 +178,6 @@ def test_an_admin_save_writes_each_document_once_with_every_participant(editor_c
 
 
 @pytest.mark.django_db
-@pytest.mark.urls("tests.admin_urls")
 def test_records_deleted_by_the_lists_action_leave_no_document(admin_client):
     kept, *gone = [MeetingFactory(title_en=f"Harbour Talks {n}") for n in range(3)]
     response = admin_client.post(reverse("admin:meetings_meeting_changelist"), {

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 
 from defrel.security import client_ip
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
+pytestmark = [pytest.mark.django_db]
 
 
 def test_login_is_locked_after_repeated_failures(client, settings):

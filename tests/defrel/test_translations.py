@@ -276,7 +276,6 @@ def test_admin_is_english_when_the_editor_chooses_it(admin_client):
 
 
 @pytest.mark.django_db
-@pytest.mark.urls("tests.admin_urls")
 def test_admin_import_export_and_history_screens_are_japanese(admin_client):
     meeting = MeetingFactory(countries=[CountryFactory(code="AU")])
     meeting.title_ja = "改めた名称"
@@ -301,7 +300,6 @@ def test_admin_import_export_and_history_screens_are_japanese(admin_client):
 
 
 @pytest.mark.django_db
-@pytest.mark.urls("tests.admin_urls")
 def test_the_import_success_message_is_japanese(admin_client):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

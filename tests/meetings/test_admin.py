@@ -13,7 +13,7 @@ from tests.meetings.factories import (
 )
 from tests.partners.factories import CountryFactory, OfficialFactory, TenureFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
+pytestmark = [pytest.mark.django_db]
 
 CHANGELISTS = [
     "defrel_source", "partners_country", "partners_official", "partners_position", "partners_tenure",

@@ -9,7 +9,7 @@ from tests.meetings.factories import MeetingFactory, ParticipationFactory
 from tests.pages import form_fields, text
 from tests.partners.factories import TenureFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
+pytestmark = [pytest.mark.django_db]
 
 
 def test_the_year_filter_counts_a_period_in_every_year_it_overlaps(editor_client):

@@ -27,7 +27,7 @@ from tests.meetings.factories import AgreementEventFactory, AgreementFactory, Me
 from tests.partners.factories import CountryFactory, OfficialFactory, PositionFactory, TenureFactory
 from tests.shared_data import made_once
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls"), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "bad_imports"
 CAP = 64 * 1024  # the corpus's oversize.csv is just over it; every other file is well under

@@ -17,7 +17,7 @@ from tests.meetings.test_admin import meeting_form
 from tests.pages import form_fields, text
 from tests.partners.factories import CountryFactory, TenureFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
+pytestmark = [pytest.mark.django_db]
 
 
 def form_of(meeting, **changes):

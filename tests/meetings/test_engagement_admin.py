@@ -25,7 +25,7 @@ from tests.meetings.test_import_versions import admin_export, confirm, edit_file
 from tests.pages import form_fields, text
 from tests.partners.factories import CountryFactory, OfficialFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
+pytestmark = [pytest.mark.django_db]
 
 ADD = "admin:meetings_engagement_add"
 

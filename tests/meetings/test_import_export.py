@@ -24,7 +24,7 @@ from tests.meetings.factories import (
 )
 from tests.partners.factories import CountryFactory, TenureFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
+pytestmark = [pytest.mark.django_db]
 
 HEADERS = MeetingResource().get_export_headers()
 

@@ -19,7 +19,7 @@ from tests.meetings.factories import MeetingFactory, ParticipationFactory, Sourc
 from tests.meetings.test_concurrent_edits import form_of
 from tests.partners.factories import CountryFactory, OfficialFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
+pytestmark = [pytest.mark.django_db]
 
 HEADERS = MeetingResource().get_export_headers()
 

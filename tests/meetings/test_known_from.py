@@ -24,7 +24,6 @@ def test_the_migration_marks_officials_named_in_the_excerpt_and_claims_no_more_f
     assert Participation.objects.get(pk=unnamed.pk).known_from == "public_record"
 
 
-@pytest.mark.urls("tests.admin_urls")
 def test_a_participant_not_stated_stays_so_when_the_meeting_is_saved_and_a_new_one_must_say(editor_client):
     """A meetings import writes its participants without saying how they are known; the
     meeting's page saves without making the editor choose for them (inventing the fact)."""

@@ -10,7 +10,7 @@ from tests.meetings.factories import (
 from tests.partners.factories import CountryFactory, OfficialFactory, PositionFactory, TenureFactory
 from tests.curated import load_curated
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
+pytestmark = [pytest.mark.django_db]
 
 
 def test_the_curated_data_has_no_problems():

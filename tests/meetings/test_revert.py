@@ -19,7 +19,7 @@ from tests.meetings.test_version_checked_deletes import form_fields as confirmat
 from tests.pages import form_fields, text
 from tests.partners.factories import CountryFactory, OfficialFactory, TenureFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
+pytestmark = [pytest.mark.django_db]
 
 
 def chosen(response, name):

@@ -14,7 +14,7 @@ from tests.meetings.factories import AgreementEventFactory, AgreementFactory, Me
 from tests.pages import form_fields
 from tests.partners.factories import CountryFactory, TenureFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
+pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from partners.models import Tenure
 from tests.meetings.factories import MeetingFactory, ParticipationFactory
 from tests.partners.factories import CountryFactory, OfficialFactory, PositionFactory, TenureFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
+pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture

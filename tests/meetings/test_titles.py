@@ -20,7 +20,7 @@ from tests.meetings.factories import MeetingFactory, ParticipationFactory
 from tests.pages import form_fields
 from tests.partners.factories import CountryFactory, OfficialFactory, PositionFactory, TenureFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
+pytestmark = [pytest.mark.django_db]
 
 LEVELS = ["minister", "vice_minister", "other"]
 

@@ -14,7 +14,7 @@ from tests.meetings.test_concurrent_edits import (  # noqa: F401 (fixtures)
 from tests.pages import form_fields as agreement_form
 from tests.partners.factories import CountryFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.admin_urls")]
+pytestmark = [pytest.mark.django_db]
 
 
 def form_fields(response):

@@ -117,7 +117,6 @@ def test_a_database_loaded_before_gets_the_readings_the_sources_give_where_it_ha
         "xi-jinping": ("", "", 0)}
 
 
-@pytest.mark.urls("tests.admin_urls")
 def test_an_editor_types_a_reading_in_the_admin_and_it_is_kept(editor_client):
     japan = CountryFactory(code="JP", name_ja="日本", name_en="Japan")
     kono = OfficialFactory(slug="kono-taro", country=japan, name_ja="河野太郎", name_en="Kono Taro")
@@ -187,7 +186,6 @@ def test_the_agreements_matrix_lists_partners_of_a_region_in_the_pages_order():
         assert [c.code for c, _ in agreements_matrix(day)["rows"]] == ["FR", "IT", "GB"]
 
 
-@pytest.mark.urls("tests.admin_urls")
 def test_the_admin_lists_officials_in_reading_order(editor_client):
     officials()
     page = editor_client.get(reverse("admin:partners_official_changelist"))
@@ -195,7 +193,6 @@ def test_the_admin_lists_officials_in_reading_order(editor_client):
     assert in_order(page, names) == ["オースティン", "木原稔", "ジョンストン", "マールズ", "習近平"]
 
 
-@pytest.mark.urls("tests.admin_urls")
 def test_the_data_quality_page_lists_readings_to_confirm(editor_client):
     officials()
     with translation.override("en"):
