@@ -134,3 +134,24 @@ def test_the_keys_let_go_are_read_in_queries_per_model_not_per_record(editor):
 
     assert len(gone) == 40
     assert len(queries) == 6
+
+
+
+def test_a_record_the_fixtures_name_again_and_again_is_read_once(tmp_path):
+    """Each meeting with Australia names it by its code: the load asks for it once, not once a
+    meeting (the file: the reference data, Australia and its meetings with no other partner)."""
+    oceania = json.loads(OCEANIA.read_text(encoding="utf-8"))
+    meetings = [obj for obj in oceania if obj["model"] == "meetings.meeting" and obj["fields"]["countries"] == [["AU"]]
+                and obj["fields"]["host_country"] in (None, ["AU"]) and not obj["fields"].get("exercises")]
+    australia = [obj for obj in oceania if obj["model"] == "partners.country" and obj["fields"]["code"] == "AU"]
+    fixture = tmp_path / "australia.json"
+    fixture.write_text(json.dumps(australia + meetings), encoding="utf-8")
+    assert len(meetings) >= 10
+
+    with CaptureQueriesContext(connection) as queries:
+        load(OCEANIA.with_name("00_reference.json"), fixture)
+
+    assert Meeting.objects.filter(countries__code="AU").count() == len(meetings)
+    asked = [q["sql"] for q in queries.captured_queries
+             if q["sql"].startswith("SELECT") and 'FROM "partners_country"' in q["sql"] and "'AU'" in q["sql"]]
+    assert len(asked) == 2, asked  # whether it is there before it is added, then once for every meeting

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from defrel.held_keys import keys_let_go
 from defrel.imports.history import write_history
+from defrel.models import natural_keys_remembered
 from defrel.search_index import deferred
 from defrel.stamp import curated_models
 
@@ -88,8 +89,9 @@ class Command(BaseCommand):
             return
         paths = paths or sorted(FIXTURES.glob("*.json"))
         created, kept, left, added = Counter(), Counter(), Counter(), defaultdict(list)
-        # The search documents once at the end, not at every record naming another.
-        with transaction.atomic(), deferred():
+        # The search documents once at the end, not at every record naming another; each
+        # record a fixture names by its key read once.
+        with transaction.atomic(), deferred(), natural_keys_remembered():
             rows = read_fixtures(paths)
             gone = let_go(rows)
             for path, index, obj in rows:
