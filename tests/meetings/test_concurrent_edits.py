@@ -106,7 +106,7 @@ INLINES = {
     "milestones on an agreement": (milestone_on_an_agreement, "title_ja", "events",
                                    ("date", "2016-12"), ("note_en", "Signed in Tokyo.")),
     "milestones on a meeting": (milestone_on_a_meeting, "title_ja", "agreement_events",
-                                ("date", "2016-12"), ("note_en", "Signed in Tokyo.")),
+                                ("date", "2024-05-20"), ("note_en", "Signed in Tokyo.")),
     "tenures on an official": (tenure_on_an_official, "name_ja", "tenures",
                                ("date", "2023-09-13/2024-11-01"), ("date", "2024-11-01/..")),
 }
@@ -209,11 +209,11 @@ def test_a_change_to_an_inline_row_since_the_form_was_opened_is_refused_and_show
 def test_a_milestone_changed_on_its_agreement_is_a_conflict_on_its_meeting(first_editor, second_editor):
     meeting, milestone = milestone_on_a_meeting()
     opened = form_fields(first_editor.get(change_url(meeting)))
-    changed_on_the_parents_inline(second_editor, milestone.agreement, milestone, ("date", "2016-12"),
+    changed_on_the_parents_inline(second_editor, milestone.agreement, milestone, ("date", "2024-05-20"),
                                   "events")
     opened["title_ja"] = "一人目の修正"
     refused(first_editor.post(change_url(meeting), opened), "sato-second", str(AgreementEvent.objects.get()))
-    assert AgreementEvent.objects.get().date == "2016-12"
+    assert AgreementEvent.objects.get().date == "2024-05-20"
     assert Meeting.objects.get().title_ja != "一人目の修正"
 
 
