@@ -184,9 +184,9 @@ def titles_changed(tenures):
 
 
 def titles_retold(records):
-    """Told after tenures or positions are saved (their pages, an official's tenures, a revert):
-    the participants whose title at the time the save changed, each linked to its meeting, with
-    the title it had and the one it has now. The titles are those the save stored
+    """Told after meetings, tenures or positions are saved (their pages, an official's tenures, a
+    revert): the participants whose title at the time the save changed, each linked to its
+    meeting, with the title it had and the one it has now. The titles are those the save stored
     (meetings.models.titles), read before and after it."""
     for record in records:
         if isinstance(record, Tenure):
@@ -212,7 +212,7 @@ def titles_retold(records):
 
 
 delete_effects.register(Tenure, titles_changed)
-for model in (Tenure, Position):
+for model in (Meeting, Tenure, Position):  # a meeting's date; a tenure's dates and office; a level
     save_effects.register(model, titles_retold)
 
 

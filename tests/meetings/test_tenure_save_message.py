@@ -1,6 +1,6 @@
-"""Saving a tenure (its own page, the official's page, a revert) can change the title at the
-time stored with participations: the editor is told which, after the save, as the delete page
-tells it before a delete (test_tenure_delete_page)."""
+"""Saving a tenure (its own page, the official's page, a revert), a position or a meeting's date
+can change the title at the time stored with participations: the editor is told which, after
+the save, as the delete page tells it before a delete (test_tenure_delete_page)."""
 import re
 
 import pytest
@@ -161,3 +161,15 @@ def test_a_tenure_reverted_from_its_history_names_them(editor_client, career):
     response = editor_client.post(url, form_fields(editor_client.get(url)), follow=True)
 
     assert [text for _, text in retitles(response)[1]] == ["会談2024-07 (2024年7月) — 木原稔: 衆議院議員 → 防衛大臣"]
+
+
+def test_a_meeting_moved_to_another_date_names_its_participants_whose_title_changed(editor_client, career):
+    minister, meetings = career
+    meeting = meetings["2024-07"]
+    url = reverse("admin:meetings_meeting_change", args=[meeting.pk])
+    form = form_fields(editor_client.get(url))
+    form["date"] = ["2024-10-02"]  # after the ministry's tenure ended
+
+    response = editor_client.post(url, form, follow=True)
+
+    assert [text for _, text in retitles(response)[1]] == ["会談2024-07 (2024年10月2日) — 木原稔: 防衛大臣 → 衆議院議員"]
