@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 from defrel import dates
 # Partial dates live in defrel.dated; the apps import them from here, with the other foundations.
 from defrel.dated import Dated, DatedQuerySet, dated_constraints, undated_allowed  # noqa: F401
-from defrel.provenance import paragraph_of
+from defrel.provenance import paragraph_of, source_text, squash
 
 
 class NaturalKeyManager(models.Manager):
@@ -293,6 +293,21 @@ class Sourced(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean(self):
+        super().clean()
+        self.clean_excerpt()
+
+    def clean_excerpt(self):
+        """The excerpt is copied verbatim (white space aside), as check_provenance asks of the
+        curated data: where its source's text ships with defrel, one not in it is refused."""
+        if self.source_id is None or not self.source_excerpt.strip():
+            return
+        text = source_text(self.source.filename)
+        if text is not None and squash(self.source_excerpt) not in text:
+            raise ValidationError({"source_excerpt": _(
+                "Not found in the text of “%(source)s”: copy the sentence from the source as it "
+                "is written (only line breaks and spaces may differ).") % {"source": self.source}})
 
     @property
     def source_link(self):
