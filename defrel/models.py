@@ -251,9 +251,9 @@ class History(HistoricalRecords):
     # [US, PH] → []", and bringing it back from that entry, the newest on its history page,
     # was refused for want of a partner. The links are kept as the delete begins.
 
-    def pre_delete(self, instance, **kwargs):
-        super().pre_delete(instance, **kwargs)
-        instance._links_before_delete = {field.name: list(links_of(field, instance))
+    def pre_delete(self, instance, using=None, **kwargs):
+        super().pre_delete(instance, using=using, **kwargs)
+        instance._links_before_delete = {field.name: list(links_of(field, instance, using))
                                          for field in self.get_m2m_fields_from_model(type(instance))}
 
     def create_historical_record_m2ms(self, history_instance, instance):
@@ -267,10 +267,10 @@ class History(HistoricalRecords):
                 for link in kept.get(field.name, ())])
 
 
-def links_of(field, instance):
+def links_of(field, instance, using=None):
     """The rows of a many-to-many ``field``'s table that link ``instance``."""
     through = field.remote_field.through
-    return through._base_manager.filter(**{get_m2m_field_name(field): instance.pk})
+    return through._base_manager.using(using or DEFAULT_DB_ALIAS).filter(**{get_m2m_field_name(field): instance.pk})
 
 
 class Source(NaturalKeyed, Versioned, models.Model):
