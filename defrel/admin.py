@@ -26,7 +26,7 @@ from defrel.admin_forms import CappedImportForm, ColumnsExportForm, VersionCheck
 from defrel.admin_deleted import DeletedRecords
 from defrel.admin_effects import SaveEffectsTold
 from defrel.admin_deletes import VersionCheckedDeletes
-from defrel.admin_history import InlineRowsInHistory
+from defrel.admin_history import InlineRowsInHistory, RevertsTold
 from defrel.admin_input import CheckedInputAdmin
 from defrel.exports import ExcelCSV
 from defrel.imports import background, sealed, versions
@@ -61,8 +61,8 @@ IMPORT_PAGE_CSP = csp_update({
 })
 
 
-class EditorialAdmin(VersionCheckedDeletes, DeletedRecords, InlineRowsInHistory, SaveEffectsTold, CheckedInputAdmin,
-                     background.BackgroundImportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class EditorialAdmin(VersionCheckedDeletes, DeletedRecords, InlineRowsInHistory, RevertsTold, SaveEffectsTold,
+                     CheckedInputAdmin, background.BackgroundImportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     """Import (preview first, then all or nothing; large files off the request), export, change
     history with the records deleted and what each save wrote to their inline rows, what a
     save changed in other records, and protection against lost updates."""

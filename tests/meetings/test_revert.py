@@ -7,6 +7,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import formats, timezone
 
 from meetings.models import Agreement, AgreementEvent, Meeting, Participation
 from partners.models import Tenure
@@ -290,3 +291,19 @@ def test_the_entry_of_a_delete_keeps_the_links_and_brings_the_record_back_whole(
     url = revert_url(meeting, deleted)
     assert editor_client.post(url, form_fields(editor_client.get(url))).status_code == 302
     assert {c.code for c in Meeting.objects.get(pk=meeting.pk).countries.all()} == {"US", "PH"}
+
+
+def test_the_message_after_a_revert_says_which_version_came_back(editor_client):
+    meeting, first = edited_meeting()
+    url = revert_url(meeting, first)
+    response = editor_client.post(url, form_fields(editor_client.get(url)), follow=True)
+
+    told = [str(m) for m in response.context["messages"]]
+    when = formats.date_format(timezone.localtime(first.history_date), "DATETIME_FORMAT")
+    assert told == [f"会談「{Meeting.objects.get()}」を{when}の版に戻しました（新しい版として保存）。"]
+
+    delete_url = reverse("admin:meetings_meeting_delete", args=[meeting.pk])
+    assert editor_client.post(delete_url, confirmation_fields(editor_client.get(delete_url))).status_code == 302
+    response = editor_client.post(url, form_fields(editor_client.get(url)), follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        f"削除された会談「{Meeting.objects.get()}」を{when}の版で復元しました。"]
