@@ -301,3 +301,19 @@ def test_a_participant_changed_on_its_meeting_since_its_own_page_was_opened_is_r
     refused(first_editor.post(change_url(participation), opened), "sato-second", str(participation))
     assert Participation.objects.get().role == "accompanying"
     assert Participation.objects.get().official_id == participation.official_id
+
+
+def test_a_save_of_a_record_deleted_since_the_form_was_opened_says_who_deleted_it(first_editor, second_editor):
+    meeting = MeetingFactory(countries=[CountryFactory(code="AU")], title_ja="消された会談")
+    opened = form_fields(first_editor.get(change_url(meeting)))
+    response = second_editor.post(change_url(meeting, "delete"), {"post": "yes", "seen_version": meeting.version})
+    assert response.status_code == 302
+
+    opened["title_ja"] = "一人目の修正"
+    response = first_editor.post(change_url(meeting), opened, follow=True)
+
+    history = reverse("admin:meetings_meeting_history", args=[meeting.pk])
+    assert response.redirect_chain[-1][0] == history
+    told = " ".join(str(m) for m in response.context["messages"])
+    assert "消された会談" in told and "sato-second" in told and "削除" in told
+    assert not Meeting.objects.exists()
