@@ -24,8 +24,9 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from defrel.admin_forms import CappedImportForm, ColumnsExportForm, VersionCheckedForm
 from defrel.admin_deleted import DeletedRecords
+from defrel.admin_effects import SaveEffectsTold
 from defrel.admin_deletes import VersionCheckedDeletes
-from defrel.admin_history import InlineRowsInHistory
+from defrel.admin_history import InlineRowsInHistory, RevertsTold
 from defrel.admin_input import CheckedInputAdmin
 from defrel.exports import ExcelCSV
 from defrel.imports import background, sealed, versions
@@ -60,11 +61,11 @@ IMPORT_PAGE_CSP = csp_update({
 })
 
 
-class EditorialAdmin(VersionCheckedDeletes, DeletedRecords, InlineRowsInHistory, CheckedInputAdmin,
-                     background.BackgroundImportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class EditorialAdmin(VersionCheckedDeletes, DeletedRecords, InlineRowsInHistory, RevertsTold, SaveEffectsTold,
+                     CheckedInputAdmin, background.BackgroundImportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     """Import (preview first, then all or nothing; large files off the request), export, change
-    history with the records deleted and what each save wrote to their inline rows, and
-    protection against lost updates."""
+    history with the records deleted and what each save wrote to their inline rows, what a
+    save changed in other records, and protection against lost updates."""
 
     form = VersionCheckedForm
 

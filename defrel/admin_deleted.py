@@ -1,11 +1,18 @@
 """The records of a list that were deleted, from their history: who deleted each and when,
 each linked to its history, where an editor may bring it back (defrel.restores). Without
-it a deleted record's history could be reached only by typing its id into an address."""
-from django.contrib.admin.utils import quote
+it a deleted record's history could be reached only by typing its id into an address. A form
+saved after its record was deleted says who deleted it, and leads to that history."""
+from django.contrib import messages
+from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+
+from defrel.admin_input import holds
 
 SHOWN = 100  # the latest deletes; older ones are in the history all the same
 
@@ -19,6 +26,36 @@ class DeletedRecords:
         info = self.opts.app_label, self.opts.model_name
         return [path("deleted/", self.admin_site.admin_view(self.deleted_view), name="%s_%s_deleted" % info),
                 *super().get_urls()]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Django sends a form posted for a record deleted meanwhile to the admin's home page, the
+        # editor's changes lost with a word that it "may have been deleted". The record's history
+        # says by whom, and it can be brought back from there.
+        if request.method == "POST" and object_id is not None and "_saveasnew" not in request.POST:
+            deleted = self.deleted_since_opened(request, unquote(object_id))
+            if deleted is not None:
+                self.message_user(request, _(
+                    "%(name)s “%(record)s” was deleted by %(user)s on %(date)s, after this page was "
+                    "opened: your changes were not saved. Its history shows it as it was; an editor "
+                    "may bring it back from there.") % {
+                    "name": self.opts.verbose_name, "record": deleted.instance,
+                    "user": deleted.history_user or _("someone (an import or a script; no user recorded)"),
+                    "date": date_format(localtime(deleted.history_date), "DATETIME_FORMAT")}, messages.WARNING)
+                return HttpResponseRedirect(reverse(
+                    f"admin:{self.opts.app_label}_{self.opts.model_name}_history",
+                    args=[quote(object_id)], current_app=self.admin_site.name))
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def deleted_since_opened(self, request, object_id):
+        """The history entry of the delete of the record ``object_id``, when it is gone."""
+        pk = self.opts.pk
+        if not holds(pk, object_id):
+            return None  # not an id: Django's own page says so
+        value = pk.to_python(object_id)
+        if self.model._base_manager.filter(pk=value).exists():
+            return None
+        return (self.model.history.filter(**{pk.attname: value}, history_type="-")
+                .select_related("history_user").order_by("-history_date").first())
 
     def deleted_view(self, request):
         if not self.has_view_permission(request):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export.forms import ImportForm, SelectableFieldsExportForm
 from simple_history.utils import get_m2m_reverse_field_name
 
@@ -39,9 +40,10 @@ class VersionCheckedForm(forms.ModelForm):
     # record, whose version guards the row, as on that record's page.
     guarded_by = None
 
-    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    seen_version = forms.IntegerField(label=gettext_lazy("version opened"), widget=forms.HiddenInput,
+                                      required=False)
     # When the page was drawn: only to list what others changed since (see defrel.changes).
-    seen_at = forms.CharField(widget=forms.HiddenInput, required=False)
+    seen_at = forms.CharField(label=gettext_lazy("opened at"), widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,11 +15,12 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+from simple_history.utils import get_m2m_field_name
 
 from defrel import dates
 # Partial dates live in defrel.dated; the apps import them from here, with the other foundations.
 from defrel.dated import Dated, DatedQuerySet, dated_constraints, undated_allowed  # noqa: F401
-from defrel.provenance import paragraph_of
+from defrel.provenance import paragraph_of, source_text, squash
 
 
 _found_by_key = threading.local()
@@ -271,6 +272,32 @@ class History(HistoricalRecords):
         options["verbose_name_plural"] = format_lazy(_("{} (history)"), model._meta.verbose_name_plural)
         return options
 
+    # The entry of a delete is written after Django has removed the record's many-to-many
+    # links, and simple-history read them then: none. A meeting's delete read as "partners
+    # [US, PH] → []", and bringing it back from that entry, the newest on its history page,
+    # was refused for want of a partner. The links are kept as the delete begins.
+
+    def pre_delete(self, instance, using=None, **kwargs):
+        super().pre_delete(instance, using=using, **kwargs)
+        instance._links_before_delete = {field.name: list(links_of(field, instance, using))
+                                         for field in self.get_m2m_fields_from_model(type(instance))}
+
+    def create_historical_record_m2ms(self, history_instance, instance):
+        kept = getattr(instance, "_links_before_delete", None)
+        if history_instance.history_type != "-" or kept is None:
+            return super().create_historical_record_m2ms(history_instance, instance)
+        for field in history_instance._history_m2m_fields:
+            names = [f.attname for f in field.remote_field.through._meta.concrete_fields]
+            self.m2m_models[field].objects.bulk_create([  # ids: the record's is gone
+                self.m2m_models[field](history=history_instance, **{name: getattr(link, name) for name in names})
+                for link in kept.get(field.name, ())])
+
+
+def links_of(field, instance, using=None):
+    """The rows of a many-to-many ``field``'s table that link ``instance``."""
+    through = field.remote_field.through
+    return through._base_manager.using(using or DEFAULT_DB_ALIAS).filter(**{get_m2m_field_name(field): instance.pk})
+
 
 class Source(NaturalKeyed, Versioned, models.Model):
     """A document that curated facts are derived from."""
@@ -319,6 +346,21 @@ class Sourced(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean(self):
+        super().clean()
+        self.clean_excerpt()
+
+    def clean_excerpt(self):
+        """The excerpt is copied verbatim (white space aside), as check_provenance asks of the
+        curated data: where its source's text ships with defrel, one not in it is refused."""
+        if self.source_id is None or not self.source_excerpt.strip():
+            return
+        text = source_text(self.source.filename)
+        if text is not None and squash(self.source_excerpt) not in text:
+            raise ValidationError({"source_excerpt": _(
+                "Not found in the text of “%(source)s”: copy the sentence from the source as it "
+                "is written (only line breaks and spaces may differ).") % {"source": self.source}})
 
     @property
     def source_link(self):

@@ -3,17 +3,19 @@ from django.contrib import admin, messages
 from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from defrel import delete_effects
+from defrel import delete_effects, save_effects
 from defrel.admin import EditorialAdmin
 from defrel.admin_forms import InlineRowsFormSet, VersionCheckedForm, without_saved_rows
 from defrel.admin_filters import YearFilter
 from defrel.admin_input import CheckedAutocompleteFields, holds
+from defrel.models import loaded_parents
 from meetings.models import (
     Agreement, AgreementEvent, Engagement, Exercise, Meeting, Occasion, Participation,
 )
 from meetings.models.services import SERVICES, has_service
-from meetings.models.titles import retitled_by_deleting
+from meetings.models.titles import affected, retitled_by_deleting
 from meetings.resources import (
     AgreementEventResource, AgreementResource, EngagementResource, ExerciseResource,
     MeetingResource, OccasionResource, ParticipationResource,
@@ -153,6 +155,15 @@ class MeetingAdmin(EditorialAdmin):
         return ", ".join(c.code for c in meeting.countries.all())
 
 
+def title_change(participation, was, now):
+    """A participant whose title at the time changes, as the delete page and the message after a
+    save name it: its meeting and official, the title it ``was`` and the one it is ``now``
+    (Positions or None), and the address of its meeting's page."""
+    untitled = _("no title at the time")
+    return (f"{participation.meeting} — {participation.official}: {was or untitled} → {now or untitled}",
+            reverse("admin:meetings_meeting_change", args=[participation.meeting_id]))
+
+
 def titles_changed(tenures):
     """Told on the delete pages of tenures (partners' admin, which knows no meetings): the
     participants whose title at the time the delete would change, each linked to its
@@ -163,18 +174,46 @@ def titles_changed(tenures):
     if not count:
         return None
     held = Position.objects.in_bulk({p.held for p in shown if p.held})
-    untitled = _("no title at the time")
     return delete_effects.Effect(
         heading=_("Titles at the time that this delete changes"),
         lead=_("These meetings' participants take their title at the time from the tenures being "
                "deleted. After the delete it will read as follows (“no title at the time”: no other "
                "tenure of theirs covers the meeting's date)."),
-        shown=[(f"{p.meeting} — {p.official}: {p.position or untitled} → {held.get(p.held) or untitled}",
-                reverse("admin:meetings_meeting_change", args=[p.meeting_id])) for p in shown],
+        shown=[title_change(p, p.position, held.get(p.held)) for p in shown],
         count=count)
 
 
+def titles_retold(records):
+    """Told after meetings, tenures or positions are saved (their pages, an official's tenures, a
+    revert): the participants whose title at the time the save changed, each linked to its
+    meeting, with the title it had and the one it has now. The titles are those the save stored
+    (meetings.models.titles), read before and after it."""
+    for record in records:
+        if isinstance(record, Tenure):
+            loaded_parents(record)  # its official before the save, who may lose titles too
+    participations = affected(records)
+    before = dict(participations.values_list("pk", "position"))
+
+    def after():
+        changed = [pk for pk, position in participations.values_list("pk", "position")
+                   if pk in before and before[pk] != position]
+        if not changed:
+            return None
+        shown = list(Participation.objects.filter(pk__in=changed).select_related("meeting", "official", "position")
+                     .order_by("-meeting__date_lower", "meeting__key", "pk")[:delete_effects.SHOWN])
+        was = Position.objects.in_bulk({before[p.pk] for p in shown} - {None})
+        return delete_effects.Effect(
+            heading="", count=len(changed),
+            lead=ngettext("This save changed the title at the time of %(count)s participant:",
+                          "This save changed the title at the time of %(count)s participants:",
+                          len(changed)) % {"count": len(changed)},
+            shown=[title_change(p, was.get(before[p.pk]), p.position) for p in shown])
+    return after
+
+
 delete_effects.register(Tenure, titles_changed)
+for model in (Meeting, Tenure, Position):  # a meeting's date; a tenure's dates and office; a level
+    save_effects.register(model, titles_retold)
 
 
 class ParticipationForm(KnownFromKept, VersionCheckedForm):

@@ -87,11 +87,9 @@ def milestones_off_their_meeting():
     the milestone on the old one."""
     reached = AgreementEvent.objects.filter(meeting__isnull=False).select_related("agreement", "meeting")
     for event in reached:
-        meeting = event.meeting
-        if ((event.date_upper and meeting.date_lower and event.date_upper < meeting.date_lower)
-                or (event.date_lower and meeting.date_upper and event.date_lower > meeting.date_upper)):
+        if event.off_its_meeting():
             yield Problem("milestone_off_its_meeting", event.agreement,
-                          f"{event.get_kind_display()} {event.date_display} — {meeting}")
+                          f"{event.get_kind_display()} {event.date_display} — {event.meeting}")
 
 
 def stated_status_unused():

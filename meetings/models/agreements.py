@@ -1,7 +1,7 @@
 """Agreements with partners and the milestones of their lives."""
 import datetime
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -234,6 +234,22 @@ class AgreementEvent(NaturalKeyed, Dated, Sourced, Versioned, InlineRow, models.
 
     def __str__(self):
         return f"{self.agreement} — {self.get_kind_display()} ({self.date_display})"
+
+    def off_its_meeting(self):
+        """Whether it is dated on none of the days of the meeting it was reached at (its date
+        bounds filled): a meeting's date changed later, or a date mistyped."""
+        meeting = self.meeting
+        return meeting is not None and bool(
+            (self.date_upper and meeting.date_lower and self.date_upper < meeting.date_lower)
+            or (self.date_lower and meeting.date_upper and self.date_lower > meeting.date_upper))
+
+    def clean(self):
+        super().clean()  # the date read, its bounds filled
+        if self.meeting_id is not None and self.off_its_meeting():
+            raise ValidationError({"date": _(
+                "“%(meeting)s” (the meeting this milestone was reached at) is dated %(dates)s: a "
+                "milestone reached at a meeting falls on one of its days. Correct the date, or the "
+                "meeting.") % {"meeting": self.meeting, "dates": self.meeting.date_display}})
 
     stamp_group = "agreements"
 

@@ -40,7 +40,7 @@ def some_relations(n=3):
         meeting = MeetingFactory(countries=[au], date=f"2024-0{i + 1}", key=f"m{i}")
         ParticipationFactory(meeting=meeting, official=japanese)
         ParticipationFactory(meeting=meeting, official=partner, role="accompanying")
-        AgreementEventFactory(meeting=meeting, agreement__parties=[au], agreement__key=f"a{i}", date=f"201{i}")
+        AgreementEventFactory(meeting=meeting, agreement__parties=[au], agreement__key=f"a{i}", date=f"2024-0{i + 1}-1{i}")
     return au
 
 

@@ -255,6 +255,8 @@ def test_admin_shows_apps_models_fields_and_choices_in_japanese(admin_client):
                  "表敬", "懇談", "副大臣・次官級", "実務者レベル", "対面", "電話会談", "回次（第N回）"):
         assert word in text, word
     assert "courtesy call" not in text and "informal meeting" not in text
+    # The form's hidden fields, which a page read aloud or without its styles shows too.
+    assert "Seen version" not in text and "Seen at" not in text and "開いた版" in text
 
     text = page_text(admin_client.get(reverse("admin:meetings_agreement_add")))
     for word in ("物品役務相互提供協定", "情報保護協定", "円滑化協定", "意図表明文書", "交換公文",

@@ -80,7 +80,9 @@ class AgreementEventFactory(factory.django.DjangoModelFactory):
 
     agreement = factory.SubFactory(AgreementFactory)
     kind = "signed"
-    date = "2016-11"
+    meeting = None
+    # Reached at a meeting, it falls on the meeting's date (AgreementEvent.clean).
+    date = factory.LazyAttribute(lambda milestone: milestone.meeting.date if milestone.meeting else "2016-11")
     source = factory.SubFactory(SourceFactory)
 
 

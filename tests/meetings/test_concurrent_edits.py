@@ -106,7 +106,7 @@ INLINES = {
     "milestones on an agreement": (milestone_on_an_agreement, "title_ja", "events",
                                    ("date", "2016-12"), ("note_en", "Signed in Tokyo.")),
     "milestones on a meeting": (milestone_on_a_meeting, "title_ja", "agreement_events",
-                                ("date", "2016-12"), ("note_en", "Signed in Tokyo.")),
+                                ("date", "2024-05-20"), ("note_en", "Signed in Tokyo.")),
     "tenures on an official": (tenure_on_an_official, "name_ja", "tenures",
                                ("date", "2023-09-13/2024-11-01"), ("date", "2024-11-01/..")),
 }
@@ -209,11 +209,11 @@ def test_a_change_to_an_inline_row_since_the_form_was_opened_is_refused_and_show
 def test_a_milestone_changed_on_its_agreement_is_a_conflict_on_its_meeting(first_editor, second_editor):
     meeting, milestone = milestone_on_a_meeting()
     opened = form_fields(first_editor.get(change_url(meeting)))
-    changed_on_the_parents_inline(second_editor, milestone.agreement, milestone, ("date", "2016-12"),
+    changed_on_the_parents_inline(second_editor, milestone.agreement, milestone, ("date", "2024-05-20"),
                                   "events")
     opened["title_ja"] = "一人目の修正"
     refused(first_editor.post(change_url(meeting), opened), "sato-second", str(AgreementEvent.objects.get()))
-    assert AgreementEvent.objects.get().date == "2016-12"
+    assert AgreementEvent.objects.get().date == "2024-05-20"
     assert Meeting.objects.get().title_ja != "一人目の修正"
 
 
@@ -301,3 +301,19 @@ def test_a_participant_changed_on_its_meeting_since_its_own_page_was_opened_is_r
     refused(first_editor.post(change_url(participation), opened), "sato-second", str(participation))
     assert Participation.objects.get().role == "accompanying"
     assert Participation.objects.get().official_id == participation.official_id
+
+
+def test_a_save_of_a_record_deleted_since_the_form_was_opened_says_who_deleted_it(first_editor, second_editor):
+    meeting = MeetingFactory(countries=[CountryFactory(code="AU")], title_ja="消された会談")
+    opened = form_fields(first_editor.get(change_url(meeting)))
+    response = second_editor.post(change_url(meeting, "delete"), {"post": "yes", "seen_version": meeting.version})
+    assert response.status_code == 302
+
+    opened["title_ja"] = "一人目の修正"
+    response = first_editor.post(change_url(meeting), opened, follow=True)
+
+    history = reverse("admin:meetings_meeting_history", args=[meeting.pk])
+    assert response.redirect_chain[-1][0] == history
+    told = " ".join(str(m) for m in response.context["messages"])
+    assert "消された会談" in told and "sato-second" in told and "削除" in told
+    assert not Meeting.objects.exists()

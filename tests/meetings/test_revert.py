@@ -7,6 +7,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import formats, timezone
 
 from meetings.models import Agreement, AgreementEvent, Meeting, Participation
 from partners.models import Tenure
@@ -267,3 +268,42 @@ def test_the_revert_page_is_named_in_the_editors_language(editor_client):
     crumbs = re.search(r'<div class="breadcrumbs">(.*?)</div>', page, re.S).group(1)
     assert "会談・協定・訓練" in crumbs and ">会談<" in crumbs and "Historical" not in page and "Meetings" not in crumbs
     assert str(Meeting.history.model._meta.verbose_name) == "会談（履歴）"
+
+
+def test_the_entry_of_a_delete_keeps_the_links_and_brings_the_record_back_whole(editor_client):
+    """The newest entry of a deleted record, first on its history page, is its delete: it
+    records the partners, exercises, parties and officials the record had, not none (the
+    delete removes the links first), so the record can be brought back from it."""
+    meeting, first = edited_meeting()
+    agreement = AgreementFactory(parties=[CountryFactory(code="GB")])
+    engagement = EngagementFactory(countries=[CountryFactory(code="NZ")], officials=[OfficialFactory()])
+    for record in (meeting, agreement, engagement):
+        url = reverse(f"admin:meetings_{record._meta.model_name}_delete", args=[record.pk])
+        assert editor_client.post(url, confirmation_fields(editor_client.get(url))).status_code == 302
+
+    deleted = meeting.history.latest("history_date")
+    assert deleted.history_type == "-" and {link.country.code for link in deleted.countries.all()} == {"US", "PH"}
+    assert [link.country.code for link in agreement.history.latest("history_date").parties.all()] == ["GB"]
+    assert len(engagement.history.latest("history_date").officials.all()) == 1
+    history = text(editor_client.get(reverse("admin:meetings_meeting_history", args=[meeting.pk])))
+    assert "[米国, フィリピン] → []" not in history.replace("\xa0", " ")
+
+    url = revert_url(meeting, deleted)
+    assert editor_client.post(url, form_fields(editor_client.get(url))).status_code == 302
+    assert {c.code for c in Meeting.objects.get(pk=meeting.pk).countries.all()} == {"US", "PH"}
+
+
+def test_the_message_after_a_revert_says_which_version_came_back(editor_client):
+    meeting, first = edited_meeting()
+    url = revert_url(meeting, first)
+    response = editor_client.post(url, form_fields(editor_client.get(url)), follow=True)
+
+    told = [str(m) for m in response.context["messages"]]
+    when = formats.date_format(timezone.localtime(first.history_date), "DATETIME_FORMAT")
+    assert told == [f"会談「{Meeting.objects.get()}」を{when}の版に戻しました（新しい版として保存）。"]
+
+    delete_url = reverse("admin:meetings_meeting_delete", args=[meeting.pk])
+    assert editor_client.post(delete_url, confirmation_fields(editor_client.get(delete_url))).status_code == 302
+    response = editor_client.post(url, form_fields(editor_client.get(url)), follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        f"削除された会談「{Meeting.objects.get()}」を{when}の版で復元しました。"]
