@@ -6,6 +6,7 @@ from collections import defaultdict
 from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.shortcuts import get_object_or_404, render
 
+from meetings import tables
 from meetings.models import Participation
 from meetings.models.titles import with_tenure
 from partners.models import Official, Position, Region, Tenure, in_region_order, successions
@@ -34,7 +35,8 @@ def office_list(request):
         heading = country.name if country.code == JAPAN else Region(country.region).label
         sections[heading][country].append(position)
     return render(request, "partners/office_list.html", {
-        "sections": [(heading, list(countries.items())) for heading, countries in sections.items()]})
+        "sections": [(heading, list(countries.items())) for heading, countries in sections.items()],
+        "tables": [tables.table("positions"), tables.table("tenures")]})  # what the list shows, whole
 
 
 def counterparts(position):

@@ -106,3 +106,17 @@ def test_the_partners_offices_are_under_their_regions_in_the_partners_lists_orde
     assert headings[1:] == ["Oceania", "Africa"], headings  # oceania before africa, as the list has them
     assert page.index("Minister for Defence") < page.index("Minister of Defence of Djibouti")
 
+
+
+def test_the_office_list_downloads_the_offices_and_their_holders_whole(client, office):
+    """The list shows every position: it links to the positions and tenures tables, as every
+    list links to its rows as data."""
+    with translation.override("en"):
+        page = client.get("/en/partners/offices/").content.decode()
+    assert '<a href="/en/data/positions.csv">Download all: Positions (CSV)</a>' in page
+    assert '<a href="/en/data/positions.ndjson">Download all: Positions (NDJSON)</a>' in page
+    assert '<a href="/en/data/tenures.csv">Download all: Tenures (CSV)</a>' in page
+    listed = set(re.findall(r'href="/en/partners/offices/([^"/]+)/"', page))
+    downloaded = client.get("/en/data/positions.csv").getvalue().decode("utf-8-sig").splitlines()[1:]
+    assert {row.split(",")[0] for row in downloaded} == listed == {"jp-minister"}
+    assert "全件ダウンロード：在任期間（NDJSON）" in client.get("/partners/offices/").content.decode()
