@@ -128,6 +128,8 @@ class KeysetPagination(BasePagination):
             raise invalid
         checked = []
         for key, value in zip(keys, values):
+            if value is None and not key.nulls_last:
+                raise invalid  # a field the order takes to hold none (Key): no row was there
             field = model._meta.pk if key.name == "pk" else model._meta.get_field(key.name)
             # Text with a NUL or a number beyond 64 bits: PostgreSQL would refuse the query.
             if value is not None and (type(value) not in (str, int) or (isinstance(value, str) and "\0" in value)

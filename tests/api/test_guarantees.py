@@ -95,6 +95,15 @@ def test_the_api_says_its_own_words_in_the_language_the_client_accepts(client, r
 def test_a_made_up_cursor_is_a_400(client, records):
     response = client.get(reverse("api:meeting-list") + "?cursor=" + cursor(["abc", "m1"]))
     assert response.status_code == 400 and list(response.json()) == ["cursor"]
+    # NULL where the list's order holds none (a meeting's start, a key): no "next" link carries
+    # it, and it would be an empty page that still says how many records the filters select.
+    for values in ([None, None], ["2024-05-01", None]):
+        response = client.get(reverse("api:meeting-list") + "?cursor=" + cursor(values))
+        assert response.status_code == 400 and list(response.json()) == ["cursor"], values
+    response = client.get(reverse("api:country-list") + "?cursor=" + cursor([None, "Australia", 1]))
+    assert response.status_code == 400 and list(response.json()) == ["cursor"]
+    # an undated exercise sorts last: its NULL is a place a "next" link may carry
+    assert client.get(reverse("api:exercise-list") + "?cursor=" + cursor([None, "a"])).status_code == 200
 
 
 @pytest.mark.parametrize("name", LISTS)
