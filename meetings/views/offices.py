@@ -5,6 +5,7 @@ from collections import defaultdict
 
 from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from meetings import tables
 from meetings.models import Participation
@@ -98,3 +99,11 @@ def offices_held(official):
             "meetings": meetings.get(tenure.pk, 0),
         })
     return held
+
+
+def described(official, held):
+    """What a shared link to an official's page says of them (its description and Open Graph
+    card): who they are and the offices ``held`` (offices_held()) with their dates."""
+    return " · ".join([_("%(name)s (%(country)s)") % {"name": official.name, "country": official.country.name},
+                       *(_("%(office)s (%(dates)s)") % {"office": o["tenure"].position.title,
+                                                        "dates": o["tenure"].date_display} for o in held)])

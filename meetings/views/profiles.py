@@ -16,7 +16,7 @@ from defrel.timeline import by_year_and_month, entries
 from meetings.forms import OfficialFilterForm, TimelineForm, YearForm
 from meetings.models import AGREEMENT_TABLE_READS, Engagement, Meeting, Participation
 from meetings.network import who_met_whom
-from meetings.views.offices import offices_held
+from meetings.views.offices import described, offices_held
 from partners.models import Country, Official, Region, Tenure, in_region_order
 from partners.readings import name_order
 from partners.resources import CountryResource, OfficialResource
@@ -175,9 +175,11 @@ def official_detail(request, slug):
     official = get_object_or_404(Official.objects.select_related("country"), slug=slug)
     form = YearForm(request.GET)
     year = form.valid().get("year")
+    offices = offices_held(official)
     return render(request, "partners/official_detail.html", {
         "official": official,
-        "offices": offices_held(official),
+        "offices": offices,
+        "description": described(official, offices),
         "network": who_met_whom(official=official),
         "form": form,
         "timeline": newest(entries(official=official, year=year), everything=bool(year)),

@@ -120,3 +120,20 @@ def test_the_office_list_downloads_the_offices_and_their_holders_whole(client, o
     downloaded = client.get("/en/data/positions.csv").getvalue().decode("utf-8-sig").splitlines()[1:]
     assert {row.split(",")[0] for row in downloaded} == listed == {"jp-minister"}
     assert "全件ダウンロード：在任期間（NDJSON）" in client.get("/partners/offices/").content.decode()
+
+
+def test_a_shared_link_to_an_officials_page_names_their_offices(client, office):
+    """An official's page is described (its description and its Open Graph card) by the
+    offices held on record, not only by the country's name."""
+    def described(url):
+        page = client.get(url).content.decode()
+        return (re.search(r'<meta name="description" content="([^"]*)"', page).group(1),
+                re.search(r'<meta property="og:description" content="([^"]*)"', page).group(1))
+
+    country = office["a"].country
+    with translation.override("en"):
+        english = described("/en/partners/officials/aoki/")
+    assert english == (f"Aoki ({country.name_en}) · Minister of Defense (10 January 2019 – March 2021)"
+                       " · Minister of Defense (since 1 October 2024)",) * 2
+    assert described("/partners/officials/baba/")[1] == \
+        f"{office['b'].name_ja}（{country.name_ja}） · 防衛大臣（2021年4月1日～2022年6月30日）"
