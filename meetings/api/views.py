@@ -20,7 +20,7 @@ from meetings.resources import (
     AgreementEventResource, AgreementResource, EngagementResource, ExerciseResource, MeetingResource,
 )
 from meetings.views.profiles import JAPAN, chosen_officials
-from partners.models import Country, Official
+from partners.models import Country, Official, in_region_order
 from partners.resources import CountryResource, OfficialResource
 
 
@@ -207,7 +207,12 @@ class CountryViewSet(TwinViewSet):
 
     def get_queryset(self):
         countries = Country.objects.all()
-        return countries if self.action == "retrieve" else countries.exclude(code=JAPAN)
+        if self.action == "retrieve":
+            return countries
+        # The list page's order of regions, under a name the keyset can carry; one order of
+        # names in every language, the English page's (as the officials').
+        return (countries.exclude(code=JAPAN).annotate(region_rank=in_region_order())
+                .order_by("region_rank", "name_en", "pk"))
 
     def filter_queryset(self, queryset):
         if self.action == "list":  # the page takes no filter: nothing is silently ignored

@@ -211,6 +211,27 @@ def test_the_country_list_leaves_japan_out_like_the_page(client, au):
     assert get_json(client, reverse("api:country-detail", args=["AU"]))["name_en"] == "Australia"
 
 
+def test_countries_come_in_the_lists_order_of_regions_across_pages(client, monkeypatch):
+    """The partners' list goes by the white paper's order of regions (North America first),
+    not by the regions' codes (africa first); in one order for both languages, the English
+    page's, as the officials' list."""
+    from meetings.api.paging import KeysetPagination
+    monkeypatch.setattr(KeysetPagination, "page_size", 2)
+    for code, name, region in [("DJ", "Djibouti", "africa"), ("US", "United States", "north_america"),
+                               ("CA", "Canada", "north_america"), ("NZ", "New Zealand", "oceania"),
+                               ("AU", "Australia", "oceania")]:
+        CountryFactory(code=code, name_en=name, region=region)
+    seen, url = [], reverse("api:country-list")
+    while url:
+        data = get_json(client, url)
+        seen += [row["code"] for row in data["results"]]
+        url = data["next"]
+    assert seen == ["CA", "US", "AU", "NZ", "DJ"]
+    with translation.override("en"):
+        page = client.get("/en/partners/countries/").content.decode()
+    assert re.findall(r'<th scope="row"><a href="/en/partners/countries/(\w+)/"', page) == seen
+
+
 @pytest.mark.parametrize("name, make, key", [
     ("api:meeting-detail", lambda c: MeetingFactory(key="k1", countries=[c]), "k1"),
     ("api:agreement-detail", lambda c: AgreementEventFactory(agreement__key="k1", agreement__parties=[c]), "k1"),
