@@ -161,6 +161,17 @@ def test_readers_see_a_link_to_each_feed_on_the_page(client, australia):
         in body("/partners/officials/marles-richard/")
 
 
+def test_every_feed_names_its_author_as_atom_requires(client, australia):
+    """RFC 4287 4.1.1: a feed whose entries name no author names one itself, or feed readers
+    and validators refuse it."""
+    official = OfficialFactory(slug="marles-richard", country=australia)
+    ParticipationFactory(meeting=MeetingFactory(key="2024-05-au-defmin", countries=[australia]), official=official)
+    for url in ("/feed/", "/en/partners/countries/AU/feed/", "/partners/officials/marles-richard/feed/"):
+        feed = ET.fromstring(client.get(url).content)
+        authors = [a.find(f"{ATOM}name").text for a in feed.findall(f"{ATOM}author")]
+        assert authors == ["defrel"], url
+
+
 def feed_queries(client, url):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
