@@ -9,7 +9,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.generic import ListView
 
 from defrel import charts
-from defrel.exports import stream_csv
+from defrel.exports import applied, stream_csv
 from defrel.search import matching
 from defrel.stamp import curated_models, token
 from defrel.timeline import by_year_and_month, entries
@@ -152,8 +152,10 @@ def country_export(request):
 
 def official_export(request):
     resource = OfficialResource()
-    officials = chosen_officials(OfficialFilterForm(request.GET), resource.get_queryset())
-    return stream_csv(resource, officials.in_name_order(), "defrel-officials.csv", request.GET)
+    form = OfficialFilterForm(request.GET)
+    officials = chosen_officials(form, resource.get_queryset())
+    return stream_csv(resource, officials.in_name_order(), "defrel-officials.csv",
+                      applied(request.GET, form.fields, form.errors))
 
 
 class OfficialList(ListView):
