@@ -246,6 +246,26 @@ def test_a_record_by_its_key(client, au, name, make, key):
     get_json(client, reverse(name, args=["no-such-key"]), status=404)
 
 
+@pytest.mark.parametrize("page, record", [
+    (lambda c: MeetingFactory(key="k1", countries=[c]).get_absolute_url(), "/api/meetings/k1/"),
+    (lambda c: AgreementEventFactory(agreement__key="k1", agreement__parties=[c]).agreement.get_absolute_url(),
+     "/api/agreements/k1/"),
+    (lambda c: ExerciseFactory(key="k1", countries=[c]).get_absolute_url(), "/api/exercises/k1/"),
+    (lambda c: EngagementFactory(key="k1", countries=[c]).get_absolute_url(), "/api/engagements/k1/"),
+    (lambda c: c.get_absolute_url(), "/api/countries/AU/"),
+    (lambda c: OfficialFactory(slug="k1", country=c).get_absolute_url(), "/api/officials/k1/"),
+])
+def test_a_records_page_links_to_its_json_twin(client, au, page, record):
+    """A developer reading a record's page finds its address in the API there, in either
+    language (the API has one address for both)."""
+    url = page(au)
+    link = f'<a href="{record}" type="application/json">'
+    assert link + "この記録をJSONで取得</a>" in client.get(url).content.decode()
+    with translation.override("en"):
+        assert link + "This record as JSON</a>" in client.get(url.replace("/", "/en/", 1)).content.decode()
+    assert get_json(client, record)
+
+
 def test_an_agreement_carries_its_milestones(client, au):
     event = AgreementEventFactory(agreement__key="gsomia", agreement__parties=[au], kind="signed", date="2016-11")
     record = get_json(client, reverse("api:agreement-detail", args=["gsomia"]))
