@@ -6,8 +6,11 @@ from django.utils import translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from django.urls import reverse
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from defrel.kept import cached
 from meetings.api import facets
@@ -261,3 +264,19 @@ class OfficialViewSet(TwinViewSet):
 
     def page_extra(self):
         return {"count": self.selected.count()}
+
+
+@extend_schema(exclude=True)  # the description itself is one of the addresses it gives
+class ApiRoot(APIView):
+    """/api/: the address of every list, of the OpenAPI description and of its documentation,
+    where a client that starts at the root would otherwise find nothing."""
+
+    ADDRESSES = {"meetings": "api:meeting-list", "agreements": "api:agreement-list",
+                 "exercises": "api:exercise-list", "engagements": "api:engagement-list",
+                 "countries": "api:country-list", "officials": "api:official-list",
+                 "schema": "api:schema", "docs": "api:docs"}
+
+    def get(self, request):
+        refuse_unknown(request.query_params, ())
+        return Response({name: request.build_absolute_uri(reverse(url_name))
+                         for name, url_name in self.ADDRESSES.items()})

@@ -34,6 +34,16 @@ def get_json(client, url, status=200):
     return response.json()
 
 
+def test_the_apis_root_says_where_everything_is(client, au):
+    """/api/ answers with the address of every list, of the OpenAPI description and of its
+    documentation, rather than a page not found."""
+    root = get_json(client, "/api/")
+    assert root == {name: f"http://testserver/api/{name}/" for name in
+                    ("meetings", "agreements", "exercises", "engagements", "countries", "officials", "schema", "docs")}
+    for url in root.values():
+        assert client.get(url).status_code == 200, url
+
+
 def test_meetings_of_one_partner_in_one_year(client, au, us):
     MeetingFactory(key="au-2024", date="2024-05-17", countries=[au])
     MeetingFactory(key="au-2023", date="2023-05", countries=[au])
