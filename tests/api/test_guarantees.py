@@ -178,6 +178,13 @@ def test_the_schema_lists_every_filter_of_the_agreements_and_the_officials(clien
     assert officials["country"]["description"].startswith("Country or organisation")
 
 
+def test_the_openapi_description_gives_the_datas_licence(client):
+    """The records are CC BY 4.0 (as the release's datapackage.json says): a client reading
+    the API's description learns the terms of what it serves."""
+    info = client.get(reverse("api:schema") + "?format=json").json()["info"]
+    assert info["license"] == {"name": "CC-BY-4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
+
+
 def test_the_schema_and_docs_are_served(client):
     schema = client.get(reverse("api:schema") + "?format=json")
     assert schema.status_code == 200 and "/api/meetings/" in schema.json()["paths"]
