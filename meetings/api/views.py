@@ -24,7 +24,7 @@ from meetings.resources import (
 )
 from meetings.views.profiles import JAPAN, chosen_officials
 from partners.models import Country, Official, in_region_order
-from partners.resources import CountryResource, OfficialResource
+from partners.resources import CountryResource, OfficialResource, TenureResource
 
 
 def without_cursor(params):
@@ -72,6 +72,23 @@ class AgreementRecord(AgreementRow):
     def to_representation(self, instance):
         row = super().to_representation(instance)
         row["events"] = AgreementEventRow(instance.events.all(), many=True).data
+        return row
+
+
+OfficialRow = row_serializer(OfficialResource)
+TenureRow = row_serializer(TenureResource)
+
+
+class OfficialRecord(OfficialRow):
+    """An official with the offices they held (the tenures table's rows), in the order each
+    office passed, as their page lists them."""
+
+    tenures = TenureRow(many=True, read_only=True)
+
+    def to_representation(self, instance):
+        row = super().to_representation(instance)
+        tenures = instance.tenures.select_related("official", "position").in_succession()
+        row["tenures"] = TenureRow(tenures, many=True).data
         return row
 
 
@@ -238,12 +255,13 @@ OFFICIAL_PARAMETERS = [
 
 
 @extend_schema_view(list=extend_schema(summary=_("Officials"), parameters=OFFICIAL_PARAMETERS),
-                    retrieve=extend_schema(summary=_("An official")))
+                    retrieve=extend_schema(summary=_("An official, with the offices they held")))
 class OfficialViewSet(TwinViewSet):
     """The officials' list filters by a form of its own (by name and by country)."""
 
     resource_class = OfficialResource
-    serializer_class = row_serializer(OfficialResource)
+    serializer_class = OfficialRow
+    record_serializer = OfficialRecord
     filter_backends = []
     lookup_field = "slug"
 

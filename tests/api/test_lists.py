@@ -276,6 +276,21 @@ def test_a_records_page_links_to_its_json_twin(client, au, page, record):
     assert get_json(client, record)
 
 
+def test_an_official_carries_the_offices_they_held(client, au):
+    """The official's page is the offices they held; its JSON twin carries them too, as the
+    tenures table's rows, in the order the office passed (as the page lists them)."""
+    official = OfficialFactory(slug="marles", country=au)
+    TenureFactory(official=official, position__key="au-defence-minister", date="2022-05-23/..")
+    TenureFactory(official=official, position__key="au-deputy-pm", date="2022-05/2022-06")
+    record = get_json(client, reverse("api:official-detail", args=["marles"]))
+    assert record["slug"] == "marles"
+    assert [(t["position"], t["date"], t["date_lower"], t["date_upper"]) for t in record["tenures"]] == [
+        ("au-deputy-pm", "2022-05/2022-06", "2022-05-01", "2022-06-30"),
+        ("au-defence-minister", "2022-05-23/..", "2022-05-23", None)]
+    assert set(record["tenures"][0]) == {"official", "position", "date", "date_lower", "date_upper", "version"}
+    assert "tenures" not in get_json(client, reverse("api:official-list"))["results"][0]  # the list: CSV rows
+
+
 def test_an_agreement_carries_its_milestones(client, au):
     event = AgreementEventFactory(agreement__key="gsomia", agreement__parties=[au], kind="signed", date="2016-11")
     record = get_json(client, reverse("api:agreement-detail", args=["gsomia"]))
