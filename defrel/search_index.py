@@ -32,8 +32,8 @@ DOCUMENT_FIELDS = [SearchDocument._meta.get_field(name) for name in ("kind", "re
 # the documents of the records it names hold both.
 SHORT_FORMS = "short_ja"
 JAPAN_SHORT = "日"
-# A record's own date (defrel.dated.Dated) is found as the pages write it, not only as its
-# EDTF text: readers type what they read (2024年5月, May 2024).
+# A record's date (defrel.dated.Dated: its own, or its milestones' for an agreement) is found
+# as the pages write it, not only as its EDTF text: readers type what they read (2024年5月).
 DATE = "date"
 
 PATHS = {}  # model -> [path, …]
@@ -90,7 +90,7 @@ def texts_of(model, ids, using, paths=None):
                 found.append(str(value))
                 if path.endswith(SHORT_FORMS) and value != JAPAN_SHORT:
                     found.append(JAPAN_SHORT + value)
-                elif path == DATE:
+                elif path.rpartition("__")[2] == DATE:  # its own or its milestones' (events__date)
                     found += spelled(value)
     return texts
 

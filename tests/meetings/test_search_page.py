@@ -78,6 +78,22 @@ def test_a_record_is_found_by_its_date_as_the_site_writes_it(client):
     assert "日付はページの表記のとおり（2024年5月、May 2024）に検索できます。" in page
 
 
+def test_an_agreement_is_found_by_the_dates_of_its_milestones(client):
+    """An agreement has no date of its own: its page lists its milestones' (2016年11月 締結),
+    and a reader looking for what was signed in a month finds it by them."""
+    from tests.meetings.factories import AgreementEventFactory
+
+    gsomia = AgreementFactory(key="kr-gsomia", title_ja="日韓秘密軍事情報保護協定")
+    AgreementEventFactory(agreement=gsomia, kind="concluded", date="2016-11-23")
+    AgreementEventFactory(agreement=AgreementFactory(key="later"), kind="signed", date="2019-08")
+    assert keys(Agreement.objects.search("2016年11月")) == keys(Agreement.objects.search("November 2016")) == {"kr-gsomia"}
+    assert keys(Agreement.objects.search("GSOMIA 2016年")) == {"kr-gsomia"}
+    event = AgreementEventFactory(agreement=gsomia, kind="termination_notified", date="2019-08")
+    assert keys(Agreement.objects.search("2019年8月")) == {"kr-gsomia", "later"}  # a new milestone: found at once
+    event.delete()
+    assert keys(Agreement.objects.search("2019年8月")) == {"later"}
+
+
 def test_results_are_grouped_by_kind_with_counts_and_links_to_the_filtered_lists(client):
     kr = CountryFactory(code="KR", name_ja="大韓民国", name_en="Republic of Korea", short_ja="韓")
     for i in range(12):
