@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.http import StreamingHttpResponse
+from django.http import QueryDict, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 from import_export.formats.base_formats import CSV
 
@@ -93,6 +93,18 @@ def stream_csv(resource, queryset, filename, params=None):
 
 
 LONGEST_NAME = 120  # of a file name made from filters; longer ones are cut
+
+
+def applied(params, known, wrong=()):
+    """The parameters of ``params`` a list applies: those its FilterSet or filter form takes
+    (``known``), less those in error (``wrong``), which the list shows and leaves out. An
+    export's name and a list's JSON twin read these, so that a tracking parameter (?fbclid=)
+    or a refused value names no filter the rows do not have."""
+    kept = QueryDict(mutable=True)
+    for name in params:
+        if name in known and name not in wrong:
+            kept.setlist(name, params.getlist(name))
+    return kept
 
 
 def filtered_name(filename, params):

@@ -17,9 +17,11 @@ import threading
 from collections import defaultdict
 from contextlib import contextmanager
 
+from django.core.exceptions import ValidationError
 from django.db import router
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
+from defrel import dates
 from defrel.imports.inserts import insert_rows
 from defrel.queries import among
 from defrel.search import SearchDocument, document, kind_of
@@ -30,6 +32,9 @@ DOCUMENT_FIELDS = [SearchDocument._meta.get_field(name) for name in ("kind", "re
 # the documents of the records it names hold both.
 SHORT_FORMS = "short_ja"
 JAPAN_SHORT = "日"
+# A record's date (defrel.dated.Dated: its own, or its milestones' for an agreement) is found
+# as the pages write it, not only as its EDTF text: readers type what they read (2024年5月).
+DATE = "date"
 
 PATHS = {}  # model -> [path, …]
 DEPENDENTS = defaultdict(list)  # a model whose rows are named -> [(model of the document, lookup)]
@@ -85,7 +90,20 @@ def texts_of(model, ids, using, paths=None):
                 found.append(str(value))
                 if path.endswith(SHORT_FORMS) and value != JAPAN_SHORT:
                     found.append(JAPAN_SHORT + value)
+                elif path.rpartition("__")[2] == DATE:  # its own or its milestones' (events__date)
+                    found += spelled(value)
     return texts
+
+
+def spelled(date):
+    """An EDTF date as the site writes it in each language (2024年9月～10月, since April 2024)
+    and each of its ends alone, so that 2024年10月 finds an interval ending then."""
+    try:
+        parsed = dates.parse(date, allow_unknown_start=True)
+    except ValidationError:  # a historical row saved before the rule: its EDTF text only
+        return []
+    ends = [end for end in (parsed.start, parsed.end) if end is not None]
+    return [text for lang in ("ja", "en") for text in (parsed.display(lang), *(end.label(lang) for end in ends))]
 
 
 def rebuild(model, ids, using="default", paths=None):

@@ -130,6 +130,9 @@ class ChangesFeed(Feed):
     """New and changed records of the whole database."""
 
     feed_type = Atom1Feed
+    # Atom requires an author of the feed when its entries name none (RFC 4287 4.1.1): the
+    # site, whose editors the records do not name.
+    author_name = "defrel"
 
     def title(self, obj=None):
         return _("defrel: new and changed records")

@@ -54,6 +54,16 @@ class Key:
         return Q(**{f"{self.name}__isnull": True}) if value is None else Q(**{self.name: value})
 
 
+def field_of(queryset, name):
+    """The field an order's name reads: the model's, or an annotation's output field (a rank
+    such as partners.models.in_region_order, annotated under a name for the keyset)."""
+    if name == "pk":
+        return queryset.model._meta.pk
+    if name in queryset.query.annotations:
+        return queryset.query.annotations[name].output_field
+    return queryset.model._meta.get_field(name)
+
+
 def keys_of(queryset):
     """The queryset's order (its own, or its model's) as Keys, ended by a unique field so
     that the order is total: the filters' ?sort=date becomes the keyset's order too."""
@@ -66,7 +76,7 @@ def keys_of(queryset):
             keys.append(Key(item.name, False))
         else:
             keys.append(Key(item.lstrip("-"), item.startswith("-")))
-    if not any(k.name == "pk" or model._meta.get_field(k.name).unique for k in keys if "__" not in k.name):
+    if not any(field_of(queryset, k.name).unique for k in keys if "__" not in k.name):
         keys.append(Key("pk", False))
     return keys
 
@@ -84,8 +94,9 @@ class KeysetPagination(BasePagination):
         rows = queryset.order_by(*(k.order() for k in keys))
         fields = getattr(view, "page_fields", None)
         if fields is not None:  # the view reads only these (and the order's) of the page's rows
-            rows = rows.only(*dict.fromkeys([*fields, *(k.name for k in keys if k.name != "pk")]))
-        last = self.decode(request, queryset.model, keys)
+            rows = rows.only(*dict.fromkeys([*fields, *(k.name for k in keys if k.name != "pk"
+                                                        and k.name not in queryset.query.annotations)]))
+        last = self.decode(request, queryset, keys)
         if last is not None:
             rows = rows.filter(self.after(keys, last))
         page = list(rows[:self.page_size + 1])
@@ -113,7 +124,7 @@ class KeysetPagination(BasePagination):
         value = row.pk if name == "pk" else getattr(row, name)
         return value.isoformat() if hasattr(value, "isoformat") else value
 
-    def decode(self, request, model, keys):
+    def decode(self, request, queryset, keys):
         """The values a cursor carries, each checked by its model field: a cursor a client
         made up is a 400 answer, never a query the database refuses."""
         encoded = request.query_params.get(CURSOR)
@@ -128,7 +139,9 @@ class KeysetPagination(BasePagination):
             raise invalid
         checked = []
         for key, value in zip(keys, values):
-            field = model._meta.pk if key.name == "pk" else model._meta.get_field(key.name)
+            if value is None and not key.nulls_last:
+                raise invalid  # a field the order takes to hold none (Key): no row was there
+            field = field_of(queryset, key.name)
             # Text with a NUL or a number beyond 64 bits: PostgreSQL would refuse the query.
             if value is not None and (type(value) not in (str, int) or (isinstance(value, str) and "\0" in value)
                                       or (isinstance(value, int) and abs(value) >= 2 ** 63)):

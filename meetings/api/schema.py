@@ -6,6 +6,8 @@ from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.plumbing import follow_field_source
 from rest_framework.negotiation import DefaultContentNegotiation
 
+from meetings.datapackage import LICENCE
+
 
 class ListFilterExtension(DjangoFilterExtension):
     """The lists' repeatable key filters (meetings.filter_fields.keys_filter) name their key in
@@ -31,3 +33,10 @@ class FormatParameter(DefaultContentNegotiation):
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return super().select_renderer(request, renderers, format_suffix or request.query_params.get("format"))
+
+
+def licence(result, generator, request, public):
+    """The data's licence in the description's info (a drf-spectacular postprocessing hook):
+    the release's, datapackage.LICENCE."""
+    result["info"]["license"] = {"name": LICENCE["name"], "url": LICENCE["path"]}
+    return result

@@ -7,7 +7,7 @@ from meetings.api import schema, views  # schema: also registers its extension a
 
 app_name = "api"
 
-# SimpleRouter: no index page and no ".json" twins of every address: the lists are JSON alone.
+# SimpleRouter: no ".json" twins of every address (the lists are JSON alone); the index is ApiRoot.
 router = SimpleRouter(trailing_slash=True)
 router.register("meetings", views.MeetingViewSet, basename="meeting")
 router.register("agreements", views.AgreementViewSet, basename="agreement")
@@ -22,5 +22,6 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(
         url_name="api:schema", template_name="api/swagger_ui.html", template_name_js="api/swagger_ui.js",
     ), name="docs"),
+    path("", views.ApiRoot.as_view(), name="root"),
     path("", include(router.urls)),
 ]

@@ -6,8 +6,11 @@ from django.utils import translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from django.urls import reverse
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from defrel.kept import cached
 from meetings.api import facets
@@ -20,8 +23,8 @@ from meetings.resources import (
     AgreementEventResource, AgreementResource, EngagementResource, ExerciseResource, MeetingResource,
 )
 from meetings.views.profiles import JAPAN, chosen_officials
-from partners.models import Country, Official
-from partners.resources import CountryResource, OfficialResource
+from partners.models import Country, Official, in_region_order
+from partners.resources import CountryResource, OfficialResource, TenureResource
 
 
 def without_cursor(params):
@@ -69,6 +72,23 @@ class AgreementRecord(AgreementRow):
     def to_representation(self, instance):
         row = super().to_representation(instance)
         row["events"] = AgreementEventRow(instance.events.all(), many=True).data
+        return row
+
+
+OfficialRow = row_serializer(OfficialResource)
+TenureRow = row_serializer(TenureResource)
+
+
+class OfficialRecord(OfficialRow):
+    """An official with the offices they held (the tenures table's rows), in the order each
+    office passed, as their page lists them."""
+
+    tenures = TenureRow(many=True, read_only=True)
+
+    def to_representation(self, instance):
+        row = super().to_representation(instance)
+        tenures = instance.tenures.select_related("official", "position").in_succession()
+        row["tenures"] = TenureRow(tenures, many=True).data
         return row
 
 
@@ -207,7 +227,12 @@ class CountryViewSet(TwinViewSet):
 
     def get_queryset(self):
         countries = Country.objects.all()
-        return countries if self.action == "retrieve" else countries.exclude(code=JAPAN)
+        if self.action == "retrieve":
+            return countries
+        # The list page's order of regions, under a name the keyset can carry; one order of
+        # names in every language, the English page's (as the officials').
+        return (countries.exclude(code=JAPAN).annotate(region_rank=in_region_order())
+                .order_by("region_rank", "name_en", "pk"))
 
     def filter_queryset(self, queryset):
         if self.action == "list":  # the page takes no filter: nothing is silently ignored
@@ -230,12 +255,13 @@ OFFICIAL_PARAMETERS = [
 
 
 @extend_schema_view(list=extend_schema(summary=_("Officials"), parameters=OFFICIAL_PARAMETERS),
-                    retrieve=extend_schema(summary=_("An official")))
+                    retrieve=extend_schema(summary=_("An official, with the offices they held")))
 class OfficialViewSet(TwinViewSet):
     """The officials' list filters by a form of its own (by name and by country)."""
 
     resource_class = OfficialResource
-    serializer_class = row_serializer(OfficialResource)
+    serializer_class = OfficialRow
+    record_serializer = OfficialRecord
     filter_backends = []
     lookup_field = "slug"
 
@@ -256,3 +282,19 @@ class OfficialViewSet(TwinViewSet):
 
     def page_extra(self):
         return {"count": self.selected.count()}
+
+
+@extend_schema(exclude=True)  # the description itself is one of the addresses it gives
+class ApiRoot(APIView):
+    """/api/: the address of every list, of the OpenAPI description and of its documentation,
+    where a client that starts at the root would otherwise find nothing."""
+
+    ADDRESSES = {"meetings": "api:meeting-list", "agreements": "api:agreement-list",
+                 "exercises": "api:exercise-list", "engagements": "api:engagement-list",
+                 "countries": "api:country-list", "officials": "api:official-list",
+                 "schema": "api:schema", "docs": "api:docs"}
+
+    def get(self, request):
+        refuse_unknown(request.query_params, ())
+        return Response({name: request.build_absolute_uri(reverse(url_name))
+                         for name, url_name in self.ADDRESSES.items()})

@@ -56,7 +56,7 @@ STATED_BY = {Status.IN_FORCE: Status.IN_FORCE_BY, Status.SIGNED: Status.SIGNED_B
 class AgreementQuerySet(SearchableQuerySet):
     search_fields = ("title_ja", "title_en", "short_name", "aliases", "key",
                      "summary_ja", "summary_en", "parties__name_ja", "parties__name_en",
-                     "parties__short_ja")
+                     "parties__short_ja", "events__date")  # its dates are its milestones'
 
     def with_lifecycle(self):
         return self.select_related("source").prefetch_related(

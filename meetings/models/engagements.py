@@ -22,7 +22,7 @@ DATE, HAS_START = undated_allowed("engagement")
 
 
 class EngagementQuerySet(SearchableQuerySet, DatedQuerySet):
-    search_fields = ("title_ja", "title_en", "japan_side_ja", "japan_side_en", "key",
+    search_fields = ("title_ja", "title_en", "japan_side_ja", "japan_side_en", "key", "date",
                      "summary_ja", "summary_en", "location_ja", "location_en",
                      "countries__name_ja", "countries__name_en", "countries__short_ja",
                      "officials__name_ja", "officials__name_en")

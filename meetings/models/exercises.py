@@ -16,7 +16,7 @@ DATE, HAS_START = undated_allowed("exercise")
 
 
 class ExerciseQuerySet(SearchableQuerySet, DatedQuerySet):
-    search_fields = ("name_ja", "name_en", "series_ja", "series", "key", "summary_ja",
+    search_fields = ("name_ja", "name_en", "series_ja", "series", "key", "date", "summary_ja",
                      "summary_en", "location_ja", "location_en",
                      "countries__name_ja", "countries__name_en", "countries__short_ja")
 

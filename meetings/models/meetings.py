@@ -41,7 +41,7 @@ class MeetingQuerySet(SearchableQuerySet, DatedQuerySet):
     # Titles, summaries, places, partners (and their short forms), participants and the
     # aliases of agreements signed at the meeting, in Japanese and English.
     search_fields = (
-        "title_ja", "title_en", "summary_ja", "summary_en", "outcomes_ja", "outcomes_en",
+        "title_ja", "title_en", "date", "summary_ja", "summary_en", "outcomes_ja", "outcomes_en",
         "location_ja", "location_en", "key", "countries__name_ja", "countries__name_en",
         "countries__short_ja",
         "participations__official__name_ja", "participations__official__name_en",

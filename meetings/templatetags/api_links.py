@@ -3,6 +3,8 @@ from django import template
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from defrel.exports import applied
+
 register = template.Library()
 
 
@@ -18,6 +20,5 @@ def json_twin(context, name):
         known, wrong = context["filter"].filters, context["filter"].errors
     elif context.get("form") is not None:
         known, wrong = context["form"].fields, context["form"].errors
-    kept = [(key, value) for key in request.GET if key in known and key not in wrong
-            for value in request.GET.getlist(key)]
-    return reverse(name) + (f"?{urlencode(kept)}" if kept else "")
+    kept = applied(request.GET, known, wrong)
+    return reverse(name) + (f"?{urlencode(kept, doseq=True)}" if kept else "")

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject
 
 from defrel import dates
-from defrel.exports import stream_csv
+from defrel.exports import applied, stream_csv
 from defrel.kept import cached
 from meetings import dictionary, tables
 from meetings.filters import AgreementFilter, ExerciseFilter, MeetingFilter
@@ -142,7 +142,8 @@ def meeting_detail(request, key):
 def meeting_export(request):
     filterset = MeetingFilter(request.GET, queryset=Meeting.objects.all())
     resource = MeetingResource()
-    return stream_csv(resource, export_queryset(resource, filterset), "defrel-meetings.csv", request.GET)
+    return stream_csv(resource, export_queryset(resource, filterset), "defrel-meetings.csv",
+                      applied(request.GET, filterset.filters, filterset.errors))
 
 
 # --- agreements -------------------------------------------------------------------------------
@@ -170,7 +171,8 @@ def agreement_export(request):
     resource = AgreementResource()
     queryset = resource.get_queryset().filter(pk__in=[a.pk for a in rows]).annotate(
         as_of_day=Value(filterset.as_of_day, DateField()))  # status_as_of: the list's day
-    return stream_csv(resource, queryset, "defrel-agreements.csv", request.GET)
+    return stream_csv(resource, queryset, "defrel-agreements.csv",
+                      applied(request.GET, filterset.filters, filterset.errors))
 
 
 # --- exercises --------------------------------------------------------------------------------
@@ -194,7 +196,8 @@ def exercise_detail(request, key):
 def exercise_export(request):
     filterset = ExerciseFilter(request.GET, queryset=Exercise.objects.all())
     resource = ExerciseResource()
-    return stream_csv(resource, export_queryset(resource, filterset), "defrel-exercises.csv", request.GET)
+    return stream_csv(resource, export_queryset(resource, filterset), "defrel-exercises.csv",
+                      applied(request.GET, filterset.filters, filterset.errors))
 
 
 # --- data dictionary --------------------------------------------------------------------------

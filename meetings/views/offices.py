@@ -5,7 +5,9 @@ from collections import defaultdict
 
 from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
+from meetings import tables
 from meetings.models import Participation
 from meetings.models.titles import with_tenure
 from partners.models import Official, Position, Region, Tenure, in_region_order, successions
@@ -34,7 +36,8 @@ def office_list(request):
         heading = country.name if country.code == JAPAN else Region(country.region).label
         sections[heading][country].append(position)
     return render(request, "partners/office_list.html", {
-        "sections": [(heading, list(countries.items())) for heading, countries in sections.items()]})
+        "sections": [(heading, list(countries.items())) for heading, countries in sections.items()],
+        "tables": [tables.table("positions"), tables.table("tenures")]})  # what the list shows, whole
 
 
 def counterparts(position):
@@ -96,3 +99,11 @@ def offices_held(official):
             "meetings": meetings.get(tenure.pk, 0),
         })
     return held
+
+
+def described(official, held):
+    """What a shared link to an official's page says of them (its description and Open Graph
+    card): who they are and the offices ``held`` (offices_held()) with their dates."""
+    return " · ".join([_("%(name)s (%(country)s)") % {"name": official.name, "country": official.country.name},
+                       *(_("%(office)s (%(dates)s)") % {"office": o["tenure"].position.title,
+                                                        "dates": o["tenure"].date_display} for o in held)])

@@ -9,14 +9,14 @@ from django.utils.functional import SimpleLazyObject
 from django.views.generic import ListView
 
 from defrel import charts
-from defrel.exports import stream_csv
+from defrel.exports import applied, stream_csv
 from defrel.search import matching
 from defrel.stamp import curated_models, token
 from defrel.timeline import by_year_and_month, entries
 from meetings.forms import OfficialFilterForm, TimelineForm, YearForm
 from meetings.models import AGREEMENT_TABLE_READS, Engagement, Meeting, Participation
 from meetings.network import who_met_whom
-from meetings.views.offices import offices_held
+from meetings.views.offices import described, offices_held
 from partners.models import Country, Official, Region, Tenure, in_region_order
 from partners.readings import name_order
 from partners.resources import CountryResource, OfficialResource
@@ -152,8 +152,10 @@ def country_export(request):
 
 def official_export(request):
     resource = OfficialResource()
-    officials = chosen_officials(OfficialFilterForm(request.GET), resource.get_queryset())
-    return stream_csv(resource, officials.in_name_order(), "defrel-officials.csv", request.GET)
+    form = OfficialFilterForm(request.GET)
+    officials = chosen_officials(form, resource.get_queryset())
+    return stream_csv(resource, officials.in_name_order(), "defrel-officials.csv",
+                      applied(request.GET, form.fields, form.errors))
 
 
 class OfficialList(ListView):
@@ -175,9 +177,11 @@ def official_detail(request, slug):
     official = get_object_or_404(Official.objects.select_related("country"), slug=slug)
     form = YearForm(request.GET)
     year = form.valid().get("year")
+    offices = offices_held(official)
     return render(request, "partners/official_detail.html", {
         "official": official,
-        "offices": offices_held(official),
+        "offices": offices,
+        "description": described(official, offices),
         "network": who_met_whom(official=official),
         "form": form,
         "timeline": newest(entries(official=official, year=year), everything=bool(year)),

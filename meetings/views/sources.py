@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from defrel.models import Dated, Source, Sourced
 from defrel.provenance import source_paragraphs
+from meetings import tables
 
 SHOWN_PER_KIND = 200  # records listed per kind on a source's page; the rest are counted
 
@@ -29,7 +30,8 @@ def derived_from(source):
 
 
 def source_list(request):
-    return render(request, "meetings/source_list.html", {"sources": Source.objects.all()})
+    return render(request, "meetings/source_list.html", {"sources": Source.objects.all(),
+                                                         "table": tables.table("sources")})
 
 
 def source_detail(request, key):

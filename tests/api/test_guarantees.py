@@ -95,6 +95,15 @@ def test_the_api_says_its_own_words_in_the_language_the_client_accepts(client, r
 def test_a_made_up_cursor_is_a_400(client, records):
     response = client.get(reverse("api:meeting-list") + "?cursor=" + cursor(["abc", "m1"]))
     assert response.status_code == 400 and list(response.json()) == ["cursor"]
+    # NULL where the list's order holds none (a meeting's start, a key): no "next" link carries
+    # it, and it would be an empty page that still says how many records the filters select.
+    for values in ([None, None], ["2024-05-01", None]):
+        response = client.get(reverse("api:meeting-list") + "?cursor=" + cursor(values))
+        assert response.status_code == 400 and list(response.json()) == ["cursor"], values
+    response = client.get(reverse("api:country-list") + "?cursor=" + cursor([None, "Australia", 1]))
+    assert response.status_code == 400 and list(response.json()) == ["cursor"]
+    # an undated exercise sorts last: its NULL is a place a "next" link may carry
+    assert client.get(reverse("api:exercise-list") + "?cursor=" + cursor([None, "a"])).status_code == 200
 
 
 @pytest.mark.parametrize("name", LISTS)
@@ -167,6 +176,13 @@ def test_the_schema_lists_every_filter_of_the_agreements_and_the_officials(clien
     assert set(officials) == {*OfficialFilterForm.base_fields, "cursor"}
     assert officials["q"]["description"] == "Name"
     assert officials["country"]["description"].startswith("Country or organisation")
+
+
+def test_the_openapi_description_gives_the_datas_licence(client):
+    """The records are CC BY 4.0 (as the release's datapackage.json says): a client reading
+    the API's description learns the terms of what it serves."""
+    info = client.get(reverse("api:schema") + "?format=json").json()["info"]
+    assert info["license"] == {"name": "CC-BY-4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
 
 
 def test_the_schema_and_docs_are_served(client):

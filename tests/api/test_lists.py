@@ -34,6 +34,16 @@ def get_json(client, url, status=200):
     return response.json()
 
 
+def test_the_apis_root_says_where_everything_is(client, au):
+    """/api/ answers with the address of every list, of the OpenAPI description and of its
+    documentation, rather than a page not found."""
+    root = get_json(client, "/api/")
+    assert root == {name: f"http://testserver/api/{name}/" for name in
+                    ("meetings", "agreements", "exercises", "engagements", "countries", "officials", "schema", "docs")}
+    for url in root.values():
+        assert client.get(url).status_code == 200, url
+
+
 def test_meetings_of_one_partner_in_one_year(client, au, us):
     MeetingFactory(key="au-2024", date="2024-05-17", countries=[au])
     MeetingFactory(key="au-2023", date="2023-05", countries=[au])
@@ -211,6 +221,27 @@ def test_the_country_list_leaves_japan_out_like_the_page(client, au):
     assert get_json(client, reverse("api:country-detail", args=["AU"]))["name_en"] == "Australia"
 
 
+def test_countries_come_in_the_lists_order_of_regions_across_pages(client, monkeypatch):
+    """The partners' list goes by the white paper's order of regions (North America first),
+    not by the regions' codes (africa first); in one order for both languages, the English
+    page's, as the officials' list."""
+    from meetings.api.paging import KeysetPagination
+    monkeypatch.setattr(KeysetPagination, "page_size", 2)
+    for code, name, region in [("DJ", "Djibouti", "africa"), ("US", "United States", "north_america"),
+                               ("CA", "Canada", "north_america"), ("NZ", "New Zealand", "oceania"),
+                               ("AU", "Australia", "oceania")]:
+        CountryFactory(code=code, name_en=name, region=region)
+    seen, url = [], reverse("api:country-list")
+    while url:
+        data = get_json(client, url)
+        seen += [row["code"] for row in data["results"]]
+        url = data["next"]
+    assert seen == ["CA", "US", "AU", "NZ", "DJ"]
+    with translation.override("en"):
+        page = client.get("/en/partners/countries/").content.decode()
+    assert re.findall(r'<th scope="row"><a href="/en/partners/countries/(\w+)/"', page) == seen
+
+
 @pytest.mark.parametrize("name, make, key", [
     ("api:meeting-detail", lambda c: MeetingFactory(key="k1", countries=[c]), "k1"),
     ("api:agreement-detail", lambda c: AgreementEventFactory(agreement__key="k1", agreement__parties=[c]), "k1"),
@@ -223,6 +254,41 @@ def test_a_record_by_its_key(client, au, name, make, key):
     record = get_json(client, reverse(name, args=[key]))
     assert key in record.values()
     get_json(client, reverse(name, args=["no-such-key"]), status=404)
+
+
+@pytest.mark.parametrize("page, record", [
+    (lambda c: MeetingFactory(key="k1", countries=[c]).get_absolute_url(), "/api/meetings/k1/"),
+    (lambda c: AgreementEventFactory(agreement__key="k1", agreement__parties=[c]).agreement.get_absolute_url(),
+     "/api/agreements/k1/"),
+    (lambda c: ExerciseFactory(key="k1", countries=[c]).get_absolute_url(), "/api/exercises/k1/"),
+    (lambda c: EngagementFactory(key="k1", countries=[c]).get_absolute_url(), "/api/engagements/k1/"),
+    (lambda c: c.get_absolute_url(), "/api/countries/AU/"),
+    (lambda c: OfficialFactory(slug="k1", country=c).get_absolute_url(), "/api/officials/k1/"),
+])
+def test_a_records_page_links_to_its_json_twin(client, au, page, record):
+    """A developer reading a record's page finds its address in the API there, in either
+    language (the API has one address for both)."""
+    url = page(au)
+    link = f'<a href="{record}" type="application/json">'
+    assert link + "この記録をJSONで取得</a>" in client.get(url).content.decode()
+    with translation.override("en"):
+        assert link + "This record as JSON</a>" in client.get(url.replace("/", "/en/", 1)).content.decode()
+    assert get_json(client, record)
+
+
+def test_an_official_carries_the_offices_they_held(client, au):
+    """The official's page is the offices they held; its JSON twin carries them too, as the
+    tenures table's rows, in the order the office passed (as the page lists them)."""
+    official = OfficialFactory(slug="marles", country=au)
+    TenureFactory(official=official, position__key="au-defence-minister", date="2022-05-23/..")
+    TenureFactory(official=official, position__key="au-deputy-pm", date="2022-05/2022-06")
+    record = get_json(client, reverse("api:official-detail", args=["marles"]))
+    assert record["slug"] == "marles"
+    assert [(t["position"], t["date"], t["date_lower"], t["date_upper"]) for t in record["tenures"]] == [
+        ("au-deputy-pm", "2022-05/2022-06", "2022-05-01", "2022-06-30"),
+        ("au-defence-minister", "2022-05-23/..", "2022-05-23", None)]
+    assert set(record["tenures"][0]) == {"official", "position", "date", "date_lower", "date_upper", "version"}
+    assert "tenures" not in get_json(client, reverse("api:official-list"))["results"][0]  # the list: CSV rows
 
 
 def test_an_agreement_carries_its_milestones(client, au):

@@ -37,3 +37,16 @@ def test_the_dictionary_page_and_file_describe_the_engagements(client):
         csv_text = client.get(url + "?format=csv").content.decode("utf-8")
     assert 'id="engagements"' in page and "<code>japan_side_ja</code>" in page
     assert "engagements,officials,,Officials the source names" in csv_text
+
+
+def test_the_data_page_leads_to_the_apis_documentation_and_description(client):
+    """The JSON lists are linked from every list, but their documentation was linked from
+    nowhere: the data page names it and the OpenAPI description, in either language."""
+    with translation.override("en"):
+        page = client.get("/en/data/").content.decode()
+    assert '<a href="/api/docs/">API documentation</a>' in page
+    assert '<a href="/api/schema/?format=json" type="application/json">OpenAPI description</a>' in page
+    page = client.get("/data/").content.decode()
+    assert '<a href="/api/docs/">APIの説明</a>' in page
+    assert client.get("/api/docs/").status_code == 200
+    assert client.get("/api/schema/?format=json").json()["openapi"].startswith("3.")

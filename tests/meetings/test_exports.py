@@ -36,13 +36,32 @@ def test_an_exports_file_name_says_the_filters_it_holds(client, au):
     """Two exports of one list with different filters keep apart on an analyst's disk."""
     MeetingFactory(countries=[au])
     named = {query: client.get(reverse("meetings:meeting-export") + query)["Content-Disposition"]
-             for query in ("", "?country=AU&year=2024&page=3", "?country=豪")}
+             for query in ("", "?country=AU&year=2024&page=3", "?country=オーストラリア")}
     assert named == {
         "": 'attachment; filename="defrel-meetings.csv"',
         "?country=AU&year=2024&page=3": 'attachment; filename="defrel-meetings_country-AU_year-2024.csv"',
-        "?country=豪": "attachment; filename*=utf-8''defrel-meetings_country-%E8%B1%AA.csv"}
+        "?country=オーストラリア": "attachment; filename*=utf-8''defrel-meetings_country-%E3%82%AA%E3%83%BC%E3%82%B9%E3%83%88%E3%83%A9%E3%83%AA%E3%82%A2.csv"}
     assert client.get(reverse("meetings:engagement-export") + "?kind=port_call")["Content-Disposition"] == (
         'attachment; filename="defrel-engagements_kind-port_call.csv"')
+
+
+def test_an_exports_file_name_names_only_the_filters_it_applied(client, au):
+    """A link that came with tracking parameters (?fbclid=) or with a value the list refused
+    (?year=abc: the list shows the error and leaves that filter out) names neither: the file
+    holds no such filter."""
+    MeetingFactory(countries=[au])
+
+    def named(name, query):
+        return client.get(reverse(name) + query)["Content-Disposition"]
+
+    assert named("meetings:meeting-export", "?country=AU&fbclid=abc&utm_source=x") == (
+        'attachment; filename="defrel-meetings_country-AU.csv"')
+    assert named("meetings:meeting-export", "?year=abc&country=AU") == (
+        'attachment; filename="defrel-meetings_country-AU.csv"')
+    assert named("meetings:agreement-export", "?party=AU&as_of=2019-12-01&gclid=1") == (
+        'attachment; filename="defrel-agreements_as_of-2019-12-01_party-AU.csv"')
+    assert named("partners:official-export", "?country=AU&utm_medium=social") == (
+        'attachment; filename="defrel-officials_country-AU.csv"')
 
 
 def test_meeting_export_starts_with_the_bom_and_the_resource_headers(client, au):

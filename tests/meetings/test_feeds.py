@@ -140,6 +140,38 @@ def test_pages_link_the_feeds_they_belong_to(client, australia):
     assert feed.format("/partners/officials/marles-richard/feed/") in official
 
 
+def test_readers_see_a_link_to_each_feed_on_the_page(client, australia):
+    """Browsers no longer show a page's feeds from its head: a reader finds them by a link
+    in the page itself, the site's in the footer, a partner's and an official's on theirs."""
+    OfficialFactory(slug="marles-richard", country=australia, name_en="Richard Marles", name_ja="マールズ")
+
+    def body(url):
+        return client.get(url).content.decode().partition("<body")[2]
+
+    link = '<a href="{}" type="application/atom+xml">{}</a>'
+    assert link.format("/feed/", "新規・更新された記録（Atomフィード）") in body("/meetings/")
+    assert link.format("/en/feed/", "New and changed records (Atom feed)") in body("/en/")
+    assert link.format("/en/partners/countries/AU/feed/", "New and changed records with Australia (Atom feed)") \
+        in body("/en/partners/countries/AU/")
+    assert link.format("/partners/countries/AU/feed/", "オーストラリアとの新規・更新された記録（Atomフィード）") \
+        in body("/partners/countries/AU/")
+    assert link.format("/en/partners/officials/marles-richard/feed/",
+                       "New and changed records of Richard Marles (Atom feed)") in body("/en/partners/officials/marles-richard/")
+    assert link.format("/partners/officials/marles-richard/feed/", "マールズの新規・更新された記録（Atomフィード）") \
+        in body("/partners/officials/marles-richard/")
+
+
+def test_every_feed_names_its_author_as_atom_requires(client, australia):
+    """RFC 4287 4.1.1: a feed whose entries name no author names one itself, or feed readers
+    and validators refuse it."""
+    official = OfficialFactory(slug="marles-richard", country=australia)
+    ParticipationFactory(meeting=MeetingFactory(key="2024-05-au-defmin", countries=[australia]), official=official)
+    for url in ("/feed/", "/en/partners/countries/AU/feed/", "/partners/officials/marles-richard/feed/"):
+        feed = ET.fromstring(client.get(url).content)
+        authors = [a.find(f"{ATOM}name").text for a in feed.findall(f"{ATOM}author")]
+        assert authors == ["defrel"], url
+
+
 def feed_queries(client, url):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from meetings.filters import MeetingFilter
-from meetings.models import Agreement, Meeting
+from meetings.models import Agreement, Engagement, Exercise, Meeting
 from partners.models import Country, Official
-from tests.meetings.factories import AgreementFactory, MeetingFactory
+from tests.meetings.factories import AgreementFactory, EngagementFactory, ExerciseFactory, MeetingFactory
 from tests.partners.factories import CountryFactory
 from tests.curated import load_curated
 
@@ -53,6 +53,45 @@ def _found(model, query):
     from defrel.search import matching
 
     return set(model.objects.filter(matching(model, query)).values_list("pk", flat=True))
+
+
+def test_a_record_is_found_by_its_date_as_the_site_writes_it(client):
+    """Readers type the dates they read on the pages (2024年5月, May 2024), whatever words the
+    record's texts hold; the meeting below says nothing of its date but in its own."""
+    MeetingFactory(key="hawaii", date="2024-05-04", title_ja="日豪防衛相会談", title_en="Defence ministers met")
+    MeetingFactory(key="autumn", date="2024-09/2024-10", title_ja="協議", title_en="Talks")
+    MeetingFactory(key="june", date="2024-06", title_ja="会談", title_en="Meeting")
+    ExerciseFactory(key="since", date="2024-04/..")
+    EngagementFactory(key="port-call", date="2024-05")
+    EngagementFactory(key="undated", date="")
+    for query in ["2024年5月", "May 2024", "2024年5月4日", "4 May 2024", "2024-05"]:
+        assert keys(Meeting.objects.search(query)) == {"hawaii"}, query
+    assert keys(Engagement.objects.search("2024年5月")) == {"port-call"}
+    assert keys(Meeting.objects.search("2024年10月")) == keys(Meeting.objects.search("October 2024")) == {"autumn"}
+    assert keys(Meeting.objects.search("2024年")) == {"hawaii", "autumn", "june"}
+    assert keys(Exercise.objects.search("2024年4月以降")) == keys(Exercise.objects.search("since April 2024")) == {"since"}
+    assert keys(Meeting.objects.search("日豪 2024年5月")) == {"hawaii"}
+    assert not Meeting.objects.search("2024年1月").exists()  # not 2024年10月's
+    page = client.get(reverse("meetings:search"), {"q": "2024年5月"}).content.decode()
+    assert 'href="/meetings/hawaii/"' in page and 'href="/engagements/port-call/"' in page
+    assert 'href="/meetings/june/"' not in page
+    assert "日付はページの表記のとおり（2024年5月、May 2024）に検索できます。" in page
+
+
+def test_an_agreement_is_found_by_the_dates_of_its_milestones(client):
+    """An agreement has no date of its own: its page lists its milestones' (2016年11月 締結),
+    and a reader looking for what was signed in a month finds it by them."""
+    from tests.meetings.factories import AgreementEventFactory
+
+    gsomia = AgreementFactory(key="kr-gsomia", title_ja="日韓秘密軍事情報保護協定")
+    AgreementEventFactory(agreement=gsomia, kind="concluded", date="2016-11-23")
+    AgreementEventFactory(agreement=AgreementFactory(key="later"), kind="signed", date="2019-08")
+    assert keys(Agreement.objects.search("2016年11月")) == keys(Agreement.objects.search("November 2016")) == {"kr-gsomia"}
+    assert keys(Agreement.objects.search("GSOMIA 2016年")) == {"kr-gsomia"}
+    event = AgreementEventFactory(agreement=gsomia, kind="termination_notified", date="2019-08")
+    assert keys(Agreement.objects.search("2019年8月")) == {"kr-gsomia", "later"}  # a new milestone: found at once
+    event.delete()
+    assert keys(Agreement.objects.search("2019年8月")) == {"later"}
 
 
 def test_results_are_grouped_by_kind_with_counts_and_links_to_the_filtered_lists(client):

@@ -74,3 +74,12 @@ def test_a_sources_date_reads_as_every_date_of_the_site(client):
     with translation.override("en"):
         assert "March 2025" in text(client.get("/en/sources/press/"))
     assert "2025-03" not in text(client.get("/sources/"))
+
+
+def test_the_sources_list_downloads_the_sources_whole(client):
+    SourceFactory(key="press", date="2025-03")
+    page = client.get("/sources/").content.decode()
+    assert '<a href="/data/sources.csv">全件ダウンロード：出典（CSV）</a>' in page
+    assert '<a href="/data/sources.ndjson">全件ダウンロード：出典（NDJSON）</a>' in page
+    with translation.override("en"):
+        assert '<a href="/en/data/sources.csv">Download all: Sources (CSV)</a>' in client.get("/en/sources/").content.decode()

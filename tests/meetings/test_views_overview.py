@@ -386,3 +386,15 @@ def test_the_matrix_shows_a_change_at_the_next_request(client, django_capture_on
     after = korea_row(client.get(reverse("meetings:agreement-matrix")))
     assert "GSOMIA (renamed)" not in before
     assert "GSOMIA (renamed)" in after
+
+
+def test_the_front_page_says_the_data_can_be_taken_away(client):
+    """An analyst arriving at the front page learns that every table, a citable release and
+    the API are on the data page (linked till now only as the footer's "data dictionary")."""
+    page = client.get("/").content.decode()
+    main = page[page.index("<main"):page.index("</main>")]
+    assert '<a href="/data/">データをダウンロード：すべての表（CSV・NDJSON）、引用できる公開版、JSON API</a>' in main
+    with translation.override("en"):
+        page = client.get("/en/").content.decode()
+    assert ('<a href="/en/data/">Download the data: every table (CSV, NDJSON), a citable release, '
+            'the JSON API</a>') in page

@@ -82,6 +82,18 @@ def test_a_country_page_links_to_its_meetings_in_the_meetings_list(client, korea
     assert f'href="{reverse("meetings:meeting-list")}?country=KR"' in page.content.decode()
 
 
+def test_a_country_page_links_to_its_agreements_and_exercises_in_their_lists(client, korea, gsomia):
+    """The page shows the partner's agreements; their list (with its CSV and JSON) and the
+    exercises' are a link away, as the meetings' and engagements' are."""
+    page = client.get(reverse("partners:country-detail", args=["KR"])).content.decode()
+    assert '<a href="/agreements/?party=KR">大韓民国とのすべての協定</a>' in page
+    assert '<a href="/exercises/?country=KR">大韓民国とのすべての訓練</a>' in page
+    with translation.override("en"):
+        page = client.get("/en/partners/countries/KR/").content.decode()
+    assert '<a href="/en/agreements/?party=KR">All agreements with Republic of Korea</a>' in page
+    assert '<a href="/en/exercises/?country=KR">All exercises with Republic of Korea</a>' in page
+
+
 def test_a_country_page_charts_encounters_per_year(client, korea):
     MeetingFactory(countries=[korea], date="2024-07", count=6)
     MeetingFactory(countries=[korea], date="2022-03")

@@ -106,3 +106,34 @@ def test_the_partners_offices_are_under_their_regions_in_the_partners_lists_orde
     assert headings[1:] == ["Oceania", "Africa"], headings  # oceania before africa, as the list has them
     assert page.index("Minister for Defence") < page.index("Minister of Defence of Djibouti")
 
+
+
+def test_the_office_list_downloads_the_offices_and_their_holders_whole(client, office):
+    """The list shows every position: it links to the positions and tenures tables, as every
+    list links to its rows as data."""
+    with translation.override("en"):
+        page = client.get("/en/partners/offices/").content.decode()
+    assert '<a href="/en/data/positions.csv">Download all: Positions (CSV)</a>' in page
+    assert '<a href="/en/data/positions.ndjson">Download all: Positions (NDJSON)</a>' in page
+    assert '<a href="/en/data/tenures.csv">Download all: Tenures (CSV)</a>' in page
+    listed = set(re.findall(r'href="/en/partners/offices/([^"/]+)/"', page))
+    downloaded = client.get("/en/data/positions.csv").getvalue().decode("utf-8-sig").splitlines()[1:]
+    assert {row.split(",")[0] for row in downloaded} == listed == {"jp-minister"}
+    assert "全件ダウンロード：在任期間（NDJSON）" in client.get("/partners/offices/").content.decode()
+
+
+def test_a_shared_link_to_an_officials_page_names_their_offices(client, office):
+    """An official's page is described (its description and its Open Graph card) by the
+    offices held on record, not only by the country's name."""
+    def described(url):
+        page = client.get(url).content.decode()
+        return (re.search(r'<meta name="description" content="([^"]*)"', page).group(1),
+                re.search(r'<meta property="og:description" content="([^"]*)"', page).group(1))
+
+    country = office["a"].country
+    with translation.override("en"):
+        english = described("/en/partners/officials/aoki/")
+    assert english == (f"Aoki ({country.name_en}) · Minister of Defense (10 January 2019 – March 2021)"
+                       " · Minister of Defense (since 1 October 2024)",) * 2
+    assert described("/partners/officials/baba/")[1] == \
+        f"{office['b'].name_ja}（{country.name_ja}） · 防衛大臣（2021年4月1日～2022年6月30日）"
