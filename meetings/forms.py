@@ -1,5 +1,6 @@
 """The small filter forms of the profile and overview pages. A bad value becomes a form
 error shown next to the field, and the page is drawn without that filter."""
+import unicodedata
 from dataclasses import dataclass
 
 from django import forms
@@ -112,7 +113,8 @@ def named(model, text):
     a form error when none or several match. The one rule of every filter a reader types a
     person or a partner into."""
     naming = NAMINGS[model]
-    text = text.strip()
+    # Full-width letters are the keyboard's (ＵＳ, a Japanese IME's): the same text, and the key.
+    text = unicodedata.normalize("NFKC", text).strip()
     if len(text) > LONGEST_NAME:  # no name is this long: not worth a search
         raise forms.ValidationError(naming.none, params={"text": text[:LONGEST_NAME] + "…"}, code="unknown_name")
     by_key = model.objects.filter(**{f"{naming.key}__iexact": text}).first()

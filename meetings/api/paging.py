@@ -196,9 +196,13 @@ def refuse_unknown(params, known):
     """A parameter the list does not know (?ordering=, a misspelt filter) is a 400 answer:
     silently ignored, it would hand back rows the client did not ask for."""
     unknown = sorted(set(params) - set(known) - ALWAYS_ALLOWED)
-    if unknown:
-        raise ValidationError({name: [_("Unknown parameter; this list takes: %(known)s.")
-                                      % {"known": ", ".join(sorted(known))}] for name in unknown})
+    if not unknown:
+        return
+    if known:
+        message = _("Unknown parameter; this list takes: %(known)s.") % {"known": ", ".join(sorted(known))}
+    else:  # the countries' list, the API's root: no filter to name
+        message = _("Unknown parameter; this address takes none.")
+    raise ValidationError({name: [message] for name in unknown})
 
 
 class ListFilterBackend(DjangoFilterBackend):

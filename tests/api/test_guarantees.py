@@ -77,6 +77,16 @@ def test_an_unknown_parameter_is_named(client, records):
     assert "country" in response.json()["ordering"][0]  # the message lists what the list takes
 
 
+def test_a_parameter_where_none_is_taken_is_named_without_an_empty_list(client, records):
+    """The countries' list and the API's root take no filter: the message says so rather than
+    listing nothing ("this list takes: .")."""
+    for url in (reverse("api:country-list") + "?region=oceania", "/api/?q=x"):
+        english = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+        assert english.status_code == 400
+        assert list(english.json().values()) == [["Unknown parameter; this address takes none."]], url
+        assert list(client.get(url).json().values()) == [["不明なパラメーターです。このアドレスはパラメーターを取りません。"]]
+
+
 def test_the_api_says_its_own_words_in_the_language_the_client_accepts(client, records, settings):
     """Records carry both languages; errors follow Accept-Language, Japanese without one, and
     never the language cookie, which a proxy keying on the header would not see."""

@@ -82,6 +82,18 @@ def test_a_short_text_that_is_only_part_of_one_name_is_asked_about_not_taken(cli
     assert named(Country, "Ukra").code == named(Country, "UA").code == "UA"  # more of it, or the code
 
 
+def test_a_key_typed_in_full_width_letters_is_the_key(client, curated):
+    """A Japanese keyboard types ＵＳ and ＵＫ in full-width letters (as it types ＡＣＳＡ, which
+    the search takes): they are US and UK, not other names that hold the letters."""
+    assert (named(Country, "ＵＳ").code, named(Country, "ＡＵ").code) == ("US", "AU")
+    assert named(Official, "ｋｉｈａｒａ－ｍｉｎｏｒｕ").slug == "kihara-minoru"
+    with pytest.raises(ValidationError) as asked:  # as "UK" is: only part of Ukraine's name
+        named(Country, "ＵＫ")
+    assert asked.value.code == "part_of_a_name"
+    shown, errors = listed(client, "/meetings/", country="ＵＳ")
+    assert shown == listed(client, "/meetings/", country="US")[0] and errors == []
+
+
 def test_the_timeline_takes_a_partner_by_name(client, curated):
     with translation.override("en"):
         page = client.get("/en/timeline/", {"country": "Australia", "official": "Marles"}).content.decode()
