@@ -321,9 +321,22 @@ class Sourced(models.Model):
     class Meta:
         abstract = True
 
-    def clean(self):
-        super().clean()
-        self.clean_excerpt()
+    def clean_fields(self, exclude=None):
+        # With the fields' own checks, so that a form or an import row wrong in its date (the
+        # records' clean()) and in its excerpt is told of both at once.
+        errors = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        # Not when the form leaves them out (a milestone's row on its meeting's page).
+        if not {"source", "source_excerpt"} & set(exclude or ()):
+            try:
+                self.clean_excerpt()
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def clean_excerpt(self):
         """The excerpt is copied verbatim (white space aside), as check_provenance asks of the
