@@ -2,12 +2,15 @@ import re
 """Offices over time: an office's holders in succession as far as the record knows, who came
 before and after each (with the gaps the record shows), and whom each met in that office."""
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import translation
 
 from partners.models import Tenure, successions
 from tests.meetings.factories import MeetingFactory, ParticipationFactory
+from tests.pages import text
 from tests.partners.factories import CountryFactory, OfficialFactory, PositionFactory, TenureFactory
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +109,11 @@ def test_the_partners_offices_are_under_their_regions_in_the_partners_lists_orde
     assert headings[1:] == ["Oceania", "Africa"], headings  # oceania before africa, as the list has them
     assert page.index("Minister for Defence") < page.index("Minister of Defence of Djibouti")
 
+
+
+def test_the_admin_list_of_officials_names_their_offices_in_the_editors_language(editor_client, office):
+    url = reverse("admin:partners_official_changelist")
+    assert "防衛大臣 (2019年1月10日～2021年3月)" in text(editor_client.get(url))
+    editor_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = text(editor_client.get(url))
+    assert "Minister of Defense (" in page and "防衛大臣" not in page
