@@ -48,23 +48,28 @@ class ParticipationInlineForm(KnownFromKept, forms.ModelForm):
     pass
 
 
-class ParticipationInline(CheckedAutocompleteFields, admin.TabularInline):
-    model = Participation
-    formset = InlineRowsFormSet
-    form = ParticipationInlineForm
-    extra = 2
-    autocomplete_fields = ["official"]
-    fields = ["official", "role", "known_from", "title_at_the_time"]
-    readonly_fields = ["title_at_the_time"]
+class TitleAtTheTime:
+    """A participant's stored title at the time, shown beside the fields that give it."""
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("meeting", "official", "position")
+    readonly_fields = ["title_at_the_time"]
 
     @admin.display(description=_("title at the time"))
     def title_at_the_time(self, participation):
         if not participation.pk:
             return "—"
         return participation.title or _("no tenure covers this date")
+
+
+class ParticipationInline(TitleAtTheTime, CheckedAutocompleteFields, admin.TabularInline):
+    model = Participation
+    formset = InlineRowsFormSet
+    form = ParticipationInlineForm
+    extra = 2
+    autocomplete_fields = ["official"]
+    fields = ["official", "role", "known_from", "title_at_the_time"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("meeting", "official", "position")
 
 
 class AgreementEventInline(CheckedAutocompleteFields, admin.TabularInline):
@@ -223,7 +228,7 @@ class ParticipationForm(KnownFromKept, VersionCheckedForm):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(EditorialAdmin):
+class ParticipationAdmin(TitleAtTheTime, EditorialAdmin):
     form = ParticipationForm
     resource_classes = [ParticipationResource]
     list_display = ["meeting", "official", "role", "known_from"]

@@ -189,3 +189,14 @@ def test_an_import_of_tenures_names_the_participants_whose_title_it_changed(edit
                                   {"import_file_name": sealed}, follow=True)
 
     assert [text for _, text in retitles(response)[1]] == ["会談2025-03 (2025年3月) — 木原稔: 衆議院議員 → 防衛大臣"]
+
+
+def test_a_participants_own_page_shows_its_title_at_the_time(editor_client, career):
+    minister, meetings = career
+    participation = Participation.objects.get(meeting=meetings["2024-05"])
+    url = reverse("admin:meetings_participation_change", args=[participation.pk])
+    response = editor_client.get(url)
+    with translation.override("ja"):
+        label = gettext("title at the time")
+    page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+    assert f"{label}: 防衛大臣" in page
