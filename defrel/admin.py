@@ -62,7 +62,8 @@ IMPORT_PAGE_CSP = csp_update({
 
 
 class EditorialAdmin(VersionCheckedDeletes, DeletedRecords, InlineRowsInHistory, RevertsTold, SaveEffectsTold,
-                     CheckedInputAdmin, background.BackgroundImportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+                     CheckedInputAdmin, background.BackgroundImportMixin, ImportExportModelAdmin,
+                     SimpleHistoryAdmin):
     """Import (preview first, then all or nothing; large files off the request), export, change
     history with the records deleted and what each save wrote to their inline rows, what a
     save changed in other records, and protection against lost updates."""

@@ -76,7 +76,8 @@ class VersionCheckedDeletes:
 
     def render_delete_form(self, request, context):
         if context.get("object") is not None and deletable(context):
-            context["delete_effects"] = effects_of_deleting(self.model._default_manager.filter(pk=context["object"].pk))
+            records = self.model._default_manager.filter(pk=context["object"].pk)
+            context["delete_effects"] = effects_of_deleting(records)
         return super().render_delete_form(request, context)
 
     def get_deleted_objects(self, objs, request):

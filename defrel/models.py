@@ -270,7 +270,8 @@ class History(HistoricalRecords):
 def links_of(field, instance, using=None):
     """The rows of a many-to-many ``field``'s table that link ``instance``."""
     through = field.remote_field.through
-    return through._base_manager.using(using or DEFAULT_DB_ALIAS).filter(**{get_m2m_field_name(field): instance.pk})
+    rows = through._base_manager.using(using or DEFAULT_DB_ALIAS)
+    return rows.filter(**{get_m2m_field_name(field): instance.pk})
 
 
 class Source(NaturalKeyed, Versioned, models.Model):
