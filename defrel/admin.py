@@ -62,7 +62,8 @@ IMPORT_PAGE_CSP = csp_update({
 
 
 class EditorialAdmin(VersionCheckedDeletes, DeletedRecords, InlineRowsInHistory, RevertsTold, SaveEffectsTold,
-                     CheckedInputAdmin, background.BackgroundImportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+                     CheckedInputAdmin, background.BackgroundImportMixin, ImportExportModelAdmin,
+                     SimpleHistoryAdmin):
     """Import (preview first, then all or nothing; large files off the request), export, change
     history with the records deleted and what each save wrote to their inline rows, what a
     save changed in other records, and protection against lost updates."""
@@ -267,7 +268,8 @@ class EditorialAdmin(VersionCheckedDeletes, DeletedRecords, InlineRowsInHistory,
         # The confirm step reads the stored file again; a seal refused, a file gone, changed or
         # unreadable is a message and a way back, never a server error.
         try:
-            response = super().process_import(request, **kwargs)
+            with self.telling(request, self.model, None):  # what the rows written changed elsewhere
+                response = super().process_import(request, **kwargs)
         except Exception as error:  # noqa: BLE001 - the import ran in a rolled-back transaction
             if getattr(request, "import_finished", False):
                 raise  # the rows were written: a failure after that is not "nothing imported"

@@ -4,18 +4,21 @@ the confirmed delete is refused when one has changed since, as a save is
 (defrel.admin_forms.VersionCheckedForm): the editor is told who changed what, and deletes again
 from a page that shows it. Both pages also say what the delete would change in the records it
 leaves (defrel.delete_effects)."""
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin import actions
 from django.contrib.admin.utils import unquote
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from defrel import delete_effects
 from defrel.admin_input import holds
 from defrel.changes import written_since
-from defrel.models import Versioned
+from defrel.models import LINKING, OUTLIVING, Versioned
 
 SEEN = "seen_version"
 
@@ -73,9 +76,20 @@ class VersionCheckedDeletes:
 
     def render_delete_form(self, request, context):
         if context.get("object") is not None and deletable(context):
-            context["delete_effects"] = delete_effects.of_deleting(
-                self.model._default_manager.filter(pk=context["object"].pk))
+            records = self.model._default_manager.filter(pk=context["object"].pk)
+            context["delete_effects"] = effects_of_deleting(records)
         return super().render_delete_form(request, context)
+
+    def get_deleted_objects(self, objs, request):
+        # Django lists the rows of the link tables a delete removes with the records, in its
+        # own English names ("Meeting-country の関連: Meeting_countries object (106)"): a
+        # record's links are part of it, and its history keeps them.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        tables = [m._meta for m in apps.get_models(include_auto_created=True) if m._meta.auto_created]
+        names = tuple(f"{capfirst(meta.verbose_name)}: " for meta in tables)
+        plural = {str(capfirst(meta.verbose_name_plural)) for meta in tables}
+        return (without_rows(deleted, names), {k: n for k, n in counts.items() if str(capfirst(k)) not in plural},
+                perms_needed, protected)
 
     @admin.action(permissions=["delete"], description=gettext_lazy("Delete selected %(verbose_name_plural)s"))
     def delete_selected(self, request, queryset):
@@ -86,8 +100,48 @@ class VersionCheckedDeletes:
                 return None  # the list again, nothing deleted
         response = actions.delete_selected(self, request, queryset)
         if isinstance(response, TemplateResponse) and deletable(response.context_data):
-            response.context_data["delete_effects"] = delete_effects.of_deleting(queryset)
+            response.context_data["delete_effects"] = effects_of_deleting(queryset)
         return response
+
+
+def without_rows(listed, names):
+    """Django's nested list of what a delete removes, without the rows it lists as ``names``."""
+    kept = []
+    for item in listed:
+        if isinstance(item, list):
+            kept.append(without_rows(item, names))
+        elif not str(item).startswith(names):
+            kept.append(item)
+    return [item for item in kept if item != []]
+
+
+def effects_of_deleting(records):
+    """What the delete of ``records`` changes in the records it leaves: those the apps register
+    (defrel.delete_effects), and the records that lose their link to them."""
+    return [*delete_effects.of_deleting(records), *filter(None, [links_lost(records)])]
+
+
+def links_lost(records):
+    """The records that link to ``records`` (a queryset) and lose the link at their delete, as
+    an editor would take it off (defrel.models: OUTLIVING, LINKING): a milestone reached at a
+    meeting, a meeting at which an exercise was observed, an engagement naming an official."""
+    shown, count = [], 0
+    for model, name in [*OUTLIVING.get(records.model, ()), *LINKING.get(records.model, ())]:
+        rows, n = delete_effects.first_and_count(
+            model._default_manager.filter(**{f"{name}__in": records.values("pk")}).distinct().order_by("pk"))
+        count += n
+        meta = model._meta
+        shown += [(f"{capfirst(meta.verbose_name)}: {row}",
+                   reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[row.pk]))
+                  for row in rows[:delete_effects.SHOWN - len(shown)]]
+    if not count:
+        return None
+    name = records.model._meta.verbose_name
+    return delete_effects.Effect(
+        heading=_("Records that lose their link to what is deleted"),
+        lead=_("Deleting the %(name)s takes the link to that %(name)s off the following records, as an "
+               "editor would; each keeps everything else, and its history records the change.") % {"name": name},
+        shown=shown, count=count)
 
 
 def deletable(context):

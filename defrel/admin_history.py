@@ -42,6 +42,7 @@ class RevertsTold:
         if request.reverting_deleted:
             message = _("The deleted %(name)s “%(record)s” was brought back as it was on %(date)s.")
         else:
-            message = _("The %(name)s “%(record)s” was reverted to its version of %(date)s (saved as a new version).")
+            message = _("The %(name)s “%(record)s” was reverted to its version of %(date)s (saved as a new "
+                        "version).")
         self.message_user(request, message % said, messages.SUCCESS)
         return self.response_post_save_change(request, obj)

@@ -296,7 +296,8 @@ class History(HistoricalRecords):
 def links_of(field, instance, using=None):
     """The rows of a many-to-many ``field``'s table that link ``instance``."""
     through = field.remote_field.through
-    return through._base_manager.using(using or DEFAULT_DB_ALIAS).filter(**{get_m2m_field_name(field): instance.pk})
+    rows = through._base_manager.using(using or DEFAULT_DB_ALIAS)
+    return rows.filter(**{get_m2m_field_name(field): instance.pk})
 
 
 class Source(NaturalKeyed, Versioned, models.Model):
@@ -347,9 +348,22 @@ class Sourced(models.Model):
     class Meta:
         abstract = True
 
-    def clean(self):
-        super().clean()
-        self.clean_excerpt()
+    def clean_fields(self, exclude=None):
+        # With the fields' own checks, so that a form or an import row wrong in its date (the
+        # records' clean()) and in its excerpt is told of both at once.
+        errors = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        # Not when the form leaves them out (a milestone's row on its meeting's page).
+        if not {"source", "source_excerpt"} & set(exclude or ()):
+            try:
+                self.clean_excerpt()
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def clean_excerpt(self):
         """The excerpt is copied verbatim (white space aside), as check_provenance asks of the

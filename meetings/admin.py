@@ -48,23 +48,28 @@ class ParticipationInlineForm(KnownFromKept, forms.ModelForm):
     pass
 
 
-class ParticipationInline(CheckedAutocompleteFields, admin.TabularInline):
-    model = Participation
-    formset = InlineRowsFormSet
-    form = ParticipationInlineForm
-    extra = 2
-    autocomplete_fields = ["official"]
-    fields = ["official", "role", "known_from", "title_at_the_time"]
-    readonly_fields = ["title_at_the_time"]
+class TitleAtTheTime:
+    """A participant's stored title at the time, shown beside the fields that give it."""
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("meeting", "official", "position")
+    readonly_fields = ["title_at_the_time"]
 
     @admin.display(description=_("title at the time"))
     def title_at_the_time(self, participation):
         if not participation.pk:
             return "—"
         return participation.title or _("no tenure covers this date")
+
+
+class ParticipationInline(TitleAtTheTime, CheckedAutocompleteFields, admin.TabularInline):
+    model = Participation
+    formset = InlineRowsFormSet
+    form = ParticipationInlineForm
+    extra = 2
+    autocomplete_fields = ["official"]
+    fields = ["official", "role", "known_from", "title_at_the_time"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("meeting", "official", "position")
 
 
 class AgreementEventInline(CheckedAutocompleteFields, admin.TabularInline):
@@ -185,13 +190,13 @@ def titles_changed(tenures):
 
 def titles_retold(records):
     """Told after meetings, tenures or positions are saved (their pages, an official's tenures, a
-    revert): the participants whose title at the time the save changed, each linked to its
-    meeting, with the title it had and the one it has now. The titles are those the save stored
-    (meetings.models.titles), read before and after it."""
-    for record in records:
+    revert, an import: ``records`` None, any of them): the participants whose title at the time
+    the save changed, each linked to its meeting, with the title it had and the one it has now.
+    The titles are those the save stored (meetings.models.titles), read before and after it."""
+    for record in records or ():
         if isinstance(record, Tenure):
             loaded_parents(record)  # its official before the save, who may lose titles too
-    participations = affected(records)
+    participations = Participation._base_manager.all() if records is None else affected(records)
     before = dict(participations.values_list("pk", "position"))
 
     def after():
@@ -223,7 +228,7 @@ class ParticipationForm(KnownFromKept, VersionCheckedForm):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(EditorialAdmin):
+class ParticipationAdmin(TitleAtTheTime, EditorialAdmin):
     form = ParticipationForm
     resource_classes = [ParticipationResource]
     list_display = ["meeting", "official", "role", "known_from"]

@@ -68,7 +68,8 @@ class OfficialAdmin(InNameOrder, EditorialAdmin):
 
     @admin.display(description=_("offices"))
     def current_titles(self, official):
-        return ", ".join(f"{t.position.title_ja} ({t.date_display})" for t in official.tenures.all())
+        # Each office by its title in the page's language, as the other columns name things.
+        return ", ".join(f"{t.position} ({t.date_display})" for t in official.tenures.all())
 
 
 @admin.register(Tenure)

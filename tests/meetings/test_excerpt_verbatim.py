@@ -65,3 +65,14 @@ def test_an_import_names_the_row_and_column(white_paper):
 
     assert [(row.number, list(row.field_specific_errors)) for row in result.invalid_rows] == [(2, ["source_excerpt"])]
     assert REFUSED in str(result.invalid_rows[0].field_specific_errors["source_excerpt"])
+
+
+def test_a_row_wrong_in_its_date_and_its_excerpt_names_both(white_paper):
+    AgreementFactory(key="au-raa")
+    dataset = tablib.Dataset(headers=["agreement", "kind", "date", "meeting", "note_ja", "note_en", "source",
+                                      "source_excerpt"])
+    dataset.append(["au-raa", "signed", "2024-08/2024-05", "", "", "", "wp2025", QUOTED.replace("木原", "木村")])
+
+    result = AgreementEventResource().import_data(dataset, dry_run=True)
+
+    assert [sorted(row.field_specific_errors) for row in result.invalid_rows] == [["date", "source_excerpt"]]

@@ -2,12 +2,15 @@ import re
 """Offices over time: an office's holders in succession as far as the record knows, who came
 before and after each (with the gaps the record shows), and whom each met in that office."""
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import translation
 
 from partners.models import Tenure, successions
 from tests.meetings.factories import MeetingFactory, ParticipationFactory
+from tests.pages import text
 from tests.partners.factories import CountryFactory, OfficialFactory, PositionFactory, TenureFactory
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +110,6 @@ def test_the_partners_offices_are_under_their_regions_in_the_partners_lists_orde
     assert page.index("Minister for Defence") < page.index("Minister of Defence of Djibouti")
 
 
-
 def test_the_office_list_downloads_the_offices_and_their_holders_whole(client, office):
     """The list shows every position: it links to the positions and tenures tables, as every
     list links to its rows as data."""
@@ -137,3 +139,11 @@ def test_a_shared_link_to_an_officials_page_names_their_offices(client, office):
                        " · Minister of Defense (since 1 October 2024)",) * 2
     assert described("/partners/officials/baba/")[1] == \
         f"{office['b'].name_ja}（{country.name_ja}） · 防衛大臣（2021年4月1日～2022年6月30日）"
+
+
+def test_the_admin_list_of_officials_names_their_offices_in_the_editors_language(editor_client, office):
+    url = reverse("admin:partners_official_changelist")
+    assert "防衛大臣 (2019年1月10日～2021年3月)" in text(editor_client.get(url))
+    editor_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = text(editor_client.get(url))
+    assert "Minister of Defense (" in page and "防衛大臣" not in page
