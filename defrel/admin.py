@@ -268,8 +268,7 @@ class EditorialAdmin(VersionCheckedDeletes, DeletedRecords, InlineRowsInHistory,
         # The confirm step reads the stored file again; a seal refused, a file gone, changed or
         # unreadable is a message and a way back, never a server error.
         try:
-            with self.telling(request, self.model, None):  # what the rows written changed elsewhere
-                response = super().process_import(request, **kwargs)
+            response = super().process_import(request, **kwargs)
         except Exception as error:  # noqa: BLE001 - the import ran in a rolled-back transaction
             if getattr(request, "import_finished", False):
                 raise  # the rows were written: a failure after that is not "nothing imported"

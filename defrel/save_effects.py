@@ -12,19 +12,18 @@ WATCHES = defaultdict(list)  # a model -> [watch(records) -> (() -> Effect or No
 
 def register(model, watch):
     """``watch(records)``, given the records of ``model`` about to be written (instances, as
-    they will be saved or deleted; None when they are not known before the write, as in an
-    import), looks at what they may change and answers a function that, asked after the write,
-    answers an Effect (defrel.delete_effects) or None; each in a number of queries that does not
-    grow with the records."""
+    they will be saved or deleted), looks at what they may change and answers a function that,
+    asked after the write, answers an Effect (defrel.delete_effects) or None; each in a number
+    of queries that does not grow with the records."""
     if watch not in WATCHES[model]:
         WATCHES[model].append(watch)
 
 
 @contextmanager
 def watched(model, records):
-    """Round a write of ``records`` (instances of ``model``, or None: any of them): yields a
-    list that holds, once the write is done, the Effects it had."""
-    afterwards = [watch(records) for watch in WATCHES.get(model, ())] if records != [] else []
+    """Round a write of ``records`` (instances of ``model``): yields a list that holds, once
+    the write is done, the Effects it had."""
+    afterwards = [watch(records) for watch in WATCHES.get(model, ())] if records else []
     effects = []
     yield effects
     effects.extend(effect for after in afterwards if (effect := after()))

@@ -190,13 +190,13 @@ def titles_changed(tenures):
 
 def titles_retold(records):
     """Told after meetings, tenures or positions are saved (their pages, an official's tenures, a
-    revert, an import: ``records`` None, any of them): the participants whose title at the time
-    the save changed, each linked to its meeting, with the title it had and the one it has now.
-    The titles are those the save stored (meetings.models.titles), read before and after it."""
-    for record in records or ():
+    revert): the participants whose title at the time the save changed, each linked to its
+    meeting, with the title it had and the one it has now. The titles are those the save stored
+    (meetings.models.titles), read before and after it."""
+    for record in records:
         if isinstance(record, Tenure):
             loaded_parents(record)  # its official before the save, who may lose titles too
-    participations = Participation._base_manager.all() if records is None else affected(records)
+    participations = affected(records)
     before = dict(participations.values_list("pk", "position"))
 
     def after():

@@ -5,7 +5,6 @@ import re
 
 import pytest
 from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -174,21 +173,6 @@ def test_a_meeting_moved_to_another_date_names_its_participants_whose_title_chan
     response = editor_client.post(url, form, follow=True)
 
     assert [text for _, text in retitles(response)[1]] == ["会談2024-07 (2024年10月2日) — 木原稔: 防衛大臣 → 衆議院議員"]
-
-
-def test_an_import_of_tenures_names_the_participants_whose_title_it_changed(editor_client, career):
-    minister, meetings = career
-    upload = SimpleUploadedFile("tenures.csv", (
-        "official,position,date,version\n"
-        f"kihara-minoru,{minister.position.key},2025-01/2025-06,\n").encode())
-    preview = editor_client.post(reverse("admin:partners_tenure_import"),
-                                 {"resource": "0", "format": "0", "import_file": upload})
-    sealed = re.search(r'name="import_file_name" value="([^"]+)"', preview.content.decode()).group(1)
-
-    response = editor_client.post(reverse("admin:partners_tenure_process_import"),
-                                  {"import_file_name": sealed}, follow=True)
-
-    assert [text for _, text in retitles(response)[1]] == ["会談2025-03 (2025年3月) — 木原稔: 衆議院議員 → 防衛大臣"]
 
 
 def test_a_participants_own_page_shows_its_title_at_the_time(editor_client, career):
