@@ -34,6 +34,16 @@ def get_json(client, url, status=200):
     return response.json()
 
 
+def walked(client, url, field):
+    """``field`` of every row of a list, page after page through its ``next`` links."""
+    seen = []
+    while url:
+        data = get_json(client, url)
+        seen += [row[field] for row in data["results"]]
+        url = data["next"]
+    return seen
+
+
 def test_the_apis_root_says_where_everything_is(client, au):
     """/api/ answers with the address of every list, of the OpenAPI description and of its
     documentation, rather than a page not found."""
@@ -123,11 +133,7 @@ def test_pages_follow_each_other_in_the_lists_order_without_gaps(client, au, mon
     keys = [f"m{i:02d}" for i in range(8)]
     for i, key in enumerate(keys):
         MeetingFactory(key=key, date="2024" if i < 5 else f"2023-0{i}", countries=[au])
-    seen, url = [], reverse("api:meeting-list")
-    while url:
-        data = get_json(client, url)
-        seen += [row["key"] for row in data["results"]]
-        url = data["next"]
+    seen = walked(client, reverse("api:meeting-list"), "key")
     assert seen == ["m00", "m01", "m02", "m03", "m04", "m07", "m06", "m05"]
     assert seen == list(Meeting.objects.values_list("key", flat=True))  # the HTML list's order
 
@@ -137,11 +143,7 @@ def test_oldest_first_is_the_keyset_order_too(client, au, monkeypatch):
     monkeypatch.setattr(KeysetPagination, "page_size", 2)
     for i in range(5):
         EngagementFactory(key=f"e{i}", date="" if i == 1 else f"202{i}", countries=[au])
-    seen, url = [], reverse("api:engagement-list") + "?sort=date"
-    while url:
-        data = get_json(client, url)
-        seen += [row["key"] for row in data["results"]]
-        url = data["next"]
+    seen = walked(client, reverse("api:engagement-list") + "?sort=date", "key")
     assert seen == ["e0", "e2", "e3", "e4", "e1"]  # the undated last, as on the HTML list
 
 
@@ -150,11 +152,7 @@ def test_undated_engagements_come_last_across_pages(client, au, monkeypatch):
     monkeypatch.setattr(KeysetPagination, "page_size", 2)
     for i in range(5):
         EngagementFactory(key=f"e{i}", date="" if i % 2 else f"202{i}", countries=[au])
-    seen, url = [], reverse("api:engagement-list")
-    while url:
-        data = get_json(client, url)
-        seen += [row["key"] for row in data["results"]]
-        url = data["next"]
+    seen = walked(client, reverse("api:engagement-list"), "key")
     assert seen == ["e4", "e2", "e0", "e1", "e3"]
 
 
@@ -231,11 +229,7 @@ def test_countries_come_in_the_lists_order_of_regions_across_pages(client, monke
                                ("CA", "Canada", "north_america"), ("NZ", "New Zealand", "oceania"),
                                ("AU", "Australia", "oceania")]:
         CountryFactory(code=code, name_en=name, region=region)
-    seen, url = [], reverse("api:country-list")
-    while url:
-        data = get_json(client, url)
-        seen += [row["code"] for row in data["results"]]
-        url = data["next"]
+    seen = walked(client, reverse("api:country-list"), "code")
     assert seen == ["CA", "US", "AU", "NZ", "DJ"]
     with translation.override("en"):
         page = client.get("/en/partners/countries/").content.decode()

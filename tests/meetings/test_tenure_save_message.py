@@ -13,27 +13,11 @@ from django.utils.translation import gettext
 
 from meetings.models import Participation
 from tests.meetings.factories import MeetingFactory, ParticipationFactory
+from tests.meetings.test_tenure_delete_page import career  # noqa: F401  (fixture)
 from tests.pages import form_fields
-from tests.partners.factories import CountryFactory, OfficialFactory, PositionFactory, TenureFactory
+from tests.partners.factories import PositionFactory
 
 pytestmark = [pytest.mark.django_db]
-
-
-@pytest.fixture
-def career():
-    """Kihara, Minister of Defense from 2023-09-13 to 2024-10-01 and a Diet member from 2024-06,
-    at a meeting in each office's time."""
-    japan = CountryFactory(code="JP")
-    kihara = OfficialFactory(country=japan, slug="kihara-minoru", name_ja="木原稔", name_en="Kihara Minoru")
-    minister = TenureFactory(official=kihara, date="2023-09-13/2024-10-01",
-                             position=PositionFactory(country=japan, title_ja="防衛大臣", title_en="Minister of Defense"))
-    TenureFactory(official=kihara, date="2024-06/..", position=PositionFactory(
-        country=japan, title_ja="衆議院議員", title_en="Member of the House of Representatives", level="other"))
-    meetings = {date: MeetingFactory(key=f"m-{date}", date=date, title_ja=f"会談{date}", title_en=f"Talks {date}")
-                for date in ("2024-05", "2024-07", "2025-03")}
-    for meeting in meetings.values():
-        ParticipationFactory(meeting=meeting, official=kihara)
-    return minister, meetings
 
 
 def told(response):
