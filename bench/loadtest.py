@@ -31,6 +31,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from cpu import ProcessorTime
 from loadtest_report import passed, report
 from pages import percentile
 from servers import BENCH, PY, ROOT, current_side, installed, say
@@ -253,6 +254,30 @@ def page_reads(stack, started):
     return reads
 
 
+def routes(info):
+    """(pattern, route) for the pages the users ask: a record's key, code or slug in its URL
+    stands for any; the admin's ids too."""
+    patterns = [(re.compile("^" + re.escape(url).replace("KEY", "[^/]+").replace("CODE", "[^/]+")
+                            .replace("SLUG", "[^/]+") + "$"), url.replace("KEY", "<key>")
+                 .replace("CODE", "<code>").replace("SLUG", "<slug>")) for url in info["urls"].values()]
+    return patterns + [(re.compile(r"^/admin/(\w+)/(\w+)/\d+/change/$"), "/admin/…/<id>/change/")]
+
+
+def app_processor_time(stack, info):
+    """route → milliseconds on a processor of each request the app servers logged (cpu_ms of
+    their JSON request log; /en/… counted with its Japanese twin)."""
+    patterns, times = routes(info), defaultdict(list)
+    for name in APP_SERVERS:
+        for line in (stack.dir / f"{name}.log").read_text(errors="replace").splitlines():
+            if line.startswith("{") and '"cpu_ms"' in line:
+                entry = json.loads(line)
+                path = entry["path"].removeprefix("/en")
+                route = next((r for pattern, r in patterns if pattern.match(path)), "other")
+                times[route].append(entry["cpu_ms"])
+    return {route: {"n": len(ms), "p50": percentile(sorted(ms), 0.5), "mean": sum(ms) / len(ms),
+                    "total_s": sum(ms) / 1000} for route, ms in sorted(times.items(), key=lambda i: -sum(i[1]))}
+
+
 def figures(row, served):
     def number(key):
         return float(row[key]) if row.get(key) not in (None, "", "N/A") else None
@@ -293,6 +318,13 @@ def phases(requests, timeline, seconds, moves, reads):
     return result
 
 
+def stack_parts(cluster):
+    """The parts of the stack, as bench/cpu.py finds their processes by command line."""
+    return [("load generator (locust)", "locust"), ("nginx", "nginx"), ("app servers (gunicorn)", "gunicorn"),
+            ("PostgreSQL primary", f"-D {cluster.primary} "), ("PostgreSQL replica", f"-D {cluster.replica} "),
+            ("pgbouncer", "pgbouncer"), ("Redis", "redis-server"), ("the load test's own process", "loadtest.py")]
+
+
 def run(cluster, args):
     side = current_side()
     primary = cluster.url("primary")
@@ -303,8 +335,10 @@ def run(cluster, args):
                   access_log_format=ACCESS_FORMAT).start()
     say(f"  nginx {stack.url} → 2 gunicorn app servers × {args.workers} workers; locust: {args.users} users "
         f"({args.editors} editors) for {args.seconds} s")
+    processor = ProcessorTime(stack_parts(cluster)).start()
     record, timeline, started = locust(stack, cluster, info, args, BENCH / "locust-stack")
     elapsed = time.time() - started
+    processor_time = processor.stop()
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(record, f)
     try:
@@ -329,7 +363,7 @@ def run(cluster, args):
         "editors": summary([r for r in requests if not reader(r[1])]),
         "failed": failed, "statuses": record["statuses"], "conflicts": len(record["refused"]), "kinds": kinds,
         "timeline": timeline, "phases": phases(requests, timeline, args.seconds, moves, page_reads(stack, started)),
-        "moved": len(moves),
+        "moved": len(moves), "processor": processor_time, "app_processor": app_processor_time(stack, info),
         "verify": verified, "log": findings,
         "info": {k: info[k] for k in ("meetings", "agreements", "officials", "countries", "versions")},
     }

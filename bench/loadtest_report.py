@@ -23,7 +23,7 @@ def passed(r):
 def report(r, args, versions, started_at):
     """The text of bench/LOADTEST.md, section by section, the notes kept by hand last."""
     lines = (run_description(r, args, versions, started_at) + summary_table(r) + timeline_list(r, args)
-             + phases_table(r) + failures_list(r) + kinds_table(r))
+             + phases_table(r) + failures_list(r) + kinds_table(r) + processor_table(r))
     if NOTES.exists():
         lines += ["", NOTES.read_text().strip()]
     return "\n".join(lines) + "\n"
@@ -152,4 +152,29 @@ def kinds_table(r):
               f"{log['replica_failed_during_page']} pages made again from the primary after the replica failed "
               f"under them. nginx's error log: {log['nginx_upstream_errors']} upstream errors; {r['moved']} "
               "requests moved to the other app server."]
+    return lines
+
+
+def processor_table(r):
+    """Where the processors' time went during the run, by part of the stack (bench/cpu.py)."""
+    used = r.get("processor")
+    if not used:
+        return []
+    capacity = used["capacity"]
+    lines = ["", "## Processor time by part of the stack", "",
+             f"Read from /proc once a second while the users ran ({used['elapsed']:.0f} s; "
+             f"{os.cpu_count()} processors, so {capacity:,.0f} processor-seconds in all). A process counts under "
+             "the part it or an ancestor belongs to (a PostgreSQL backend under its server, a gunicorn worker "
+             "under its app server); *anything else* is other work on the shared machine.", "",
+             "| part | processor s | share of the capacity | per request, ms |", "|---|---:|---:|---:|"]
+    for part, seconds in [*used["parts"].items(), ("the whole machine, busy", used["machine"])]:
+        lines.append(f"| {part} | {seconds:,.1f} | {seconds / capacity:.0%} | {seconds * 1000 / r['requests']:.1f} |")
+    routes = r.get("app_processor") or {}
+    if routes:
+        lines += ["", "In the app servers, by page (`cpu_ms` of their JSON request log: the worker's own processor "
+                  "time, from the request to the response ready; pages nginx answered from its cache never reach "
+                  "them; /en/… counted with its Japanese twin):", "",
+                  "| page | requests | processor ms, p50 | mean | processor s in all |", "|---|---:|---:|---:|---:|"]
+        lines += [f"| `{route}` | {t['n']:,} | {t['p50']:.1f} | {t['mean']:.1f} | {t['total_s']:.1f} |"
+                  for route, t in routes.items()]
     return lines

@@ -44,6 +44,7 @@ def test_each_request_is_one_json_line_with_its_database(client, caplog):
     assert {k: line[k] for k in ("level", "method", "path", "status", "db")} == {
         "level": "INFO", "method": "GET", "path": "/meetings/", "status": 200, "db": "default"}
     assert line["duration_ms"] > 0
+    assert 0 < line["cpu_ms"] <= line["duration_ms"]  # a page is drawn on a processor, within its time
 
 
 def test_request_lines_are_logged_only_in_json_mode():
