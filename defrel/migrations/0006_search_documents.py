@@ -48,6 +48,7 @@ def build_documents(apps, schema_editor):
         usable = [path for path in paths if resolves(historical, path)]
         ids = list(historical._base_manager.using(using).values_list("pk", flat=True))
         search_index.rebuild(historical, ids, using, paths=usable)
+    search_index.compact(using)
 
 
 class Migration(migrations.Migration):

@@ -4,6 +4,7 @@ the old one is not)."""
 import pytest
 import tablib
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from defrel import search_index
@@ -235,6 +236,25 @@ def test_rebuilding_everything_gives_the_documents_the_writes_gave():
     SearchDocument.objects.all().delete()
     search_index.rebuild_all()
     assert dict(SearchDocument.objects.values_list("kind", "text").order_by("kind", "record_id")) == written
+
+
+@pytest.mark.django_db
+def test_compacting_merges_the_full_text_index_and_every_document_is_still_found():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's FTS5 index alone is kept in pieces")
+    meetings = [MeetingFactory(title_en=f"Harbour talks {n}") for n in range(30)]
+    for _ in range(5):  # each rewrite adds pieces and marks the old entries deleted
+        search_index.rebuild(Meeting, [m.pk for m in meetings])
+
+    def pieces():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {SearchDocument._meta.db_table}_fts_data")
+            return cursor.fetchone()[0]
+
+    before = pieces()
+    search_index.compact()
+    assert pieces() < before
+    assert found(Meeting, "harbour talks") == {m.pk for m in meetings}
 
 
 @pytest.fixture
