@@ -9,7 +9,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.generic import ListView
 
 from defrel import charts
-from defrel.exports import applied, stream_csv
+from defrel.exports import applied, refused, stream_csv
 from defrel.search import matching
 from defrel.stamp import curated_models, token
 from defrel.timeline import by_year_and_month, entries
@@ -153,9 +153,11 @@ def country_export(request):
 def official_export(request):
     resource = OfficialResource()
     form = OfficialFilterForm(request.GET)
+    if not form.is_valid():
+        return refused(form.errors)
     officials = chosen_officials(form, resource.get_queryset())
     return stream_csv(resource, officials.in_name_order(), "defrel-officials.csv",
-                      applied(request.GET, form.fields, form.errors))
+                      applied(request.GET, form.fields))
 
 
 class OfficialList(ListView):
