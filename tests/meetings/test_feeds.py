@@ -88,6 +88,18 @@ def test_a_partners_feed_lists_its_records_only(client, australia):
     assert client.get(reverse("partners:country-feed", args=["XX"])).status_code == 404
 
 
+def test_a_partners_feed_typed_in_lower_case_leads_to_its_one_address(client, australia):
+    """/partners/countries/au/feed/, as a reader may type it, as the partner's page does."""
+    MeetingFactory(key="2024-05-au-defmin", countries=[australia])
+    for typed, expected in (("au", "/partners/countries/AU/feed/"), ("Au", "/partners/countries/AU/feed/")):
+        response = client.get(f"/partners/countries/{typed}/feed/?x=1")
+        assert (response.status_code, response["Location"]) == (301, expected + "?x=1")
+    english = client.get("/en/partners/countries/au/feed/")
+    assert (english.status_code, english["Location"]) == (301, "/en/partners/countries/AU/feed/")
+    assert links(client, english["Location"]) == ["/en/meetings/2024-05-au-defmin/"]
+    assert client.get("/partners/countries/xx/feed/").status_code == 404
+
+
 @pytest.mark.parametrize("small_scope", [1000, 1])
 def test_a_partners_feed_is_the_same_however_many_records_it_has(client, australia, monkeypatch, small_scope):
     """A partner with many records is found through EXISTS instead of a list of ids."""
