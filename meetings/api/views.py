@@ -22,7 +22,7 @@ from meetings.models import Agreement
 from meetings.resources import (
     AgreementEventResource, AgreementResource, EngagementResource, ExerciseResource, MeetingResource,
 )
-from meetings.views.profiles import JAPAN, chosen_officials
+from meetings.views.profiles import JAPAN, chosen_officials, recased
 from partners.models import Country, Official, in_region_order
 from partners.resources import CountryResource, OfficialResource, TenureResource
 
@@ -233,6 +233,14 @@ class CountryViewSet(TwinViewSet):
         # names in every language, the English page's (as the officials').
         return (countries.exclude(code=JAPAN).annotate(region_rank=in_region_order())
                 .order_by("region_rank", "name_en", "pk"))
+
+    def retrieve(self, request, *args, **kwargs):
+        # /api/countries/au/, as the lists take ?country=au: the partner's one address, as
+        # its page does (an unknown code stays this API's own 404)
+        code = kwargs[self.lookup_field]
+        if code != code.upper() and Country.objects.filter(code=code.upper()).exists():
+            return recased(request, code, "api:country-detail")
+        return super().retrieve(request, *args, **kwargs)
 
     def filter_queryset(self, queryset):
         if self.action == "list":  # the page takes no filter: nothing is silently ignored
