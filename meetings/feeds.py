@@ -151,7 +151,9 @@ class ChangesFeed(Feed):
     def item_title(self, item):
         name = getattr(item.record, "title", None) or item.record.name
         when = getattr(item.record, "date_display", "")  # an agreement's dates are its milestones'
-        return f"{item.kind.label}: {name}" + (f" ({when})" if when else "")
+        if when:
+            return _("%(kind)s: %(name)s (%(when)s)") % {"kind": item.kind.label, "name": name, "when": when}
+        return _("%(kind)s: %(name)s") % {"kind": item.kind.label, "name": name}
 
     def item_description(self, item):
         return item.record.summary

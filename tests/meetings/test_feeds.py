@@ -141,6 +141,14 @@ def test_english_feed_is_in_english_and_links_english_pages(client, australia):
     assert entry.find(f"{ATOM}link").get("href") == "http://testserver/en/meetings/2024-05-au-defmin/"
 
 
+def test_japanese_feed_titles_its_entries_in_japanese_typography(client, australia):
+    MeetingFactory(key="2024-05-au-defmin", countries=[australia], title_ja="日豪防衛相会談", date="2024-05")
+    AgreementFactory(key="au-acsa", parties=[australia], title_ja="日豪ACSA")
+    titles = {link: title for title, link, _published, _updated in entries(client, "/feed/")}
+    assert titles == {"http://testserver/meetings/2024-05-au-defmin/": "会談：日豪防衛相会談（2024年5月）",
+                      "http://testserver/agreements/au-acsa/": "協定：日豪ACSA"}
+
+
 def test_pages_link_the_feeds_they_belong_to(client, australia):
     OfficialFactory(slug="marles-richard", country=australia)
     feed = 'rel="alternate" type="application/atom+xml" href="{}"'
