@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.http import QueryDict, StreamingHttpResponse
+from django.http import HttpResponseBadRequest, QueryDict, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 from import_export.formats.base_formats import CSV
 
@@ -90,6 +90,14 @@ def stream_csv(resource, queryset, filename, params=None):
     )
     response["Content-Disposition"] = content_disposition_header(True, filtered_name(filename, params))
     return response
+
+
+def refused(errors):
+    """The answer to an export asked with bad filters: a 400 naming each parameter and why, a
+    line each, as the JSON API names them (meetings.api.paging). Left out, a bad filter would
+    hand an analyst every row while the file's name and their query say they filtered."""
+    lines = [f"{name}: {message}" for name, messages in errors.items() for message in messages]
+    return HttpResponseBadRequest("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 LONGEST_NAME = 120  # of a file name made from filters; longer ones are cut

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from defrel.kept import cached
 from defrel.stamp import token
 from meetings.models import Agreement, AgreementEvent, Engagement, Exercise, Meeting, Participation
+from meetings.views.profiles import recased
 from partners.models import Country, Official
 
 ENTRIES = 50
@@ -150,7 +151,9 @@ class ChangesFeed(Feed):
     def item_title(self, item):
         name = getattr(item.record, "title", None) or item.record.name
         when = getattr(item.record, "date_display", "")  # an agreement's dates are its milestones'
-        return f"{item.kind.label}: {name}" + (f" ({when})" if when else "")
+        if when:
+            return _("%(kind)s: %(name)s (%(when)s)") % {"kind": item.kind.label, "name": name, "when": when}
+        return _("%(kind)s: %(name)s") % {"kind": item.kind.label, "name": name}
 
     def item_description(self, item):
         return item.record.summary
@@ -167,6 +170,10 @@ class ChangesFeed(Feed):
 
 class CountryChangesFeed(ChangesFeed):
     """New and changed records with one partner."""
+
+    def __call__(self, request, code):
+        # /partners/countries/au/feed/, as a reader may type it: the country page's one address
+        return recased(request, code, "partners:country-feed") or super().__call__(request, code=code)
 
     def get_object(self, request, code):
         return get_object_or_404(Country, code=code)

@@ -4,10 +4,12 @@ as one page. Served as an index of sections, each small enough for the protocol.
 from urllib.parse import quote
 
 from django.contrib.sitemaps import Sitemap
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import get_language
 
+from defrel.changes import inline_models
 from defrel.models import Source
 from meetings.models import Agreement, Engagement, Exercise, Meeting
 from partners.models import Country, Official, Position
@@ -41,7 +43,8 @@ class ListSitemap(BilingualSitemap):
 
 
 class RecordSitemap(BilingualSitemap):
-    """One kind of record page, read as its keys alone."""
+    """One kind of record page, read as its keys alone; each address of a page drawn with the
+    day its record last changed (<lastmod>), read for that page's records only."""
 
     PLACEHOLDER = "__key__"  # a slug, so that every converter takes it
 
@@ -55,7 +58,25 @@ class RecordSitemap(BilingualSitemap):
 
     def get_urls(self, *args, **kwargs):
         self.patterns = {}  # per page drawn: the URL configuration may differ between requests
-        return super().get_urls(*args, **kwargs)
+        urls = super().get_urls(*args, **kwargs)
+        written = self.last_written({url["item"][0] for url in urls})  # item: (key, language)
+        for url in urls:
+            url["lastmod"] = written.get(url["item"][0])
+        return urls
+
+    def last_written(self, keys):
+        """{key: when the record, or an inline row of its (a meeting's participant, an
+        agreement's milestone), was last written} of the records with ``keys``, from their
+        history, in one query (each newest entry found through its history's record index).
+        A record with no history (written around the admin and the imports) has none."""
+        streams = [(self.model.history, self.model._meta.pk.attname),
+                   *((inline.history, field.attname) for inline, field in inline_models(self.model))]
+        times = {f"written_{i}": Subquery(history.filter(**{field: OuterRef("pk")})
+                                          .order_by("-history_date").values("history_date")[:1])
+                 for i, (history, field) in enumerate(streams)}
+        rows = self.model.objects.filter(**{f"{self.key}__in": keys}).annotate(**times)
+        return {key: max(filter(None, found), default=None)
+                for key, *found in rows.values_list(self.key, *times)}
 
     def location(self, key):
         # reverse() once per language and page, not for each of the page's 80,000 addresses

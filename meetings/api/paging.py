@@ -166,11 +166,11 @@ class KeysetPagination(BasePagination):
             "type": "object",
             "required": ["next", "results"],
             "properties": {
-                "count": {"type": "integer", "description": "How many records the filters select."},
+                "count": {"type": "integer", "description": str(_("How many records the filters select."))},
                 "facets": {"type": "array", "items": FACET_SCHEMA,
-                           "description": "Counts per value of each filter, as the HTML list shows them."},
+                           "description": str(_("Counts per value of each filter, as the HTML list shows them."))},
                 "next": {"type": "string", "nullable": True, "format": "uri",
-                         "description": "The next page; null on the last."},
+                         "description": str(_("The next page; null on the last."))},
                 "results": schema,
             },
         }

@@ -22,7 +22,7 @@ from meetings.models import Agreement
 from meetings.resources import (
     AgreementEventResource, AgreementResource, EngagementResource, ExerciseResource, MeetingResource,
 )
-from meetings.views.profiles import JAPAN, chosen_officials
+from meetings.views.profiles import JAPAN, chosen_officials, recased
 from partners.models import Country, Official, in_region_order
 from partners.resources import CountryResource, OfficialResource, TenureResource
 
@@ -33,9 +33,9 @@ def without_cursor(params):
     return params
 
 
+# A participant of a meeting, with the title held that day: the stored column, never worked
+# out again here. (No docstring: the OpenAPI description would show it, untranslated.)
 class ParticipationSerializer(serializers.Serializer):
-    """A participant of a meeting, with the title held that day: the stored column, never
-    worked out again here."""
 
     official = serializers.CharField(source="official.slug")
     name_ja = serializers.CharField(source="official.name_ja")
@@ -79,10 +79,9 @@ OfficialRow = row_serializer(OfficialResource)
 TenureRow = row_serializer(TenureResource)
 
 
+# An official with the offices they held (the tenures table's rows), in the order each office
+# passed, as their page lists them.
 class OfficialRecord(OfficialRow):
-    """An official with the offices they held (the tenures table's rows), in the order each
-    office passed, as their page lists them."""
-
     tenures = TenureRow(many=True, read_only=True)
 
     def to_representation(self, instance):
@@ -143,13 +142,16 @@ class TwinViewSet(viewsets.ReadOnlyModelViewSet):
                 "facets": facets.linked(facets.of_filterset(self.filterset, params), self.request)}
 
 
+# Every operation says what it answers in the client's language: without a description,
+# drf-spectacular would show the view's docstring, written for developers, in English.
+RECORD_DOC = _("The record with this key; its fields are the CSV export's columns.")
 LIST_DOC = _("The records the HTML list at the same query string shows, in its order, a page at a "
              "time (follow “next”); the fields are the CSV export's columns, and “facets” counts "
              "the records per value of each filter, as the list does.")
 
 
 @extend_schema_view(list=extend_schema(description=LIST_DOC, summary=_("Meetings")),
-                    retrieve=extend_schema(summary=_("A meeting, with its participants and their titles at the time")))
+                    retrieve=extend_schema(description=RECORD_DOC, summary=_("A meeting, with its participants and their titles at the time")))
 class MeetingViewSet(TwinViewSet):
     resource_class = MeetingResource
     serializer_class = MeetingRow
@@ -159,7 +161,7 @@ class MeetingViewSet(TwinViewSet):
 
 
 @extend_schema_view(list=extend_schema(description=LIST_DOC, summary=_("Exercises")),
-                    retrieve=extend_schema(summary=_("An exercise")))
+                    retrieve=extend_schema(description=RECORD_DOC, summary=_("An exercise")))
 class ExerciseViewSet(TwinViewSet):
     resource_class = ExerciseResource
     serializer_class = row_serializer(ExerciseResource)
@@ -168,7 +170,7 @@ class ExerciseViewSet(TwinViewSet):
 
 
 @extend_schema_view(list=extend_schema(description=LIST_DOC, summary=_("Engagements")),
-                    retrieve=extend_schema(summary=_("An engagement")))
+                    retrieve=extend_schema(description=RECORD_DOC, summary=_("An engagement")))
 class EngagementViewSet(TwinViewSet):
     resource_class = EngagementResource
     serializer_class = row_serializer(EngagementResource)
@@ -203,7 +205,7 @@ class AgreementFilterBackend(ListFilterBackend):
 
 
 @extend_schema_view(list=extend_schema(description=LIST_DOC, summary=_("Agreements")),
-                    retrieve=extend_schema(summary=_("An agreement, with its milestones")))
+                    retrieve=extend_schema(description=RECORD_DOC, summary=_("An agreement, with its milestones")))
 class AgreementViewSet(TwinViewSet):
     resource_class = AgreementResource
     serializer_class = AgreementRow
@@ -216,8 +218,10 @@ class AgreementViewSet(TwinViewSet):
         return {"count": self.found_count, "facets": facets.linked(self.found_facets, self.request)}
 
 
-@extend_schema_view(list=extend_schema(summary=_("Partner countries and organisations")),
-                    retrieve=extend_schema(summary=_("A partner country or organisation")))
+@extend_schema_view(list=extend_schema(summary=_("Partner countries and organisations"), description=_(
+    "Every partner country and organisation, in the list page's order of regions, a page at a "
+    "time (follow “next”); the fields are the CSV export's columns.")),
+                    retrieve=extend_schema(description=RECORD_DOC, summary=_("A partner country or organisation")))
 class CountryViewSet(TwinViewSet):
     resource_class = CountryResource
     serializer_class = row_serializer(CountryResource)
@@ -233,6 +237,14 @@ class CountryViewSet(TwinViewSet):
         # names in every language, the English page's (as the officials').
         return (countries.exclude(code=JAPAN).annotate(region_rank=in_region_order())
                 .order_by("region_rank", "name_en", "pk"))
+
+    def retrieve(self, request, *args, **kwargs):
+        # /api/countries/au/, as the lists take ?country=au: the partner's one address, as
+        # its page does (an unknown code stays this API's own 404)
+        code = kwargs[self.lookup_field]
+        if code != code.upper() and Country.objects.filter(code=code.upper()).exists():
+            return recased(request, code, "api:country-detail")
+        return super().retrieve(request, *args, **kwargs)
 
     def filter_queryset(self, queryset):
         if self.action == "list":  # the page takes no filter: nothing is silently ignored
@@ -254,8 +266,10 @@ OFFICIAL_PARAMETERS = [
 ]
 
 
-@extend_schema_view(list=extend_schema(summary=_("Officials"), parameters=OFFICIAL_PARAMETERS),
-                    retrieve=extend_schema(summary=_("An official, with the offices they held")))
+@extend_schema_view(list=extend_schema(summary=_("Officials"), parameters=OFFICIAL_PARAMETERS, description=_(
+    "The officials the HTML list at the same query string shows, in the English page's order of "
+    "names, a page at a time (follow “next”); the fields are the CSV export's columns.")),
+                    retrieve=extend_schema(description=RECORD_DOC, summary=_("An official, with the offices they held")))
 class OfficialViewSet(TwinViewSet):
     """The officials' list filters by a form of its own (by name and by country)."""
 

@@ -1,7 +1,7 @@
 """The engagements list with its facets, an engagement's page and the list's CSV export."""
 from django.shortcuts import get_object_or_404, render
 
-from defrel.exports import applied, stream_csv
+from defrel.exports import applied, refused, stream_csv
 from meetings.filters import EngagementFilter
 from meetings.models import Engagement
 from meetings.resources import EngagementResource
@@ -21,6 +21,8 @@ def engagement_detail(request, key):
 
 def engagement_export(request):
     filterset = EngagementFilter(request.GET, queryset=Engagement.objects.all())
+    if not filterset.is_valid():
+        return refused(filterset.errors)
     resource = EngagementResource()
     return stream_csv(resource, export_queryset(resource, filterset), "defrel-engagements.csv",
-                      applied(request.GET, filterset.filters, filterset.errors))
+                      applied(request.GET, filterset.filters))

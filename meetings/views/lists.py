@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject
 
 from defrel import dates
-from defrel.exports import applied, stream_csv
+from defrel.exports import applied, refused, stream_csv
 from defrel.kept import cached
 from meetings import dictionary, tables
 from meetings.filters import AgreementFilter, ExerciseFilter, MeetingFilter
@@ -141,9 +141,11 @@ def meeting_detail(request, key):
 
 def meeting_export(request):
     filterset = MeetingFilter(request.GET, queryset=Meeting.objects.all())
+    if not filterset.is_valid():
+        return refused(filterset.errors)
     resource = MeetingResource()
     return stream_csv(resource, export_queryset(resource, filterset), "defrel-meetings.csv",
-                      applied(request.GET, filterset.filters, filterset.errors))
+                      applied(request.GET, filterset.filters))
 
 
 # --- agreements -------------------------------------------------------------------------------
@@ -167,12 +169,14 @@ def agreement_detail(request, key):
 
 def agreement_export(request):
     filterset = AgreementFilter(request.GET, queryset=Agreement.objects.all())
+    if not filterset.is_valid():
+        return refused(filterset.errors)
     rows, _facets = filterset.rows(request.GET)
     resource = AgreementResource()
     queryset = resource.get_queryset().filter(pk__in=[a.pk for a in rows]).annotate(
         as_of_day=Value(filterset.as_of_day, DateField()))  # status_as_of: the list's day
     return stream_csv(resource, queryset, "defrel-agreements.csv",
-                      applied(request.GET, filterset.filters, filterset.errors))
+                      applied(request.GET, filterset.filters))
 
 
 # --- exercises --------------------------------------------------------------------------------
@@ -195,9 +199,11 @@ def exercise_detail(request, key):
 
 def exercise_export(request):
     filterset = ExerciseFilter(request.GET, queryset=Exercise.objects.all())
+    if not filterset.is_valid():
+        return refused(filterset.errors)
     resource = ExerciseResource()
     return stream_csv(resource, export_queryset(resource, filterset), "defrel-exercises.csv",
-                      applied(request.GET, filterset.filters, filterset.errors))
+                      applied(request.GET, filterset.filters))
 
 
 # --- data dictionary --------------------------------------------------------------------------

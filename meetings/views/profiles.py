@@ -5,11 +5,12 @@ import datetime
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.views.generic import ListView
 
 from defrel import charts
-from defrel.exports import applied, stream_csv
+from defrel.exports import applied, refused, stream_csv
 from defrel.search import matching
 from defrel.stamp import curated_models, token
 from defrel.timeline import by_year_and_month, entries
@@ -94,11 +95,20 @@ def country_list(request):
     return render(request, "partners/country_list.html", {"regions": by_region(countries)})
 
 
+def recased(request, code, viewname):
+    """A partner's address typed with its code in another case (/partners/countries/au/, as a
+    reader may type it): a permanent redirect to ``viewname``'s one address for the code, the
+    query kept; None for the code as stored (upper case), or a 404 for no such partner."""
+    if code == code.upper():
+        return None
+    country = get_object_or_404(Country, code=code.upper())
+    query = request.META.get("QUERY_STRING")
+    return redirect(reverse(viewname, args=[country.code]) + (f"?{query}" if query else ""), permanent=True)
+
+
 def country_detail(request, code):
-    if code != code.upper():  # /partners/countries/au/, as a reader may type it: the one address
-        country = get_object_or_404(Country, code=code.upper())
-        query = request.META.get("QUERY_STRING")
-        return redirect(country.get_absolute_url() + (f"?{query}" if query else ""), permanent=True)
+    if (moved := recased(request, code, "partners:country-detail")) is not None:
+        return moved
     country = get_object_or_404(Country, code=code)
     form = TimelineForm(request.GET)
     kinds, year = form.kinds(), form.valid().get("year")
@@ -153,9 +163,11 @@ def country_export(request):
 def official_export(request):
     resource = OfficialResource()
     form = OfficialFilterForm(request.GET)
+    if not form.is_valid():
+        return refused(form.errors)
     officials = chosen_officials(form, resource.get_queryset())
     return stream_csv(resource, officials.in_name_order(), "defrel-officials.csv",
-                      applied(request.GET, form.fields, form.errors))
+                      applied(request.GET, form.fields))
 
 
 class OfficialList(ListView):

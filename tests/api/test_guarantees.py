@@ -2,6 +2,7 @@
 never a 500; read-only; no cookies; anonymous clients rate-limited; a valid OpenAPI file."""
 import base64
 import json
+import re
 
 import pytest
 from django.core.management import call_command
@@ -193,6 +194,32 @@ def test_the_openapi_description_gives_the_datas_licence(client):
     the API's description learns the terms of what it serves."""
     info = client.get(reverse("api:schema") + "?format=json").json()["info"]
     assert info["license"] == {"name": "CC-BY-4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
+
+
+def test_the_openapi_description_is_in_the_clients_language_and_for_clients(client):
+    """Every operation and schema is described in Japanese to a client that asks for it (or for
+    no language), never by a docstring written for the project's developers."""
+    japanese = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+    found = {}
+
+    def descriptions(node, path):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("summary", "description") and isinstance(value, str):
+                    found[f"{path}/{key}"] = value
+                descriptions(value, f"{path}/{key}")
+        elif isinstance(node, list):
+            for value in node:
+                descriptions(value, path)
+
+    schema = client.get(reverse("api:schema") + "?format=json").json()
+    descriptions({"paths": schema["paths"], "components": schema["components"]}, "")
+    assert schema["paths"]["/api/officials/{slug}/"]["get"]["description"] == (
+        "このキーの記録。項目はCSVエクスポートの列と同じです。")
+    assert {path: text for path, text in found.items() if text and not japanese.search(text)} == {}
+    english = client.get(reverse("api:schema") + "?format=json", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert english["paths"]["/api/countries/{code}/"]["get"]["description"] == (
+        "The record with this key; its fields are the CSV export's columns.")
 
 
 def test_the_schema_and_docs_are_served(client):

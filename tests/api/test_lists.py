@@ -219,6 +219,14 @@ def test_the_country_list_leaves_japan_out_like_the_page(client, au):
     assert get_json(client, reverse("api:country-detail", args=["AU"]))["name_en"] == "Australia"
 
 
+def test_a_country_code_typed_in_lower_case_leads_to_its_one_address(client, au):
+    """/api/countries/au/, as the lists take ?country=au and the partner's page answers."""
+    response = client.get("/api/countries/au/?x=1")
+    assert (response.status_code, response["Location"]) == (301, "/api/countries/AU/?x=1")
+    assert get_json(client, response["Location"].removesuffix("?x=1"))["name_en"] == "Australia"
+    assert get_json(client, "/api/countries/xx/", 404) == {"detail": "キー「xx」の国・機関はありません。"}
+
+
 def test_countries_come_in_the_lists_order_of_regions_across_pages(client, monkeypatch):
     """The partners' list goes by the white paper's order of regions (North America first),
     not by the regions' codes (africa first); in one order for both languages, the English

@@ -88,6 +88,18 @@ def test_a_partners_feed_lists_its_records_only(client, australia):
     assert client.get(reverse("partners:country-feed", args=["XX"])).status_code == 404
 
 
+def test_a_partners_feed_typed_in_lower_case_leads_to_its_one_address(client, australia):
+    """/partners/countries/au/feed/, as a reader may type it, as the partner's page does."""
+    MeetingFactory(key="2024-05-au-defmin", countries=[australia])
+    for typed, expected in (("au", "/partners/countries/AU/feed/"), ("Au", "/partners/countries/AU/feed/")):
+        response = client.get(f"/partners/countries/{typed}/feed/?x=1")
+        assert (response.status_code, response["Location"]) == (301, expected + "?x=1")
+    english = client.get("/en/partners/countries/au/feed/")
+    assert (english.status_code, english["Location"]) == (301, "/en/partners/countries/AU/feed/")
+    assert links(client, english["Location"]) == ["/en/meetings/2024-05-au-defmin/"]
+    assert client.get("/partners/countries/xx/feed/").status_code == 404
+
+
 @pytest.mark.parametrize("small_scope", [1000, 1])
 def test_a_partners_feed_is_the_same_however_many_records_it_has(client, australia, monkeypatch, small_scope):
     """A partner with many records is found through EXISTS instead of a list of ids."""
@@ -127,6 +139,14 @@ def test_english_feed_is_in_english_and_links_english_pages(client, australia):
     assert entry.find(f"{ATOM}title").text == "Meeting: Japan–Australia Defense Ministerial Meeting (May 2024)"
     assert entry.find(f"{ATOM}summary").text == "They met in Hawaii."
     assert entry.find(f"{ATOM}link").get("href") == "http://testserver/en/meetings/2024-05-au-defmin/"
+
+
+def test_japanese_feed_titles_its_entries_in_japanese_typography(client, australia):
+    MeetingFactory(key="2024-05-au-defmin", countries=[australia], title_ja="日豪防衛相会談", date="2024-05")
+    AgreementFactory(key="au-acsa", parties=[australia], title_ja="日豪ACSA")
+    titles = {link: title for title, link, _published, _updated in entries(client, "/feed/")}
+    assert titles == {"http://testserver/meetings/2024-05-au-defmin/": "会談：日豪防衛相会談（2024年5月）",
+                      "http://testserver/agreements/au-acsa/": "協定：日豪ACSA"}
 
 
 def test_pages_link_the_feeds_they_belong_to(client, australia):

@@ -208,6 +208,19 @@ def test_export_link_carries_the_same_filters(client, au):
     assert reverse("meetings:meeting-export") + "?country=AU&amp;year=2024" in html
 
 
+@pytest.mark.parametrize("name, export", [
+    ("meetings:meeting-list", "meetings:meeting-export"), ("meetings:exercise-list", "meetings:exercise-export"),
+    ("meetings:agreement-list", "meetings:agreement-export"),
+    ("meetings:engagement-list", "meetings:engagement-export"), ("partners:official-list", "partners:official-export"),
+])
+def test_export_link_leaves_out_a_filter_the_list_refused(client, au, name, export):
+    """The list shows the error and its rows without that filter: its export link gives
+    those rows (the export itself refuses the bad value)."""
+    html = page(client, name, "?country=XX&party=XX&year=abc&kind=x&utm_source=y&q=z&page=1")
+    links = re.findall(r'href="(' + re.escape(reverse(export)) + r'[^"]*)"', html)
+    assert links == [reverse(export) + "?q=z"]
+
+
 def many_meetings(n):
     au = CountryFactory(code="AU")
     occasion = OccasionFactory()
