@@ -108,7 +108,7 @@ class DatedQuerySet(models.QuerySet):
 
 def ongoing_until():
     """The last year an open end ("2024-04/..", since) counts in: the year under way. Counts
-    kept in the cache name it in their keys (meetings.filters)."""
+    kept in the cache name it in their keys (meetings.faceted)."""
     return timezone.localdate().year
 
 

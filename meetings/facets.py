@@ -1,7 +1,7 @@
 """The facets beside the public lists: for each choice of one filter, how many rows the current
 selection would give with that choice, one aggregate query per facet (never one per choice);
 under a text search, the single-valued ones are counted from the values the search read with
-the rows it found. meetings.filters's FacetedFilterSet draws them."""
+the rows it found. meetings.faceted's FacetedFilterSet draws them."""
 from collections import Counter
 from dataclasses import dataclass
 from types import SimpleNamespace

@@ -1,234 +1,24 @@
-"""Filters of the public lists, each list's filter set drawing its facets (meetings.facets).
+"""Filters of the public lists, each list's filter set (on meetings.faceted's) drawing its
+facets (meetings.facets).
 
 Many-to-many filters (partner countries, officials, parties) repeat and narrow (AND), so their
 facets' counts are taken within the current rows; single-valued filters replace their value,
 so theirs are taken with that one filter left out.
 """
 import datetime
-import hashlib
 from collections import Counter
-from functools import cached_property
-from operator import itemgetter
 
 import django_filters
-from django.core.validators import EMPTY_VALUES
-from django.db import connection
 from django.db.models import F, Sum
-from django.utils.http import urlencode
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from defrel.dated import ongoing_until
-from defrel.queries import among
-from defrel.kept import cached
-from defrel.stamp import reads, token
-
-from meetings import unfiltered
 from meetings.filter_fields import DayFilter, MonthFilter, YearFilter, YearMonthForm, keys_filter
+from meetings.faceted import FacetedFilterSet
 from meetings.facets import Choice, Facet, FieldFacet, ServiceFacet, YearFacet, toggled
 from meetings.models import Agreement, Engagement, Exercise, Meeting, Occasion, Status
 from meetings.models.services import SERVICES
 from meetings.models.venues import Venue
 from partners.models import Country, Official
-
-# Beyond this many matches of a search, PostgreSQL joins its ids more slowly than it repeats
-# the search (100,000 ids: 0.3–0.6 s a facet instead of 0.25), and the ids are not kept in the
-# cache. SQLite joins any number faster than it searches again: there a larger search's ids
-# serve the request that read them (a search of 31,000 meetings among 100,000: 1.24 s → 0.50,
-# bench/NOTES.md).
-FOUND_IDS_LIMIT = 20_000
-
-
-def ids_joined_at_any_number():
-    """Whether the database joins a search's ids faster than it searches again, however many
-    they are (see FOUND_IDS_LIMIT)."""
-    return connection.vendor == "sqlite"
-
-
-class FacetedFilterSet(django_filters.FilterSet):
-    facet_specs = ()
-
-    def without(self, *names):
-        """The rows every valid filter but ``names`` selects (no new validation queries). The
-        same rows are the same queryset, whose search key search_of() then makes once: the
-        facets of a plain search all leave out a filter that is not set."""
-        omitted = frozenset(name for name in names if self.form.cleaned_data.get(name) not in EMPTY_VALUES)
-        made = self.__dict__.setdefault("_without", {})
-        if omitted not in made:
-            queryset = self.queryset.all()
-            for name, value in self.form.cleaned_data.items():
-                if name not in omitted and name != "sort":
-                    queryset = self.filters[name].filter(queryset, value)
-            made[omitted] = queryset
-        return made[omitted]
-
-    def counting_queryset(self, base):
-        model = self.queryset.model
-        if not base.query.where:  # nothing filtered: group the table itself
-            return model.objects.all()
-        ids = self.found_ids(base)
-        if ids is not None:
-            return model.objects.filter(among(ids))
-        # A subquery keeps the filters' joins apart from the join the facet groups by.
-        return model.objects.filter(pk__in=base.order_by().values("pk"))
-
-    @property
-    def matching(self):
-        """The filtered rows, in their order; under a text search, read by the ids found."""
-        ids = self.found_ids(self.qs)
-        if ids is None:
-            return self.qs
-        return self.queryset.filter(among(ids)).order_by(*self.ordering)
-
-    @cached_property
-    def ordering(self):
-        """The list's order: the one asked for (?sort=), else the model's."""
-        return self.qs.query.order_by or self._meta.model._meta.ordering
-
-    @cached_property
-    def data_stamp(self):
-        """The stamp (defrel.stamp) of what the list reads, read once a request."""
-        return token(*reads(self._meta.model))
-
-    def found_ids(self, base):
-        """Under a text search, the ids of ``base``'s rows in the list's order, remembered like
-        the counts until the data changes; None without a search, or when it matches too many
-        rows to pass them around. A search reads the texts of every row (about a second at
-        100,000 meetings on PostgreSQL); each facet, the count and the page would search
-        again. In order, a page of the list is a slice of them (meetings.views.lists)."""
-        found = self.search_of(base)
-        return None if found is None else found["ids"]
-
-    def found_values(self, base, columns):
-        """Under a text search, a tuple of ``columns`` (among ``found_columns``) for each of
-        ``base``'s rows, from which the single-valued facets and totals are counted without a
-        query each; None where ``found_ids`` is None. Read with the search itself when it
-        runs; after a search another request remembered, read once by the ids."""
-        found = self.search_of(base)
-        if found is None or found["ids"] is None:
-            return None
-        if found["values"] is None:
-            rows = self.queryset.model.objects.filter(among(found["ids"]))
-            found["values"] = {row[0]: row[1:] for row in rows.values_list("pk", *self.found_columns)}
-        at = [self.found_columns.index(column) for column in columns]
-        rows = map(itemgetter(*at), found["values"].values())  # itemgetter: a third of the time of a loop
-        return list(rows) if len(at) > 1 else [(value,) for value in rows]
-
-    @cached_property
-    def found_columns(self):
-        """The columns the facets and totals count from found rows (one value a row)."""
-        model = self._meta.model
-        columns = [column for spec in self.facet_specs if hasattr(spec, "columns_on")
-                   for column in spec.columns_on(model)]
-        summed = [total.get_source_expressions()[0].name for total in self.block_sums.values()]
-        return tuple(dict.fromkeys([*columns, *summed]))
-
-    # Totals of the selected rows beside their count, {name: Sum(column)} (meetings: the
-    # encounters a list stands for); summed from the blocks when nothing is filtered.
-    block_sums = {}
-
-    def total(self, name):
-        """``block_sums[name]`` of the rows the filters select: from the blocks' sums when
-        nothing is filtered (meetings.unfiltered), from the values a search read with its
-        rows, else one aggregate."""
-        summed = unfiltered.totals(self)
-        if summed is not None:
-            return summed[name]
-        found = self.found_values(self.qs, [self.block_sums[name].get_source_expressions()[0].name])
-        if found is not None:
-            return sum(n for n, in found)
-        return self.qs.order_by().aggregate(n=self.block_sums[name])["n"] or 0
-
-    def search_of(self, base):
-        """{"ids", "values"} of the search of ``base`` (see found_ids), once a request."""
-        self.is_valid()  # cleans the form; a bad value of another filter leaves this one
-        if not (self.form.cleaned_data.get("q") or "").strip():
-            return None
-        # Sorted as the list is (whatever order ``base`` had): a page's ids are then a slice
-        # of the ids found. Sorting them here costs the search up to 2 ms; sorting them again
-        # in a query of their own cost 5 ms on SQLite, 9 on PostgreSQL (bench/NOTES.md, "A
-        # search's page read by its ids").
-        ordered = base.order_by(*self.ordering)
-        # The key names the query (its SQL, a compilation of it) and is made once for each
-        # queryset: base is kept with it, so that its id is not reused within the request.
-        keys = self.__dict__.setdefault("_search_keys", {})
-        if id(base) not in keys:
-            digest = hashlib.sha256(str(ordered.values_list("pk", flat=True).query).encode()).hexdigest()[:32]
-            keys[id(base)] = (base, f"{self._meta.model._meta.label}:ids:{digest}")
-        key = keys[id(base)][1]
-        found = self.__dict__.setdefault("_found", {})
-        if key not in found:
-            read = None
-
-            any_number = ids_joined_at_any_number()
-
-            def search():
-                nonlocal read
-                read = {}
-                rows = ordered.values_list("pk", *self.found_columns)
-                rows = rows if any_number else rows[:FOUND_IDS_LIMIT + 1]
-                read.update((row[0], row[1:]) for row in rows)  # a join may repeat a row
-                return {"ids": list(read) if len(read) <= FOUND_IDS_LIMIT else None}
-
-            ids = cached(key, search, self.data_stamp)["ids"]
-            if ids is None and any_number:  # too many to keep: this request's own
-                if read is None:
-                    search()
-                ids = list(read)
-            found[key] = {"ids": ids, "values": read if ids is not None else None}
-        return found[key]
-
-    def good_params(self, params):
-        """The query parameters without the ones in error, so facet links do not carry them."""
-        params = params.copy()
-        for name in self.errors:
-            params.pop(name, None)
-        return params
-
-    def counts_key(self, params, what):
-        """The cache key of counts of the rows ``params`` select: the page and the order
-        change no count; a new year does (an open end counts through the year under way)."""
-        kept = sorted((name, value) for name in params if name not in ("page", "sort")
-                      for value in params.getlist(name))
-        digest = hashlib.sha256(urlencode(kept).encode()).hexdigest()[:32]
-        return f"{self._meta.model._meta.label}:{what}:{get_language()}:{ongoing_until()}:{digest}"
-
-    def facets(self, params, stamp=None):
-        """The facets beside the rows; with a data ``stamp`` (defrel.stamp.token()), their
-        counts are remembered until the data changes."""
-        params = self.good_params(params)
-
-        def counts():
-            summed = unfiltered.facet_counts(self)  # nothing filtered: summed from blocks of rows
-            return summed if summed is not None else [list(spec.counts(self)) for spec in self.facet_specs]
-
-        counted = counts() if stamp is None else cached(self.counts_key(params, "facets"), counts, stamp)
-        built = []
-        for spec, choices in zip(self.facet_specs, counted):
-            selected = set(params.getlist(spec.param))
-            built.append(Facet(spec.param, spec.title, [
-                Choice(value, label, n, value in selected,
-                       toggled(params, spec.param, value, multiple=spec.multiple,
-                               clears=getattr(spec, "clears", ())))
-                for value, label, n in choices
-            ]))
-        return built
-
-    def count(self, params, stamp):
-        """How many rows the filters select, remembered like the facets."""
-        def count():
-            summed = unfiltered.totals(self)
-            if summed is not None:
-                return summed["rows"]
-            ids = self.found_ids(self.qs)
-            return self.qs.count() if ids is None else len(ids)
-
-        return cached(self.counts_key(self.good_params(params), "count"), count, stamp)
-
-    def error_messages(self):
-        """“Year: Enter a whole number.” for each bad value; the other filters still apply."""
-        return [f"{self.form.fields[name].label or name}: {message}"
-                for name, messages in self.errors.items() for message in messages]
 
 
 def search(queryset, name, value):

@@ -554,7 +554,7 @@ def test_a_search_counts_the_same_by_its_ids_as_by_searching_again(monkeypatch, 
     matches, where the database joins any number of ids (SQLite), from the ids the request
     read (again, when an earlier request found too many to keep), else from the search
     repeated in each count. Every way must give the same figures."""
-    from meetings import filters
+    from meetings import faceted
 
     synth(meetings=300, seed=7)
     params = QueryDict(query.format(name=Country.objects.get(code="S001").name_en))
@@ -568,11 +568,11 @@ def test_a_search_counts_the_same_by_its_ids_as_by_searching_again(monkeypatch, 
         return facets, filterset.count(params, stamp), lists.encounters(filterset, params), keys
 
     by_ids = figures("by-ids")
-    monkeypatch.setattr(filters, "FOUND_IDS_LIMIT", 0)
-    monkeypatch.setattr(filters, "ids_joined_at_any_number", lambda: True)
+    monkeypatch.setattr(faceted, "FOUND_IDS_LIMIT", 0)
+    monkeypatch.setattr(faceted, "ids_joined_at_any_number", lambda: True)
     assert by_ids == figures("too-many-to-keep")
     assert by_ids == figures("too-many-to-keep", clear=False)  # the search read again
-    monkeypatch.setattr(filters, "ids_joined_at_any_number", lambda: False)
+    monkeypatch.setattr(faceted, "ids_joined_at_any_number", lambda: False)
     assert by_ids == figures("searching-again")
     assert by_ids[1] > 0 and by_ids[2] >= by_ids[1]
     counted = {param for param, choices in by_ids[0] if choices}
