@@ -200,7 +200,8 @@ class CuratedResource(resources.ModelResource):
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         if errors:
-            raise validation.without_bound_repeats(instance, ValidationError(errors)) from None
+            error = validation.naming_accepted_values(instance, ValidationError(errors))
+            raise validation.without_bound_repeats(instance, error) from None
 
     def full_clean(self, instance, exclude, validate_unique=True):
         """The model's full_clean(); a batch import asks the database only what the

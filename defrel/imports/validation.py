@@ -9,6 +9,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import CheckConstraint, Q
 from django.utils.translation import gettext as _
 
+from defrel.choices import accepted_values
 from defrel.imports.readahead import NOT_READ
 
 
@@ -66,6 +67,24 @@ def without_bound_repeats(instance, error):
                                     if not any(name in str(e.message) for name in on_bounds)]
         errors = {k: v for k, v in errors.items() if v}
     return ValidationError(errors)
+
+
+def naming_accepted_values(instance, error):
+    """A cell that is none of its field's choices is told the values the column accepts
+    (Django's message names only the value)."""
+    errors = {}
+    for name, messages in error.error_dict.items():
+        errors[name] = [_with_accepted_values(instance, name, message) for message in messages]
+    return ValidationError(errors)
+
+
+def _with_accepted_values(instance, name, message):
+    if message.code != "invalid_choice" or not message.params:
+        return message
+    field = instance._meta.get_field(name)
+    return ValidationError(
+        _("“%(value)s” is not one of the values this column accepts: %(accepted)s."),
+        code="invalid_choice", params={"value": message.params["value"], "accepted": accepted_values(field)})
 
 
 def beyond_the_calendar(instance):
