@@ -199,9 +199,17 @@ class CuratedResource(resources.ModelResource):
                 self.full_clean(instance, set(errors), validate_unique)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        for attribute, messages in self.check_against_others(instance, errors).items():
+            errors.setdefault(attribute, []).extend(messages)
         if errors:
             error = validation.naming_accepted_values(instance, ValidationError(errors))
             raise validation.without_bound_repeats(instance, error) from None
+
+    def check_against_others(self, instance, errors):
+        """The row's errors (attribute → messages) under rules that look at other records
+        than its own, read once for the file (before_import), never a query a row. ``errors``
+        are those found so far."""
+        return {}
 
     def full_clean(self, instance, exclude, validate_unique=True):
         """The model's full_clean(); a batch import asks the database only what the
