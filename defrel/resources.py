@@ -101,6 +101,12 @@ class CuratedResource(resources.ModelResource):
     row_number = None  # … if they are among the rows it shows (defrel.imports.preview)
     saving = None  # the instance import_row is saving
 
+    @classmethod
+    def get_display_name(cls):
+        """How the admin's import and export pages name the resource (import-export's
+        default is the class's name): as the records it holds are named, translated."""
+        return cls._meta.model._meta.verbose_name_plural
+
     def import_data(self, dataset, **kwargs):
         kwargs["use_transactions"] = True
         kwargs["rollback_on_validation_errors"] = True
