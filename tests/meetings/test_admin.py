@@ -119,6 +119,13 @@ def test_bad_date_is_a_form_error_not_a_crash(editor_client):
     assert not Meeting.objects.exists()
 
 
+def test_an_empty_date_is_said_to_be_required_once(editor_client):
+    au = CountryFactory(code="AU")
+    response = editor_client.post(reverse("admin:meetings_meeting_add"), meeting_form(date="", countries=[au.pk]))
+    assert response.context["adminform"].form.errors["date"] == ["この項目は必須です。"]
+    assert not Meeting.objects.exists()
+
+
 def test_a_meeting_needs_a_partner_country(editor_client):
     response = editor_client.post(reverse("admin:meetings_meeting_add"), meeting_form())
     assert response.status_code == 200
