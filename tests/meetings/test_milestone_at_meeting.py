@@ -114,3 +114,11 @@ def test_an_import_moving_a_meeting_within_its_milestones_day_is_written(meeting
     AgreementEventFactory(date="2024-05-20", meeting=meeting)
     result = MeetingResource().import_data(meeting_rows({meeting.key: {"date": "2024-05-20"}}), dry_run=False)
     assert not result.has_validation_errors() and Meeting.objects.get(key=meeting.key).date == "2024-05-20"
+
+
+def test_an_import_keeping_the_date_of_a_meeting_a_milestone_is_already_off_is_not_refused(meeting):
+    off = AgreementEventFactory(date="2024-05-20", meeting=meeting)
+    AgreementEvent.objects.filter(pk=off.pk).update(date="2024-07-01", date_lower="2024-07-01",
+                                                    date_upper="2024-07-01")  # as before the rule
+    result = MeetingResource().import_data(meeting_rows({meeting.key: {"title_en": "Revised"}}), dry_run=False)
+    assert not result.has_validation_errors() and Meeting.objects.get(key=meeting.key).title_en == "Revised"
