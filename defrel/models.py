@@ -57,6 +57,22 @@ class NaturalKeyManager(models.Manager):
         return found[at]
 
 
+def letter_case_twin(model, attribute, value, *, other_than=None):
+    """An existing key of ``model`` differing from ``value`` only in letter case (“au” beside
+    “AU”), or None; ``other_than`` is the pk of the record that would take ``value``."""
+    twins = model._default_manager.filter(**{f"{attribute}__iexact": value}).exclude(**{attribute: value})
+    if other_than is not None:
+        twins = twins.exclude(pk=other_than)
+    return twins.values_list(attribute, flat=True).first()
+
+
+def letter_case_clash(value, other):
+    """Why a key that differs from an existing one only in letter case is refused: a form's
+    and an import's words."""
+    return _("“%(value)s” differs from the existing “%(other)s” only in letter case; use the "
+             "existing key.") % {"value": value, "other": other}
+
+
 class NaturalKeyed(models.Model):
     """A record known outside the database (fixtures, CSV, links) by ``natural_key_fields``:
     a unique field of its own, or the keys of the records it joins (``official__slug``).

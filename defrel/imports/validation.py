@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from defrel.choices import accepted_values
 from defrel.imports.readahead import NOT_READ
+from defrel.models import letter_case_clash, letter_case_twin
 
 
 def full_clean(instance, exclude, validate_unique, read_ahead):
@@ -127,12 +128,10 @@ def check_clashes(resource, instance, read_ahead):
         return {}
     other = read_ahead.twin(value) if read_ahead is not None else NOT_READ
     if other is NOT_READ:
-        other = (type(instance)._default_manager.filter(**{f"{attribute}__iexact": value})
-                 .exclude(**{attribute: value}).values_list(attribute, flat=True).first())
+        other = letter_case_twin(type(instance), attribute, value)
     if other is None:
         return {}
-    return {attribute: _("“%(value)s” differs from the existing “%(other)s” only in letter case; "
-                         "use the existing key.") % {"value": value, "other": other}}
+    return {attribute: letter_case_clash(value, other)}
 
 
 def moved(resource, instance, read_ahead):
