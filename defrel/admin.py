@@ -26,7 +26,7 @@ from defrel.admin_forms import CappedImportForm, ColumnsExportForm, VersionCheck
 from defrel.admin_deleted import DeletedRecords
 from defrel.admin_effects import SaveEffectsTold
 from defrel.admin_deletes import VersionCheckedDeletes
-from defrel.admin_history import InlineRowsInHistory, RevertsTold
+from defrel.admin_history import InlineRowsInHistory, RevertsTold, VersionsReadOnly, field_names
 from defrel.admin_input import CheckedInputAdmin
 from defrel.exports import ExcelCSV
 from defrel.imports import background, sealed, versions
@@ -61,8 +61,8 @@ IMPORT_PAGE_CSP = csp_update({
 })
 
 
-class EditorialAdmin(VersionCheckedDeletes, DeletedRecords, InlineRowsInHistory, RevertsTold, SaveEffectsTold,
-                     CheckedInputAdmin, background.BackgroundImportMixin, ImportExportModelAdmin,
+class EditorialAdmin(VersionCheckedDeletes, DeletedRecords, InlineRowsInHistory, RevertsTold, VersionsReadOnly,
+                     SaveEffectsTold, CheckedInputAdmin, background.BackgroundImportMixin, ImportExportModelAdmin,
                      SimpleHistoryAdmin):
     """Import (preview first, then all or nothing; large files off the request), export, change
     history with the records deleted and what each save wrote to their inline rows, what a
@@ -87,8 +87,7 @@ class EditorialAdmin(VersionCheckedDeletes, DeletedRecords, InlineRowsInHistory,
         fieldsets = super().get_fieldsets(request, obj)
         if not issubclass(self.form, VersionCheckedForm):
             return fieldsets
-        listed = {f for _, opts in fieldsets for row in opts["fields"]
-                  for f in (row if isinstance(row, (list, tuple)) else [row])}
+        listed = set(field_names(fieldsets))
         unlisted = [name for name in ("seen_version", "seen_at") if name not in listed]
         if unlisted:
             fieldsets = [*fieldsets, (None, {"fields": unlisted, "classes": ["hidden"]})]

@@ -16,6 +16,7 @@ from import_export.forms import ImportForm, SelectableFieldsExportForm
 from simple_history.utils import get_m2m_reverse_field_name
 
 from defrel.changes import written_since
+from defrel.models import letter_case_clash, letter_case_twin
 from defrel.uploads import too_large
 
 
@@ -67,6 +68,17 @@ class VersionCheckedForm(forms.ModelForm):
         """The record whose version is checked: the form's own, or the one ``guarded_by`` names."""
         return self.instance if self.guarded_by is None else getattr(self.instance, self.guarded_by)
 
+    def refuse_letter_case_twin(self, cleaned):
+        """A natural key of the record's own (a code, slug or key) typed as an existing one
+        in other letter case (“au” beside “AU”) is refused, as an import refuses it."""
+        names = getattr(self.instance, "natural_key_fields", ())
+        if len(names) != 1 or names[0] not in self.changed_data or not cleaned.get(names[0]):
+            return
+        value = cleaned[names[0]]
+        other = letter_case_twin(type(self.instance), names[0], value, other_than=self.instance.pk)
+        if other is not None:
+            self.add_error(names[0], letter_case_clash(value, other))
+
     def opened_version(self):
         """The version the page shows the editor. An older version offered for reverting
         (simple-history's form, on an instance rebuilt from history) is to be saved over the
@@ -88,6 +100,7 @@ class VersionCheckedForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self.refuse_letter_case_twin(cleaned)
         if self.instance._state.adding or self.instance.pk is None:
             return cleaned
         seen = cleaned.get("seen_version")

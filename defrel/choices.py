@@ -26,6 +26,12 @@ def labelled(field):
     return get_display
 
 
+def accepted_values(field):
+    """The values a file may give for ``field``, as a cell holds them: "a, b, c" ('""' for
+    the empty one). The data dictionary and the import's refusals both list them so."""
+    return ", ".join(str(value) or '""' for value, _label in field.flatchoices)
+
+
 def install(models):
     """Give every choice field of ``models`` whose ``get_FOO_display`` Django made (a model's
     own is left alone, as Django leaves it) the one above."""

@@ -177,6 +177,8 @@ class Dated(models.Model):
         self.date_lower, self.date_upper = parsed.lower, parsed.upper
 
     def clean_date(self):
+        if not self.date and not self.allow_undated:
+            return  # the field is required: clean_fields() or the form says so, once
         try:
             self.fill_date_bounds()
         except ValidationError as error:

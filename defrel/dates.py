@@ -84,6 +84,16 @@ class End:
         return cls(text, precision, *span(day, precision))
 
 
+def not_a_date(text):
+    """The refusal of a text that has none of the accepted forms, naming them."""
+    return ValidationError(
+        _("“%(value)s” is not a date. Write a day (2024-05-17), a month (2024-05), "
+          "a year (2024), an interval (2024-09/2024-10) or an open end (2024-04/..)."),
+        code="invalid_date",
+        params={"value": text},
+    )
+
+
 def _end(text, *, allow_open, allow_unknown, whole):
     if text == OPEN and allow_open:
         return End(OPEN)
@@ -110,12 +120,7 @@ def _end(text, *, allow_open, allow_unknown, whole):
         except (ValueError, OverflowError, TypeError):
             parsed = None
     if type(parsed) is not Date or parsed.precision not in PRECISIONS:
-        raise ValidationError(
-            _("“%(value)s” is not a date. Write a day (2024-05-17), a month (2024-05), "
-              "a year (2024), an interval (2024-09/2024-10) or an open end (2024-04/..)."),
-            code="invalid_date",
-            params={"value": whole},
-        )
+        raise not_a_date(whole)
     day = struct_time_to_date(parsed.lower_strict())
     return End(text, parsed.precision, *span(day, parsed.precision))
 
@@ -145,9 +150,8 @@ class PartialDate:
         if "/" not in text:
             return cls(text, _end(text, allow_open=False, allow_unknown=False, whole=text))
         left, sep, right = text.partition("/")
-        if "/" in right:
-            raise ValidationError(_("“%(value)s” has more than one “/”."),
-                                  code="invalid_date", params={"value": text})
+        if "/" in right:  # 2024/05/17, as Japanese dates are often written
+            raise not_a_date(text)
         start = _end(left, allow_open=False, allow_unknown=allow_unknown_start, whole=text)
         end = _end(right, allow_open=True, allow_unknown=True, whole=text)
         if start.is_unknown and (end.is_unknown or end.is_open):

@@ -10,6 +10,7 @@ from django.db import DEFAULT_DB_ALIAS, models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from simple_history.utils import get_m2m_field_name
@@ -54,6 +55,22 @@ class NaturalKeyManager(models.Manager):
         if at not in found:  # a record not there yet raises DoesNotExist, and is asked again
             found[at] = self.get(**dict(zip(self.model.natural_key_fields, key, strict=True)))
         return found[at]
+
+
+def letter_case_twin(model, attribute, value, *, other_than=None):
+    """An existing key of ``model`` differing from ``value`` only in letter case (“au” beside
+    “AU”), or None; ``other_than`` is the pk of the record that would take ``value``."""
+    twins = model._default_manager.filter(**{f"{attribute}__iexact": value}).exclude(**{attribute: value})
+    if other_than is not None:
+        twins = twins.exclude(pk=other_than)
+    return twins.values_list(attribute, flat=True).first()
+
+
+def letter_case_clash(value, other):
+    """Why a key that differs from an existing one only in letter case is refused: a form's
+    and an import's words."""
+    return _("“%(value)s” differs from the existing “%(other)s” only in letter case; use the "
+             "existing key.") % {"value": value, "other": other}
 
 
 class NaturalKeyed(models.Model):
@@ -129,6 +146,15 @@ def links_of(field, instance, using=None):
     return rows.filter(**{get_m2m_field_name(field): instance.pk})
 
 
+def localised(obj, field, english=None):
+    """The English field (``english``, else ``<field>_en``) when the page is in English, else
+    the Japanese one; either language's where the other is empty."""
+    japanese, english = getattr(obj, f"{field}_ja"), getattr(obj, english or f"{field}_en")
+    if (get_language() or "ja")[:2] == "en":
+        return english or japanese
+    return japanese or english
+
+
 class Source(NaturalKeyed, Versioned, models.Model):
     """A document that curated facts are derived from."""
 
@@ -149,7 +175,7 @@ class Source(NaturalKeyed, Versioned, models.Model):
         verbose_name_plural = _("sources")
 
     def __str__(self):
-        return self.title_ja
+        return self.title
 
     def get_absolute_url(self):
         return reverse("meetings:source-detail", args=[self.key])
@@ -157,6 +183,10 @@ class Source(NaturalKeyed, Versioned, models.Model):
     def clean(self):
         if self.date:
             dates.parse(self.date)
+
+    @property
+    def title(self):
+        return localised(self, "title")
 
     @property
     def date_display(self):

@@ -101,6 +101,12 @@ class CuratedResource(resources.ModelResource):
     row_number = None  # … if they are among the rows it shows (defrel.imports.preview)
     saving = None  # the instance import_row is saving
 
+    @classmethod
+    def get_display_name(cls):
+        """How the admin's import and export pages name the resource (import-export's
+        default is the class's name): as the records it holds are named, translated."""
+        return cls._meta.model._meta.verbose_name_plural
+
     def import_data(self, dataset, **kwargs):
         kwargs["use_transactions"] = True
         kwargs["rollback_on_validation_errors"] = True
@@ -199,8 +205,17 @@ class CuratedResource(resources.ModelResource):
                 self.full_clean(instance, set(errors), validate_unique)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        for attribute, messages in self.check_against_others(instance, errors).items():
+            errors.setdefault(attribute, []).extend(messages)
         if errors:
-            raise validation.without_bound_repeats(instance, ValidationError(errors)) from None
+            error = validation.naming_accepted_values(instance, ValidationError(errors))
+            raise validation.without_bound_repeats(instance, error) from None
+
+    def check_against_others(self, instance, errors):
+        """The row's errors (attribute → messages) under rules that look at other records
+        than its own, read once for the file (before_import), never a query a row. ``errors``
+        are those found so far."""
+        return {}
 
     def full_clean(self, instance, exclude, validate_unique=True):
         """The model's full_clean(); a batch import asks the database only what the

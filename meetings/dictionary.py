@@ -12,6 +12,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from defrel.choices import accepted_values
 from defrel.exports import BOM
 from meetings.models import Status
 from defrel.resources import SourceResource
@@ -254,8 +255,7 @@ def choices_form(resource, name):
         return TEXT
     if not model_field.choices:
         return TEXT
-    values = ", ".join(str(value) or '""' for value, _label in model_field.choices)
-    return format_lazy(_("one of: {}"), values)
+    return format_lazy(_("one of: {}"), accepted_values(model_field))
 
 
 def missing():

@@ -3,9 +3,10 @@
 Foreign keys are natural keys (country codes, official slugs, record keys); many-to-many
 cells join natural keys with “|”; dates are EDTF, with their derived bounds beside them
 (export only)."""
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 from import_export import fields
 
+from defrel.imports.readahead import chunked
 from defrel.models import Source
 from defrel.resources import SEPARATOR, CuratedResource, KeysWidget, KeyWidget, LinesWidget
 from meetings import fast_export
@@ -49,6 +50,9 @@ class MeetingResource(CuratedResource):
     source = key_field("source", Source, "key")
 
     required_m2m = ("countries",)
+    # The running import's milestones reached at the file's meetings: meeting pk → (the
+    # meeting's date as stored, [milestones]).
+    milestones = {}
     # Export-only columns, named in the admin's export form (defrel.admin_forms.ColumnsExportForm)
     column_labels = {
         "participant_titles_ja": _("participants' titles at the time (Japanese)"),
@@ -74,6 +78,30 @@ class MeetingResource(CuratedResource):
 
     def get_queryset(self):
         return Meeting.objects.with_people().prefetch_related("exercises")
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)  # the file's meetings read ahead
+        self.milestones = {}
+        for chunk in chunked(self.read_ahead_state.existing.values()):
+            for milestone in (AgreementEvent.objects.filter(meeting__in=chunk)
+                              .select_related("agreement", "meeting")):
+                stored = self.milestones.setdefault(milestone.meeting_id, (milestone.meeting.date, []))
+                stored[1].append(milestone)
+
+    def check_against_others(self, instance, errors):
+        """A meeting's new date must keep the milestones reached at it on its days (the rule
+        is the milestone's own, AgreementEvent.off_its_meeting). A row that keeps the date
+        is not refused for a milestone already off it (the quality page lists those)."""
+        stored_date, milestones = self.milestones.get(instance.pk, (None, ()))
+        if "date" in errors or not milestones or stored_date == instance.date:
+            return {}
+        refused = []
+        for milestone in milestones:
+            milestone.meeting = instance  # as the row would date it
+            if milestone.off_its_meeting():
+                refused.append(gettext("milestone “%(milestone)s”: %(reason)s") % {
+                    "milestone": milestone, "reason": milestone.off_its_meeting_message()})
+        return {"date": refused} if refused else {}
 
     def export_rows(self, headers, queryset):
         """The rows of ``queryset`` as export_resource gives them, written by the database

@@ -2,22 +2,12 @@
 from django.db import models
 from django.db.models import Case, DateField, F, Q, Subquery, Value, When
 from django.db.models.lookups import IsNull
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from defrel.links import address
 from defrel.models import (Dated, DatedQuerySet, History, InlineRow, NaturalKeyed, NaturalKeyManager,
-                           Versioned, dated_constraints)
+                           Versioned, dated_constraints, localised)
 from partners.readings import JAPAN, NameOrderQuerySet, Read
-
-
-def localised(obj, field, english=None):
-    """The English field (``english``, else ``<field>_en``) when the page is in English, else
-    the Japanese one; either language's where the other is empty."""
-    japanese, english = getattr(obj, f"{field}_ja"), getattr(obj, english or f"{field}_en")
-    if (get_language() or "ja")[:2] == "en":
-        return english or japanese
-    return japanese or english
 
 
 class Region(models.TextChoices):

@@ -9,7 +9,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import CheckConstraint, Q
 from django.utils.translation import gettext as _
 
+from defrel.choices import accepted_values
 from defrel.imports.readahead import NOT_READ
+from defrel.models import letter_case_clash, letter_case_twin
 
 
 def full_clean(instance, exclude, validate_unique, read_ahead):
@@ -68,6 +70,24 @@ def without_bound_repeats(instance, error):
     return ValidationError(errors)
 
 
+def naming_accepted_values(instance, error):
+    """A cell that is none of its field's choices is told the values the column accepts
+    (Django's message names only the value)."""
+    errors = {}
+    for name, messages in error.error_dict.items():
+        errors[name] = [_with_accepted_values(instance, name, message) for message in messages]
+    return ValidationError(errors)
+
+
+def _with_accepted_values(instance, name, message):
+    if message.code != "invalid_choice" or not message.params:
+        return message
+    field = instance._meta.get_field(name)
+    return ValidationError(
+        _("“%(value)s” is not one of the values this column accepts: %(accepted)s."),
+        code="invalid_choice", params={"value": message.params["value"], "accepted": accepted_values(field)})
+
+
 def beyond_the_calendar(instance):
     """edtf reads years before 1 (0000, -0001) that datetime.date cannot hold."""
     if not hasattr(instance, "fill_date_bounds"):
@@ -108,12 +128,10 @@ def check_clashes(resource, instance, read_ahead):
         return {}
     other = read_ahead.twin(value) if read_ahead is not None else NOT_READ
     if other is NOT_READ:
-        other = (type(instance)._default_manager.filter(**{f"{attribute}__iexact": value})
-                 .exclude(**{attribute: value}).values_list(attribute, flat=True).first())
+        other = letter_case_twin(type(instance), attribute, value)
     if other is None:
         return {}
-    return {attribute: _("“%(value)s” differs from the existing “%(other)s” only in letter case; "
-                         "use the existing key.") % {"value": value, "other": other}}
+    return {attribute: letter_case_clash(value, other)}
 
 
 def moved(resource, instance, read_ahead):

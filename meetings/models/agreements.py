@@ -246,10 +246,12 @@ class AgreementEvent(NaturalKeyed, Dated, Sourced, Versioned, InlineRow, models.
     def clean(self):
         super().clean()  # the date read, its bounds filled
         if self.meeting_id is not None and self.off_its_meeting():
-            raise ValidationError({"date": _(
-                "“%(meeting)s” (the meeting this milestone was reached at) is dated %(dates)s: a "
-                "milestone reached at a meeting falls on one of its days. Correct the date, or the "
-                "meeting.") % {"meeting": self.meeting, "dates": self.meeting.date_display}})
+            raise ValidationError({"date": self.off_its_meeting_message()})
+
+    def off_its_meeting_message(self):
+        return _("“%(meeting)s” (the meeting this milestone was reached at) is dated %(dates)s: a "
+                 "milestone reached at a meeting falls on one of its days. Correct the date, or the "
+                 "meeting.") % {"meeting": self.meeting, "dates": self.meeting.date_display}
 
     stamp_group = "agreements"
 

@@ -89,3 +89,11 @@ def test_plain_ends_read_without_edtf_agree_with_edtf(text, monkeypatch):
 def test_impossible_plain_dates_are_refused_as_before(text):
     with pytest.raises(ValidationError):
         dates.parse(text)
+
+
+def test_a_date_written_with_slashes_is_told_the_accepted_forms():
+    with translation.override("ja"), pytest.raises(ValidationError) as refused:
+        parse("2024/05/17")
+    assert refused.value.messages == [
+        "「2024/05/17」は日付ではありません。日（2024-05-17）、月（2024-05）、年（2024）、期間（2024-09/2024-10）"
+        "又は終期のない期間（2024-04/..）の形式で入力してください。"]

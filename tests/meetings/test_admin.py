@@ -7,10 +7,12 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from meetings.models import Meeting
+from partners.models import Country
 from tests.meetings.factories import (
     AgreementEventFactory, EngagementFactory, ExerciseFactory, MeetingFactory, OccasionFactory,
     ParticipationFactory,
 )
+from tests.pages import form_fields
 from tests.partners.factories import CountryFactory, OfficialFactory, TenureFactory
 
 pytestmark = [pytest.mark.django_db]
@@ -117,6 +119,40 @@ def test_bad_date_is_a_form_error_not_a_crash(editor_client):
     assert response.status_code == 200
     assert "「2024-21」は日付ではありません" in response.content.decode()
     assert not Meeting.objects.exists()
+
+
+def test_an_empty_date_is_said_to_be_required_once(editor_client):
+    au = CountryFactory(code="AU")
+    response = editor_client.post(reverse("admin:meetings_meeting_add"), meeting_form(date="", countries=[au.pk]))
+    assert response.context["adminform"].form.errors["date"] == ["この項目は必須です。"]
+    assert not Meeting.objects.exists()
+
+
+def test_a_key_differing_from_an_existing_one_only_in_letter_case_is_refused(editor_client):
+    au = CountryFactory(code="AU")
+    MeetingFactory(key="2024-05-au-us-defmin", countries=[au])
+    response = editor_client.post(reverse("admin:meetings_meeting_add"),
+                                  meeting_form(key="2024-05-AU-US-defmin", countries=[au.pk]))
+    assert response.context["adminform"].form.errors["key"] == [
+        "「2024-05-AU-US-defmin」は既存の「2024-05-au-us-defmin」と大文字・小文字だけが異なります。既存のキーを使用してください。"]
+    assert Meeting.objects.count() == 1
+
+
+def test_a_country_code_in_other_letter_case_is_refused_and_a_record_may_recase_its_own(editor_client):
+    CountryFactory(code="AU")
+    url = reverse("admin:partners_country_add")
+    form = form_fields(editor_client.get(url))
+    form.update(code=["au"], kind=["state"], name_ja=["豪"], name_en=["Aus"], region=["oceania"])
+    response = editor_client.post(url, form)
+    assert "「au」は既存の「AU」と大文字・小文字だけが異なります" in response.context["adminform"].form.errors["code"][0]
+    assert list(Country.objects.values_list("code", flat=True)) == ["AU"]
+
+    own = CountryFactory(code="nz")
+    url = reverse("admin:partners_country_change", args=[own.pk])
+    form = form_fields(editor_client.get(url))
+    form["code"] = ["NZ"]
+    assert editor_client.post(url, form).status_code == 302
+    assert sorted(Country.objects.values_list("code", flat=True)) == ["AU", "NZ"]
 
 
 def test_a_meeting_needs_a_partner_country(editor_client):

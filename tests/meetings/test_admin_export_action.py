@@ -8,7 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.meetings.factories import MeetingFactory
+from tests.meetings.factories import MeetingFactory, SourceFactory
 from tests.partners.factories import CountryFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +61,11 @@ def test_the_export_form_names_every_column_in_the_editors_language(editor_clien
                                if label not in ("key", "version")), [c for c in columns if "（" not in c]
     meeting_page = html.unescape(editor_client.get(reverse("admin:meetings_meeting_export")).content.decode())
     assert "participant_titles_ja（参加者の当時の職名（日本語））" in meeting_page
+
+
+def test_an_export_with_no_column_ticked_is_refused_naming_the_records_not_a_class(editor_client):
+    source = SourceFactory()
+    response = editor_client.post(reverse("admin:defrel_source_export"),
+                                  {"format": "0", "resource": "0", "export_items": [source.pk]})
+
+    assert response.context["form"].non_field_errors() == ["「出典」のエクスポートには列を1つ以上選んでください"]

@@ -69,7 +69,8 @@ BAD = {
     "bad_edtf_date.csv": Refused("meeting", "“2024-21” is not a date", 2, "date"),
     "reversed_interval.csv": Refused("meeting", "ends before it starts", 2, "date"),
     "year_zero_date.csv": Refused("meeting", "is not a date", 2, "date"),
-    "bad_choice.csv": Refused("meeting", "galactic", 2, "level"),
+    "bad_choice.csv": Refused("meeting", "“galactic” is not one of the values this column accepts: leaders, "
+                              "two_plus_two, ministerial, vice_ministerial, chiefs_of_defence", 2, "level"),
     "duplicate_key.csv": Refused("meeting", "Row 3 repeats the key 2024-01-au-good-1 of row 1"),
     "key_case_clash.csv": Refused("meeting", "only in letter case", 2, "key"),
     "overlong_title.csv": Refused("meeting", "at most 300 characters (it has 301)", 2, "title_en"),
@@ -213,6 +214,14 @@ def test_errors_are_shown_in_japanese_by_default(world, editor_client):
     page = html.unescape(response.content.decode())
     assert "300 文字以下" in page and "title_en" in page
     assert Meeting.objects.count() == 1
+
+
+def test_a_value_none_of_the_choices_is_told_the_accepted_ones_in_japanese(world, editor_client):
+    response = upload(editor_client, "meeting", "bad_choice.csv")
+    rows = {row.number: row for row in response.context["result"].invalid_rows}
+    said = " ".join(map(str, rows[2].field_specific_errors["level"]))
+    assert said == ("「galactic」はこの列に使える値ではありません。使える値：leaders, two_plus_two, ministerial, "
+                    "vice_ministerial, chiefs_of_defence, service_chiefs, senior_official, working_level。")
 
 
 def test_openpyxl_parses_workbooks_with_defusedxml():

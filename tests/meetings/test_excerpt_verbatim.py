@@ -5,7 +5,9 @@ import html
 
 import pytest
 import tablib
+from django.conf import settings
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from meetings.models import Meeting
 from meetings.resources import AgreementEventResource
@@ -76,3 +78,25 @@ def test_a_row_wrong_in_its_date_and_its_excerpt_names_both(white_paper):
     result = AgreementEventResource().import_data(dataset, dry_run=True)
 
     assert [sorted(row.field_specific_errors) for row in result.invalid_rows] == [["date", "source_excerpt"]]
+
+
+@pytest.fixture
+def english(editor_client):
+    editor_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return editor_client
+
+
+def test_in_english_the_refusal_names_the_source_by_its_english_title(english, white_paper):
+    meeting = MeetingFactory(source=white_paper, source_excerpt=QUOTED)
+    response = save_excerpt(english, meeting, QUOTED.replace("木原", "木村"))
+
+    assert "Not found in the text of “Defense of Japan 2025”" in page(response)
+    assert "令和7年版防衛白書" not in page(response)
+
+
+def test_in_english_the_message_after_saving_a_source_names_its_english_title(english, white_paper):
+    url = reverse("admin:defrel_source_change", args=[white_paper.pk])
+    response = english.post(url, form_fields(english.get(url)), follow=True)
+
+    [message] = [html.unescape(strip_tags(str(m))) for m in response.context["messages"]]
+    assert message == "The source “Defense of Japan 2025” was changed successfully."

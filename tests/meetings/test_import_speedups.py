@@ -266,3 +266,8 @@ def test_copy_writes_a_record_as_the_orm_would_nulls_dates_and_escapes_included(
     assert copied == original
     assert copied["summary_en"] == "back\\slash\ttab\nline \\N end" and copied["summary_ja"] == ""
     assert copied["occasion_id"] is None and copied["date_lower"] == datetime.date(2024, 5, 1)
+
+
+def test_an_empty_date_is_said_to_be_required_once(partners, english):
+    result = MeetingResource().import_data(dataset([row("2024-05-undated", date="")]), dry_run=True)
+    assert errors_of(result) == [(1, "date", "This field cannot be blank.")]

@@ -137,6 +137,25 @@ def test_a_revert_that_would_restore_partners_is_refused_when_the_record_changed
     assert Meeting.objects.get().title_en == "Japan–U.S.–Philippines Defense Ministers' Meeting"
 
 
+def test_a_viewer_reads_a_past_version_as_values_with_no_field_to_edit_and_no_revert(viewer_client):
+    meeting, first = edited_meeting()
+    page = viewer_client.get(revert_url(meeting, first))
+
+    assert set(form_fields(page)) == {"csrfmiddlewaretoken"}  # nothing to post but the token
+    shown = html.unescape(text(page))
+    assert "Japan–U.S.–Australia–Philippines Defense Ministers' Meeting" in shown  # the version's title
+    assert "相手国・機関: 米国, 豪州, フィリピン" in shown  # its partners, not today's
+    assert "視察した訓練: タリスマン・セイバー" in shown
+    assert "差し戻し" not in shown and "Revert" not in shown
+    assert "を表示" in shown  # "View meeting", not "Revert meeting"
+
+
+def test_an_editor_reads_a_past_version_as_the_form_to_revert_to(editor_client):
+    meeting, first = edited_meeting()
+    form = form_fields(editor_client.get(revert_url(meeting, first)))
+    assert form["title_en"] == ["Japan–U.S.–Australia–Philippines Defense Ministers' Meeting"]
+
+
 def test_a_viewer_can_neither_revert_a_record_nor_bring_a_deleted_one_back(editor_client, viewer):
     """The page hides the revert button from a viewer; posting the form anyway is refused."""
     viewer_client = Client()
