@@ -96,7 +96,8 @@ def refused(errors):
     """The answer to an export asked with bad filters: a 400 naming each parameter and why, a
     line each, as the JSON API names them (meetings.api.paging). Left out, a bad filter would
     hand an analyst every row while the file's name and their query say they filtered."""
-    lines = [f"{name}: {message}" for name, messages in errors.items() for message in messages]
+    # A line a message, whatever the value it quotes holds (a line break typed into ?level=).
+    lines = [" ".join(f"{name}: {message}".split()) for name, messages in errors.items() for message in messages]
     return HttpResponseBadRequest("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 

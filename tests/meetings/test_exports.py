@@ -122,6 +122,9 @@ REFUSED = [
         "kind": "Select a valid choice. x is not one of the available choices."}),
     ("partners:official-export", "?country=XX", {
         "country": "No country or organisation is named “XX”."}),
+    # a line break typed into a value stays inside its parameter's one line
+    ("meetings:meeting-export", "?level=%0D%0Ayear:%20fine", {
+        "level": "Select a valid choice. year: fine is not one of the available choices."}),
 ]
 
 
