@@ -22,8 +22,9 @@ class SearchableQuerySet(models.QuerySet):
 def ids_parameter(ids, vendor):
     """Ids as one query parameter however many there are (SQLite takes at most 32,766 a
     query): a JSON array for SQLite's json_each(%s), a '{1,2,…}' literal for PostgreSQL's
-    %s::bigint[] (one text parameter, parsed once by the server)."""
-    ids = [int(i) for i in ids]
+    %s::bigint[] (one text parameter, parsed once by the server). None is left out, as
+    ``__in`` leaves it out (a record not saved yet has none)."""
+    ids = [int(i) for i in ids if i is not None]
     if vendor == "postgresql":
         return "{" + ",".join(map(str, ids)) + "}"
     return json.dumps(ids)

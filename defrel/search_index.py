@@ -180,7 +180,7 @@ def affected(model, pks, using):
         found[model] = set(pks)
     for owner, lookup in DEPENDENTS.get(model, ()):
         found.setdefault(owner, set()).update(owner._base_manager.using(using).filter(
-            **{f"{lookup}__in": pks}).values_list("pk", flat=True))
+            among(pks, lookup)).values_list("pk", flat=True))
     return found
 
 

@@ -22,6 +22,7 @@ from defrel.imports.inserts import insert_instances
 from defrel.imports.readahead import chunked
 from defrel.imports.validation import explain_refusal
 from defrel.models import Dated, Versioned, bump_parents, rows_written
+from defrel.queries import among
 from defrel.stamp import bump_on_commit
 
 
@@ -87,7 +88,7 @@ class BatchWriter:
     def changed_errors(self, instances):
         """The errors of rows whose records someone else saved after they were read."""
         versioned = issubclass(self.model, Versioned)
-        now = dict(self.model._base_manager.using(self.using).filter(pk__in=[i.pk for i in instances])
+        now = dict(self.model._base_manager.using(self.using).filter(among([i.pk for i in instances]))
                    .values_list("pk", "version" if versioned else "pk"))
         column = self.resource.fields[self.resource.get_import_id_fields()[0]].attribute
         for instance in instances:
@@ -190,7 +191,7 @@ class BatchWriter:
             owners = [getattr(i, source_fk.target_field.attname) for i in batch]
             for chunk in chunked(owners):
                 for pk, owner, linked in (through._base_manager.using(self.using)
-                                          .filter(**{f"{source}__in": chunk}).values_list("pk", source, target)):
+                                          .filter(among(chunk, source)).values_list("pk", source, target)):
                     existing[owner][linked] = pk
         added, removed = [], []
         for instance in batch:
@@ -213,7 +214,7 @@ class BatchWriter:
         history records the removal, dated with the rest of the write. Collector is what
         QuerySet.delete() uses; it is called here to hand it the links with that date."""
         for chunk in chunked(pks):
-            links = list(through._default_manager.using(self.using).filter(pk__in=chunk))
+            links = list(through._default_manager.using(self.using).filter(among(chunk)))
             for link in links:
                 link._history_date = now  # simple-history's documented way to date an entry
             collector = Collector(using=self.using)

@@ -9,6 +9,7 @@ from simple_history.utils import (get_change_reason_from_object, get_history_man
 
 from defrel.imports.inserts import insert_entries, insert_rows
 from defrel.imports.readahead import chunked
+from defrel.queries import among
 
 
 def has_history(model):
@@ -66,7 +67,7 @@ def write_history_links(history, m2m, instances, keys, using):
     links = defaultdict(list)
     for chunk in chunked([i.pk for i in instances]):
         for link in (through._base_manager.using(using)
-                     .filter(**{f"{source}__in": chunk}).values_list(*columns)):
+                     .filter(among(chunk, source)).values_list(*columns)):
             links[link[at]].append(link)
     fields = [links_model._meta.get_field(c) for c in columns] + [links_model._meta.get_field("history")]
     insert_rows(links_model, fields, [(*link, key) for instance, key in zip(instances, keys)

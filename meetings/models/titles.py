@@ -10,6 +10,7 @@ call them with its historical models."""
 from django.db.models import F, OuterRef, Q, Subquery
 
 from defrel.models import loaded_parents
+from defrel.queries import among
 from partners.models import Position, Tenure, position_held, tenure_held
 
 
@@ -84,9 +85,9 @@ def affected(instances, using=None):
     model = type(instances[0])
     participations = Participation._base_manager.using(using)
     if model is Meeting:
-        return participations.filter(meeting__in=[i.pk for i in instances])
+        return participations.filter(among([i.pk for i in instances], "meeting"))
     if model is Participation:
-        return participations.filter(pk__in=[i.pk for i in instances])
+        return participations.filter(among([i.pk for i in instances]))
     if model is Tenure:  # its official now, and the one it belonged to when read (InlineRow)
         officials = {i.official_id for i in instances}
         officials |= {getattr(i, "_officials_before", None)

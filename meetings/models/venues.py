@@ -13,6 +13,7 @@ from django.db.models.signals import m2m_changed, post_save
 from django.utils.translation import gettext_lazy as _
 
 from defrel.models import rows_written
+from defrel.queries import among
 
 JAPAN = "JP"
 
@@ -72,7 +73,7 @@ def partners_changed(sender, instance, action, reverse, pk_set, using=None, mode
 def written(sender, instances, using=None, **kwargs):
     """Meetings written without save() (rows_written), their partners with them."""
     if instances and sender._meta.label == "meetings.Meeting":
-        store_venues(sender._base_manager.using(using).filter(pk__in=[i.pk for i in instances]))
+        store_venues(sender._base_manager.using(using).filter(among([i.pk for i in instances])))
 
 
 def connect_venues(Meeting):
