@@ -61,6 +61,22 @@ IMPORT_PAGE_CSP = csp_update({
 })
 
 
+# The fields of a VersionCheckedForm that check a save against newer versions.
+SEEN = ("seen_version", "seen_at")
+
+
+def without_fields(fieldsets, names):
+    """``fieldsets`` without the fields ``names``, and without a fieldset left empty."""
+    kept = []
+    for title, options in fieldsets:
+        lines = [[name for name in line if name not in names] if isinstance(line, (list, tuple)) else line
+                 for line in options["fields"] if line not in names]
+        lines = [line for line in lines if line]
+        if lines:
+            kept.append((title, {**options, "fields": lines}))
+    return kept
+
+
 class EditorialAdmin(VersionCheckedDeletes, DeletedRecords, InlineRowsInHistory, RevertsTold, VersionsReadOnly,
                      SaveEffectsTold, CheckedInputAdmin, background.BackgroundImportMixin, ImportExportModelAdmin,
                      SimpleHistoryAdmin):
@@ -87,8 +103,11 @@ class EditorialAdmin(VersionCheckedDeletes, DeletedRecords, InlineRowsInHistory,
         fieldsets = super().get_fieldsets(request, obj)
         if not issubclass(self.form, VersionCheckedForm):
             return fieldsets
+        if obj is not None and not self.has_change_permission(request, obj):
+            # A reader's page has nothing to save: the version it was opened at checks a save.
+            return without_fields(fieldsets, SEEN)
         listed = set(field_names(fieldsets))
-        unlisted = [name for name in ("seen_version", "seen_at") if name not in listed]
+        unlisted = [name for name in SEEN if name not in listed]
         if unlisted:
             fieldsets = [*fieldsets, (None, {"fields": unlisted, "classes": ["hidden"]})]
         return fieldsets
