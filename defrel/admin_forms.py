@@ -172,7 +172,7 @@ class ColumnsExportForm(SelectableFieldsExportForm):
             for name in resource().get_export_order():
                 column = fields[name].column_name
                 named = labels.get(name) or field_name(model, fields[name].attribute or name)
-                label = f"{column}（{named}）" if named else column
+                label = _("%(column)s (%(name)s)") % {"column": column, "name": named} if named else column
                 self.fields[self.create_boolean_field_name(resource, name)].label = label
 
     def get_selected_resource_export_fields(self):

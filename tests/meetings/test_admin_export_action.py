@@ -6,6 +6,7 @@ import io
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from tests.meetings.factories import MeetingFactory, SourceFactory
@@ -62,6 +63,15 @@ def test_the_export_form_names_every_column_in_the_editors_language(editor_clien
                                if label not in ("key", "version")), [c for c in columns if "（" not in c]
     meeting_page = html.unescape(editor_client.get(reverse("admin:meetings_meeting_export")).content.decode())
     assert "participant_titles_ja（参加者の当時の職名（日本語））" in meeting_page
+
+
+def test_the_export_form_names_the_columns_in_english_for_an_english_speaking_editor(editor_client):
+    editor_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = html.unescape(editor_client.get(reverse("admin:meetings_meeting_export")).content.decode())
+    labels = re.findall(r'<label for="id_[^"]*">([^<]*)</label>', page)
+
+    assert "participant_titles_ja (participants' titles at the time (Japanese))" in labels
+    assert [label for label in labels if "（" in label] == []
 
 
 def test_an_export_with_no_column_ticked_is_refused_naming_the_records_not_a_class(editor_client):
