@@ -243,7 +243,8 @@ class ParticipationAdmin(TitleAtTheTime, EditorialAdmin):
     list_display = ["meeting", "official", "role", "known_from"]
     list_filter = ["known_from", "role"]
     list_select_related = ["meeting", "official"]
-    search_fields = ["meeting__key", "meeting__title_ja", "official__name_ja", "official__name_en"]
+    search_fields = ["meeting__key", "meeting__title_ja", "meeting__title_en", "official__name_ja",
+                     "official__name_en"]
     autocomplete_fields = ["meeting", "official"]
 
 

@@ -38,3 +38,12 @@ def test_a_participant_is_named_in_english_for_an_english_speaking_editor(editor
 
     assert "Kihara Minoru — Japan–Australia Defense Ministerial Meeting (May 2024)" in page
     assert "木原稔" not in page
+
+
+def test_an_english_speaking_editor_finds_participants_by_the_meetings_english_title(editor_client, participation):
+    editor_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    ParticipationFactory(meeting=MeetingFactory(title_en="Japan–U.S. Defense Ministerial Meeting"))
+    url = reverse("admin:meetings_participation_changelist")
+    page = html.unescape(editor_client.get(url, {"q": "Australia"}).content.decode())
+
+    assert "Kihara Minoru" in page and "Japan–U.S." not in page
