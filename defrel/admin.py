@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 from import_export.results import RowResult
@@ -32,7 +33,7 @@ from defrel.exports import ExcelCSV
 from defrel.imports import background, sealed, versions
 from defrel.imports.forms import SealedConfirmForm
 from defrel.imports.history import has_history, write_history
-from defrel.models import Source
+from defrel.models import Localised, Source, localised
 from defrel.resources import SourceResource
 from defrel.restores import brought_back_with
 from defrel.search_index import deferred
@@ -370,5 +371,9 @@ class EditorialAdmin(VersionCheckedDeletes, DeletedRecords, InlineRowsInHistory,
 @admin.register(Source)
 class SourceAdmin(EditorialAdmin):
     resource_classes = [SourceResource]
-    list_display = ["key", "title_ja", "title_en", "date", "publisher_ja"]
+    list_display = ["key", "title_ja", "title_en", "date", "publisher"]
     search_fields = ["key", "title_ja", "title_en"]
+
+    @admin.display(description=gettext_lazy("publisher"), ordering=Localised("publisher"))
+    def publisher(self, source):
+        return localised(source, "publisher")
