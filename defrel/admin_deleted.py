@@ -13,6 +13,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from defrel.admin_input import holds
+from defrel.changes import label, named_rows
 
 SHOWN = 100  # the latest deletes; older ones are in the history all the same
 
@@ -64,12 +65,14 @@ class DeletedRecords:
         deleted = list(self.model.history.filter(history_type="-")
                        .exclude(**{f"{pk}__in": self.model._base_manager.values(pk)})  # brought back since
                        .select_related("history_user").order_by("-history_date")[:SHOWN])
-        rows, seen = [], set()
-        for entry, record in zip(deleted, as_they_were(deleted)):
+        # Named as the history page names them: a participant by its official and its meeting,
+        # those read once for all, a meeting deleted with its participants as it last was.
+        records, rows, seen = named_rows(deleted), [], set()
+        for entry in deleted:
             if getattr(entry, pk) in seen:
                 continue  # deleted, brought back and deleted again: the latest delete
             seen.add(getattr(entry, pk))
-            rows.append({"entry": entry, "record": str(record), "history": reverse(
+            rows.append({"entry": entry, "record": label(entry, records[entry]), "history": reverse(
                 f"admin:{self.opts.app_label}_{self.opts.model_name}_history",
                 args=[quote(getattr(entry, pk))], current_app=self.admin_site.name)})
         context = {
@@ -79,28 +82,3 @@ class DeletedRecords:
         }
         return TemplateResponse(request, "admin/defrel/deleted_records.html", context)
 
-
-def as_they_were(entries):
-    """The records of history ``entries``, each with the records its foreign keys name, read
-    once for all the entries: a participant is named by its official and its meeting (read
-    one by one, for each row), and a record deleted with it (the meeting whose delete took its
-    participants) as its history last had it (looked for in its table, it failed the page)."""
-    records = [entry.instance for entry in entries]
-    if not records:
-        return records
-    unrecorded = records[0].get_deferred_fields()  # fields the history leaves out (derived ones)
-    for field in records[0]._meta.concrete_fields:
-        if not field.many_to_one or field.attname in unrecorded:
-            continue
-        ids = {getattr(record, field.attname) for record in records} - {None}
-        found = field.related_model._base_manager.in_bulk(ids)
-        history = getattr(field.related_model, "history", None)
-        if history is not None and ids - found.keys():
-            pk = field.related_model._meta.pk.attname
-            latest = {getattr(entry, pk): entry for entry in  # the latest last
-                      history.filter(**{f"{pk}__in": ids - found.keys()}).order_by("history_date")}
-            found |= {key: entry.instance for key, entry in latest.items()}
-        for record in records:
-            if getattr(record, field.attname) in found:
-                setattr(record, field.name, found[getattr(record, field.attname)])
-    return records
