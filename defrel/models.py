@@ -148,6 +148,7 @@ def links_of(field, instance, using=None):
 
 
 def english_page():
+    """Whether the page being drawn is in English (else Japanese, the default)."""
     return (get_language() or "ja")[:2] == "en"
 
 
