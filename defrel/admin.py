@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 from import_export.results import RowResult
@@ -32,7 +33,7 @@ from defrel.exports import ExcelCSV
 from defrel.imports import background, sealed, versions
 from defrel.imports.forms import SealedConfirmForm
 from defrel.imports.history import has_history, write_history
-from defrel.models import Source
+from defrel.models import Localised, Source, localised
 from defrel.resources import SourceResource
 from defrel.restores import brought_back_with
 from defrel.search_index import deferred
@@ -61,6 +62,22 @@ IMPORT_PAGE_CSP = csp_update({
 })
 
 
+# The fields of a VersionCheckedForm that check a save against newer versions.
+SEEN = ("seen_version", "seen_at")
+
+
+def without_fields(fieldsets, names):
+    """``fieldsets`` without the fields ``names``, and without a fieldset left empty."""
+    kept = []
+    for title, options in fieldsets:
+        lines = [[name for name in line if name not in names] if isinstance(line, (list, tuple)) else line
+                 for line in options["fields"] if line not in names]
+        lines = [line for line in lines if line]
+        if lines:
+            kept.append((title, {**options, "fields": lines}))
+    return kept
+
+
 class EditorialAdmin(VersionCheckedDeletes, DeletedRecords, InlineRowsInHistory, RevertsTold, VersionsReadOnly,
                      SaveEffectsTold, CheckedInputAdmin, background.BackgroundImportMixin, ImportExportModelAdmin,
                      SimpleHistoryAdmin):
@@ -87,8 +104,11 @@ class EditorialAdmin(VersionCheckedDeletes, DeletedRecords, InlineRowsInHistory,
         fieldsets = super().get_fieldsets(request, obj)
         if not issubclass(self.form, VersionCheckedForm):
             return fieldsets
+        if obj is not None and not self.has_change_permission(request, obj):
+            # A reader's page has nothing to save: the version it was opened at checks a save.
+            return without_fields(fieldsets, SEEN)
         listed = set(field_names(fieldsets))
-        unlisted = [name for name in ("seen_version", "seen_at") if name not in listed]
+        unlisted = [name for name in SEEN if name not in listed]
         if unlisted:
             fieldsets = [*fieldsets, (None, {"fields": unlisted, "classes": ["hidden"]})]
         return fieldsets
@@ -351,5 +371,9 @@ class EditorialAdmin(VersionCheckedDeletes, DeletedRecords, InlineRowsInHistory,
 @admin.register(Source)
 class SourceAdmin(EditorialAdmin):
     resource_classes = [SourceResource]
-    list_display = ["key", "title_ja", "title_en", "date", "publisher_ja"]
+    list_display = ["key", "title_ja", "title_en", "date", "publisher"]
     search_fields = ["key", "title_ja", "title_en"]
+
+    @admin.display(description=gettext_lazy("publisher"), ordering=Localised("publisher"))
+    def publisher(self, source):
+        return localised(source, "publisher")

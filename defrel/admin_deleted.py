@@ -13,6 +13,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from defrel.admin_input import holds
+from defrel.changes import label, named_rows
 
 SHOWN = 100  # the latest deletes; older ones are in the history all the same
 
@@ -61,15 +62,17 @@ class DeletedRecords:
         if not self.has_view_permission(request):
             raise PermissionDenied
         pk = self.opts.pk.attname
-        deleted = (self.model.history.filter(history_type="-")
-                   .exclude(**{f"{pk}__in": self.model._base_manager.values(pk)})  # brought back since
-                   .select_related("history_user").order_by("-history_date")[:SHOWN])
-        rows, seen = [], set()
+        deleted = list(self.model.history.filter(history_type="-")
+                       .exclude(**{f"{pk}__in": self.model._base_manager.values(pk)})  # brought back since
+                       .select_related("history_user").order_by("-history_date")[:SHOWN])
+        # Named as the history page names them: a participant by its official and its meeting,
+        # those read once for all, a meeting deleted with its participants as it last was.
+        records, rows, seen = named_rows(deleted), [], set()
         for entry in deleted:
             if getattr(entry, pk) in seen:
                 continue  # deleted, brought back and deleted again: the latest delete
             seen.add(getattr(entry, pk))
-            rows.append({"entry": entry, "record": str(entry.instance), "history": reverse(
+            rows.append({"entry": entry, "record": label(entry, records[entry]), "history": reverse(
                 f"admin:{self.opts.app_label}_{self.opts.model_name}_history",
                 args=[quote(getattr(entry, pk))], current_app=self.admin_site.name)})
         context = {
@@ -78,3 +81,4 @@ class DeletedRecords:
             "title": _("Deleted %(records)s") % {"records": self.opts.verbose_name_plural},
         }
         return TemplateResponse(request, "admin/defrel/deleted_records.html", context)
+

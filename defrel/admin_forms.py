@@ -172,12 +172,21 @@ class ColumnsExportForm(SelectableFieldsExportForm):
             for name in resource().get_export_order():
                 column = fields[name].column_name
                 named = labels.get(name) or field_name(model, fields[name].attribute or name)
-                label = f"{column}（{named}）" if named else column
+                label = _("%(column)s (%(name)s)") % {"column": column, "name": named} if named else column
                 self.fields[self.create_boolean_field_name(resource, name)].label = label
 
     def get_selected_resource_export_fields(self):
         order = self.get_selected_resource()().get_export_order()
         return [name for name in order if name in self._selected_resource_fields]
+
+    def _validate_any_field_selected(self, resource):
+        # The columns checked for are the ones exported (above): the library looks for a
+        # ticked one among the cleaned values by name, where a meeting's "format" column is
+        # the file's format ("0", never empty), and a meeting export with no column ticked
+        # went out with every column. Its words, as the library gives them.
+        if not self.get_selected_resource_export_fields():
+            raise forms.ValidationError(_('Select at least 1 field for "%(resource_name)s" to export'),
+                                        code="invalid", params={"resource_name": resource.get_display_name()})
 
 
 class InlineRowsFormSet(BaseInlineFormSet):

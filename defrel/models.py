@@ -7,6 +7,7 @@ from functools import reduce
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, models
+from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -146,13 +147,32 @@ def links_of(field, instance, using=None):
     return rows.filter(**{get_m2m_field_name(field): instance.pk})
 
 
+def english_page():
+    """Whether the page being drawn is in English (else Japanese, the default)."""
+    return (get_language() or "ja")[:2] == "en"
+
+
 def localised(obj, field, english=None):
     """The English field (``english``, else ``<field>_en``) when the page is in English, else
     the Japanese one; either language's where the other is empty."""
     japanese, english = getattr(obj, f"{field}_ja"), getattr(obj, english or f"{field}_en")
-    if (get_language() or "ja")[:2] == "en":
+    if english_page():
         return english or japanese
     return japanese or english
+
+
+class Localised(models.Expression):
+    """``localised(record, field)`` in SQL, for ordering: the language is the one active when
+    the query is compiled, so an admin column declares its ordering once for both."""
+
+    def __init__(self, field):
+        super().__init__(output_field=models.CharField())
+        self.prefix = field
+
+    def resolve_expression(self, *args, **kwargs):
+        first, then = ("en", "ja") if english_page() else ("ja", "en")
+        shown = Coalesce(NullIf(f"{self.prefix}_{first}", models.Value("")), f"{self.prefix}_{then}")
+        return shown.resolve_expression(*args, **kwargs)
 
 
 class Source(NaturalKeyed, Versioned, models.Model):

@@ -10,7 +10,7 @@ from defrel.admin import EditorialAdmin
 from defrel.admin_forms import InlineRowsFormSet, VersionCheckedForm, without_saved_rows
 from defrel.admin_filters import YearFilter
 from defrel.admin_input import CheckedAutocompleteFields, holds
-from defrel.models import loaded_parents
+from defrel.models import Localised, loaded_parents
 from meetings.models import (
     Agreement, AgreementEvent, Engagement, Exercise, Meeting, Occasion, Participation,
 )
@@ -95,11 +95,20 @@ class MeetingAgreementEventInline(CheckedAutocompleteFields, admin.TabularInline
         return super().get_queryset(request).select_related("agreement")  # named by them
 
 
+class TitleInTheEditorsLanguage:
+    """A record's title in the admin's language (the other's where empty), as the public
+    pages show it, sorted as shown."""
+
+    @admin.display(description=_("title"), ordering=Localised("title"))
+    def title(self, record):
+        return record.title
+
+
 @admin.register(Meeting)
-class MeetingAdmin(EditorialAdmin):
+class MeetingAdmin(TitleInTheEditorsLanguage, EditorialAdmin):
     resource_classes = [MeetingResource]
-    list_display = ["date_display", "title_ja", "level", "kind", "format", "partner_codes", "key"]
-    list_display_links = ["date_display", "title_ja"]
+    list_display = ["date_display", "title", "level", "kind", "format", "partner_codes", "key"]
+    list_display_links = ["date_display", "title"]
     list_filter = [YearFilter, "level", "kind", "format", "occasion", "countries__region"]
     search_fields = ["key", "title_ja", "title_en", "summary_ja", "summary_en",
                      "countries__name_ja", "countries__name_en", "countries__code",
@@ -234,14 +243,15 @@ class ParticipationAdmin(TitleAtTheTime, EditorialAdmin):
     list_display = ["meeting", "official", "role", "known_from"]
     list_filter = ["known_from", "role"]
     list_select_related = ["meeting", "official"]
-    search_fields = ["meeting__key", "meeting__title_ja", "official__name_ja", "official__name_en"]
+    search_fields = ["meeting__key", "meeting__title_ja", "meeting__title_en", "official__name_ja",
+                     "official__name_en"]
     autocomplete_fields = ["meeting", "official"]
 
 
 @admin.register(Agreement)
-class AgreementAdmin(EditorialAdmin):
+class AgreementAdmin(TitleInTheEditorsLanguage, EditorialAdmin):
     resource_classes = [AgreementResource]
-    list_display = ["title_ja", "short_name", "kind", "party_codes", "status_today", "key"]
+    list_display = ["title", "short_name", "kind", "party_codes", "status_today", "key"]
     list_filter = ["kind", "stated_status", "parties__region"]
     search_fields = ["key", "title_ja", "title_en", "short_name", "aliases",
                      "parties__name_ja", "parties__name_en", "parties__code"]
@@ -304,10 +314,10 @@ class ServiceFilter(admin.SimpleListFilter):
 
 
 @admin.register(Engagement)
-class EngagementAdmin(EditorialAdmin):
+class EngagementAdmin(TitleInTheEditorsLanguage, EditorialAdmin):
     resource_classes = [EngagementResource]
-    list_display = ["date_display", "title_ja", "kind", "status", "partner_codes", "key"]
-    list_display_links = ["date_display", "title_ja"]
+    list_display = ["date_display", "title", "kind", "status", "partner_codes", "key"]
+    list_display_links = ["date_display", "title"]
     list_filter = [YearFilter, "kind", "status", ServiceFilter, ("countries", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["key", "title_ja", "title_en", "japan_side_ja", "japan_side_en",
                      "summary_ja", "summary_en", "location_ja", "location_en",

@@ -16,8 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Value
 from django.db.models.functions import Collate, NullIf, Replace
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from defrel.models import english_page
 
 JAPAN = "JP"
 KATAKANA_TO_HIRAGANA = {cp: cp - 0x60 for cp in range(0x30A1, 0x30F7)}  # ァ..ヶ (ヴ → ゔ)
@@ -210,7 +211,7 @@ class Read(models.Model):
 
 
 def japanese_page():
-    return (get_language() or "ja")[:2] != "en"
+    return not english_page()
 
 
 class CodePoints(Collate):

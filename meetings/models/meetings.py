@@ -292,7 +292,7 @@ class Participation(NaturalKeyed, Versioned, InlineRow, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.official} @ {self.meeting.key}"
+        return f"{self.official} — {self.meeting}"
 
     def stamp_partners(self):
         """Those of its meeting, and the official's own country (defrel.stamp)."""

@@ -6,6 +6,7 @@ import io
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from tests.meetings.factories import MeetingFactory, SourceFactory
@@ -30,7 +31,8 @@ def meetings():
 def test_the_records_named_are_exported(editor_client, meetings):
     chosen = [meetings["au-1"].pk, meetings["au-3"].pk]
     response = editor_client.post(reverse("admin:meetings_meeting_export"),
-                                  {"format": "0", "resource": "0", "export_items": chosen})
+                                  {"format": "0", "resource": "0", "meetingresource_key": "on",
+                                   "export_items": chosen})
     assert exported_keys(response) == ["au-1", "au-3"]
 
 
@@ -63,9 +65,36 @@ def test_the_export_form_names_every_column_in_the_editors_language(editor_clien
     assert "participant_titles_ja（参加者の当時の職名（日本語））" in meeting_page
 
 
+def test_the_export_form_names_the_columns_in_english_for_an_english_speaking_editor(editor_client):
+    editor_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = html.unescape(editor_client.get(reverse("admin:meetings_meeting_export")).content.decode())
+    labels = re.findall(r'<label for="id_[^"]*">([^<]*)</label>', page)
+
+    assert "participant_titles_ja (participants' titles at the time (Japanese))" in labels
+    assert [label for label in labels if "（" in label] == []
+
+
 def test_an_export_with_no_column_ticked_is_refused_naming_the_records_not_a_class(editor_client):
     source = SourceFactory()
     response = editor_client.post(reverse("admin:defrel_source_export"),
                                   {"format": "0", "resource": "0", "export_items": [source.pk]})
 
     assert response.context["form"].non_field_errors() == ["「出典」のエクスポートには列を1つ以上選んでください"]
+
+
+def test_a_meeting_export_with_no_column_ticked_is_refused_like_any_other(editor_client, meetings):
+    # Meetings have a "format" column (in person, video, phone), named like the file's format.
+    response = editor_client.post(reverse("admin:meetings_meeting_export"),
+                                  {"format": "0", "resource": "0", "export_items": [meetings["au-1"].pk]})
+
+    assert response["Content-Type"].startswith("text/html")
+    assert response.context["form"].non_field_errors() == ["「会談」のエクスポートには列を1つ以上選んでください"]
+
+
+def test_a_meeting_export_of_its_format_column_alone_has_that_column_alone(editor_client, meetings):
+    response = editor_client.post(reverse("admin:meetings_meeting_export"),
+                                  {"format": "0", "resource": "0", "meetingresource_format": "on",
+                                   "export_items": [meetings["au-1"].pk]})
+
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert body.decode("utf-8-sig").splitlines() == ["format", meetings["au-1"].format]
