@@ -40,9 +40,10 @@ class Facet:
 
 def toggled(params, name, value, *, multiple, clears=()):
     """The query string with ``value`` of ``name`` switched on or off, other filters kept
-    (in their order) but those named in ``clears``, and the page reset. Written out pair by
-    pair rather than through a copy of the QueryDict (a deep copy): a list has a hundred or
-    so of these."""
+    (in their order) but those named in ``clears``, and the page reset; with no filter left,
+    the list's own address (".", as every list's ends in "/"), never one ending in a bare "?"
+    that a reader would share. Written out pair by pair rather than through a copy of the
+    QueryDict (a deep copy): a list has a hundred or so of these."""
     current = params.getlist(name)
     if value in current:
         chosen = [v for v in current if v != value]
@@ -54,7 +55,7 @@ def toggled(params, name, value, *, multiple, clears=()):
              for v in (chosen if key == name else values)]
     if name not in params:
         pairs += [(name, v) for v in chosen]
-    return "?" + urlencode(pairs)
+    return "?" + urlencode(pairs) if pairs else "."
 
 
 def localised_row(row, prefix):

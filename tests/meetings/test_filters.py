@@ -30,6 +30,12 @@ def test_toggling_adds_a_repeatable_value_and_keeps_the_rest():
     assert toggled(params, "country", "AU", multiple=True) == "?year=2024"
 
 
+def test_removing_the_last_filter_links_to_the_list_itself():
+    # "." from /en/meetings/ is /en/meetings/: the list's own address, with no bare "?" to share
+    assert toggled(QueryDict("country=AU&page=2"), "country", "AU", multiple=True) == "."
+    assert toggled(QueryDict("level=leaders"), "level", "leaders", multiple=False) == "."
+
+
 def test_toggling_replaces_a_single_value():
     params = QueryDict("level=leaders&q=%E6%97%A5%E8%B1%AA")
     assert toggled(params, "level", "ministerial", multiple=False) == "?level=ministerial&q=%E6%97%A5%E8%B1%AA"
@@ -70,7 +76,7 @@ def test_facet_links_leave_out_values_in_error():
     MeetingFactory(level="ministerial")
     filterset = meeting_filter("year=abc&level=ministerial")
     [level] = [f for f in filterset.facets(QueryDict("year=abc&level=ministerial")) if f.param == "level"]
-    assert level.choices[0].href == "?"
+    assert level.choices[0].href == "."
     assert "year" in filterset.errors
 
 
