@@ -144,8 +144,11 @@ def country_detail(request, code):
 
 def chosen_officials(form, officials):
     """``officials`` narrowed by the officials list's filters: the page, its CSV and its JSON
-    twin (each in its own order)."""
+    twin (each in its own order). A name refused (too long) finds no one, rather than every
+    official under the error."""
     chosen = form.valid()
+    if "q" in form.errors:
+        return officials.none()
     if "country" in chosen:
         officials = officials.filter(country=chosen["country"])
     if "q" in chosen:
