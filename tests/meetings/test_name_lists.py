@@ -1,0 +1,39 @@
+"""Names listed in a row of a list or of the timeline read as the page's language lists them:
+オーストラリア、米国 on Japanese pages, Australia, United States on English ones."""
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from tests.meetings.factories import AgreementEventFactory, AgreementFactory, MeetingFactory
+from tests.partners.factories import CountryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def who(page):
+    """The partners named beside each entry of the timeline."""
+    return re.findall(r'<span class="who">([^<·]*)', page)
+
+
+def test_a_meetings_partners_are_listed_with_the_pages_own_separator(client):
+    au = CountryFactory(code="AU", name_ja="オーストラリア", name_en="Australia")
+    us = CountryFactory(code="US", name_ja="米国", name_en="United States", region="north_america")
+    MeetingFactory(date="2024-05", countries=[au, us])
+    japanese = client.get(reverse("meetings:meeting-list")).content.decode()
+    timeline = client.get(reverse("meetings:timeline")).content.decode()
+    with translation.override("en"):
+        english = client.get(reverse("meetings:meeting-list")).content.decode()
+        english_timeline = client.get(reverse("meetings:timeline")).content.decode()
+    assert re.search(r">米国</a>、<a [^>]*>オーストラリア</a>", japanese)
+    assert re.search(r">United States</a>, <a [^>]*>Australia</a>", english)
+    assert who(timeline) == ["米国、オーストラリア "] and who(english_timeline) == ["United States, Australia "]
+
+
+def test_an_agreements_partners_on_the_timeline_leave_japan_out_with_no_separator_left_over(client):
+    japan = CountryFactory(code="JP", name_ja="日本", name_en="Japan", region="northeast_asia")
+    uk = CountryFactory(code="GB", name_ja="英国", name_en="United Kingdom", region="europe")
+    AgreementEventFactory(agreement=AgreementFactory(parties=[uk, japan]), date="2023-01")
+    timeline = client.get(reverse("meetings:timeline")).content.decode()
+    assert who(timeline) == ["英国"]
