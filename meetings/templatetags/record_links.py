@@ -14,15 +14,15 @@ from django import template
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext
+
+from defrel.models import listed
 
 register = template.Library()
 
 LINK = '<a href="{}">{}</a>'
 ITEM = '<li><a href="{}"{}>{}{} <span class="count">{}</span></a></li>'
 CURRENT = ' aria-current="true"'
-# Between the names of a list: 、 in Japanese (オーストラリア、米国), a comma in English.
-SEPARATOR = pgettext_lazy("between the names of a list", ", ")
 
 
 def escaped(text):
@@ -32,15 +32,14 @@ def escaped(text):
 
 @register.filter
 def linked_names(records):
-    return mark_safe(str(SEPARATOR).join(
-        LINK.format(escaped(r.get_absolute_url()), escaped(r.name)) for r in records))
+    return mark_safe(listed(LINK.format(escaped(r.get_absolute_url()), escaped(r.name)) for r in records))
 
 
 @register.filter
 def names(records, leave_out=""):
     """The records' names in a list of the page's language, but the one coded ``leave_out``
     (Japan, among an agreement's parties)."""
-    return mark_safe(str(SEPARATOR).join(escaped(r.name) for r in records if getattr(r, "code", None) != leave_out))
+    return mark_safe(listed(escaped(r.name) for r in records if getattr(r, "code", None) != leave_out))
 
 
 @register.filter

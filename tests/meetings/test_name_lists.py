@@ -6,8 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from tests.meetings.factories import AgreementEventFactory, AgreementFactory, MeetingFactory
-from tests.partners.factories import CountryFactory
+from tests.meetings.factories import (
+    AgreementEventFactory, AgreementFactory, MeetingFactory, ParticipationFactory,
+)
+from tests.partners.factories import CountryFactory, OfficialFactory, PositionFactory, TenureFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,3 +39,27 @@ def test_an_agreements_partners_on_the_timeline_leave_japan_out_with_no_separato
     AgreementEventFactory(agreement=AgreementFactory(parties=[uk, japan]), date="2023-01")
     timeline = client.get(reverse("meetings:timeline")).content.decode()
     assert who(timeline) == ["英国"]
+
+
+def test_an_offices_counterparts_are_listed_with_the_pages_own_separator(client):
+    japan = CountryFactory(code="JP", name_ja="日本", name_en="Japan", region="northeast_asia")
+    au = CountryFactory(code="AU", name_ja="オーストラリア", name_en="Australia")
+    position = PositionFactory(key="jp-minister", country=japan, title_ja="防衛大臣", title_en="Minister of Defense")
+    minister = OfficialFactory(country=japan, slug="aoki", name_ja="青木", name_en="Aoki")
+    TenureFactory(official=minister, position=position, date="2020-01-01/..")
+    for slug, name in (("guest", "ゲスト"), ("other", "アザー")):
+        meeting = MeetingFactory(date="2021-05", countries=[au])
+        ParticipationFactory(meeting=meeting, official=minister)
+        ParticipationFactory(meeting=meeting, official=OfficialFactory(country=au, slug=slug, name_ja=name))
+    japanese = client.get(position.get_absolute_url()).content.decode()
+    with translation.override("en"):
+        english = client.get(position.get_absolute_url()).content.decode()
+    assert "(オーストラリア、1件)</span>、<a" in japanese
+    assert "(Australia, 1 meeting)</span>, <a" in english
+
+
+def test_a_charts_bar_reads_its_parts_with_the_pages_own_separator(client):
+    MeetingFactory(date="2024-05", level="leaders")
+    MeetingFactory(date="2024-06", level="ministerial")
+    page = client.get(reverse("meetings:charts")).content.decode()
+    assert 'aria-label="首脳 1、大臣級 1"' in page

@@ -45,6 +45,7 @@ def test_a_partner_shows_who_met_whom_how_often_and_at_what_level(client, curate
     rows = table_rows(page)
     assert rows[0][:3] == ["吉田圭秀", "ジョンストン", "8"]
     assert ["木原稔", "マールズ", "4"] == next(r[:3] for r in rows if r[:2] == ["木原稔", "マールズ"])
+    assert " ".join(next(r[3:] for r in rows if r[:2] == ["木原稔", "マールズ"])) == "「2+2」 1、大臣級 3"
     with translation.override("en"):
         english = client.get(reverse("partners:country-detail", args=["AU"])).content.decode()
     kihara = next(r for r in table_rows(english) if r[:4] == ["Kihara", "Minoru", "Richard", "Marles"])
