@@ -63,3 +63,13 @@ def test_a_charts_bar_reads_its_parts_with_the_pages_own_separator(client):
     MeetingFactory(date="2024-06", level="ministerial")
     page = client.get(reverse("meetings:charts")).content.decode()
     assert 'aria-label="首脳 1、大臣級 1"' in page
+
+
+def test_an_accompanying_participants_country_and_role_read_in_the_pages_language(client):
+    au = CountryFactory(code="AU", name_ja="オーストラリア", name_en="Australia")
+    meeting = MeetingFactory(key="au-2024", date="2024-05", countries=[au])
+    ParticipationFactory(meeting=meeting, official=OfficialFactory(country=au), role="accompanying")
+    japanese = client.get(meeting.get_absolute_url()).content.decode()
+    with translation.override("en"):
+        english = client.get(meeting.get_absolute_url()).content.decode()
+    assert "(オーストラリア、随行)" in japanese and "(Australia, accompanying)" in english
