@@ -73,3 +73,13 @@ def test_an_accompanying_participants_country_and_role_read_in_the_pages_languag
     with translation.override("en"):
         english = client.get(meeting.get_absolute_url()).content.decode()
     assert "(オーストラリア、随行)" in japanese and "(Australia, accompanying)" in english
+
+
+def test_an_agreements_japanese_names_are_marked_japanese_on_its_english_page(client):
+    agreement = AgreementFactory(key="kr-gsomia", aliases="GSOMIA\n日韓秘密軍事情報保護協定\n<情報保護協定>")
+    with translation.override("en"):
+        english = client.get(agreement.get_absolute_url()).content.decode()
+    japanese = client.get(agreement.get_absolute_url()).content.decode()
+    assert ('<dd>GSOMIA / <span lang="ja">日韓秘密軍事情報保護協定</span> / '
+            '<span lang="ja">&lt;情報保護協定&gt;</span></dd>') in english
+    assert "<dd>GSOMIA / 日韓秘密軍事情報保護協定 / &lt;情報保護協定&gt;</dd>" in japanese
