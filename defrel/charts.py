@@ -2,6 +2,8 @@
 inline SVG rectangles, so a chart needs no script and no style attribute (CSP-safe)."""
 from dataclasses import dataclass
 
+from defrel.models import listed
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -20,7 +22,7 @@ class Bar:
 
     @property
     def breakdown(self):
-        return ", ".join(f"{s.label} {s.value}" for s in self.segments)
+        return listed(f"{s.label} {s.value}" for s in self.segments)
 
 
 @dataclass(frozen=True)

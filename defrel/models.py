@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from simple_history.models import HistoricalRecords
 from simple_history.utils import get_m2m_field_name
 
@@ -150,6 +151,12 @@ def links_of(field, instance, using=None):
 def english_page():
     """Whether the page being drawn is in English (else Japanese, the default)."""
     return (get_language() or "ja")[:2] == "en"
+
+
+def listed(texts):
+    """The texts as a list reads in the page's language: 米国、オーストラリア in Japanese,
+    United States, Australia in English."""
+    return pgettext("between the names of a list", ", ").join(texts)
 
 
 def localised(obj, field, english=None):

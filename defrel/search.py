@@ -38,6 +38,10 @@ SCRIPTS = re.compile(rf"(?<=[a-z])(?=[{KANA_KANJI}])|(?<=[{KANA_KANJI}])(?=[a-z]
 # Brackets and quotation marks in a query part words: a reader copies 日豪「2+2」 where the
 # meeting's own title writes 日豪外務防衛閣僚協議(「2+2」), and each word is then found alone.
 BRACKETS = re.compile(r"[「」『』【】〔〕（）()\[\]“”\"]")
+# The longest query any page searches for, in characters: the site-wide search and the lists it
+# links to with the same query (the officials list) take the same, so that no link it draws
+# is refused there. A longer one is refused, never cut short (fewer words find more).
+LONGEST_QUERY = 200
 SHORTEST_INDEXED = 3  # a trigram index finds terms of three characters or more
 # Documents are the normalised texts joined by a character no normalised query holds, so
 # no term is found across two texts.

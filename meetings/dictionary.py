@@ -21,6 +21,7 @@ from meetings.resources import (
     MeetingResource, OccasionResource, ParticipationResource,
 )
 from partners.resources import CountryResource, OfficialResource, PositionResource, TenureResource
+from partners.readings import japanese_page
 
 # Forms of cells.
 TEXT = _("text; may be empty")
@@ -275,6 +276,12 @@ def exports():
             columns.append(Column(name, meaning, form or choices_form(resource, name), name in keys))
         built.append(Export(slug, title, url_name, columns))
     return built
+
+
+def csv_name():
+    """The file's name: its meanings are in the page's language, so the English one is named
+    apart (-en) and a reader who takes both keeps both."""
+    return "defrel-data-dictionary.csv" if japanese_page() else "defrel-data-dictionary-en.csv"
 
 
 def as_csv(built):

@@ -14,6 +14,7 @@ from defrel.dated import spread_over_years
 from defrel.queries import among
 from meetings.models.services import SERVICES, has_service
 from partners.models import localised
+from partners.readings import name_sort_key
 
 FACET_LIMIT = 30  # values shown of a facet without fixed choices (partners, officials, occasions)
 # How a many-to-many facet counts its links: COUNT(*), not COUNT(id), so that PostgreSQL reads
@@ -40,9 +41,10 @@ class Facet:
 
 def toggled(params, name, value, *, multiple, clears=()):
     """The query string with ``value`` of ``name`` switched on or off, other filters kept
-    (in their order) but those named in ``clears``, and the page reset. Written out pair by
-    pair rather than through a copy of the QueryDict (a deep copy): a list has a hundred or
-    so of these."""
+    (in their order) but those named in ``clears``, and the page reset; with no filter left,
+    the list's own address (".", as every list's ends in "/"), never one ending in a bare "?"
+    that a reader would share. Written out pair by pair rather than through a copy of the
+    QueryDict (a deep copy): a list has a hundred or so of these."""
     current = params.getlist(name)
     if value in current:
         chosen = [v for v in current if v != value]
@@ -54,7 +56,7 @@ def toggled(params, name, value, *, multiple, clears=()):
              for v in (chosen if key == name else values)]
     if name not in params:
         pairs += [(name, v) for v in chosen]
-    return "?" + urlencode(pairs)
+    return "?" + urlencode(pairs) if pairs else "."
 
 
 def localised_row(row, prefix):
@@ -73,10 +75,12 @@ class FieldFacet:
     names: str = ""  # prefix of name_ja/name_en for related records: "countries__"
     choices: type | None = None  # TextChoices giving the labels and the order
     multiple: bool = False
+    readings: bool = False  # the records named have kana readings: 五十音 order on Japanese pages
 
     @property
     def fields(self):
-        return [self.field] + ([f"{self.names}name_ja", f"{self.names}name_en"] if self.names else [])
+        named = ["name_ja", "name_en"] + (["reading"] if self.readings else []) if self.names else []
+        return [self.field] + [f"{self.names}{name}" for name in named]
 
     def columns_on(self, model):
         """What a text search reads for this facet with the rows it finds (the facet is then
@@ -91,11 +95,22 @@ class FieldFacet:
             filterset.data, "getlist") else []
         found = filterset.found_values(base, self.fields) if self.columns_on(filterset.queryset.model) else None
         rows = self.read(filterset, base, chosen) if found is None else self.tally(found, chosen)
-        found = [(str(r[self.field]), self.label(r), r["n"]) for r in rows if r[self.field] is not None]
+        return self.ordered([r for r in rows if r[self.field] is not None])
+
+    def ordered(self, rows):
+        """[(value, label, n)] of ``rows`` ({field: value, names…, "n"}) in the facet's order:
+        its choices'; else the most frequent first, and those counted alike by name as the
+        lists order names (partners.readings: 五十音 on Japanese pages), else by label."""
         if self.choices:
             order = {value: i for i, value in enumerate(self.choices.values)}
-            return sorted(found, key=lambda c: order.get(c[0], len(order)))
-        return sorted(found, key=lambda c: (-c[2], c[1]))
+            rows = sorted(rows, key=lambda r: order.get(r[self.field], len(order)))
+        elif self.names:
+            rows = sorted(rows, key=lambda r: (-r["n"], name_sort_key(SimpleNamespace(
+                pk=str(r[self.field]), reading=r.get(f"{self.names}reading") or "",
+                name_ja=r[f"{self.names}name_ja"], name_en=r[f"{self.names}name_en"]))))
+        else:
+            rows = sorted(rows, key=lambda r: (-r["n"], self.label(r)))
+        return [(str(r[self.field]), self.label(r), r["n"]) for r in rows]
 
     def read(self, filterset, base, chosen):
         """[{field: value, …, "n"}] from one aggregate query; for a related record's values,

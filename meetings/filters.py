@@ -19,6 +19,7 @@ from meetings.models import Agreement, Engagement, Exercise, Meeting, Occasion, 
 from meetings.models.services import SERVICES
 from meetings.models.venues import Venue
 from partners.models import Country, Official
+from partners.readings import name_sort_key
 
 
 def search(queryset, name, value):
@@ -50,9 +51,10 @@ class MeetingFilter(FacetedFilterSet):
     # summed with the blocks' counts when nothing is filtered (meetings.unfiltered).
     block_sums = {"encounters": Sum("count")}
     facet_specs = (
-        FieldFacet("country", _("Partner"), "countries__code", names="countries__", multiple=True),
+        FieldFacet("country", _("Partner"), "countries__code", names="countries__", multiple=True,
+                   readings=True),
         FieldFacet("official", _("Official"), "participants__slug", names="participants__",
-                   multiple=True),
+                   multiple=True, readings=True),
         FieldFacet("level", _("Level"), "level", choices=Meeting.Level),
         FieldFacet("kind", _("Kind"), "kind", choices=Meeting.Kind),
         FieldFacet("format", _("Format"), "format", choices=Meeting.Format),
@@ -86,7 +88,8 @@ class ExerciseFilter(FacetedFilterSet):
                                        label=_("Japan's role"))
 
     facet_specs = (
-        FieldFacet("country", _("Partner"), "countries__code", names="countries__", multiple=True),
+        FieldFacet("country", _("Partner"), "countries__code", names="countries__", multiple=True,
+                   readings=True),
         YearFacet(),
         FieldFacet("role", _("Japan's role"), "japan_role", choices=Exercise.Role),
     )
@@ -113,7 +116,8 @@ class EngagementFilter(FacetedFilterSet):
                                        empty_label=_("newest first"))
 
     facet_specs = (
-        FieldFacet("country", _("Partner"), "countries__code", names="countries__", multiple=True),
+        FieldFacet("country", _("Partner"), "countries__code", names="countries__", multiple=True,
+                   readings=True),
         FieldFacet("kind", _("Kind"), "kind", choices=Engagement.Kind),
         FieldFacet("status", _("Status"), "status", choices=Engagement.Status),
         YearFacet(),
@@ -179,13 +183,14 @@ class AgreementFilter(FacetedFilterSet):
         kind_ok = [a for a in base if not kind or a.kind == kind]
         status_ok = [a for a in base if not status or status_param(a.status_as_of) == status]
         rows = [a for a in kind_ok if not status or status_param(a.status_as_of) == status]
-        parties = Counter((p.code, p.name) for a in rows for p in a.parties.all())
+        parties = Counter(p for a in rows for p in a.parties.all())
         kinds = Counter(a.kind for a in status_ok)
         statuses = Counter(status_param(a.status_as_of) for a in kind_ok)
         facets = [
-            self._facet(params, "party", _("Party"), sorted(
-                ((code, name, n) for (code, name), n in parties.items()), key=lambda c: (-c[2], c[1])
-            ), multiple=True),
+            self._facet(params, "party", _("Party"), [
+                (party.code, party.name, n) for party, n in sorted(
+                    parties.items(), key=lambda item: (-item[1], name_sort_key(item[0])))
+            ], multiple=True),
             self._facet(params, "kind", _("Kind"), [
                 (value, str(label), kinds[value]) for value, label in Agreement.Kind.choices if kinds[value]
             ]),

@@ -12,7 +12,7 @@ from defrel import timeline
 from defrel.dated import YearField
 from defrel.kept import cached
 from defrel.stamp import token
-from defrel.search import matching, normalise
+from defrel.search import LONGEST_QUERY, matching, normalise
 from meetings.models import Participation
 from partners.models import Country, Official
 from partners.readings import name_order
@@ -201,8 +201,14 @@ class NamedSelectField(forms.ModelChoiceField):
         return named(self.queryset.model, value)
 
 
+class SearchForm(FilterForm):
+    """The site-wide search's query."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=LONGEST_QUERY)
+
+
 class OfficialFilterForm(FilterForm):
-    q = forms.CharField(label=_("Name"), required=False, max_length=100)
+    q = forms.CharField(label=_("Name"), required=False, max_length=LONGEST_QUERY)
     country = NamedSelectField(
         label=_("Country or organisation"), required=False, to_field_name="code",
         queryset=Country.objects.filter(officials__isnull=False).distinct(), empty_label=_("all"),

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import F
 
+from defrel.models import listed
 from meetings.facets import localised_row
 from meetings.models import Meeting, Participation
 from partners.models import Official
@@ -49,8 +50,7 @@ class Pair:
     @property
     def breakdown(self):
         labels = dict(Meeting.Level.choices)
-        return ", ".join(f"{labels[level]} {self.levels[level]}"
-                         for level in sorted(self.levels, key=LEVELS.index))
+        return listed(f"{labels[level]} {self.levels[level]}" for level in sorted(self.levels, key=LEVELS.index))
 
 
 @dataclass

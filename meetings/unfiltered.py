@@ -209,12 +209,8 @@ def field_choices(model, spec, counted):
         ranked = sorted((key for key in counted if key is None or key in rows),
                         key=lambda key: null_last_order(key, rows, spec.field, counted))[:facet_kinds.FACET_LIMIT]
         counted = {key: counted[key] for key in ranked}
-    found = [(str(rows[key][spec.field]), spec.label(rows[key]), n)
-             for key, n in counted.items() if key is not None and key in rows and rows[key][spec.field] is not None]
-    if spec.choices:
-        order = {value: i for i, value in enumerate(spec.choices.values)}
-        return sorted(found, key=lambda c: order.get(c[0], len(order)))
-    return sorted(found, key=lambda c: (-c[2], c[1]))
+    return spec.ordered([{**rows[key], "n": n} for key, n in counted.items()
+                         if key is not None and key in rows and rows[key][spec.field] is not None])
 
 
 def top(counted):
@@ -231,7 +227,7 @@ def related_rows(relation, spec, keys):
     """{id: {spec.field: value, names…}} of the related records among ``keys``; an id whose
     record is gone (deleted since its block was counted: its links went with it) has none."""
     attribute = spec.field.partition("__")[2]
-    names = [f"name_{lang}" for lang in ("ja", "en")] if spec.names else []
+    names = [field[len(spec.names):] for field in spec.fields[1:]]  # name_ja, name_en, reading
     found = relation.related_model.objects.filter(pk__in=[k for k in keys if k is not None])
     return {row["pk"]: {spec.field: row[attribute], **{spec.names + n: row[n] for n in names}}
             for row in found.values("pk", attribute, *names)}

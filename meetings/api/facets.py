@@ -1,5 +1,7 @@
 """The HTML list's facets (meetings.facets, drawn by the FilterSet) in both languages: the
 counts are the page's own, remembered under the data stamp per language like the page's."""
+from urllib.parse import urljoin
+
 from django.utils import translation
 
 from defrel.kept import cached
@@ -15,7 +17,8 @@ def drawn(facets):
 
 def bilingual(build):
     """The facets ``build()`` gives (Facet objects), labelled ``_ja``/``_en`` like the CSV's
-    columns; the order and the counts are the Japanese page's, the links relative ("?…")."""
+    columns; the order and the counts are the Japanese page's, the links relative ("?…", or
+    "." for the list unfiltered)."""
     with translation.override("ja"):
         japanese = drawn(build())
     with translation.override("en"):
@@ -42,5 +45,5 @@ def of_filterset(filterset, params):
 def linked(facets, request):
     """``facets`` with their links made absolute, as “next” is."""
     base = request.build_absolute_uri(request.path)
-    return [{**facet, "choices": [{**c, "href": base + c["href"]} for c in facet["choices"]]}
+    return [{**facet, "choices": [{**c, "href": urljoin(base, c["href"])} for c in facet["choices"]]}
             for facet in facets]

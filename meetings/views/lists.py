@@ -212,7 +212,7 @@ def data_dictionary(request):
     exports = dictionary.exports()
     if request.GET.get("format") == "csv":
         response = HttpResponse(dictionary.as_csv(exports), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="defrel-data-dictionary.csv"'
+        response["Content-Disposition"] = f'attachment; filename="{dictionary.csv_name()}"'
         return response
     counts = tables.row_counts()
     return render(request, "meetings/data_dictionary.html", {

@@ -144,8 +144,11 @@ def country_detail(request, code):
 
 def chosen_officials(form, officials):
     """``officials`` narrowed by the officials list's filters: the page, its CSV and its JSON
-    twin (each in its own order)."""
+    twin (each in its own order). A name refused (too long) finds no one, rather than every
+    official under the error."""
     chosen = form.valid()
+    if "q" in form.errors:
+        return officials.none()
     if "country" in chosen:
         officials = officials.filter(country=chosen["country"])
     if "q" in chosen:
@@ -180,6 +183,14 @@ class OfficialList(ListView):
         return chosen_officials(self.form, Official.objects.select_related("country").prefetch_related(
             Prefetch("tenures", queryset=Tenure.objects.select_related("position"))
         ).annotate(n_meetings=participation_count()).in_name_order())
+
+    def paginate_queryset(self, queryset, page_size):
+        """As on every other list, a page past the end is the last and one that is no number
+        the first, rather than a 404: an address kept from when more officials matched (a
+        bookmark, a link shared before a filter narrowed) still leads to them."""
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(form=self.form, list_form=self.form, **kwargs)

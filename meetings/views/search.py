@@ -5,12 +5,12 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from defrel.search import counts, matching, terms
+from defrel.search import LONGEST_QUERY, counts, matching, terms
+from meetings.forms import SearchForm
 from meetings.models import Agreement, Engagement, Exercise, Meeting
 from partners.models import Country, Official
 
 PER_KIND = 10  # records shown of each kind; the rest on the kind's own list
-LONGEST_QUERY = 200
 # (model, heading, the list that filters by ?q=, or None)
 KINDS = [
     (Meeting, _("Meetings"), "meetings:meeting-list"),
@@ -33,7 +33,8 @@ def found(model, query, n):
 
 
 def search(request):
-    query = request.GET.get("q", "").strip()[:LONGEST_QUERY]
+    form = SearchForm(request.GET)
+    query = form.valid().get("q", "").strip()
     groups = []
     if terms(query):
         counted = counts([model for model, _title, _list in KINDS], query)
@@ -49,6 +50,7 @@ def search(request):
                 "all_url": f"{reverse(list_name)}?{urlencode({'q': query})}" if list_name else None,
             })
     return render(request, "meetings/search.html", {
-        "query": query, "searched": bool(terms(query)), "groups": groups,
+        "query": query if form.is_valid() else request.GET.get("q", ""), "form": form,
+        "longest_query": LONGEST_QUERY, "searched": bool(terms(query)), "groups": groups,
         "total": sum(group["count"] for group in groups),
     })

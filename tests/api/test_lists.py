@@ -117,6 +117,7 @@ def test_facets_count_like_the_html_list_in_both_languages(client, au, us):
     assert partners["US"]["count"] == 1 and not partners["US"]["selected"]
     assert (partners["US"]["label_ja"], partners["US"]["label_en"]) == ("米国", "United States")
     assert partners["US"]["href"].endswith("/api/meetings/?country=AU&country=US")
+    assert partners["AU"]["href"] == "http://testserver/api/meetings/"  # the last filter removed
     levels = {c["value"]: (c["count"], c["label_en"]) for c in facets["level"]["choices"]}
     with translation.override("en"):
         assert levels == {"leaders": (1, str(Meeting.Level.LEADERS.label)),

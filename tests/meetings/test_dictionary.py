@@ -39,6 +39,18 @@ def test_the_dictionary_page_and_file_describe_the_engagements(client):
     assert "engagements,officials,,Officials the source names" in csv_text
 
 
+def test_each_languages_dictionary_file_has_its_own_name(client):
+    """The meanings are in the page's language: one name for both made the second download
+    overwrite the first, or sit beside it as “(1)”."""
+    names = {}
+    for language in ("ja", "en"):
+        with translation.override(language):
+            response = client.get(reverse("meetings:data-dictionary") + "?format=csv")
+            names[language] = response["Content-Disposition"]
+    assert names == {"ja": 'attachment; filename="defrel-data-dictionary.csv"',
+                     "en": 'attachment; filename="defrel-data-dictionary-en.csv"'}
+
+
 def test_the_data_page_leads_to_the_apis_documentation_and_description(client):
     """The JSON lists are linked from every list, but their documentation was linked from
     nowhere: the data page names it and the OpenAPI description, in either language."""

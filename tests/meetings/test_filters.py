@@ -10,6 +10,7 @@ from meetings.facets import toggled
 from meetings.filters import AgreementFilter, MeetingFilter
 from meetings.models import Agreement, Meeting
 from tests.meetings.factories import AgreementEventFactory, AgreementFactory, MeetingFactory
+from partners.models import Country
 from tests.partners.factories import CountryFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,12 @@ def test_toggling_adds_a_repeatable_value_and_keeps_the_rest():
     params = QueryDict("country=AU&year=2024&page=3")
     assert toggled(params, "country", "US", multiple=True) == "?country=AU&country=US&year=2024"
     assert toggled(params, "country", "AU", multiple=True) == "?year=2024"
+
+
+def test_removing_the_last_filter_links_to_the_list_itself():
+    # "." from /en/meetings/ is /en/meetings/: the list's own address, with no bare "?" to share
+    assert toggled(QueryDict("country=AU&page=2"), "country", "AU", multiple=True) == "."
+    assert toggled(QueryDict("level=leaders"), "level", "leaders", multiple=False) == "."
 
 
 def test_toggling_replaces_a_single_value():
@@ -70,7 +77,7 @@ def test_facet_links_leave_out_values_in_error():
     MeetingFactory(level="ministerial")
     filterset = meeting_filter("year=abc&level=ministerial")
     [level] = [f for f in filterset.facets(QueryDict("year=abc&level=ministerial")) if f.param == "level"]
-    assert level.choices[0].href == "?"
+    assert level.choices[0].href == "."
     assert "year" in filterset.errors
 
 
@@ -146,3 +153,36 @@ def test_facets_count_what_python_counts(query):
     occasions = Counter(m.occasion.key for m in filterset.without("occasion").select_related("occasion")
                         if m.occasion)
     assert facets.get("occasion", {}) == dict(occasions)
+
+
+def partners_alike():
+    """Three partners of one meeting each: a tie the facet settles by name."""
+    partners = [CountryFactory(code="US", name_ja="米国", name_en="United States"),
+                CountryFactory(code="KR", name_ja="韓国", name_en="Republic of Korea"),
+                CountryFactory(code="AU", name_ja="オーストラリア", name_en="Australia")]
+    for country in partners:
+        MeetingFactory(date="2024-05", countries=[country])
+        AgreementFactory(parties=[country])
+    return partners
+
+
+def partner_order(facets):
+    [party] = [f for f in facets if f.param in ("country", "party")]
+    return [c.value for c in party.choices]
+
+
+def test_partners_counted_alike_are_in_gojuon_order_on_japanese_pages():
+    partners_alike()
+    # by code point the katakana came first and 米 before 韓: オーストラリア, 米国, 韓国
+    for query in ("", "year=2024"):  # the whole table's summed counts, and a filter's
+        assert partner_order(meeting_filter(query).facets(QueryDict(query))) == ["AU", "KR", "US"], query
+    agreements = AgreementFilter(QueryDict(""), queryset=Agreement.objects.all())
+    assert partner_order(agreements.rows(QueryDict(""))[1]) == ["AU", "KR", "US"]
+
+
+def test_partners_counted_alike_are_in_english_name_order_on_english_pages():
+    partners_alike()
+    Country.objects.filter(code="US").update(name_en="America")
+    with translation.override("en"):
+        for query in ("", "year=2024"):
+            assert partner_order(meeting_filter(query).facets(QueryDict(query))) == ["US", "AU", "KR"], query

@@ -45,11 +45,20 @@ def test_a_partner_shows_who_met_whom_how_often_and_at_what_level(client, curate
     rows = table_rows(page)
     assert rows[0][:3] == ["吉田圭秀", "ジョンストン", "8"]
     assert ["木原稔", "マールズ", "4"] == next(r[:3] for r in rows if r[:2] == ["木原稔", "マールズ"])
+    assert " ".join(next(r[3:] for r in rows if r[:2] == ["木原稔", "マールズ"])) == "「2+2」 1、大臣級 3"
     with translation.override("en"):
         english = client.get(reverse("partners:country-detail", args=["AU"])).content.decode()
     kihara = next(r for r in table_rows(english) if r[:4] == ["Kihara", "Minoru", "Richard", "Marles"])
     assert " ".join(kihara[4:]) == "4 “2+2” 1, ministerial 3"  # the most senior first
     assert "Yoshida Yoshihide (8)" in drawing(english)
+
+
+def test_the_drawings_heading_ends_as_a_sentence_of_the_pages_language(client, curated):
+    page = client.get(reverse("partners:country-detail", args=["AU"])).content.decode()
+    assert "<strong>日本の主要参加者と、会談したオーストラリアの主要参加者、およびその会談数。</strong>" in page
+    with translation.override("en"):
+        english = client.get(reverse("partners:country-detail", args=["AU"])).content.decode()
+    assert "<strong>Japan’s principals and those of Australia who met them, with their encounters.</strong>" in english
 
 
 def test_an_officials_page_draws_the_most_met_and_says_how_many_are_left_out(client, curated):

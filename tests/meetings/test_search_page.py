@@ -1,6 +1,7 @@
 """The site-wide search page and the lists' ?q= read one search (defrel.search), and find the
 curated records as readers type them."""
 import re
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -8,11 +9,12 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import translation
 
+from defrel.search import LONGEST_QUERY
 from meetings.filters import MeetingFilter
 from meetings.models import Agreement, Engagement, Exercise, Meeting
 from partners.models import Country, Official
 from tests.meetings.factories import AgreementFactory, EngagementFactory, ExerciseFactory, MeetingFactory
-from tests.partners.factories import CountryFactory
+from tests.partners.factories import CountryFactory, OfficialFactory
 from tests.curated import load_curated
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +156,31 @@ def test_every_column_a_search_reads_of_a_meeting_is_in_one_index():
     indexed = set(re.findall(r"\w+", definition.partition("(")[2]))
     assert {"level", "venue", "date_lower", "key", "occasion_id"} <= read
     assert read <= indexed, read - indexed
+
+
+def test_a_long_search_that_finds_officials_leads_to_their_list_finding_them(client):
+    OfficialFactory(slug="marles", name_en="Richard Marles", name_ja="リチャード・マールズ")
+    OfficialFactory(slug="other", name_en="Someone Else", name_ja="他の人")
+    query = " ".join(["Richard Marles"] * 10)  # 149 characters: more than a name, within a search
+    with translation.override("en"):
+        page = client.get("/en/search/", {"q": query}).content.decode()
+        link = unescape(re.search(r'<a href="(/en/partners/officials/\?q=[^"]+)"', page).group(1))
+        officials = client.get(link).content.decode()
+    assert 'href="/en/partners/officials/marles/"' in officials
+    assert "other/" not in officials and "at most" not in officials
+
+
+def test_a_query_longer_than_any_search_takes_is_refused_not_cut_short(client):
+    OfficialFactory(slug="marles", name_en="Richard Marles", name_ja="リチャード・マールズ")
+    query = "Marles " + "x" * LONGEST_QUERY  # cut to its first words it would find Marles
+    with translation.override("en"):
+        search = client.get("/en/search/", {"q": query}).content.decode()
+        officials = client.get("/en/partners/officials/", {"q": query}).content.decode()
+    limit = f"at most {LONGEST_QUERY} characters"
+    assert limit in search and "officials/marles/" not in search
+    assert limit in officials and "officials/marles/" not in officials and "No official matches" in officials
+
+
+def test_the_search_box_on_every_page_takes_what_the_search_takes(client):
+    page = client.get(reverse("meetings:home")).content.decode()
+    assert re.search(r'id="site-search-q" name="q" maxlength="(\d+)"', page).group(1) == str(LONGEST_QUERY)

@@ -136,6 +136,13 @@ def test_facet_links_keep_the_other_filters_and_reset_the_page(client, au, us):
     assert 'href="?q=%E4%BC%9A%E8%AB%87" aria-current="true"' in html
 
 
+def test_removing_the_only_filter_links_to_the_list_unfiltered(client, au):
+    MeetingFactory(countries=[au])
+    html = page(client, "meetings:meeting-list", "?country=AU")
+    assert '<a href="." aria-current="true">オーストラリア' in html
+    assert 'href="?"' not in html
+
+
 def test_year_filter_and_facet_count_an_interval_in_each_year(client, au):
     MeetingFactory(title_ja="年越しの協議", date="2023-12/2024-01", countries=[au])
     MeetingFactory(title_ja="五月の会談", date="2024-05", countries=[au])
@@ -161,7 +168,7 @@ def test_the_years_beside_a_month_lead_to_the_whole_year_they_count(client, au):
     filterset = MeetingFilter(QueryDict("year=2024&month=5"), queryset=Meeting.objects.all())
     (years,) = [f for f in filterset.facets(QueryDict("year=2024&month=5")) if f.param == "year"]
     assert {c.value: (c.count, c.href) for c in years.choices} == {
-        "2025": (1, "?year=2025"), "2024": (1, "?")}
+        "2025": (1, "?year=2025"), "2024": (1, ".")}
 
 
 @pytest.mark.parametrize("query", ["?year=abc", "?year=20245", "?month=13&year=2024", "?country=XX",

@@ -187,6 +187,18 @@ def test_the_official_list_pages_keep_its_filters(client, korea, monkeypatch):
     assert "金龍顕" in text(page) and "申源湜" not in text(page)
 
 
+def test_an_official_list_page_past_the_end_shows_the_last_as_the_other_lists_do(client, korea, monkeypatch):
+    """A bookmarked ?page=3 after the list has shrunk: the last page, not a “not found”."""
+    from meetings.views import profiles as views
+
+    monkeypatch.setattr(views.OfficialList, "paginate_by", 1)
+    OfficialFactory(country=korea, name_ja="金龍顕", name_en="Kim Yong-hyun", reading="きむ よんひょん")
+    OfficialFactory(country=korea, name_ja="申源湜", name_en="Shin Won-sik", reading="しん うぉんしく")
+    past = client.get(reverse("partners:official-list"), {"country": "KR", "page": "3"})
+    assert "申源湜" in text(past) and "金龍顕" not in text(past)
+    assert "金龍顕" in text(client.get(reverse("partners:official-list"), {"page": "abc"}))
+
+
 def test_the_official_list_says_when_a_country_is_unknown(client):
     OfficialFactory(name_ja="木原稔", name_en="Kihara Minoru")
     shown = text(get(client, "partners:official-list", lang="en", country="ZZ"))

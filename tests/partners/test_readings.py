@@ -14,6 +14,7 @@ from defrel.search import matching
 from meetings.views.matrix import agreements_matrix
 from partners.models import Country, Official
 from partners.readings import from_kana, from_romanised, name_sort_key
+from tests.curated import load_curated
 from tests.meetings.factories import AgreementEventFactory, AgreementFactory
 from tests.pages import form_fields, get, text
 from tests.partners.factories import CountryFactory, OfficialFactory
@@ -247,3 +248,10 @@ def test_an_officials_file_without_readings_imports_and_each_reading_is_taken_or
     result = OfficialResource().import_data(with_readings, dry_run=False)
     assert not result.has_errors() and not result.has_validation_errors()
     assert Official.objects.get(slug="kihara-minoru").reading_from == "editor"
+
+
+def test_every_curated_official_and_partner_has_a_reading_to_be_listed_by():
+    """Without one a name falls to the end of every Japanese list (安圭伯 after ラヴロフ)."""
+    load_curated()
+    assert list(Official.objects.filter(reading="").values_list("name_ja", flat=True)) == []
+    assert list(Country.objects.filter(reading="").values_list("name_ja", flat=True)) == []
