@@ -128,15 +128,16 @@ def test_the_curated_record_says_how_it_knows_and_counts_each_encounter_once():
     assert five.participations.get(official__slug="kim-yong-hyun").known_from == "source"
 
     found = problems()
-    # Readings an editor is to confirm: every Japanese official's (from the romanised name),
-    # and none for the officials written in kanji whose reading no source gives (安圭伯: the
-    # source writes アン・ギュベク, not after the kanji); every partner has one.
+    # Readings an editor is to confirm: every Japanese official's (from the romanised name);
+    # the officials written in kanji whose reading no source gives after the kanji (安圭伯:
+    # the source writes アン・ギュベク elsewhere) have an editor's; every partner has one.
     romanised = found.pop("romanised_reading")
     assert sorted(p.record.slug for p in romanised) == sorted(
         Official.objects.filter(country__code="JP").values_list("slug", flat=True))
     assert len(romanised) == 25
-    assert sorted(p.record.slug for p in found.pop("no_reading")) == [
-        "ahn-gyu-back", "han-min-koo", "xi-jinping"]
+    assert found.pop("no_reading") == []
+    assert dict(Official.objects.filter(reading_from="editor").values_list("slug", "reading")) == {
+        "ahn-gyu-back": "あん ぎゅべく", "han-min-koo": "はん みんぐ", "xi-jinping": "しゅう きんぺい"}
     from_sources = Official.objects.filter(reading_from="source").order_by("slug")
     assert {o.slug: o.reading for o in from_sources} == {
         "dong-jun": "とう ぐん", "kim-myung-soo": "きむ みょんす", "kim-seon-ho": "きむ そんほ",

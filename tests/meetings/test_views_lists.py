@@ -399,7 +399,8 @@ def test_agreement_detail_draws_the_lifecycle(client, gsomia):
     assert "concluded" in lifecycle and "notice withdrawn" in lifecycle
     assert "termination_notifiedの抜粋" in lifecycle
     assert "/en" + reverse("meetings:meeting-detail", args=["2016-11-kr"]) in lifecycle
-    assert "秘密軍事情報保護協定 / 情報保護協定 / GSOMIA" in html
+    # its other names, the Japanese ones marked as Japanese on the English page
+    assert '<span lang="ja">秘密軍事情報保護協定</span> / <span lang="ja">情報保護協定</span> / GSOMIA' in html
     assert "status-in_force" in html
 
 
