@@ -19,11 +19,12 @@ from defrel.stamp import reads, token
 from meetings import unfiltered
 from meetings.facets import Choice, Facet, toggled
 
-# Beyond this many matches of a search, PostgreSQL joins its ids more slowly than it repeats
-# the search (100,000 ids: 0.3–0.6 s a facet instead of 0.25), and the ids are not kept in the
-# cache. SQLite joins any number faster than it searches again: there a larger search's ids
-# serve the request that read them (a search of 31,000 meetings among 100,000: 1.24 s → 0.50,
-# bench/NOTES.md).
+# Beyond this many matches of a search, its ids are not kept in the cache; the request that
+# read them counts the single-valued facets and the total from the values it read, however
+# many. The many-to-many facets join the ids on SQLite, which does that faster than it
+# searches again, and search again on PostgreSQL, which joins them more slowly (100,000 ids:
+# 0.3–0.6 s a facet instead of 0.25). A search of 31,000 meetings among 100,000: 1.24 s →
+# 0.50 on SQLite, 1.8–2.1 s → 0.7 on PostgreSQL (bench/NOTES.md).
 FOUND_IDS_LIMIT = 20_000
 
 
@@ -90,12 +91,12 @@ class FacetedFilterSet(django_filters.FilterSet):
     def found_values(self, base, columns):
         """Under a text search, a tuple of ``columns`` (among ``found_columns``) for each of
         ``base``'s rows, from which the single-valued facets and totals are counted without a
-        query each; None where ``found_ids`` is None. Read with the search itself when it
-        runs; after a search another request remembered, read once by the ids."""
+        query each; None without a search. Read with the search itself when it runs; after
+        a search another request remembered, read once by the ids."""
         found = self.search_of(base)
-        if found is None or found["ids"] is None:
+        if found is None:
             return None
-        if found["values"] is None:
+        if found["values"] is None:  # ids another request found (so never too many to keep)
             rows = self.queryset.model.objects.filter(among(found["ids"]))
             found["values"] = {row[0]: row[1:] for row in rows.values_list("pk", *self.found_columns)}
         at = [self.found_columns.index(column) for column in columns]
@@ -154,16 +155,15 @@ class FacetedFilterSet(django_filters.FilterSet):
                 nonlocal read
                 read = {}
                 rows = ordered.values_list("pk", *self.found_columns)
-                rows = rows if any_number else rows[:FOUND_IDS_LIMIT + 1]
                 read.update((row[0], row[1:]) for row in rows)  # a join may repeat a row
                 return {"ids": list(read) if len(read) <= FOUND_IDS_LIMIT else None}
 
             ids = cached(key, search, self.data_stamp)["ids"]
-            if ids is None and any_number:  # too many to keep: this request's own
+            if ids is None:  # too many to keep: this request's own values (and ids on SQLite)
                 if read is None:
                     search()
-                ids = list(read)
-            found[key] = {"ids": ids, "values": read if ids is not None else None}
+                ids = list(read) if any_number else None
+            found[key] = {"ids": ids, "values": read}
         return found[key]
 
     def good_params(self, params):
@@ -208,8 +208,10 @@ class FacetedFilterSet(django_filters.FilterSet):
             summed = unfiltered.totals(self)
             if summed is not None:
                 return summed["rows"]
-            ids = self.found_ids(self.qs)
-            return self.qs.count() if ids is None else len(ids)
+            found = self.search_of(self.qs)
+            if found is None:
+                return self.qs.count()
+            return len(found["ids"] if found["ids"] is not None else found["values"])
 
         return cached(self.counts_key(self.good_params(params), "count"), count, stamp)
 
