@@ -61,6 +61,10 @@ class RowSerializer(serializers.Serializer):
     """Subclassed once a resource by :func:`row_serializer`."""
 
     resource_class = None
+    # The rows a record carries beside its columns (a meeting's participants): {the name of
+    # a serializer field the subclass declares (many=True), which the OpenAPI description
+    # shows: the record's rows, read when the record is drawn}.
+    nested = {}
 
     class Meta:
         list_serializer_class = RowListSerializer
@@ -76,7 +80,10 @@ class RowSerializer(serializers.Serializer):
         return {name: read(cell) for (name, read), cell in zip(self.readers, cells)}
 
     def to_representation(self, instance):
-        return self.typed([self.resource.export_field(field, instance) for field, _described in self.columns])
+        row = self.typed([self.resource.export_field(field, instance) for field, _described in self.columns])
+        for name, rows in self.nested.items():
+            row[name] = self.fields[name].to_representation(rows(instance))
+        return row
 
 
 def row_serializer(resource_class, name=None):

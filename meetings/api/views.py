@@ -2,11 +2,11 @@
 facets and its CSV's columns (the import-export resource's)."""
 from django.db.models import DateField, Value
 from django.http import Http404
+from django.urls import reverse
 from django.utils import translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from django.urls import reverse
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -59,20 +59,12 @@ AgreementEventRow = row_serializer(AgreementEventResource)
 
 class MeetingRecord(MeetingRow):
     participations = ParticipationSerializer(many=True, read_only=True)
-
-    def to_representation(self, instance):
-        row = super().to_representation(instance)
-        row["participations"] = ParticipationSerializer(instance.participations.all(), many=True).data
-        return row
+    nested = {"participations": lambda meeting: meeting.participations.all()}
 
 
 class AgreementRecord(AgreementRow):
     events = AgreementEventRow(many=True, read_only=True)
-
-    def to_representation(self, instance):
-        row = super().to_representation(instance)
-        row["events"] = AgreementEventRow(instance.events.all(), many=True).data
-        return row
+    nested = {"events": lambda agreement: agreement.events.all()}
 
 
 OfficialRow = row_serializer(OfficialResource)
@@ -83,12 +75,7 @@ TenureRow = row_serializer(TenureResource)
 # passed, as their page lists them.
 class OfficialRecord(OfficialRow):
     tenures = TenureRow(many=True, read_only=True)
-
-    def to_representation(self, instance):
-        row = super().to_representation(instance)
-        tenures = instance.tenures.select_related("official", "position").in_succession()
-        row["tenures"] = TenureRow(tenures, many=True).data
-        return row
+    nested = {"tenures": lambda official: official.tenures.select_related("official", "position").in_succession()}
 
 
 class TwinViewSet(viewsets.ReadOnlyModelViewSet):
