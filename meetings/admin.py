@@ -11,6 +11,7 @@ from defrel.admin_forms import InlineRowsFormSet, VersionCheckedForm, without_sa
 from defrel.admin_filters import YearFilter
 from defrel.admin_input import CheckedAutocompleteFields, holds
 from defrel.models import Localised, loaded_parents
+from defrel.queries import among
 from meetings.models import (
     Agreement, AgreementEvent, Engagement, Exercise, Meeting, Occasion, Participation,
 )
@@ -213,7 +214,7 @@ def titles_retold(records):
                    if pk in before and before[pk] != position]
         if not changed:
             return None
-        shown = list(Participation.objects.filter(pk__in=changed).select_related("meeting", "official", "position")
+        shown = list(Participation.objects.filter(among(changed)).select_related("meeting", "official", "position")
                      .order_by("-meeting__date_lower", "meeting__key", "pk")[:delete_effects.SHOWN])
         was = Position.objects.in_bulk({before[p.pk] for p in shown} - {None})
         return delete_effects.Effect(

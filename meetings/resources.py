@@ -8,6 +8,7 @@ from import_export import fields
 
 from defrel.imports.readahead import chunked
 from defrel.models import Source
+from defrel.queries import among
 from defrel.resources import SEPARATOR, CuratedResource, KeysWidget, KeyWidget, LinesWidget
 from meetings import fast_export
 from meetings.models import (
@@ -83,7 +84,7 @@ class MeetingResource(CuratedResource):
         super().before_import(dataset, **kwargs)  # the file's meetings read ahead
         self.milestones = {}
         for chunk in chunked(self.read_ahead_state.existing.values()):
-            for milestone in (AgreementEvent.objects.filter(meeting__in=chunk)
+            for milestone in (AgreementEvent.objects.filter(among(chunk, "meeting"))
                               .select_related("agreement", "meeting")):
                 stored = self.milestones.setdefault(milestone.meeting_id, (milestone.meeting.date, []))
                 stored[1].append(milestone)
