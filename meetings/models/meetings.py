@@ -2,6 +2,7 @@
 from django.db import models
 from django.db.models import BooleanField, Prefetch, Q
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from defrel.links import address
@@ -181,6 +182,9 @@ class Meeting(NaturalKeyed, Dated, Sourced, Versioned, WithPartners, models.Mode
             models.Index(fields=["level", "-date_lower"], name="meeting_level_date"),
             # The meetings list's "where" filter and facet.
             models.Index(fields=["venue", "-date_lower"], name="meeting_venue_date"),
+            # A new key's twins in other letter case (defrel.models.letter_case_twin, the
+            # import's read-ahead): UPPER(key) = UPPER(%s), IN (…).
+            models.Index(Upper("key"), name="meeting_key_upper"),
         ]
 
     def __str__(self):

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
+from defrel.models import letter_case_twins
 from meetings.models import Meeting
 from partners.models import Country
 from tests.meetings.factories import (
@@ -136,6 +137,18 @@ def test_a_key_differing_from_an_existing_one_only_in_letter_case_is_refused(edi
     assert response.context["adminform"].form.errors["key"] == [
         "「2024-05-AU-US-defmin」は既存の「2024-05-au-us-defmin」と大文字・小文字だけが異なります。既存のキーを使用してください。"]
     assert Meeting.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_new_keys_letter_case_twins_are_found_by_the_index_of_upper_case_keys():
+    MeetingFactory(key="2024-05-au-us-defmin", countries=[CountryFactory(code="AU")])
+    twins = letter_case_twins(Meeting, "key", "2024-05-AU-US-defmin")
+    assert list(twins.values_list("key", flat=True)) == ["2024-05-au-us-defmin"]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # a table this small is read whole unless told
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = twins.values_list("key", flat=True).explain()
+    assert "meeting_key_upper" in plan
 
 
 def test_a_country_code_in_other_letter_case_is_refused_and_a_record_may_recase_its_own(editor_client):
