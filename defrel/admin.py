@@ -33,7 +33,7 @@ from defrel.exports import ExcelCSV
 from defrel.imports import background, sealed, versions
 from defrel.imports.forms import SealedConfirmForm
 from defrel.imports.history import has_history, write_history
-from defrel.models import Localised, Source, localised
+from defrel.models import Localised, Source, listed, localised, named_record
 from defrel.resources import SourceResource
 from defrel.restores import brought_back_with
 from defrel.search_index import deferred
@@ -188,7 +188,7 @@ class EditorialAdmin(VersionCheckedDeletes, DeletedRecords, InlineRowsInHistory,
         rows = brought_back_with(record, router.db_for_write(self.model))
         if rows:
             messages.info(request, _("Brought back with it, as they were before the delete: %(rows)s.") % {
-                "rows": ", ".join(f"{row._meta.verbose_name} “{row}”" for row in rows)})
+                "rows": listed(named_record(row) for row in rows)})
 
     def write_to_tmp_storage(self, import_file, input_format):
         """Store text as UTF-8 whatever it came in (Japanese Excel writes Shift_JIS), so both

@@ -12,6 +12,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from defrel.changes import beside
+from defrel.models import listed
 
 
 class InlineRowsInHistory:
@@ -61,7 +62,7 @@ def values_only(form, fieldsets):
 
 def recorded(field, records):
     def links(_record):
-        return ", ".join(str(record) for record in records)
+        return listed(str(record) for record in records)
     links.short_description = field.verbose_name
     links.__name__ = field.name  # the row's class, field-<name>, as on the change page
     return links

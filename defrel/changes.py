@@ -9,7 +9,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from defrel.imports.history import history_model
-from defrel.models import InlineRow
+from defrel.models import InlineRow, listed
 
 SHOWN = 20  # entries listed; the rest are counted
 UNSHOWN_FIELDS = {"version", "date_lower", "date_upper"}  # derived, or bumped by any write
@@ -103,7 +103,7 @@ def describe(entry, previous, row):
         for change in entry.diff_against(previous, excluded_fields=UNSHOWN_FIELDS).changes]
     if previous is not None and not fields:
         return None
-    values["fields"] = ", ".join(fields) or "—"
+    values["fields"] = listed(fields) or "—"
     if issubclass(model, InlineRow):
         return _("%(when)s — %(who)s changed the %(kind)s “%(row)s”: %(fields)s.") % values
     return _("%(when)s — %(who)s changed this record: %(fields)s.") % values

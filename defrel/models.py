@@ -115,7 +115,7 @@ class NaturalKeyed(models.Model):
         return ValidationError(
             _("The %(kind)s “%(other)s” is already on record with the same %(fields)s.") % {
                 "kind": model_class._meta.verbose_name, "other": other,
-                "fields": ", ".join(str(f.verbose_name) for f in fields)},
+                "fields": listed(str(f.verbose_name) for f in fields)},
             code=error.code)
 
 
@@ -167,6 +167,17 @@ def listed(texts):
     """The texts as a list reads in the page's language: 米国、オーストラリア in Japanese,
     United States, Australia in English."""
     return pgettext("between the names of a list", ", ").join(texts)
+
+
+def quoted(text):
+    """A name quoted as the page's language quotes it: 「日豪防衛相会談」, “Japan–Australia …”."""
+    return pgettext("quotation marks around a name", "“%(name)s”") % {"name": text}
+
+
+def named_record(record):
+    """A record of some kind named in a message: 参加者「木原稔」, participation “Kihara Minoru”."""
+    return pgettext("a kind of record and its name", "%(kind)s %(name)s") % {
+        "kind": record._meta.verbose_name, "name": quoted(record)}
 
 
 def localised(obj, field, english=None):

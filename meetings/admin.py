@@ -10,7 +10,7 @@ from defrel.admin import EditorialAdmin
 from defrel.admin_forms import InlineRowsFormSet, VersionCheckedForm, without_saved_rows
 from defrel.admin_filters import YearFilter
 from defrel.admin_input import CheckedAutocompleteFields, holds
-from defrel.models import Localised, loaded_parents
+from defrel.models import Localised, listed, loaded_parents, quoted
 from defrel.queries import among
 from meetings.models import (
     Agreement, AgreementEvent, Engagement, Exercise, Meeting, Occasion, Participation,
@@ -147,7 +147,7 @@ class MeetingAdmin(TitleInTheEditorsLanguage, EditorialAdmin):
                 messages.info(request, _(
                     "The new meeting does not take the original's %(rows)s, which belong to that "
                     "meeting alone: %(names)s.") % {"rows": inline.model._meta.verbose_name_plural,
-                                                    "names": ", ".join(f"“{row}”" for row in left)})
+                                                    "names": listed(quoted(row) for row in left)})
         return kwargs
 
     def save_related(self, request, form, formsets, change):
@@ -159,7 +159,7 @@ class MeetingAdmin(TitleInTheEditorsLanguage, EditorialAdmin):
             messages.warning(request, _(
                 "No tenure on record covers this meeting's date for %(names)s: no title at the "
                 "time is shown for them. Check the date, or add the tenure.") % {
-                "names": ", ".join(str(p.official) for p in untitled)})
+                "names": listed(str(p.official) for p in untitled)})
 
     @admin.display(description=_("date"), ordering="date_lower")
     def date_display(self, meeting):

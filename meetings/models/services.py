@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from defrel.models import listed
+
 SERVICES = {"joint": _("joint"), "gsdf": _("GSDF"), "msdf": _("MSDF"), "asdf": _("ASDF")}
 
 
@@ -29,7 +31,7 @@ class WithServices(models.Model):
 
     @property
     def services_display(self):
-        return ", ".join(str(SERVICES.get(s, s)) for s in self.service_list)
+        return listed(str(SERVICES.get(s, s)) for s in self.service_list)
 
     def clean(self):
         super().clean()

@@ -144,7 +144,7 @@ def test_a_viewer_reads_a_past_version_as_values_with_no_field_to_edit_and_no_re
     assert set(form_fields(page)) == {"csrfmiddlewaretoken"}  # nothing to post but the token
     shown = html.unescape(text(page))
     assert "Japan–U.S.–Australia–Philippines Defense Ministers' Meeting" in shown  # the version's title
-    assert "相手国・機関: 米国, 豪州, フィリピン" in shown  # its partners, not today's
+    assert "相手国・機関: 米国、豪州、フィリピン" in shown  # its partners, not today's
     assert "視察した訓練: タリスマン・セイバー" in shown
     assert "差し戻し" not in shown and "Revert" not in shown
     assert "を表示" in shown  # "View meeting", not "Revert meeting"

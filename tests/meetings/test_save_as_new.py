@@ -69,7 +69,7 @@ def test_save_as_new_names_the_milestones_it_did_not_copy(editor_client, origina
     with translation.override("ja"):
         expected = gettext("The new meeting does not take the original's %(rows)s, which belong to that "
                            "meeting alone: %(names)s.") % {"rows": AgreementEvent._meta.verbose_name_plural,
-                                                           "names": f"“{milestone}”"}
+                                                           "names": f"「{milestone}」"}
     assert expected in said(response)
     assert "日豪円滑化協定" in expected
 
@@ -121,7 +121,6 @@ def test_a_milestone_already_on_record_is_named_at_its_row(editor_client, origin
     with translation.override("ja"):
         expected = gettext("The %(kind)s “%(other)s” is already on record with the same %(fields)s.") % {
             "kind": AgreementEvent._meta.verbose_name, "other": existing,
-            "fields": ", ".join(str(AgreementEvent._meta.get_field(f).verbose_name)
-                                for f in ("agreement", "kind", "date"))}
+            "fields": "協定、段階、日付"}  # a Japanese list, joined by 、
     assert row_errors(response) == {"agreement_events-0": expected.split()}
-    assert expected.startswith("協定, 段階, 日付が同じ協定の経過「日豪円滑化協定")
+    assert expected.startswith("協定、段階、日付が同じ協定の経過「日豪円滑化協定")
