@@ -5,6 +5,7 @@ import xml.etree.ElementTree as ET
 from html import unescape
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -77,6 +78,22 @@ def test_anonymous_pages_set_no_cookie_and_do_not_vary_on_it(client, records):
             assert response.status_code in (200, 404), address
             assert not response.cookies, (address, list(response.cookies))
             assert "Cookie" not in response.get("Vary", ""), (address, response.get("Vary"))
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_public_pages_refuse_every_method_but_reading_them(records, method):
+    """The public site changes nothing: a POST (or a PUT, PATCH, DELETE) is a 405 naming the
+    methods it takes, from a browser as from a script without a CSRF token; the same
+    addresses still answer GET and HEAD."""
+    browser = Client(enforce_csrf_checks=True)
+    for url in public_urls(records)[:-1]:  # the last: no such page, whatever the method
+        for address in (url, "/en" + url if not url.endswith((".xml", ".txt")) else url):
+            response = getattr(browser, method)(address, {"q": "x"} if method == "post" else "")
+            assert (response.status_code, response.get("Allow")) == (405, "GET, HEAD"), (method, address)
+            assert response.content == b"", address
+    for address in (records["meeting"].get_absolute_url(), "/en/meetings/export.csv", "/robots.txt"):
+        assert browser.head(address).status_code == 200, address
+    assert browser.get("/en/meetings/?country=AU").context["page_obj"].object_list[0] == records["meeting"]
 
 
 def test_the_admin_keeps_its_csrf_token_and_its_language_form(client, admin_client):
