@@ -156,6 +156,19 @@ def test_a_lists_canonical_address_keeps_its_own_filters_alone_in_its_order(clie
     assert first_page == "http://testserver/meetings/?country=AU"
 
 
+def test_the_agreements_matrix_on_a_past_day_is_its_own_canonical_address(client, records):
+    """The matrix as of 2019-12-01 shows other statuses than today's: its canonical address and
+    alternates keep the day (a valid one alone), and leave out what else the address carries."""
+    links = head_links(client.get("/en/agreements/matrix/?utm_source=x&as_of=2019-12-01&fbclid=1"))
+    assert links[("canonical", None)] == "http://testserver/en/agreements/matrix/?as_of=2019-12-01"
+    assert links[("alternate", "ja")] == "http://testserver/agreements/matrix/?as_of=2019-12-01"
+    assert links[("alternate", "x-default")] == "http://testserver/agreements/matrix/?as_of=2019-12-01"
+    for query in ("?as_of=2019-13-40", "?as_of=", ""):
+        links = head_links(client.get("/agreements/matrix/" + query))
+        assert links[("canonical", None)] == "http://testserver/agreements/matrix/", query
+        assert links[("alternate", "en")] == "http://testserver/en/agreements/matrix/", query
+
+
 def test_a_later_page_of_a_list_is_its_own_canonical_address(client, records, monkeypatch):
     monkeypatch.setattr(OfficialList, "paginate_by", 1)
     OfficialFactory(slug="conroy-pat", name_en="Pat Conroy", country=records["country"])
