@@ -18,6 +18,12 @@ from django.utils.translation import get_language
 from defrel.models import letter_case_twin
 
 PLAIN = re.compile(r"[-\w]+\Z", re.ASCII)
+# What a link to the site may carry for its sender's statistics (a newsletter's, an ad's, a
+# social network's): nothing a page reads, so no address the site writes repeats it. The
+# canonical address keeps a page's own parameters alone (defrel_i18n.canonical_query); the
+# links a page writes from its own address (pages, facets, its search form) drop these.
+TRACKING_PARAMETERS = frozenset({"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content",
+                                 "fbclid", "gclid"})
 STAND_IN = "defrel-key-stand-in"
 
 
@@ -34,6 +40,14 @@ def address(viewname, key):
         return reverse(viewname, args=[key])
     urlconf = get_urlconf() or settings.ROOT_URLCONF
     return route(viewname, get_language(), get_script_prefix(), urlconf).replace(STAND_IN, key, 1)
+
+
+def untracked(params):
+    """A copy of the QueryDict ``params`` without TRACKING_PARAMETERS."""
+    kept = params.copy()
+    for name in TRACKING_PARAMETERS.intersection(kept):
+        del kept[name]
+    return kept
 
 
 def moved(request, viewname, key):

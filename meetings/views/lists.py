@@ -8,7 +8,7 @@ from django.utils.functional import SimpleLazyObject
 from defrel import dates
 from defrel.exports import applied, refused, stream_csv
 from defrel.kept import cached
-from defrel.links import key_in_any_case
+from defrel.links import key_in_any_case, untracked
 from meetings import dictionary, tables
 from meetings.filters import AgreementFilter, ExerciseFilter, MeetingFilter
 from meetings.forms import suggestions
@@ -71,10 +71,10 @@ def paginator(filterset, count):
 
 
 def with_keys(filterset, params):
-    """``params`` with the names typed into name boxes as the keys they stand for
-    (meetings.forms.NamedChoiceField), so that the facets mark the records chosen and their
-    links take them away."""
-    params = params.copy()
+    """``params`` as the list's links write them: the names typed into name boxes as the keys
+    they stand for (meetings.forms.NamedChoiceField), so that the facets mark the records
+    chosen and their links take them away, and no tracking parameter (?utm_source=)."""
+    params = untracked(params)
     filterset.is_valid()
     for name in NAME_FIELDS:
         keys = getattr(filterset.form.fields.get(name), "keys", None)
