@@ -368,10 +368,22 @@ class EditorialAdmin(VersionCheckedDeletes, DeletedRecords, InlineRowsInHistory,
                 yield _("Row %(line)s: %(error)s") % {"line": row.number, "error": problem}
 
 
+def date_column(ordering="date_lower"):
+    """A changelist's column of a record's partial date as the public pages write it, in the
+    editor's language (2024年5月～6月, May–June 2024), not its EDTF text (2024-05/2024-06);
+    sorted by ``ordering``, its earliest day where the record stores one."""
+    @admin.display(description=gettext_lazy("date"), ordering=ordering)
+    def date_display(self, record):
+        return record.date_display
+    return date_display
+
+
 @admin.register(Source)
 class SourceAdmin(EditorialAdmin):
     resource_classes = [SourceResource]
-    list_display = ["key", "title_ja", "title_en", "date", "publisher"]
+    list_display = ["key", "title_ja", "title_en", "date_display", "publisher"]
+    # No bounds stored: the EDTF text sorts as its days do (2024 < 2024-05 < 2025).
+    date_display = date_column(ordering="date")
     search_fields = ["key", "title_ja", "title_en"]
 
     @admin.display(description=gettext_lazy("publisher"), ordering=Localised("publisher"))

@@ -201,9 +201,17 @@ class PartialDate:
             if same_year and a.precision != "year" and b.precision != "year":
                 right = right.removeprefix(f"{b.lower.year}年")
             return f"{a.label('ja')}～{right}"
-        if same_year and a.precision == "month" and b.precision == "month":
-            return f"{ENGLISH_MONTHS[a.lower.month]}–{b.label('en')}"
-        return f"{a.label('en')} – {b.label('en')}"
+        if not same_year or "year" in (a.precision, b.precision):
+            return f"{a.label('en')} – {b.label('en')}"
+        # As the Japanese, the year once at the end (24 February – 7 March 2025), and the
+        # month once too within one month (3–5 March 2025).
+        right = b.label("en")
+        if a.precision == b.precision == "day" and a.lower.month == b.lower.month:
+            return f"{a.lower.day}–{right}"
+        left = a.label("en").removesuffix(f" {a.lower.year}")
+        # Spaced between words (24 February – March), close between single ones (May–June).
+        dash = " – " if " " in left or b.precision == "day" else "–"
+        return f"{left}{dash}{right}"
 
     def __str__(self):
         return self.display()

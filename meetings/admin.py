@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from defrel import delete_effects, save_effects
-from defrel.admin import EditorialAdmin
+from defrel.admin import EditorialAdmin, date_column
 from defrel.admin_forms import InlineRowsFormSet, VersionCheckedForm, without_saved_rows
 from defrel.admin_filters import YearFilter
 from defrel.admin_input import CheckedAutocompleteFields, holds
@@ -110,6 +110,7 @@ class MeetingAdmin(TitleInTheEditorsLanguage, EditorialAdmin):
     resource_classes = [MeetingResource]
     list_display = ["date_display", "title", "level", "kind", "format", "partner_codes", "key"]
     list_display_links = ["date_display", "title"]
+    date_display = date_column()
     list_filter = [YearFilter, "level", "kind", "format", "occasion", "countries__region"]
     search_fields = ["key", "title_ja", "title_en", "summary_ja", "summary_en",
                      "countries__name_ja", "countries__name_en", "countries__code",
@@ -160,10 +161,6 @@ class MeetingAdmin(TitleInTheEditorsLanguage, EditorialAdmin):
                 "No tenure on record covers this meeting's date for %(names)s: no title at the "
                 "time is shown for them. Check the date, or add the tenure.") % {
                 "names": listed(str(p.official) for p in untitled)})
-
-    @admin.display(description=_("date"), ordering="date_lower")
-    def date_display(self, meeting):
-        return meeting.date_display
 
     @admin.display(description=_("partners"))
     def partner_codes(self, meeting):
@@ -274,7 +271,8 @@ class AgreementAdmin(TitleInTheEditorsLanguage, EditorialAdmin):
 @admin.register(AgreementEvent)
 class AgreementEventAdmin(EditorialAdmin):
     resource_classes = [AgreementEventResource]
-    list_display = ["agreement", "kind", "date", "meeting"]
+    list_display = ["agreement", "kind", "date_display", "meeting"]
+    date_display = date_column()
     list_filter = [YearFilter, "kind"]
     list_select_related = ["agreement", "meeting"]
     search_fields = ["agreement__title_ja", "agreement__title_en", "agreement__key", "agreement__aliases"]
@@ -285,7 +283,8 @@ class AgreementEventAdmin(EditorialAdmin):
 @admin.register(Exercise)
 class ExerciseAdmin(EditorialAdmin):
     resource_classes = [ExerciseResource]
-    list_display = ["date", "name_ja", "name_en", "japan_role", "participant_codes", "key"]
+    list_display = ["date_display", "name_ja", "name_en", "japan_role", "participant_codes", "key"]
+    date_display = date_column()
     list_filter = [YearFilter, "japan_role", "series"]
     search_fields = ["key", "name_ja", "name_en", "series_ja", "series"]
     autocomplete_fields = ["countries", "host_country", "source"]
@@ -319,6 +318,7 @@ class EngagementAdmin(TitleInTheEditorsLanguage, EditorialAdmin):
     resource_classes = [EngagementResource]
     list_display = ["date_display", "title", "kind", "status", "partner_codes", "key"]
     list_display_links = ["date_display", "title"]
+    date_display = date_column()
     list_filter = [YearFilter, "kind", "status", ServiceFilter, ("countries", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["key", "title_ja", "title_en", "japan_side_ja", "japan_side_en",
                      "summary_ja", "summary_en", "location_ja", "location_en",
@@ -343,10 +343,6 @@ class EngagementAdmin(TitleInTheEditorsLanguage, EditorialAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("countries")
-
-    @admin.display(description=_("date"), ordering="date_lower")
-    def date_display(self, engagement):
-        return engagement.date_display
 
     @admin.display(description=_("partners"))
     def partner_codes(self, engagement):

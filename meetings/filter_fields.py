@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from defrel import dates
 from defrel.dated import YearField
-from meetings.forms import OFFICIAL_HELP, PARTNER_HELP, NamedChoiceField, name_input
+from meetings.forms import OFFICIAL_HELP, PARTNER_HELP, FilterForm, NamedChoiceField, name_input
 from partners.models import Official
 
 
@@ -21,6 +21,13 @@ class DayField(forms.Field):
 
 class DayFilter(django_filters.DateFilter):
     field_class = DayField  # a DateFilter parsed our way: the API's description types it a date
+
+
+class AsOfForm(FilterForm):
+    """The day a page reads statuses on (the agreements matrix's ?as_of=): the day a past
+    page stands for, which its canonical address keeps (defrel_i18n.canonical_query)."""
+
+    as_of = DayField(label=_("Status as of"), required=False)
 
 
 class YearFilter(django_filters.NumberFilter):

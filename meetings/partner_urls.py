@@ -2,8 +2,10 @@
 (links shared before keep working); their views read meetings too, so they live in this app."""
 from django.urls import path
 
+from defrel.links import key_in_any_case
 from meetings.feeds import CountryChangesFeed, OfficialChangesFeed
 from meetings.views import offices, profiles
+from partners.models import Official
 
 app_name = "partners"
 urlpatterns = [
@@ -16,5 +18,6 @@ urlpatterns = [
     path("officials/<slug:slug>/", profiles.official_detail, name="official-detail"),
     path("offices/", offices.office_list, name="office-list"),
     path("offices/<slug:key>/", offices.office_detail, name="office-detail"),
-    path("officials/<slug:slug>/feed/", OfficialChangesFeed(), name="official-feed"),
+    # /officials/Kihara-Minoru/feed/, as a reader may type it: the official's one address
+    path("officials/<slug:slug>/feed/", key_in_any_case(Official)(OfficialChangesFeed()), name="official-feed"),
 ]

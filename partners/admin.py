@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from defrel.admin import EditorialAdmin
+from defrel.admin import EditorialAdmin, date_column
 from defrel.admin_filters import YearFilter
 from defrel.admin_forms import InlineRowsFormSet
 from defrel.admin_input import CheckedAutocompleteFields
@@ -76,7 +76,8 @@ class OfficialAdmin(InNameOrder, EditorialAdmin):
 @admin.register(Tenure)
 class TenureAdmin(EditorialAdmin):
     resource_classes = [TenureResource]
-    list_display = ["official", "position", "date", "date_lower", "date_upper"]
+    list_display = ["official", "position", "date_display", "date_lower", "date_upper"]
+    date_display = date_column()
     list_filter = [YearFilter, "position__level", "position__country"]
     list_select_related = ["official", "position"]
     search_fields = ["official__name_ja", "official__name_en", "position__title_ja", "position__title_en"]

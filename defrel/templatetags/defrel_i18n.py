@@ -8,7 +8,7 @@ from django.utils.encoding import escape_uri_path
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 
-from defrel import dates
+from defrel import dates, links
 
 register = template.Library()
 
@@ -17,6 +17,14 @@ register = template.Library()
 def day(value):
     """{{ day|day }}: a day as the site's dates read (defrel.dates.day_display)."""
     return dates.day_display(value)
+
+
+@register.filter
+def untracked(params):
+    """{% querystring request.GET|untracked page=2 %}: a page's link from its own address,
+    without the tracking parameters it came with (defrel.links.TRACKING_PARAMETERS)."""
+    return links.untracked(params)
+
 
 # Open Graph names a locale by language and territory; the English pages are British English.
 OPEN_GRAPH_LOCALES = {"ja": "ja_JP", "en": "en_GB"}
@@ -41,8 +49,9 @@ def canonical_query(form=None, page=None):
     """The query string of the address that stands for a page: on a list, the values its
     ``form`` (its filterset's, or its own) reads, in the form's order, a repeated filter's
     sorted, without empty or invalid ones (the list leaves those out), and ``page`` unless it
-    is the first; on any other page none. Tracking parameters (?utm_source=, ?fbclid=) and
-    values in another order then make no second address of the same page for a search engine."""
+    is the first; on any other page none. Tracking parameters (defrel.links.TRACKING_PARAMETERS)
+    and values in another order then make no second address of the same page for a search
+    engine."""
     if form is None:
         return ""
     params = []
@@ -68,10 +77,12 @@ def canonical_in(context, lang_code):
 @register.simple_tag(takes_context=True)
 def this_page_in(context, lang_code):
     """The page in ``lang_code`` for a reader switching language: the whole query string
-    kept (a search's too), since the reader asked for it."""
+    kept (a search's too), since the reader asked for it, but tracking parameters."""
     request = context.get("request")
     if request is None:
         return "/"
+    if links.TRACKING_PARAMETERS.intersection(request.GET):  # else kept exactly as typed
+        return page_in(request, lang_code, query=links.untracked(request.GET).urlencode())
     return page_in(request, lang_code)
 
 

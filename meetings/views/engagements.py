@@ -2,6 +2,7 @@
 from django.shortcuts import get_object_or_404, render
 
 from defrel.exports import applied, refused, stream_csv
+from defrel.links import key_in_any_case
 from meetings.filters import EngagementFilter
 from meetings.models import Engagement
 from meetings.resources import EngagementResource
@@ -14,6 +15,7 @@ def engagement_list(request):
     return render(request, "meetings/engagement_list.html", context)
 
 
+@key_in_any_case(Engagement)
 def engagement_detail(request, key):
     engagement = get_object_or_404(Engagement.objects.with_links(), key=key)
     return render(request, "meetings/engagement_detail.html", {"engagement": engagement})

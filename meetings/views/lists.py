@@ -8,6 +8,7 @@ from django.utils.functional import SimpleLazyObject
 from defrel import dates
 from defrel.exports import applied, refused, stream_csv
 from defrel.kept import cached
+from defrel.links import key_in_any_case, untracked
 from meetings import dictionary, tables
 from meetings.filters import AgreementFilter, ExerciseFilter, MeetingFilter
 from meetings.forms import suggestions
@@ -70,10 +71,10 @@ def paginator(filterset, count):
 
 
 def with_keys(filterset, params):
-    """``params`` with the names typed into name boxes as the keys they stand for
-    (meetings.forms.NamedChoiceField), so that the facets mark the records chosen and their
-    links take them away."""
-    params = params.copy()
+    """``params`` as the list's links write them: the names typed into name boxes as the keys
+    they stand for (meetings.forms.NamedChoiceField), so that the facets mark the records
+    chosen and their links take them away, and no tracking parameter (?utm_source=)."""
+    params = untracked(params)
     filterset.is_valid()
     for name in NAME_FIELDS:
         keys = getattr(filterset.form.fields.get(name), "keys", None)
@@ -129,6 +130,7 @@ def encounters(filterset, params):
     return cached(key, lambda: filterset.total("encounters"), filterset.data_stamp)
 
 
+@key_in_any_case(Meeting)
 def meeting_detail(request, key):
     meeting = get_object_or_404(Meeting.objects.for_page(), key=key)
     participations = meeting.titled_participations()
@@ -158,6 +160,7 @@ def agreement_list(request):
     return render(request, "meetings/agreement_list.html", context)
 
 
+@key_in_any_case(Agreement)
 def agreement_detail(request, key):
     agreement = get_object_or_404(Agreement.objects.with_lifecycle(), key=key)
     return render(request, "meetings/agreement_detail.html", {
@@ -187,6 +190,7 @@ def exercise_list(request):
     return render(request, "meetings/exercise_list.html", context)
 
 
+@key_in_any_case(Exercise)
 def exercise_detail(request, key):
     exercise = get_object_or_404(
         Exercise.objects.select_related("host_country", "source").prefetch_related(

@@ -14,15 +14,14 @@ import hashlib
 from collections import defaultdict
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.template import Context, Engine
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
-from defrel import dates
 from defrel.kept import renewed_each
 from defrel.stamp import token
+from meetings.filter_fields import AsOfForm
 from meetings.models import AGREEMENT_TABLE_READS, STATUS_READS, Agreement, AgreementEvent, Status
 from meetings.models.agreements import STATED_BY
 from meetings.views.profiles import JAPAN
@@ -30,21 +29,19 @@ from partners.models import Country, Region
 from partners.readings import name_sort_key
 
 
-def as_of_day(request):
-    """?as_of=YYYY-MM-DD, or today with a message when it is not a day."""
-    text = request.GET.get("as_of", "").strip()
-    if text:
-        try:
-            return dates.parse_day(text), text
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-    return datetime.date.today(), ""
+def as_of_day(request, form):
+    """The day ``form`` reads (?as_of=YYYY-MM-DD), or today with a message when it is not a day."""
+    for message in form.errors.get("as_of", []):
+        messages.error(request, message)
+    return form.valid().get("as_of") or datetime.date.today()
 
 
 def matrix(request):
-    day, as_of_text = as_of_day(request)
+    form = AsOfForm(request.GET)
+    day = as_of_day(request, form)
     return render(request, "meetings/agreement_matrix.html", {
-        "day": day, "as_of": as_of_text, "statuses": [s for s in Status if s != Status.UNKNOWN],
+        "day": day, "as_of": form.valid().get("as_of"), "statuses": [s for s in Status if s != Status.UNKNOWN],
+        "list_form": form,  # a matrix on a past day is a page of its own (its canonical address)
         # Thousands of cells take more than half a second to build and render, and change
         # only with the data: the template keeps the table under the data stamp, and builds
         # it (from the rows kept per partner) only when it has none for this day and language.

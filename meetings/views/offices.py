@@ -7,6 +7,7 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Valu
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from defrel.links import key_in_any_case
 from meetings import tables
 from meetings.models import Participation
 from meetings.models.titles import with_tenure
@@ -66,6 +67,7 @@ def meetings_per_tenure(participations):
                 .annotate(n=Count("meeting", distinct=True)).values_list("tenure", "n"))
 
 
+@key_in_any_case(Position)
 def office_detail(request, key):
     position = get_object_or_404(Position.objects.select_related("country"), key=key)
     tenures = list(position.tenures.select_related("official__country", "position").in_succession())

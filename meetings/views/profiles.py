@@ -4,13 +4,13 @@ import datetime
 
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject
 from django.views.generic import ListView
 
 from defrel import charts
 from defrel.exports import applied, refused, stream_csv
+from defrel.links import key_in_any_case, moved
 from defrel.search import matching
 from defrel.stamp import curated_models, token
 from defrel.timeline import by_year_and_month, entries
@@ -102,8 +102,7 @@ def recased(request, code, viewname):
     if code == code.upper():
         return None
     country = get_object_or_404(Country, code=code.upper())
-    query = request.META.get("QUERY_STRING")
-    return redirect(reverse(viewname, args=[country.code]) + (f"?{query}" if query else ""), permanent=True)
+    return moved(request, viewname, country.code)
 
 
 def country_detail(request, code):
@@ -196,6 +195,7 @@ class OfficialList(ListView):
         return super().get_context_data(form=self.form, list_form=self.form, **kwargs)
 
 
+@key_in_any_case(Official)
 def official_detail(request, slug):
     official = get_object_or_404(Official.objects.select_related("country"), slug=slug)
     form = YearForm(request.GET)

@@ -3,6 +3,7 @@ source link leads to the very paragraph it quotes) and every record derived from
 from django.apps import apps
 from django.shortcuts import get_object_or_404, render
 
+from defrel.links import key_in_any_case
 from defrel.models import Dated, Source, Sourced
 from defrel.provenance import source_paragraphs
 from meetings import tables
@@ -34,6 +35,7 @@ def source_list(request):
                                                          "table": tables.table("sources")})
 
 
+@key_in_any_case(Source)
 def source_detail(request, key):
     source = get_object_or_404(Source, key=key)
     return render(request, "meetings/source_detail.html", {

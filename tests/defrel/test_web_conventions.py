@@ -5,6 +5,7 @@ import xml.etree.ElementTree as ET
 from html import unescape
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -79,6 +80,22 @@ def test_anonymous_pages_set_no_cookie_and_do_not_vary_on_it(client, records):
             assert "Cookie" not in response.get("Vary", ""), (address, response.get("Vary"))
 
 
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_public_pages_refuse_every_method_but_reading_them(records, method):
+    """The public site changes nothing: a POST (or a PUT, PATCH, DELETE) is a 405 naming the
+    methods it takes, from a browser as from a script without a CSRF token; the same
+    addresses still answer GET and HEAD."""
+    browser = Client(enforce_csrf_checks=True)
+    for url in public_urls(records)[:-1]:  # the last: no such page, whatever the method
+        for address in (url, "/en" + url if not url.endswith((".xml", ".txt")) else url):
+            response = getattr(browser, method)(address, {"q": "x"} if method == "post" else "")
+            assert (response.status_code, response.get("Allow")) == (405, "GET, HEAD"), (method, address)
+            assert response.content == b"", address
+    for address in (records["meeting"].get_absolute_url(), "/en/meetings/export.csv", "/robots.txt"):
+        assert browser.head(address).status_code == 200, address
+    assert browser.get("/en/meetings/?country=AU").context["page_obj"].object_list[0] == records["meeting"]
+
+
 def test_the_admin_keeps_its_csrf_token_and_its_language_form(client, admin_client):
     login = client.get(reverse("admin:login"))
     assert "csrftoken" in login.cookies
@@ -137,6 +154,19 @@ def test_a_lists_canonical_address_keeps_its_own_filters_alone_in_its_order(clie
     first_page = head_links(client.get("/meetings/?country=AU&page=1"))[("canonical", None)]
     assert first_page == head_links(client.get("/meetings/?country=AU"))[("canonical", None)]
     assert first_page == "http://testserver/meetings/?country=AU"
+
+
+def test_the_agreements_matrix_on_a_past_day_is_its_own_canonical_address(client, records):
+    """The matrix as of 2019-12-01 shows other statuses than today's: its canonical address and
+    alternates keep the day (a valid one alone), and leave out what else the address carries."""
+    links = head_links(client.get("/en/agreements/matrix/?utm_source=x&as_of=2019-12-01&fbclid=1"))
+    assert links[("canonical", None)] == "http://testserver/en/agreements/matrix/?as_of=2019-12-01"
+    assert links[("alternate", "ja")] == "http://testserver/agreements/matrix/?as_of=2019-12-01"
+    assert links[("alternate", "x-default")] == "http://testserver/agreements/matrix/?as_of=2019-12-01"
+    for query in ("?as_of=2019-13-40", "?as_of=", ""):
+        links = head_links(client.get("/agreements/matrix/" + query))
+        assert links[("canonical", None)] == "http://testserver/agreements/matrix/", query
+        assert links[("alternate", "en")] == "http://testserver/en/agreements/matrix/", query
 
 
 def test_a_later_page_of_a_list_is_its_own_canonical_address(client, records, monkeypatch):

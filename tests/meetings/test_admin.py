@@ -1,4 +1,6 @@
 import html
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -11,7 +13,7 @@ from meetings.models import Meeting
 from partners.models import Country
 from tests.meetings.factories import (
     AgreementEventFactory, EngagementFactory, ExerciseFactory, MeetingFactory, OccasionFactory,
-    ParticipationFactory,
+    ParticipationFactory, SourceFactory,
 )
 from tests.pages import form_fields
 from tests.partners.factories import CountryFactory, OfficialFactory, TenureFactory
@@ -211,3 +213,30 @@ def test_the_admin_is_the_same_site_whatever_urls_serve_it(editor_client):
     page = editor_client.get(reverse("admin:index")).content.decode()
     assert '<div id="site-name"><a href="/admin/">defrel</a></div>' in page
     assert f'<a href="{reverse("data-quality")}">' in page
+
+
+def changelist_cells(client, name, column, **params):
+    """The text of ``column``'s cells on a changelist, top to bottom."""
+    page = client.get(reverse(f"admin:{name}_changelist"), params).content.decode()
+    cells = re.findall(rf'<t[dh] class="field-{column}"[^>]*>(.*?)</t[dh]>', page, re.S)
+    return [html.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in cells]
+
+
+@pytest.mark.parametrize("name, make", [
+    ("meetings_exercise", lambda date: ExerciseFactory(date=date)),
+    ("meetings_agreementevent", lambda date: AgreementEventFactory(date=date)),
+    ("partners_tenure", lambda date: TenureFactory(date=date)),
+    ("meetings_meeting", lambda date: MeetingFactory(date=date)),
+    ("defrel_source", lambda date: SourceFactory(key=f"source-{date[:4]}", date=date)),
+])
+def test_changelists_write_partial_dates_as_the_site_does_in_the_editors_language(editor_client, name, make):
+    """An editor reads “2024年5月～6月” (or “May–June 2024”), not the EDTF text, and the column
+    still sorts by the dates."""
+    make("2024-05/2024-06")
+    make("2023-11-02")
+    column = next(i for i, field in enumerate(editor_client.get(reverse(f"admin:{name}_changelist"))
+                                              .context["cl"].list_display) if field == "date_display")
+    assert changelist_cells(editor_client, name, "date_display", o=str(column)) == ["2023年11月2日", "2024年5月～6月"]
+    assert changelist_cells(editor_client, name, "date_display", o=f"-{column}") == ["2024年5月～6月", "2023年11月2日"]
+    editor_client.cookies["django_language"] = "en"
+    assert changelist_cells(editor_client, name, "date_display", o=str(column)) == ["2 November 2023", "May–June 2024"]

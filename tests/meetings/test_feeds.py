@@ -100,6 +100,16 @@ def test_a_partners_feed_typed_in_lower_case_leads_to_its_one_address(client, au
     assert client.get("/partners/countries/xx/feed/").status_code == 404
 
 
+def test_an_officials_feed_typed_in_another_case_leads_to_its_one_address(client, australia):
+    """/partners/officials/Marles-Richard/feed/, as the official's page answers it."""
+    marles = OfficialFactory(slug="marles-richard", country=australia)
+    ParticipationFactory(meeting=MeetingFactory(key="2024-05-au-defmin", countries=[australia]), official=marles)
+    english = client.get("/en/partners/officials/Marles-Richard/feed/?x=1")
+    assert (english.status_code, english["Location"]) == (301, "/en/partners/officials/marles-richard/feed/?x=1")
+    assert links(client, "/en/partners/officials/marles-richard/feed/") == ["/en/meetings/2024-05-au-defmin/"]
+    assert client.get("/partners/officials/Nobody/feed/").status_code == 404
+
+
 @pytest.mark.parametrize("small_scope", [1000, 1])
 def test_a_partners_feed_is_the_same_however_many_records_it_has(client, australia, monkeypatch, small_scope):
     """A partner with many records is found through EXISTS instead of a list of ids."""

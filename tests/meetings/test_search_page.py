@@ -80,6 +80,19 @@ def test_a_record_is_found_by_its_date_as_the_site_writes_it(client):
     assert "日付はページの表記のとおり（2024年5月、May 2024）に検索できます。" in page
 
 
+def test_a_range_within_a_year_is_found_as_its_page_writes_it_and_by_each_end(client):
+    """The year once (24 February – 7 March 2025, 3–5 March 2025), as the pages write it; each
+    end still by itself in full (7 March 2025), as a reader may type the one day they know."""
+    MeetingFactory(key="exercise-talks", date="2025-02-24/2025-03-07", title_ja="協議", title_en="Talks")
+    MeetingFactory(key="three-days", date="2025-03-03/2025-03-05", title_ja="会談", title_en="Meeting")
+    MeetingFactory(key="later", date="2025-04", title_ja="懇談", title_en="Talk")
+    for query in ["24 February – 7 March 2025", "2025年2月24日～3月7日", "24 February 2025", "2025年3月7日"]:
+        assert keys(Meeting.objects.search(query)) == {"exercise-talks"}, query
+    for query in ["3–5 March 2025", "2025年3月5日"]:
+        assert keys(Meeting.objects.search(query)) == {"three-days"}, query
+    assert keys(Meeting.objects.search("March 2025")) == {"exercise-talks", "three-days"}
+
+
 def test_an_agreement_is_found_by_the_dates_of_its_milestones(client):
     """An agreement has no date of its own: its page lists its milestones' (2016年11月 締結),
     and a reader looking for what was signed in a month finds it by them."""

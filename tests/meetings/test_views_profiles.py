@@ -1,12 +1,14 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
 from tests.meetings.factories import (
-    AgreementEventFactory, AgreementFactory, ExerciseFactory, MeetingFactory, ParticipationFactory,
-    relations_with,
+    AgreementEventFactory, AgreementFactory, EngagementFactory, ExerciseFactory, MeetingFactory,
+    ParticipationFactory, SourceFactory, relations_with,
 )
 from tests.partners.factories import CountryFactory, OfficialFactory, PositionFactory, TenureFactory
 
@@ -118,6 +120,43 @@ def test_a_code_typed_in_lower_case_leads_to_the_partners_one_address(client, ko
     page = client.get("/en/partners/countries/kr/?year=2024")
     assert (page.status_code, page["Location"]) == (301, "/en/partners/countries/KR/?year=2024")
     assert client.get("/partners/countries/xx/").status_code == 404
+
+
+RECORD_PAGES = [
+    ("meetings:meeting-detail", lambda korea: MeetingFactory(key="2024-07-kr-2plus2", countries=[korea])),
+    ("meetings:agreement-detail", lambda korea: AgreementFactory(key="kr-gsomia", parties=[korea])),
+    ("meetings:exercise-detail", lambda korea: ExerciseFactory(key="freedom-edge-24", countries=[korea])),
+    ("meetings:engagement-detail", lambda korea: EngagementFactory(key="2024-05-kr-port-call", countries=[korea])),
+    ("meetings:source-detail", lambda korea: SourceFactory(key="wp2025")),
+    ("partners:official-detail", lambda korea: OfficialFactory(slug="kim-yong-hyun", country=korea)),
+    ("partners:office-detail", lambda korea: PositionFactory(key="kr-defence-minister", country=korea)),
+]
+
+
+@pytest.mark.parametrize("viewname, make", RECORD_PAGES)
+def test_a_key_typed_in_another_case_leads_to_the_records_one_address(client, korea, viewname, make):
+    """/meetings/2024-07-KR-2PLUS2/, as a reader may type it, as a partner's code in lower case:
+    the record's own address, in the language and with the query string asked for."""
+    key = make(korea).natural_key()[0]
+    with translation.override("en"):
+        english = reverse(viewname, args=[key])
+        typed = reverse(viewname, args=[key.upper()])
+    page = client.get(typed + "?year=2024")
+    assert (page.status_code, page["Location"]) == (301, english + "?year=2024")
+    with translation.override("ja"):
+        japanese, typed = reverse(viewname, args=[key]), reverse(viewname, args=[key.title()])
+    page = client.get(typed)
+    assert (page.status_code, page["Location"]) == (301, japanese)
+    assert client.get(japanese).status_code == 200
+    assert client.get(japanese.replace(key, key.upper() + "-x")).status_code == 404
+
+
+@pytest.mark.parametrize("viewname, make", RECORD_PAGES)
+def test_a_key_as_stored_is_not_looked_for_in_another_case(client, korea, viewname, make):
+    key = make(korea).natural_key()[0]
+    with CaptureQueriesContext(connection) as ran:
+        assert client.get(reverse(viewname, args=[key])).status_code == 200
+    assert not [query["sql"] for query in ran.captured_queries if re.search(r"\bLIKE\b|UPPER\(", query["sql"])]
 
 
 def test_an_unknown_code_is_a_404_page_in_the_sites_look(client):
