@@ -196,9 +196,14 @@ class PartialDate:
     def _span(self, lang):
         a, b = self.start, self.end
         same_year = a.lower.year == b.lower.year
+        same_month = same_year and a.precision == b.precision == "day" and a.lower.month == b.lower.month
         if lang == "ja":
+            # As the documents write a range: 2024年7月28日～8月1日, and 8月16日～20日
+            # within one month.
             right = b.label("ja")
-            if same_year and a.precision != "year" and b.precision != "year":
+            if same_month:
+                right = f"{b.lower.day}日"
+            elif same_year and a.precision != "year" and b.precision != "year":
                 right = right.removeprefix(f"{b.lower.year}年")
             return f"{a.label('ja')}～{right}"
         if not same_year or "year" in (a.precision, b.precision):
@@ -206,7 +211,7 @@ class PartialDate:
         # As the Japanese, the year once at the end (24 February – 7 March 2025), and the
         # month once too within one month (3–5 March 2025).
         right = b.label("en")
-        if a.precision == b.precision == "day" and a.lower.month == b.lower.month:
+        if same_month:
             return f"{a.lower.day}–{right}"
         left = a.label("en").removesuffix(f" {a.lower.year}")
         # Spaced between words (24 February – March), close between single ones (May–June).

@@ -1,5 +1,6 @@
 """The site-wide search page and the lists' ?q= read one search (defrel.search), and find the
 curated records as readers type them."""
+import importlib
 import re
 from html import unescape
 
@@ -91,6 +92,29 @@ def test_a_range_within_a_year_is_found_as_its_page_writes_it_and_by_each_end(cl
     for query in ["3–5 March 2025", "2025年3月5日"]:
         assert keys(Meeting.objects.search(query)) == {"three-days"}, query
     assert keys(Meeting.objects.search("March 2025")) == {"exercise-talks", "three-days"}
+
+
+def test_documents_written_before_ranges_read_as_pages_write_them_are_written_anew_by_their_migration():
+    from types import SimpleNamespace
+
+    from django.apps import apps as django_apps
+
+    from defrel.search import SearchDocument
+
+    MeetingFactory(key="three-days", date="2025-03-03/2025-03-05", title_ja="会談", title_en="Meeting")
+    MeetingFactory(key="one-day", date="2025-03-04", title_ja="懇談", title_en="Talk")
+    documents = SearchDocument.objects.filter(kind="meetings.meeting")
+    documents.filter(record_id=Meeting.objects.get(key="three-days").pk).update(text="2025年3月3日～3月5日")
+    untouched = documents.get(record_id=Meeting.objects.get(key="one-day").pk)
+    untouched.text = "as written before"
+    untouched.save()
+    assert not keys(Meeting.objects.search("2025年3月3日～5日"))
+
+    migration = importlib.import_module("defrel.migrations.0013_search_documents_with_ranges_as_written")
+    migration.rebuild_ranges(django_apps, SimpleNamespace(connection=connection))
+
+    assert keys(Meeting.objects.search("2025年3月3日～5日")) == keys(Meeting.objects.search("3–5 March 2025")) == {"three-days"}
+    assert documents.get(record_id=untouched.record_id).text == "as written before"  # a single day: left as it was
 
 
 def test_an_agreement_is_found_by_the_dates_of_its_milestones(client):
