@@ -75,6 +75,11 @@ class TenureResource(CuratedResource):
             for tenure in Tenure.objects.filter(among(chunk, "official")).select_related("official", "position"):
                 self.same_office[(tenure.official_id, tenure.position_id)].append(tenure)
 
+    def written_records(self):
+        # A tenure's key holds its official, and a row may add one: the rows change the titles
+        # of the officials the file names, each stood for by a tenure of theirs not yet saved.
+        return [Tenure(official_id=pk) for pk in self.read_ahead_state.fetched[Official]]
+
     def full_clean(self, instance, exclude, validate_unique=True):
         instance.same_office = self.same_office.get((instance.official_id, instance.position_id), [])
         super().full_clean(instance, exclude, validate_unique)
