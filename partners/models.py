@@ -253,11 +253,13 @@ class Tenure(NaturalKeyed, Dated, Versioned, InlineRow, models.Model):
         """One official entered twice in one office for days both surely cover is a duplicate
         (a re-import of a tenure whose start was corrected would add one): refused, naming the
         tenure on record. ``others``: tenures to compare with; None, those of the database."""
-        if self.official_id is None or self.position_id is None or not self.date:
+        if self.position_id is None or not self.date:
             return  # the fields' own errors say what is missing
         if self._read_as == (self.official_id, self.position_id, self.date):
             return
         if others is None:
+            if self.official_id is None:
+                return  # the field's own error says so
             others = (Tenure.objects.filter(official=self.official_id, position=self.position_id)
                       .select_related("official", "position"))
         for other in others:

@@ -169,3 +169,30 @@ def test_an_import_of_the_tenures_as_exported_stands_beside_a_duplicate_already_
 
     assert not result.has_validation_errors() and not result.has_errors()
     assert Tenure.objects.count() == 2
+
+
+def test_a_new_officials_rows_refuse_two_rows_of_one_office_over_the_same_days(editor_client, minister):
+    url = reverse("admin:partners_official_add")
+    form = form_fields(english(editor_client).get(url))
+    form.update(slug=["ishiba-shigeru"], name_ja=["石破茂"], name_en=["Ishiba Shigeru"],
+                country=[str(minister.official.country_id)])
+    new_row(form, 0, minister.position, "2024-10-01/..")
+    new_row(form, 1, minister.position, "2025-01/2025-06")
+
+    response = editor_client.post(url, form)
+
+    assert CORRECT_IT in page_text(response)
+    assert Tenure.objects.count() == 1
+
+
+def test_an_import_compares_each_row_with_the_tenures_read_once_for_the_file(minister, monkeypatch):
+    handed = []
+    refuse = Tenure.refuse_overlap
+    monkeypatch.setattr(Tenure, "refuse_overlap", lambda tenure, others=None: (
+        handed.append(others), refuse(tenure, others))[1])
+    officials = [OfficialFactory(country=minister.official.country, slug=f"official-{i}") for i in range(5)]
+
+    result = import_rows(*[(o.slug, "jp-defmin", f"202{i}-01/202{i}-06", "") for i, o in enumerate(officials)])
+
+    assert not result.has_validation_errors()
+    assert len(handed) == 5 and None not in handed  # none read the database for itself
