@@ -25,7 +25,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from defrel.admin_forms import CappedImportForm, ColumnsExportForm, VersionCheckedForm
 from defrel.admin_deleted import DeletedRecords
-from defrel.admin_effects import SaveEffectsTold
+from defrel.admin_effects import SaveEffectsTold, told
 from defrel.admin_deletes import VersionCheckedDeletes
 from defrel.admin_history import InlineRowsInHistory, RevertsTold, VersionsReadOnly, field_names
 from defrel.admin_input import CheckedInputAdmin
@@ -325,6 +325,14 @@ class EditorialAdmin(VersionCheckedDeletes, DeletedRecords, InlineRowsInHistory,
 
     def add_success_message(self, result, request):
         messages.success(request, self.finished_message(result))
+        for effect in self.effects_told(result):
+            messages.info(request, effect)
+
+    @staticmethod
+    def effects_told(result):
+        """What a written import changed elsewhere (the titles at the time its tenures give),
+        each as a save's message tells it (defrel.admin_effects), in or off the request."""
+        return [told(effect) for effect in getattr(result, "effects", ())]
 
     def after_import(self, result, user):
         """What follows a written import off the request, as process_result does after one

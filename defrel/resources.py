@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 
+from defrel import save_effects
 from defrel.exports import escape_formula
 from defrel.imports import files, preview, validation
 from defrel.imports.batches import BatchWriter, links_have_history  # noqa: F401 - named by tests
@@ -96,7 +97,9 @@ class CuratedResource(resources.ModelResource):
         instance_loader_class = PrefetchedInstanceLoader
 
     read_ahead_state = None  # the running import's ReadAhead
+    effects_of = None  # once its rows are written, what they changed elsewhere (save_effects)
     versions = None  # the running import's check of row versions (RowVersions)
+    writes = False  # whether the running import writes (not a preview)
     show_diff = True  # whether rows get the preview's diff (see UnshownDiff) …
     row_number = None  # … if they are among the rows it shows (defrel.imports.preview)
     saving = None  # the instance import_row is saving
@@ -118,18 +121,21 @@ class CuratedResource(resources.ModelResource):
         except FileRefused as refusal:
             # Refused before any row is read, so the editor sees one reason, not one per row.
             return files.refused_result(self, dataset, refusal)
-        self.show_diff = bool(kwargs.get("dry_run"))
+        self.show_diff, self.writes = bool(kwargs.get("dry_run")), not kwargs.get("dry_run")
         self.versions = RowVersions(kwargs.pop("stale_rows", None), dry_run=bool(kwargs.get("dry_run")))
         try:
             result = super().import_data(dataset, **kwargs)
             result.stale_rows = self.versions.flagged  # rows a preview let through
             if self.show_diff:
                 result.preview = preview.Preview(result)
+            written = self.writes and not (result.has_errors() or result.has_validation_errors())
+            result.effects = self.effects_of() if written and self.effects_of else []
             return result
         finally:
             if self.read_ahead_state is not None:
                 self.read_ahead_state.forget()
-            self.read_ahead_state, self.versions, self.show_diff = None, None, True
+            self.read_ahead_state, self.versions, self.show_diff, self.effects_of = None, None, True, None
+            self.writes = False
 
     def importable_columns(self):
         return files.importable_columns(self)
@@ -137,6 +143,14 @@ class CuratedResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
         self.read_ahead(dataset)
+        if self.writes:  # the import writes: what its rows change elsewhere (the titles
+            # at the time a tenure gives), read before the first row, told as a save tells it
+            self.effects_of = save_effects.watch(self._meta.model, self.written_records())
+
+    def written_records(self):
+        """The records the file's rows may change, as stored before the import: those its keys
+        name that exist (a new record changes nothing derived from it before)."""
+        return list(self.read_ahead_state.instances.values())
 
     def read_ahead(self, dataset):
         """Read the records the file names, a query per CHUNK keys (defrel.imports.readahead)."""

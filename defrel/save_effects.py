@@ -3,7 +3,8 @@ save, as defrel.delete_effects tells it before a delete: a value derived from th
 stored elsewhere (the title at the time a participant held, which a tenure's dates and office
 give) changes with them without a word. The app that derives it registers a watch for the
 records it derives it from (``register(Tenure, titles_retold)``); the editorial admin keeps
-it round each save of them (defrel.admin_effects), and the foundations name no app."""
+it round each save of them (defrel.admin_effects), an import round the rows it writes
+(defrel.resources), and the foundations name no app."""
 from collections import defaultdict
 from contextlib import contextmanager
 
@@ -19,11 +20,18 @@ def register(model, watch):
         WATCHES[model].append(watch)
 
 
+def watch(model, records):
+    """Before a write of ``records`` (instances of ``model``): a function that, asked once the
+    write is done, answers the Effects it had (an import asks it after its transaction)."""
+    afterwards = [registered(records) for registered in WATCHES.get(model, ())] if records else []
+    return lambda: [effect for after in afterwards if (effect := after())]
+
+
 @contextmanager
 def watched(model, records):
     """Round a write of ``records`` (instances of ``model``): yields a list that holds, once
     the write is done, the Effects it had."""
-    afterwards = [watch(records) for watch in WATCHES.get(model, ())] if records else []
+    effects_of = watch(model, records)
     effects = []
     yield effects
-    effects.extend(effect for after in afterwards if (effect := after()))
+    effects.extend(effects_of())

@@ -197,7 +197,7 @@ def titles_changed(tenures):
 
 def titles_retold(records):
     """Told after meetings, tenures or positions are saved (their pages, an official's tenures, a
-    revert): the participants whose title at the time the save changed, each linked to its
+    revert, an import: defrel.resources): the participants whose title at the time the save changed, each linked to its
     meeting, with the title it had and the one it has now. The titles are those the save stored
     (meetings.models.titles), read before and after it."""
     for record in records:

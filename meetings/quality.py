@@ -16,7 +16,7 @@ from meetings.models import (
     Agreement, AgreementEvent, Engagement, Exercise, Meeting, Participation, Status,
 )
 from meetings.models.titles import titled_otherwise
-from partners.models import Country, Official, Position, Tenure
+from partners.models import Country, Official, Position, Tenure, certainly_overlap
 from partners.readings import Known
 
 
@@ -103,22 +103,6 @@ def stated_status_unused():
         status = agreement.status_on()
         if status not in agrees[agreement.stated_status]:
             yield Problem("stated_status_unused", agreement, status.label)
-
-
-def certainly_overlap(a, b):
-    """Both surely held the office on some common day: one's certain start falls before the
-    other's certain end (a handover "in October" or "on 1 October" is not an overlap)."""
-    def certain(t):
-        dates = t.dates
-        end = dates.end if dates.end is not None else dates.start
-        return dates.start.upper, (None if end.is_open else end.lower)
-
-    (a_from, a_to), (b_from, b_to) = certain(a), certain(b)
-    if None in (a_from, b_from) or (a_to is None and a.dates.end is not None and a.dates.end.is_unknown):
-        return False
-    if b_to is None and b.dates.end is not None and b.dates.end.is_unknown:
-        return False
-    return (a_to is None or b_from < a_to) and (b_to is None or a_from < b_to)
 
 
 def overlapping_tenures():

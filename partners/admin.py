@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from defrel.admin import EditorialAdmin, date_column
@@ -43,9 +44,28 @@ class PositionAdmin(EditorialAdmin):
     autocomplete_fields = ["country"]
 
 
+class TenureRowsFormSet(InlineRowsFormSet):
+    """An official's tenures, each compared with the others as the page posts them: compared
+    with those stored, two new rows for the same office and days would both pass."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.instance.same_office = ()  # not read by each row: clean() below compares them
+        return form
+
+    def clean(self):
+        super().clean()
+        rows = [form for form in self.forms if form.is_valid() and not self._should_delete_form(form)]
+        for form in rows:
+            try:
+                form.instance.refuse_overlap([other.instance for other in rows if other is not form])
+            except ValidationError as error:
+                form.add_error(None, error)
+
+
 class TenureInline(CheckedAutocompleteFields, admin.TabularInline):
     model = Tenure
-    formset = InlineRowsFormSet
+    formset = TenureRowsFormSet
     extra = 1
     autocomplete_fields = ["position"]
     fields = ["position", "date", "date_lower", "date_upper"]

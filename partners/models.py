@@ -1,4 +1,5 @@
 """Partner countries and organisations, the officials who speak for them and their offices."""
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, DateField, F, Q, Subquery, Value, When
 from django.db.models.lookups import IsNull
@@ -230,6 +231,46 @@ class Tenure(NaturalKeyed, Dated, Versioned, InlineRow, models.Model):
     def __str__(self):
         return f"{self.official} — {self.position} ({self.date_display})"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        record = super().from_db(db, field_names, values)
+        # Whom, which office and when as read: a tenure saved unchanged is not refused for an
+        # overlap it already had (refuse_overlap); the quality page lists those.
+        record._read_as = (record.__dict__.get("official_id"), record.__dict__.get("position_id"),
+                           record.__dict__.get("date"))
+        return record
+
+    _read_as = None
+    # The official's other tenures of the office, when the caller read them for many rows (an
+    # import, an official's rows): None, and clean() reads them itself.
+    same_office = None
+
+    def clean(self):
+        super().clean()
+        self.refuse_overlap(self.same_office)
+
+    def refuse_overlap(self, others=None):
+        """One official entered twice in one office for days both surely cover is a duplicate
+        (a re-import of a tenure whose start was corrected would add one): refused, naming the
+        tenure on record. ``others``: tenures to compare with; None, those of the database."""
+        if self.position_id is None or not self.date:
+            return  # the fields' own errors say what is missing
+        if self._read_as == (self.official_id, self.position_id, self.date):
+            return
+        if others is None:
+            if self.official_id is None:
+                return  # the field's own error says so
+            others = (Tenure.objects.filter(official=self.official_id, position=self.position_id)
+                      .select_related("official", "position"))
+        for other in others:
+            same = other.official_id == self.official_id and other.position_id == self.position_id
+            itself = other is self or (self.pk is not None and other.pk == self.pk)
+            if same and not itself and certainly_overlap(self, other):
+                raise ValidationError({"date": ValidationError(
+                    _("This overlaps a tenure already on record for the same official in the same "
+                      "position: “%(other)s”. Correct the dates of that tenure instead of adding "
+                      "another."), code="overlapping_tenure", params={"other": other})})
+
     def gap_after(self, previous):
         """Whether the record shows the office vacant, or held by someone it does not know,
         between ``previous`` (the tenure before this one in succession) and this one: the
@@ -238,6 +279,23 @@ class Tenure(NaturalKeyed, Dated, Versioned, InlineRow, models.Model):
         if previous.date_upper is None or self.date_lower is None:
             return False
         return (self.date_lower - previous.date_upper).days > 1
+
+
+def certainly_overlap(a, b):
+    """Both tenures surely held their office on some common day: one's certain start falls
+    before the other's certain end (a handover "in October" or "on 1 October" is not an
+    overlap). The rule of the data-quality page and of Tenure.refuse_overlap."""
+    def certain(t):
+        dates = t.dates
+        end = dates.end if dates.end is not None else dates.start
+        return dates.start.upper, (None if end.is_open else end.lower)
+
+    (a_from, a_to), (b_from, b_to) = certain(a), certain(b)
+    if None in (a_from, b_from) or (a_to is None and a.dates.end is not None and a.dates.end.is_unknown):
+        return False
+    if b_to is None and b.dates.end is not None and b.dates.end.is_unknown:
+        return False
+    return (a_to is None or b_from < a_to) and (b_to is None or a_from < b_to)
 
 
 def successions(tenures):

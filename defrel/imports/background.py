@@ -155,6 +155,8 @@ class BackgroundImportMixin:
             return self.nothing_imported(request)
         for message in pending.outcome.get("messages", []):
             messages.success(request, message)
+        for effect in pending.outcome.get("effects", []):
+            messages.info(request, mark_safe(effect))  # escaped by told() as the import ended
         return HttpResponseRedirect(
             reverse("admin:%s_%s_changelist" % self.get_model_info(), current_app=self.admin_site.name))
 
@@ -194,8 +196,8 @@ class BackgroundImportMixin:
                 outcome = list(self.describe_errors(result))
             else:
                 # Written: from here on a failure must not say "nothing was imported".
-                PendingImport.objects.filter(pk=pending_pk).update(
-                    state=State.IMPORTED, data=b"", outcome={"messages": [self.finished_message(result)]})
+                PendingImport.objects.filter(pk=pending_pk).update(state=State.IMPORTED, data=b"", outcome={
+                    "messages": [self.finished_message(result)], "effects": self.effects_told(result)})
                 self.after_import(result, user)
                 return
         PendingImport.objects.filter(pk=pending_pk).update(

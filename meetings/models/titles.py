@@ -92,7 +92,8 @@ def affected(instances, using=None):
         officials = {i.official_id for i in instances}
         officials |= {getattr(i, "_officials_before", None)
                       or getattr(i, "_loaded_parents", {}).get("official") for i in instances}
-        return participations.filter(official__in=officials - {None})
+        # One parameter, however many: an import of tenures names thousands of officials.
+        return participations.filter(among(officials - {None}, "official"))
     if model is Position:
         return participations.filter(official__tenures__position__in=[i.pk for i in instances])
     return None
