@@ -96,8 +96,10 @@ def import_file(rng, user):
     exported = resource_class().export(model.objects.filter(pk__in=pks).order_by("pk"))
     data = tablib.Dataset(headers=exported.headers)
     for row in exported.dict:
+        # A tenure's date is part of its key: a new tenure of the same office, dated before
+        # any other (1990 on), as a second one over the same days would be refused.
         row[column] = {"role": rng.choice(["principal", "accompanying"]),
-                       "date": f"{rng.randint(1990, 2024)}-0{rng.randint(1, 9)}"}.get(column, f"imported {rng.random()}")
+                       "date": f"{rng.randint(1950, 1989)}-0{rng.randint(1, 9)}"}.get(column, f"imported {rng.random()}")
         if column == "date":
             row["date_lower"] = row["date_upper"] = ""
         data.append([row[h] for h in exported.headers])
