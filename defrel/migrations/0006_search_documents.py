@@ -37,16 +37,20 @@ def resolves(model, path):
     return model is not None and any(f.name == path.split("__")[-1] for f in model._meta.get_fields())
 
 
-def build_documents(apps, schema_editor):
+def build_documents(apps, schema_editor, chosen=None):
     """The documents of the records already in the database, read through the models as
-    they are at this migration (a path they do not have yet is left out)."""
+    they are at this migration (a path they do not have yet is left out); with ``chosen``,
+    those of the records ``chosen(records, paths)`` filters (a later migration's)."""
     from defrel import search_index
 
     using = schema_editor.connection.alias
     for model, paths in list(search_index.PATHS.items()):
         historical = apps.get_model(model._meta.label)
         usable = [path for path in paths if resolves(historical, path)]
-        ids = list(historical._base_manager.using(using).values_list("pk", flat=True))
+        records = historical._base_manager.using(using)
+        if chosen is not None:
+            records = chosen(records, usable)
+        ids = list(records.values_list("pk", flat=True).distinct())
         search_index.rebuild(historical, ids, using, paths=usable)
     search_index.compact(using)
 

@@ -7,25 +7,21 @@ from importlib import import_module
 from django.db import migrations
 from django.db.models import Q
 
-resolves = import_module("defrel.migrations.0006_search_documents").resolves
+# The one way of building the documents of the records already there.
+build_documents = import_module("defrel.migrations.0006_search_documents").build_documents
+DATE = "date"  # a record's own date, or its milestones' (events__date): defrel.search_index.DATE
+
+
+def dated_by_a_range(records, paths):
+    ranges = Q(pk__in=[])
+    for path in paths:
+        if path.rpartition("__")[2] == DATE:  # an EDTF interval: 2025-03-03/2025-03-05
+            ranges |= Q(**{f"{path}__contains": "/"})
+    return records.filter(ranges)
 
 
 def rebuild_ranges(apps, schema_editor):
-    from defrel import search_index
-
-    using = schema_editor.connection.alias
-    for model, paths in list(search_index.PATHS.items()):
-        historical = apps.get_model(model._meta.label)
-        usable = [path for path in paths if resolves(historical, path)]
-        dated = [path for path in usable if path.rpartition("__")[2] == search_index.DATE]
-        if not dated:
-            continue
-        ranges = Q()
-        for path in dated:  # an EDTF interval: 2025-03-03/2025-03-05
-            ranges |= Q(**{f"{path}__contains": "/"})
-        ids = list(historical._base_manager.using(using).filter(ranges).values_list("pk", flat=True).distinct())
-        search_index.rebuild(historical, ids, using, paths=usable)
-    search_index.compact(using)
+    build_documents(apps, schema_editor, chosen=dated_by_a_range)
 
 
 class Migration(migrations.Migration):
