@@ -216,8 +216,9 @@ def titles_retold(records):
         was = Position.objects.in_bulk({before[p.pk] for p in shown} - {None})
         return delete_effects.Effect(
             heading="", count=len(changed),
-            lead=ngettext("This save changed the title at the time of %(count)s participant:",
-                          "This save changed the title at the time of %(count)s participants:",
+            # Told after a save on a page and after an import alike.
+            lead=ngettext("This changed the title at the time of %(count)s participant:",
+                          "This changed the title at the time of %(count)s participants:",
                           len(changed)) % {"count": len(changed)},
             shown=[title_change(p, was.get(before[p.pk]), p.position) for p in shown])
     return after

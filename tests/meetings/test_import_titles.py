@@ -60,7 +60,7 @@ def test_an_import_confirmed_in_the_request_names_the_participants_whose_title_i
 
     text, links = retitles(done)
     assert links == [expected(meetings["2025-03"])]
-    assert text.startswith("This save changed the title at the time of 1 participant")
+    assert text.startswith("This changed the title at the time of 1 participant")
     assert Participation.objects.get(meeting=meetings["2025-03"]).position == minister.position
 
 
@@ -79,7 +79,7 @@ def test_an_import_off_the_request_names_them_as_the_request_does(career, settin
 
     text, links = retitles(done)
     assert links == [expected(meetings["2025-03"])]
-    assert text.startswith("This save changed the title at the time of 1 participant")
+    assert text.startswith("This changed the title at the time of 1 participant")
     assert "Import finished: 1 new" in " ".join(str(m) for m in done.context["messages"])
 
 

@@ -92,7 +92,7 @@ def test_it_is_said_in_english_too(editor_client, career):
     text, links = retitles(save_tenure(editor_client, minister, "2023-09-13/2024-06-30"))
     assert [label for _, label in links] == [
         "Talks 2024-07 (July 2024) — Kihara Minoru: Minister of Defense → Member of the House of Representatives"]
-    assert text.startswith("This save changed the title at the time of 1 participant")
+    assert text.startswith("This changed the title at the time of 1 participant")
 
 
 def test_a_save_that_changes_no_title_says_nothing_of_titles(editor_client, career):
