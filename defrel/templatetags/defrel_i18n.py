@@ -26,6 +26,14 @@ def untracked(params):
     return links.untracked(params)
 
 
+@register.filter
+def or_here(query):
+    """{% querystring … as q %}{{ q|or_here }}: with no parameter left, the page's own address
+    ("."), as the facets' links write it (meetings.facets.toggled), not the bare "?" Django's
+    tag gives, which a reader would share."""
+    return "." if query == "?" else query
+
+
 # Open Graph names a locale by language and territory; the English pages are British English.
 OPEN_GRAPH_LOCALES = {"ja": "ja_JP", "en": "en_GB"}
 

@@ -255,6 +255,8 @@ def test_timeline_links_keep_the_filters_and_years_start_at_the_first_page(clien
     assert '<a href="?country=KR&year=2023">' in page
     page = html.unescape(client.get(reverse("meetings:timeline"), {"country": "KR", "year": "2024"}).content.decode())
     assert '<a href="?country=KR">' in page  # all years, the country kept
+    page = html.unescape(client.get(reverse("meetings:timeline"), {"year": "2024"}).content.decode())
+    assert '<li><a href=".">すべての年</a></li>' in page  # the timeline itself, not a bare "?"
 
 
 def test_bad_timeline_filters_are_answered_on_the_page(client, korea):
