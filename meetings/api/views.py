@@ -13,6 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from defrel.kept import cached
+from defrel.links import moved
+from defrel.models import letter_case_twin
 from meetings.api import facets
 from meetings.api.paging import KeysetPagination, ListFilterBackend, refuse_unknown
 from meetings.api.rows import row_serializer, shared
@@ -116,6 +118,18 @@ class TwinViewSet(viewsets.ReadOnlyModelViewSet):
             raise NotFound(_("No %(record)s has the key “%(key)s”.") % {
                 "record": self.get_queryset().model._meta.verbose_name,
                 "key": self.kwargs[self.lookup_url_kwarg or self.lookup_field]}) from None
+
+    def retrieve(self, request, *args, **kwargs):
+        """A record's key typed in another letter case leads to its one address, as the
+        record's page does (defrel.links.key_in_any_case); a key no record has stays a 404."""
+        try:
+            return super().retrieve(request, *args, **kwargs)
+        except NotFound:
+            typed = kwargs[self.lookup_url_kwarg or self.lookup_field]
+            stored = letter_case_twin(self.get_queryset().model, self.lookup_field, typed)
+            if stored is None:
+                raise
+            return moved(request, request.resolver_match.view_name, stored)
 
     def filter_queryset(self, queryset):
         # A record's page is found by its key alone, whatever else the address carries.

@@ -228,6 +228,18 @@ def test_a_country_code_typed_in_lower_case_leads_to_its_one_address(client, au)
     assert get_json(client, "/api/countries/xx/", 404) == {"detail": "キー「xx」の国・機関はありません。"}
 
 
+def test_a_records_key_typed_in_another_case_leads_to_its_one_address(client, au):
+    """/api/meetings/2024-05-AU-DEFMIN/ and /api/officials/Marles-Richard/, as the records'
+    pages answer them; a key no record has, in any case, stays this API's 404."""
+    MeetingFactory(key="2024-05-au-defmin", countries=[au])
+    OfficialFactory(slug="marles-richard", country=au)
+    response = client.get("/api/meetings/2024-05-AU-DEFMIN/?x=1")
+    assert (response.status_code, response["Location"]) == (301, "/api/meetings/2024-05-au-defmin/?x=1")
+    response = client.get("/api/officials/Marles-Richard/")
+    assert (response.status_code, response["Location"]) == (301, "/api/officials/marles-richard/")
+    assert get_json(client, "/api/meetings/2024-05-AU-NONE/", 404) == {"detail": "キー「2024-05-AU-NONE」の会談はありません。"}
+
+
 def test_countries_come_in_the_lists_order_of_regions_across_pages(client, monkeypatch):
     """The partners' list goes by the white paper's order of regions (North America first),
     not by the regions' codes (africa first); in one order for both languages, the English
