@@ -107,14 +107,14 @@ def stated_status_unused():
 
 def overlapping_tenures():
     """More holders at once than the office has seats (a Diet seat, level "other", is not
-    one office)."""
-    tenures = (Tenure.objects.exclude(position__level=Position.Level.OTHER)
-               .select_related("official", "position").order_by("position_id", "date_lower"))
+    one office), and one official entered twice in any office for the same days."""
+    tenures = Tenure.objects.select_related("official", "position").order_by("position_id", "date_lower")
     for _position, held in groupby(tenures, key=lambda t: t.position_id):
         held = list(held)
         for b in held:
             others = [a for a in held if a.official_id != b.official_id and certainly_overlap(a, b)]
-            if len(others) >= b.position.seats and others[0].pk < b.pk:
+            if (b.position.level != Position.Level.OTHER and len(others) >= b.position.seats
+                    and others[0].pk < b.pk):
                 names = " / ".join(f"{t.official} ({t.date_display})" for t in [*others, b])
                 yield Problem("overlapping_tenures", b.official, f"{names} — {b.position}")
             # one official entered twice in the office for the same days: a duplicate
