@@ -1,6 +1,8 @@
 """The page being drawn in another language: the language link, which keeps the reader's
 query string, and one rule for the canonical address, its hreflang alternates and og:url;
 and a day as each language reads it."""
+import datetime
+
 from django import template
 from django.conf import settings
 from django.urls import translate_url
@@ -67,6 +69,10 @@ def canonical_query(form=None, page=None):
         if name in form.errors:  # validated already by the view: no query of its own
             continue
         bound = form[name]
+        day = getattr(form, "cleaned_data", {}).get(name)  # none for a form not bound
+        if isinstance(day, datetime.date):  # one address for a day however typed (20191201)
+            params.append((bound.html_name, day.isoformat()))
+            continue
         values = bound.data if isinstance(bound.data, (list, tuple)) else [bound.data]
         kept = sorted({str(value) for value in values if value is not None and str(value).strip()})
         params += [(bound.html_name, value) for value in kept]

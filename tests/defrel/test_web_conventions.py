@@ -163,6 +163,8 @@ def test_the_agreements_matrix_on_a_past_day_is_its_own_canonical_address(client
     assert links[("canonical", None)] == "http://testserver/en/agreements/matrix/?as_of=2019-12-01"
     assert links[("alternate", "ja")] == "http://testserver/agreements/matrix/?as_of=2019-12-01"
     assert links[("alternate", "x-default")] == "http://testserver/agreements/matrix/?as_of=2019-12-01"
+    typed = head_links(client.get("/agreements/matrix/?as_of=20191201"))  # the same day, typed otherwise
+    assert typed[("canonical", None)] == "http://testserver/agreements/matrix/?as_of=2019-12-01"
     for query in ("?as_of=2019-13-40", "?as_of=", ""):
         links = head_links(client.get("/agreements/matrix/" + query))
         assert links[("canonical", None)] == "http://testserver/agreements/matrix/", query
