@@ -57,6 +57,13 @@ def moved(request, viewname, key):
     return redirect(reverse(viewname, args=[key]) + (f"?{query}" if query else ""), permanent=True)
 
 
+def moved_to_twin(request, model, field, typed):
+    """A permanent redirect to the address, under the view asked for, of the record whose
+    ``field`` differs from ``typed`` only in letter case; None when no record's does."""
+    stored = letter_case_twin(model, field, typed)
+    return None if stored is None else moved(request, request.resolver_match.view_name, stored)
+
+
 def key_in_any_case(model):
     """A record page's view that answers an address whose key differs from a record's only
     in letter case (/meetings/2024-07-PH-2PLUS2/, as a reader may type or a mail program
@@ -70,9 +77,9 @@ def key_in_any_case(model):
                 return view(request, **kwargs)
             except Http404:
                 (field, typed), = kwargs.items()  # the route's one argument names the field
-                stored = letter_case_twin(model, field, typed)
-                if stored is None:
+                response = moved_to_twin(request, model, field, typed)
+                if response is None:
                     raise
-                return moved(request, request.resolver_match.view_name, stored)
+                return response
         return view_or_moved
     return decorate

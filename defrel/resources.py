@@ -99,7 +99,6 @@ class CuratedResource(resources.ModelResource):
     read_ahead_state = None  # the running import's ReadAhead
     effects_of = None  # once its rows are written, what they changed elsewhere (save_effects)
     versions = None  # the running import's check of row versions (RowVersions)
-    writes = False  # whether the running import writes (not a preview)
     show_diff = True  # whether rows get the preview's diff (see UnshownDiff) …
     row_number = None  # … if they are among the rows it shows (defrel.imports.preview)
     saving = None  # the instance import_row is saving
@@ -121,7 +120,7 @@ class CuratedResource(resources.ModelResource):
         except FileRefused as refusal:
             # Refused before any row is read, so the editor sees one reason, not one per row.
             return files.refused_result(self, dataset, refusal)
-        self.show_diff, self.writes = bool(kwargs.get("dry_run")), not kwargs.get("dry_run")
+        self.show_diff = bool(kwargs.get("dry_run"))
         self.versions = RowVersions(kwargs.pop("stale_rows", None), dry_run=bool(kwargs.get("dry_run")))
         try:
             result = super().import_data(dataset, **kwargs)
@@ -135,7 +134,11 @@ class CuratedResource(resources.ModelResource):
             if self.read_ahead_state is not None:
                 self.read_ahead_state.forget()
             self.read_ahead_state, self.versions, self.show_diff, self.effects_of = None, None, True, None
-            self.writes = False
+
+    @property
+    def writes(self):
+        """Whether the running import writes: not a preview (the one that shows the diff)."""
+        return not self.show_diff
 
     def importable_columns(self):
         return files.importable_columns(self)

@@ -48,10 +48,9 @@ class TenureRowsFormSet(InlineRowsFormSet):
     """An official's tenures, each compared with the others as the page posts them: compared
     with those stored, two new rows for the same office and days would both pass."""
 
-    def _construct_form(self, i, **kwargs):
-        form = super()._construct_form(i, **kwargs)
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
         form.instance.same_office = ()  # not read by each row: clean() below compares them
-        return form
 
     def clean(self):
         super().clean()

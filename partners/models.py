@@ -234,13 +234,24 @@ class Tenure(NaturalKeyed, Dated, Versioned, InlineRow, models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         record = super().from_db(db, field_names, values)
-        # Whom, which office and when as read: a tenure saved unchanged is not refused for an
-        # overlap it already had (refuse_overlap); the quality page lists those.
-        record._read_as = (record.__dict__.get("official_id"), record.__dict__.get("position_id"),
-                           record.__dict__.get("date"))
+        # The office as stored; the official and the date as stored are kept already
+        # (InlineRow's parents, Dated's saved date). See unchanged_since_read().
+        record._read_position = record.__dict__.get("position_id")
         return record
 
-    _read_as = None
+    _read_position = None
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self._read_position = self.position_id  # as stored now, as the date and official are
+
+    def unchanged_since_read(self):
+        """Whether whom, which office and when are as stored: a tenure saved unchanged is not
+        refused for an overlap it already had (refuse_overlap); the quality page lists those."""
+        if self._read_position is None:
+            return False
+        return (self._loaded_parents.get("official"), self._read_position, self._saved_date) == (
+            self.official_id, self.position_id, self.date)
     # The official's other tenures of the office, when the caller read them for many rows (an
     # import, an official's rows): None, and clean() reads them itself.
     same_office = None
@@ -255,7 +266,7 @@ class Tenure(NaturalKeyed, Dated, Versioned, InlineRow, models.Model):
         tenure on record. ``others``: tenures to compare with; None, those of the database."""
         if self.position_id is None or not self.date:
             return  # the fields' own errors say what is missing
-        if self._read_as == (self.official_id, self.position_id, self.date):
+        if self.unchanged_since_read():
             return
         if others is None:
             if self.official_id is None:

@@ -13,8 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from defrel.kept import cached
-from defrel.links import moved
-from defrel.models import letter_case_twin
+from defrel.links import moved_to_twin
 from meetings.api import facets
 from meetings.api.paging import KeysetPagination, ListFilterBackend, refuse_unknown
 from meetings.api.rows import row_serializer, shared
@@ -126,10 +125,10 @@ class TwinViewSet(viewsets.ReadOnlyModelViewSet):
             return super().retrieve(request, *args, **kwargs)
         except NotFound:
             typed = kwargs[self.lookup_url_kwarg or self.lookup_field]
-            stored = letter_case_twin(self.get_queryset().model, self.lookup_field, typed)
-            if stored is None:
+            response = moved_to_twin(request, self.get_queryset().model, self.lookup_field, typed)
+            if response is None:
                 raise
-            return moved(request, request.resolver_match.view_name, stored)
+            return response
 
     def filter_queryset(self, queryset):
         # A record's page is found by its key alone, whatever else the address carries.
