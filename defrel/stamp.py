@@ -18,6 +18,12 @@ to a record counted with it (a meeting's participants, its partner links): the m
 unfiltered counts are the sum of each block's counts, so an edit counts one block again, not
 the whole table.
 
+A model may also name fields no cached count reads (``stamp_unsummarised``: a meeting's
+summaries and titles): a save that changes only those renews its table's scope but not its
+*summarised* scope (``meetings.meeting:summarised``) nor its block, so the lists' facets and
+totals, which read the summarised scope when no text is searched (:func:`token` with
+``summaries=True``), stay warm while editors correct texts. Every other write renews both.
+
 The tokens live in the database, not the cache, and are read from the same database as the
 data before it: a page can never be cached under a token newer than the data it was drawn
 from (a cache-held token would run ahead of a lagging replica). The cached values live in the
@@ -50,6 +56,16 @@ _read = contextvars.ContextVar("defrel_stamps", default=None)  # scope -> DataSt
 
 def table(model):
     return f"{model._meta.app_label}.{model._meta.model_name}"
+
+
+def summarised(model):
+    """The scope of what cached counts read of ``model`` (see stamp_unsummarised above)."""
+    return f"{table(model)}:summarised"
+
+
+def tables(model):
+    """The scopes a write to ``model``'s rows renews, other than its partners' and blocks'."""
+    return {table(model), summarised(model)} if hasattr(model, "stamp_unsummarised") else {table(model)}
 
 
 def partner(pk, model):
@@ -138,9 +154,10 @@ def rows(scopes):
     return [known.get(scope) for scope in scopes]
 
 
-def token(*models, partner_pk=None):
+def token(*models, partner_pk=None, summaries=False):
     """The stamp of a summary that reads ``models`` (of the whole data, ``*``, without them);
-    with ``partner_pk``, of one partner's records of the partner-scoped models among them."""
+    with ``partner_pk``, of one partner's records of the partner-scoped models among them; with
+    ``summaries``, of counts that read none of the models' ``stamp_unsummarised`` fields."""
     if not models:
         row, = rows([ANY])
         return row.token if row else "0"
@@ -148,6 +165,8 @@ def token(*models, partner_pk=None):
     for model in models:
         if partner_pk is not None and partner_scoped(model):
             scopes |= {partner(partner_pk, model), any_partner(model)}
+        elif summaries and hasattr(model, "stamp_unsummarised"):
+            scopes.add(summarised(model))
         else:
             scopes.add(table(model))
     scopes = sorted(scopes)
@@ -251,7 +270,8 @@ def before_save(sender, instance, using=DEFAULT_DB_ALIAS, raw=False, **kwargs):
     """Before a save: the partners and the block of the record as stored (a meeting moved
     from Australia to Peru leaves both profiles; a participant moved to another meeting, both
     meetings' blocks)."""
-    if raw or not (partner_scoped(sender) or getattr(sender, "stamp_block_of", None)) or instance.pk is None:
+    if raw or instance.pk is None or not (partner_scoped(sender) or getattr(sender, "stamp_block_of", None)
+                                          or hasattr(sender, "stamp_unsummarised")):
         return
     if not looking_up(using):
         instance.__dict__["_stamp_partners"] = None  # counts for every partner
@@ -259,13 +279,28 @@ def before_save(sender, instance, using=DEFAULT_DB_ALIAS, raw=False, **kwargs):
         return
     stored = sender._base_manager.using(using).filter(pk=instance.pk).first()
     if stored is not None:
+        instance.__dict__["_stamp_texts_only"] = texts_only(sender, stored, instance)
         if partner_scoped(sender):
             instance.__dict__["_stamp_partners"] = set(stored.stamp_partners())
         instance.__dict__["_stamp_blocks"] = blocks_of(stored)
 
 
+def texts_only(model, stored, instance):
+    """Whether saving ``instance`` changes only fields no cached count reads (the model's
+    ``stamp_unsummarised``) of the row as ``stored``."""
+    unsummarised = getattr(model, "stamp_unsummarised", None)
+    return unsummarised is not None and all(
+        getattr(stored, field.attname) == getattr(instance, field.attname)
+        for field in model._meta.concrete_fields if field.name not in unsummarised)
+
+
 def changed(sender, instance=None, using=DEFAULT_DB_ALIAS, raw=False, **kwargs):
-    scopes = {table(sender)}
+    texts = instance is not None and instance.__dict__.pop("_stamp_texts_only", False) and not raw
+    if texts:  # a text corrected: the pages that show it, not the counts
+        scopes = {table(sender)}
+        instance.__dict__.pop("_stamp_blocks", None)
+    else:
+        scopes = tables(sender)
     if partner_scoped(sender):
         before = instance.__dict__.pop("_stamp_partners", set()) if instance is not None else None
         now = None if raw or instance is None else partners_of(instance, using)
@@ -273,7 +308,8 @@ def changed(sender, instance=None, using=DEFAULT_DB_ALIAS, raw=False, **kwargs):
             scopes.add(any_partner(sender))
         else:
             scopes |= {partner(pk, sender) for pk in before | now if pk is not None}
-    scopes |= changed_blocks(sender, instance, raw)
+    if not texts:
+        scopes |= changed_blocks(sender, instance, raw)
     bump_on_commit(using, scopes)
 
 
@@ -300,7 +336,7 @@ def links_changed(sender, instance, action, model, pk_set=None, using=DEFAULT_DB
             instance.__dict__["_stamp_partners"] = partners_of(instance, using)
         return
     if not isinstance(instance, owner):  # changed from the other side: which records, unknown
-        bump_on_commit(using, {table(owner), any_partner(owner), *owners_blocks(owner, pk_set)}
+        bump_on_commit(using, {*tables(owner), any_partner(owner), *owners_blocks(owner, pk_set)}
                        | ({table(sender)} if sender is not owner else set()))
         return
     changed(owner, instance, using)

@@ -76,8 +76,12 @@ class FacetedFilterSet(django_filters.FilterSet):
 
     @cached_property
     def data_stamp(self):
-        """The stamp (defrel.stamp) of what the list reads, read once a request."""
-        return token(*reads(self._meta.model))
+        """The stamp (defrel.stamp) of what the list's cached counts read, read once a request.
+        A text search reads every text of a record (its search document is made of them);
+        without one, the counts read none of the texts a model lists in ``stamp_unsummarised``,
+        and stay warm while editors correct a summary."""
+        searched = bool((self.data.get("q") or "").strip())
+        return token(*reads(self._meta.model), summaries=not searched)
 
     def found_ids(self, base):
         """Under a text search, the ids of ``base``'s rows in the list's order, remembered like

@@ -98,6 +98,8 @@ class Engagement(NaturalKeyed, Dated, Sourced, Versioned, WithServices, WithPart
 
     objects = NaturalKeyManager.from_queryset(EngagementQuerySet)()
     history = History(m2m_fields=[countries, officials])
+    # Fields no list's counts read: correcting them leaves the lists' facets cached (defrel.stamp).
+    stamp_unsummarised = ("version", "title_ja", "title_en", "summary_ja", "summary_en", "source_excerpt")
 
     class Meta:
         ordering = [models.F("date_lower").desc(nulls_last=True), "key"]

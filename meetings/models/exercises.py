@@ -60,6 +60,8 @@ class Exercise(NaturalKeyed, Dated, Sourced, Versioned, WithServices, WithPartne
 
     objects = NaturalKeyManager.from_queryset(ExerciseQuerySet)()
     history = History(m2m_fields=[countries])
+    # Fields no list's counts read: correcting them leaves the lists' facets cached (defrel.stamp).
+    stamp_unsummarised = ("version", "name_ja", "name_en", "summary_ja", "summary_en", "source_excerpt")
 
     class Meta:
         ordering = [models.F("date_lower").desc(nulls_last=True), "key"]

@@ -160,6 +160,9 @@ class Meeting(NaturalKeyed, Dated, Sourced, Versioned, WithPartners, models.Mode
     objects = NaturalKeyManager.from_queryset(MeetingQuerySet)()
     # The list's unfiltered counts are summed from blocks of meetings stamped apart (defrel.stamp).
     stamp_blocked = True
+    # Fields no list's counts read: correcting them leaves the lists' facets cached (defrel.stamp).
+    stamp_unsummarised = ("version", "title_ja", "title_en", "summary_ja", "summary_en", "outcomes_ja",
+                          "outcomes_en", "source_excerpt")
     # The venue is derived (stored after the row's own save): no history of its own.
     history = History(m2m_fields=[countries, exercises], excluded_fields=["venue"])
 

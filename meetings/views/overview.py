@@ -42,9 +42,11 @@ def timeline(request):
                   "|".join(form.kinds() or ["all"]), year or ""]
     # The years and the count read every row of each kind (0.1 s at 100,000 meetings) and
     # change only with the data: kept under the data stamp, like the page's records.
-    country = chosen.get("country")
-    stamp = SimpleLazyObject(lambda: token(*curated_models(), partner_pk=getattr(country, "pk", None)))
-    found.extent = cached(f"timeline:extent:{':'.join(map(str, chosen_key))}", lambda: found.extent, stamp)
+    # They read dates only, so a corrected summary or title leaves them kept (defrel.stamp).
+    partner_pk = getattr(chosen.get("country"), "pk", None)
+    stamp = SimpleLazyObject(lambda: token(*curated_models(), partner_pk=partner_pk))
+    found.extent = cached(f"timeline:extent:{':'.join(map(str, chosen_key))}", lambda: found.extent,
+                          token(*curated_models(), partner_pk=partner_pk, summaries=True))
     total = found.count()
     # Without a year, paging stops at a depth that stays fast; the years lead further back.
     depth = total if year else min(total, TIMELINE_DEPTH)

@@ -195,3 +195,54 @@ def test_the_partner_stamps_of_the_old_form_are_removed_by_their_migration():
         DataStamp.objects.create(scope=scope, token="t")
     migration.remove_old_partner_stamps(django_apps, SimpleNamespace(connection=connection))
     assert set(DataStamp.objects.values_list("scope", flat=True)) == kept
+
+
+def queries_of(client, url):
+    with CaptureQueriesContext(connection) as run:
+        response = client.get(url)
+    return len(run), text(response)
+
+
+def test_a_corrected_summary_leaves_the_lists_counts_warm_and_shows_at_once(
+        client, world, django_capture_on_commit_callbacks):
+    """Editors correct texts far more often than they move a meeting: the lists' facets and
+    totals read no summary or title, so they stay cached, while the row shows the correction
+    and a search finds it at the next request."""
+    listed = reverse("meetings:meeting-list") + "?level=ministerial"
+    client.get(listed)
+    warm_queries, before = queries_of(client, listed)
+    edit(world["australian"], django_capture_on_commit_callbacks, title_ja="日豪防衛相会談（訂正）",
+         summary_ja="両大臣は共同訓練の拡充で一致した。")
+    after_queries, after = queries_of(client, listed)
+    assert after_queries == warm_queries
+    assert "日豪防衛相会談（訂正）" in after and "日豪防衛相会談（訂正）" not in before
+    found = text(client.get(reverse("meetings:meeting-list") + "?q=共同訓練の拡充"))
+    assert "日豪防衛相会談（訂正）" in found and "日ペルー防衛相会談" not in found
+
+
+def test_a_changed_level_or_partner_counts_again(client, world, django_capture_on_commit_callbacks):
+    listed = reverse("meetings:meeting-list") + "?level=ministerial"
+    client.get(listed)
+    warm_queries, _ = queries_of(client, listed)
+    edit(world["australian"], django_capture_on_commit_callbacks, level="senior_official",
+         summary_ja="格を改めた。")
+    cold_queries, after = queries_of(client, listed)
+    assert cold_queries > warm_queries and "日豪防衛相会談" not in after
+    senior = "?level=senior_official"
+    assert "Peru" not in facet_counts(page(client, "meetings:meeting-list", senior, lang="en"), "country")
+    with django_capture_on_commit_callbacks(execute=True):
+        world["australian"].countries.add(world["pe"])
+    counts = facet_counts(page(client, "meetings:meeting-list", senior, lang="en"), "country")
+    assert counts == {"Australia": 1, "Peru": 1}
+
+
+def test_the_timelines_years_are_counted_again_after_a_new_date_not_a_new_summary(
+        world, django_capture_on_commit_callbacks):
+    def years_stamp():
+        return stamp.token(*stamp.curated_models(), summaries=True)
+
+    before = years_stamp()
+    edit(world["australian"], django_capture_on_commit_callbacks, summary_en="Corrected.", title_en="Talks")
+    assert years_stamp() == before
+    edit(world["australian"], django_capture_on_commit_callbacks, date="1999-05")
+    assert years_stamp() != before
