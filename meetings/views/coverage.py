@@ -77,13 +77,14 @@ def numbers():
 
 
 def by_source(counted):
-    """The sources as the table shows them: the long one first, then as they were published."""
+    """The sources as the table shows them: the long one first, then by their dates (the day a
+    document was published, or the day it reports on, as a press conference's)."""
     entries = []
     for source in sorted(Source.objects.all(), key=lambda s: (s.key != WHITE_PAPER, s.date)):
         found = counted.get(source.pk, {"counts": [0] * len(KINDS), "first": None, "last": None})
         entries.append({
             "source": source, "title": localised(source, "title"), "publisher": localised(source, "publisher"),
-            "published": dates.parse(source.date).display() if source.date else "",
+            "dated": dates.parse(source.date).display() if source.date else "",
             "counts": found["counts"], "period": (month(found["first"]), month(found["last"])),
         })
     return entries
@@ -104,7 +105,7 @@ def coverage(request):
         "meetings_total": meetings_total,
         "busiest_share": round(100 * busiest["counts"][0] / meetings_total) if busiest and meetings_total else 0,
         "white_paper": white_paper,
-        "white_paper_published": white_paper["published"] if white_paper else "",
+        "white_paper_published": white_paper["dated"] if white_paper else "",
         "white_paper_meetings": sum(row["white_paper"] for row in years),
         "undated": counted["undated"],
         "ally_only_meetings": counted["ally_only_meetings"],

@@ -99,3 +99,10 @@ def test_the_page_is_in_both_languages(client, data):
     assert year_row(japanese, 2024) == [3, 0, 1, 0, 3]
     english = get(client, "meetings:coverage", lang="en")
     assert "<h1>What the data covers</h1>" in english.content.decode()
+
+
+def test_a_sources_date_is_called_its_date_not_its_publication(client, data):
+    # A press conference's record is dated by the day it was held, not the day it was posted.
+    html = get(client, "meetings:coverage", lang="en").content.decode()
+    head = html[html.index('class="results coverage-sources"'):].split("</thead>")[0]
+    assert '<th scope="col">Date</th>' in head and "Published" not in head
