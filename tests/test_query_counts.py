@@ -50,12 +50,13 @@ def public_pages():
                           Meeting.objects.all(), AgreementEvent.objects.all(), Exercise.objects.all(),
                           Engagement.objects.all())
     official = Official.objects.annotate(n=Count("participations")).order_by("-n", "slug").first()
-    # The country's engagements that year (synth removes it with its own at the next size).
+    meeting = Meeting.objects.annotate(n=Count("participations")).order_by("-n", "key").first()
+    # The country's engagements that year (synth removes it with its own at the next size),
+    # announced at the meeting measured, whose page then shows its engagements at either size.
     dated = Engagement.objects.create(key="syn-in-year", kind="port_call", date=str(year),
-                                      title_ja="寄港", title_en="Port call")
+                                      title_ja="寄港", title_en="Port call", meeting=meeting)
     dated.countries.set([country])
     dated.officials.set([official])
-    meeting = Meeting.objects.annotate(n=Count("participations")).order_by("-n", "key").first()
     agreement = Agreement.objects.annotate(n=Count("events")).order_by("-n", "key").first()
     exercise = Exercise.objects.annotate(n=Count("countries")).order_by("-n", "key").first()
     meetings = reverse("meetings:meeting-list")

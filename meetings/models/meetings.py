@@ -68,17 +68,19 @@ class MeetingQuerySet(SearchableQuerySet, DatedQuerySet):
 
     def for_page(self):
         """Meetings for their own page: with their occasion, host and source, and whether they
-        have agreement milestones or exercises, so that most pages never ask for them.
-        The flags are SQL as written: Exists() took longer to compile than the two queries
-        they save."""
+        have agreement milestones, exercises or engagements they announced, so that most pages
+        never ask for them. The flags are SQL as written: Exists() took longer to compile than
+        the queries they save."""
         m = self.model._meta.db_table
-        events = self.model.agreement_events.rel.related_model._meta.db_table
-        observed = self.model.exercises.through._meta.db_table
+
+        def any_row(table):
+            return RawSQL(f"EXISTS (SELECT 1 FROM {table} r WHERE r.meeting_id = {m}.id)", (),
+                          output_field=BooleanField())
+
         return self.select_related("occasion", "host_country", "source").annotate(
-            has_milestones=RawSQL(f"EXISTS (SELECT 1 FROM {events} e WHERE e.meeting_id = {m}.id)", (),
-                                  output_field=BooleanField()),
-            has_exercises=RawSQL(f"EXISTS (SELECT 1 FROM {observed} x WHERE x.meeting_id = {m}.id)", (),
-                                 output_field=BooleanField()),
+            has_milestones=any_row(self.model.agreement_events.rel.related_model._meta.db_table),
+            has_exercises=any_row(self.model.exercises.through._meta.db_table),
+            has_engagements=any_row(self.model.engagements.rel.related_model._meta.db_table),
         )
 
     def for_list(self):
@@ -234,7 +236,10 @@ class Meeting(NaturalKeyed, Dated, Sourced, Versioned, WithPartners, models.Mode
         return self.exercises.all()
 
     def announced(self):
-        """The engagements announced at this meeting."""
+        """The engagements announced at this meeting (none asked for when MeetingQuerySet.
+        for_page found none)."""
+        if not getattr(self, "has_engagements", True):
+            return []
         return self.engagements.all()
 
     @property

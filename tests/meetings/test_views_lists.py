@@ -15,7 +15,7 @@ from meetings.models import Meeting
 from meetings.views import lists
 from partners.models import Country
 from tests.meetings.factories import (
-    AgreementEventFactory, AgreementFactory, ExerciseFactory, MeetingFactory, OccasionFactory,
+    AgreementEventFactory, AgreementFactory, EngagementFactory, ExerciseFactory, MeetingFactory, OccasionFactory,
     ParticipationFactory, SourceFactory,
 )
 from tests.partners.factories import CountryFactory, OfficialFactory, PositionFactory, TenureFactory
@@ -324,21 +324,27 @@ def test_meeting_detail_queries_do_not_grow_with_participants(client, django_ass
     assert html.count("役職") == n
 
 
-@pytest.mark.parametrize("milestones, exercises, queries", [(0, 0, 5), (1, 0, 6), (0, 1, 6), (2, 2, 7)])
-def test_meeting_detail_asks_for_milestones_and_exercises_only_when_there_are_some(
-        client, django_assert_num_queries, milestones, exercises, queries):
-    """The meeting, its participants with their titles, its partners, the engagements announced
-    at it; then its agreement milestones and exercises only if it has any
+@pytest.mark.parametrize("milestones, exercises, engagements, queries",
+                         [(0, 0, 0, 4), (1, 0, 0, 5), (0, 1, 0, 5), (0, 0, 1, 5), (2, 2, 2, 7)])
+def test_meeting_detail_asks_for_milestones_exercises_and_engagements_only_when_there_are_some(
+        client, django_assert_num_queries, milestones, exercises, engagements, queries):
+    """The meeting, its participants with their titles, its partners; then its agreement
+    milestones, exercises and the engagements announced at it only if it has any
     (MeetingQuerySet.for_page)."""
     meeting = MeetingFactory(key="m", countries=[CountryFactory()])
     ParticipationFactory(meeting=meeting, official=TenureFactory().official)
     for i in range(milestones):
         AgreementEventFactory(meeting=meeting, agreement__title_ja=f"試験協定{i}")
     meeting.exercises.set(ExerciseFactory(name_ja=f"試験演習{i}") for i in range(exercises))
+    for i in range(engagements):
+        EngagementFactory(meeting=meeting, title_ja=f"試験寄港{i}")
     with django_assert_num_queries(queries):
         html = page(client, "meetings:meeting-detail", "", "m")
     assert html.count("試験協定") == milestones and html.count("試験演習") == exercises
-    assert ("Agreement milestones" in page(client, "meetings:meeting-detail", "", "m", lang="en")) == bool(milestones)
+    assert html.count("試験寄港") == engagements
+    english = page(client, "meetings:meeting-detail", "", "m", lang="en")
+    assert ("Agreement milestones" in english) == bool(milestones)
+    assert ("Engagements announced at this meeting" in english) == bool(engagements)
 
 
 # --- agreements -------------------------------------------------------------------------------
