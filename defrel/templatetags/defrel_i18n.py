@@ -83,9 +83,15 @@ def canonical_query(form=None, page=None):
 
 def canonical_in(context, lang_code):
     """The absolute address that stands for the page drawn in ``context``, in ``lang_code``:
-    a list names the form it reads its query string through as ``list_form``."""
-    query = canonical_query(context.get("list_form"), context.get("page_obj"))
-    return page_in(context["request"], lang_code, query=query, absolute=True)
+    a list names the form it reads its query string through as ``list_form``. Made once a
+    request for each language: the head asks for the page's own address twice (canonical,
+    og:url) and for each language's, and each is a resolve and a reverse."""
+    request = context["request"]
+    made = request.__dict__.setdefault("_defrel_canonical", {})
+    if lang_code not in made:
+        query = canonical_query(context.get("list_form"), context.get("page_obj"))
+        made[lang_code] = page_in(request, lang_code, query=query, absolute=True)
+    return made[lang_code]
 
 
 @register.simple_tag(takes_context=True)
