@@ -8,10 +8,10 @@ class DefrelConfig(AppConfig):
     curated = True  # its records are published data (defrel.stamp, load_curated)
 
     def ready(self):
-        from defrel import checks, choices, stamp  # noqa: F401 - checks registers itself
+        from defrel import checks, choices, stamp_writes  # noqa: F401 - checks registers itself
         from defrel.models import connect_inline_rows, connect_links
 
-        stamp.connect()
+        stamp_writes.connect()
         connect_inline_rows()
         connect_links()
         choices.install(self.apps.get_models())  # every app's models are loaded by now

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from defrel import stamp
+from defrel import stamp, stamp_writes
 from defrel.models import DataStamp
 from meetings.models import Agreement, Exercise, Meeting
 from tests.meetings.factories import AgreementEventFactory, AgreementFactory, MeetingFactory
@@ -143,7 +143,7 @@ def test_many_records_in_one_transaction_count_for_every_partner(world, django_c
     are not looked up one by one (a query each), the write counts for every partner."""
     peru = stamp.token(*stamp.curated_models(), partner_pk=world["pe"].pk)
     with django_capture_on_commit_callbacks(execute=True):
-        for i in range(stamp.PARTNERS_LOOKED_UP + 1):
+        for i in range(stamp_writes.PARTNERS_LOOKED_UP + 1):
             MeetingFactory(key=f"au-{i}", countries=[world["au"]])
     assert stamp.token(*stamp.curated_models(), partner_pk=world["pe"].pk) != peru
 
