@@ -197,10 +197,20 @@ def test_the_partner_stamps_of_the_old_form_are_removed_by_their_migration():
     assert set(DataStamp.objects.values_list("scope", flat=True)) == kept
 
 
+def ministerial():
+    return reverse("meetings:meeting-list") + "?level=ministerial"
+
+
 def queries_of(client, url):
     with CaptureQueriesContext(connection) as run:
         response = client.get(url)
     return len(run), text(response)
+
+
+def ministerial_list_warm(client):
+    """(the queries of the ministerial meetings' list drawn from the cache, its text)."""
+    client.get(ministerial())
+    return queries_of(client, ministerial())
 
 
 def test_a_corrected_summary_leaves_the_lists_counts_warm_and_shows_at_once(
@@ -208,12 +218,10 @@ def test_a_corrected_summary_leaves_the_lists_counts_warm_and_shows_at_once(
     """Editors correct texts far more often than they move a meeting: the lists' facets and
     totals read no summary or title, so they stay cached, while the row shows the correction
     and a search finds it at the next request."""
-    listed = reverse("meetings:meeting-list") + "?level=ministerial"
-    client.get(listed)
-    warm_queries, before = queries_of(client, listed)
+    warm_queries, before = ministerial_list_warm(client)
     edit(world["australian"], django_capture_on_commit_callbacks, title_ja="日豪防衛相会談（訂正）",
          summary_ja="両大臣は共同訓練の拡充で一致した。")
-    after_queries, after = queries_of(client, listed)
+    after_queries, after = queries_of(client, ministerial())
     assert after_queries == warm_queries
     assert "日豪防衛相会談（訂正）" in after and "日豪防衛相会談（訂正）" not in before
     found = text(client.get(reverse("meetings:meeting-list") + "?q=共同訓練の拡充"))
@@ -221,12 +229,10 @@ def test_a_corrected_summary_leaves_the_lists_counts_warm_and_shows_at_once(
 
 
 def test_a_changed_level_or_partner_counts_again(client, world, django_capture_on_commit_callbacks):
-    listed = reverse("meetings:meeting-list") + "?level=ministerial"
-    client.get(listed)
-    warm_queries, _ = queries_of(client, listed)
+    warm_queries, _ = ministerial_list_warm(client)
     edit(world["australian"], django_capture_on_commit_callbacks, level="senior_official",
          summary_ja="格を改めた。")
-    cold_queries, after = queries_of(client, listed)
+    cold_queries, after = queries_of(client, ministerial())
     assert cold_queries > warm_queries and "日豪防衛相会談" not in after
     senior = "?level=senior_official"
     assert "Peru" not in facet_counts(page(client, "meetings:meeting-list", senior, lang="en"), "country")
