@@ -42,7 +42,8 @@ def remember_partners(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
 def before_save(sender, instance, using=DEFAULT_DB_ALIAS, raw=False, **kwargs):
     """Before a save: the partners and the block of the record as stored (a meeting moved
     from Australia to Peru leaves both profiles; a participant moved to another meeting, both
-    meetings' blocks)."""
+    meetings' blocks), and whether it changes texts alone."""
+    instance.__dict__.pop("_stamp_texts_only", None)  # a failed save's is not this one's
     if raw or instance.pk is None or not (partner_scoped(sender) or getattr(sender, "stamp_block_of", None)
                                           or hasattr(sender, "stamp_unsummarised")):
         return
@@ -68,7 +69,9 @@ def texts_only(model, stored, instance):
 
 
 def changed(sender, instance=None, using=DEFAULT_DB_ALIAS, raw=False, **kwargs):
-    texts = instance is not None and instance.__dict__.pop("_stamp_texts_only", False) and not raw
+    flagged = instance is not None and instance.__dict__.pop("_stamp_texts_only", False)
+    # Only the save of a row already there can correct a text alone: never a delete.
+    texts = flagged and not raw and kwargs.get("created") is False
     if texts:  # a text corrected: the pages that show it, not the counts
         scopes = {table(sender)}
         instance.__dict__.pop("_stamp_blocks", None)

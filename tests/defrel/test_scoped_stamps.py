@@ -252,3 +252,15 @@ def test_the_timelines_years_are_counted_again_after_a_new_date_not_a_new_summar
     assert years_stamp() == before
     edit(world["australian"], django_capture_on_commit_callbacks, date="1999-05")
     assert years_stamp() != before
+
+
+def test_a_meeting_deleted_after_a_failed_save_counts_again(world, django_capture_on_commit_callbacks):
+    """A save that failed after the stamps had looked at it leaves no mark that would make the
+    next write, a delete, look like a corrected text."""
+    counts = stamp.token(*stamp.reads(Meeting), summaries=True)
+    australian = world["australian"]
+    australian.summary_en = "Corrected."
+    with django_capture_on_commit_callbacks(execute=True):
+        stamp_writes.before_save(Meeting, australian)  # as a save that then failed would have
+        australian.delete()
+    assert stamp.token(*stamp.reads(Meeting), summaries=True) != counts
