@@ -80,8 +80,13 @@ class FacetedFilterSet(django_filters.FilterSet):
         A text search reads every text of a record (its search document is made of them);
         without one, the counts read none of the texts a model lists in ``stamp_unsummarised``,
         and stay warm while editors correct a summary."""
-        searched = bool((self.data.get("q") or "").strip())
-        return token(*reads(self._meta.model), summaries=not searched)
+        return token(*reads(self._meta.model), summaries=not self.searched)
+
+    @property
+    def searched(self):
+        """The text searched for (?q=), "" without a search."""
+        self.is_valid()  # cleans the form; a bad value of another filter leaves this one
+        return (self.form.cleaned_data.get("q") or "").strip()
 
     def found_ids(self, base):
         """Under a text search, the ids of ``base``'s rows in the list's order, remembered like
@@ -134,8 +139,7 @@ class FacetedFilterSet(django_filters.FilterSet):
 
     def search_of(self, base):
         """{"ids", "values"} of the search of ``base`` (see found_ids), once a request."""
-        self.is_valid()  # cleans the form; a bad value of another filter leaves this one
-        if not (self.form.cleaned_data.get("q") or "").strip():
+        if not self.searched:
             return None
         # Sorted as the list is (whatever order ``base`` had): a page's ids are then a slice
         # of the ids found. Sorting them here costs the search up to 2 ms; sorting them again

@@ -222,25 +222,20 @@ class Meeting(NaturalKeyed, Dated, Sourced, Versioned, WithPartners, models.Mode
                     .order_by("official__country__code", "pk"))
 
     def milestones(self):
-        """The agreement milestones reached at this meeting, with their agreements (none
-        asked for when MeetingQuerySet.for_page found none)."""
-        if not getattr(self, "has_milestones", True):
-            return []
-        return self.agreement_events.select_related("agreement")
+        """The agreement milestones reached at this meeting, with their agreements."""
+        return self.unless_none("has_milestones", self.agreement_events.select_related("agreement"))
 
     def observed(self):
-        """The exercises observed at this meeting (none asked for when MeetingQuerySet.
-        for_page found none)."""
-        if not getattr(self, "has_exercises", True):
-            return []
-        return self.exercises.all()
+        """The exercises observed at this meeting."""
+        return self.unless_none("has_exercises", self.exercises.all())
 
     def announced(self):
-        """The engagements announced at this meeting (none asked for when MeetingQuerySet.
-        for_page found none)."""
-        if not getattr(self, "has_engagements", True):
-            return []
-        return self.engagements.all()
+        """The engagements announced at this meeting."""
+        return self.unless_none("has_engagements", self.engagements.all())
+
+    def unless_none(self, flag, rows):
+        """``rows``, never asked for when MeetingQuerySet.for_page's ``flag`` says there are none."""
+        return rows if getattr(self, flag, True) else []
 
     @property
     def summary(self):
