@@ -64,7 +64,7 @@ class Side:
             subprocess.run(migrate, cwd=self.root, env=self.env(database_url), check=True)
             have = self.child("data_state", database_url)
             have.pop("imported", 0)
-        if have == {"meetings": meetings, "careers": True, "engagements": True}:
+        if have == {"meetings": meetings, "careers": True, "engagements": True, "venues": True}:
             say(f"  {self.name}: reusing the {meetings:,}-meeting database")
             return None
         say(f"  {self.name}: building a {meetings:,}-meeting database (bench/synth)")

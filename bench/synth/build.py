@@ -26,6 +26,10 @@ try:
 except ImportError:  # a baseline revision from before participations stored their titles
     store_titles = None
 try:
+    from meetings.models.venues import store_venues
+except ImportError:  # a baseline revision from before meetings stored their venue
+    store_venues = None
+try:
     from defrel.search_index import rebuild_all as build_search_documents
 except ImportError:  # a baseline revision from before the search documents
     build_search_documents = None
@@ -104,6 +108,8 @@ class Builder(People, Records, Engagements):
             self.make_meetings(sizes["meetings"])
             if store_titles:  # bulk_create skips Participation.save(): the titles at the time, at once
                 store_titles(Participation.objects.filter(meeting__key__startswith=PREFIX))
+            if store_venues:  # and Meeting.save(): where each took place, by the app's own rule
+                store_venues(Meeting.objects.filter(key__startswith=PREFIX))
             self.make_agreements(sizes["agreements"])
             self.make_engagements(sizes["engagements"])
             if build_search_documents:  # nor the search documents' signals

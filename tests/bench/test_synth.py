@@ -105,6 +105,17 @@ def test_date_bounds_are_the_ones_save_would_have_filled():
             assert (record.date_lower, record.date_upper) == (parsed.lower, parsed.upper), record.date
 
 
+def test_venues_are_the_ones_the_app_stores():
+    synth()
+    meetings = Meeting.objects.all()
+    stored = {venue: n for venue, n in meetings.values_list("venue").annotate(n=Count("pk")).order_by()}
+    for meeting in meetings.select_related("host_country", "occasion").prefetch_related("countries"):
+        meeting.save()  # the venue stored again, by the app's own write path
+    assert dict(meetings.values_list("venue").annotate(n=Count("pk")).order_by()) == stored
+    assert stored.get("remote") == meetings.filter(format__in=["video", "phone"]).count() > 0
+    assert "japan" in stored and "partner" in stored
+
+
 def test_agreements_have_lifecycles_in_date_order():
     synth(agreements=40)
     for agreement in Agreement.objects.with_lifecycle():
