@@ -20,9 +20,10 @@ the whole table.
 
 A model may also name fields no cached count reads (``stamp_unsummarised``: a meeting's
 summaries and titles): a save that changes only those renews its table's scope but not its
-*summarised* scope (``meetings.meeting:summarised``) nor its block, so the lists' facets and
-totals, which read the summarised scope when no text is searched (:func:`token` with
-``summaries=True``), stay warm while editors correct texts. Every other write renews both.
+*summarised* scope (``meetings.meeting:summarised``), its partners'
+(``partner:<pk>:records:summarised``) nor its block, so the lists' facets and totals, which
+read the summarised scope when no text is searched, and a partner's charts (:func:`token`
+with ``summaries=True``) stay warm while editors correct texts. Every other write renews both.
 Which scopes each write renews is worked out by defrel.stamp_writes.
 
 The tokens live in the database, not the cache, and are read from the same database as the
@@ -35,6 +36,7 @@ never bring back a token whose cached values described other data.
 import contextlib
 import contextvars
 import datetime
+import functools
 import hashlib
 import uuid
 from typing import NamedTuple
@@ -68,18 +70,29 @@ def tables(model):
     return {table(model), summarised(model)} if hasattr(model, "stamp_unsummarised") else {table(model)}
 
 
-def partner(pk, model):
+def partner(pk, model, summaries=False):
     """The scope of one partner's records of ``model``'s group: an edit to an Australian
     meeting leaves Australia's agreements (the matrix's row, the profile's table) as they were.
     Two groups (a model's ``stamp_group``: "agreements", else "records") rather than a scope a
     table: every public request reads every stamp (reading()), and a partner's six tables
-    would have made that six times the rows."""
-    return f"partner:{pk}:{group(model)}"
+    would have made that six times the rows. With ``summaries``, the scope of what counts read
+    of them (the profile's charts: see stamp_unsummarised above), kept for a group of which a
+    model names such fields; for another group, the group's own."""
+    scope = f"partner:{pk}:{group(model)}"
+    return f"{scope}:summarised" if summaries and group_summarised(group(model)) else scope
 
 
-def any_partner(model):
+def any_partner(model, summaries=False):
     """Renewed by a write to records of ``model`` that cannot say whose: every partner's."""
-    return f"partner:*:{group(model)}"
+    return partner("*", model, summaries)
+
+
+@functools.cache
+def group_summarised(name):
+    """Whether partner group ``name`` has a summarised scope: whether one of its models names
+    fields no count reads (``stamp_unsummarised``)."""
+    return any(hasattr(model, "stamp_unsummarised") for model in curated_models()
+               if partner_scoped(model) and group(model) == name)
 
 
 def group(model):
@@ -178,7 +191,7 @@ def token(*models, partner_pk=None, summaries=False):
     scopes = {RESET}
     for model in models:
         if partner_pk is not None and partner_scoped(model):
-            scopes |= {partner(partner_pk, model), any_partner(model)}
+            scopes |= {partner(partner_pk, model, summaries), any_partner(model, summaries)}
         elif summaries and hasattr(model, "stamp_unsummarised"):
             scopes.add(summarised(model))
         else:

@@ -123,6 +123,9 @@ def country_detail(request, code):
         # Kept until a record of this partner's, or a table with no partners (names of
         # officials, countries, sources), changes: not when another partner's records do.
         "data_stamp": SimpleLazyObject(lambda: token(*curated_models(), partner_pk=country.pk)),
+        # Its charts and who met whom, which count and name no text of its records: kept while
+        # editors correct a summary or a title (defrel.stamp, stamp_unsummarised).
+        "counts_stamp": SimpleLazyObject(lambda: token(*curated_models(), partner_pk=country.pk, summaries=True)),
         # Its agreements, until one of them or a milestone changes (or a name or a source):
         # not when one of its meetings does (bench/NOTES.md, "A partner's stamps, its
         # agreements apart").

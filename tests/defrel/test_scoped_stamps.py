@@ -13,7 +13,7 @@ from django.urls import reverse
 from defrel import stamp, stamp_writes
 from defrel.models import DataStamp
 from meetings.models import Agreement, Exercise, Meeting
-from tests.meetings.factories import AgreementEventFactory, AgreementFactory, MeetingFactory
+from tests.meetings.factories import AgreementEventFactory, AgreementFactory, MeetingFactory, ParticipationFactory
 from tests.meetings.test_views_lists import facet_counts, page
 from tests.pages import table_row, text
 from tests.partners.factories import CountryFactory
@@ -264,3 +264,39 @@ def test_a_meeting_deleted_after_a_failed_save_counts_again(world, django_captur
         stamp_writes.before_save(Meeting, australian)  # as a save that then failed would have
         australian.delete()
     assert stamp.token(*stamp.reads(Meeting), summaries=True) != counts
+
+
+@pytest.fixture
+def drawn_charts(monkeypatch):
+    """The partners whose profile charts and who-met-whom were counted afresh, in order."""
+    from meetings.views import profiles
+
+    drawn = []
+    counted = profiles.encounters_by_level
+
+    def counting(meetings):
+        drawn.append(meetings.values_list("countries__code", flat=True).distinct().get())
+        return counted(meetings)
+
+    monkeypatch.setattr(profiles, "encounters_by_level", counting)
+    return drawn
+
+
+def test_a_corrected_summary_leaves_its_partners_charts_kept_and_shows_in_its_timeline(
+        client, world, drawn_charts, django_capture_on_commit_callbacks):
+    """A profile's charts and who met whom count levels, dates and people, not texts: an
+    editor's correction draws the partner's timeline again, not its charts."""
+    before = text(profile(client, "AU"))
+    assert drawn_charts == ["AU"]
+    edit(world["australian"], django_capture_on_commit_callbacks, title_ja="日豪防衛相会談（訂正）",
+         summary_en="Corrected.")
+    after = text(profile(client, "AU"))
+    assert drawn_charts == ["AU"]
+    assert "日豪防衛相会談（訂正）" in after and "日豪防衛相会談（訂正）" not in before
+    edit(world["australian"], django_capture_on_commit_callbacks, level="senior_official")
+    profile(client, "AU")
+    assert drawn_charts == ["AU", "AU"]
+    with django_capture_on_commit_callbacks(execute=True):
+        ParticipationFactory(meeting=world["australian"], role="principal")
+    profile(client, "AU")
+    assert drawn_charts == ["AU", "AU", "AU"]
