@@ -201,6 +201,13 @@ def token(*models, partner_pk=None, summaries=False):
     return hashlib.sha256(joined.encode()).hexdigest()[:24]
 
 
+def counts(partner_pk=None):
+    """The stamp of what counts the whole data (with ``partner_pk``, one partner's records)
+    read: every table's, but kept while editors correct texts no count reads (a profile's
+    charts and who met whom, an official's meetings per office, the timeline's years)."""
+    return token(*curated_models(), partner_pk=partner_pk, summaries=True)
+
+
 def last_changed():
     """When the data last changed (None before the first write): the pages' Last-Modified."""
     row, = rows([ANY])

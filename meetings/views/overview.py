@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 
 from defrel.kept import cached
-from defrel.stamp import curated_models, token
+from defrel.stamp import counts, curated_models, token
 from defrel.timeline import by_year_and_month, entries
 from meetings.forms import GlobalTimelineForm, suggestions
 from meetings.models import Agreement, Engagement, Exercise, Meeting
@@ -46,7 +46,7 @@ def timeline(request):
     partner_pk = getattr(chosen.get("country"), "pk", None)
     stamp = SimpleLazyObject(lambda: token(*curated_models(), partner_pk=partner_pk))
     found.extent = cached(f"timeline:extent:{':'.join(map(str, chosen_key))}", lambda: found.extent,
-                          token(*curated_models(), partner_pk=partner_pk, summaries=True))
+                          counts(partner_pk))
     total = found.count()
     # Without a year, paging stops at a depth that stays fast; the years lead further back.
     depth = total if year else min(total, TIMELINE_DEPTH)

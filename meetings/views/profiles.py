@@ -12,7 +12,7 @@ from defrel import charts
 from defrel.exports import applied, refused, stream_csv
 from defrel.links import key_in_any_case, moved
 from defrel.search import matching
-from defrel.stamp import curated_models, token
+from defrel.stamp import counts, curated_models, token
 from defrel.timeline import by_year_and_month, entries
 from meetings.forms import OfficialFilterForm, TimelineForm, YearForm
 from meetings.models import AGREEMENT_TABLE_READS, Engagement, Meeting, Participation
@@ -125,7 +125,7 @@ def country_detail(request, code):
         "data_stamp": SimpleLazyObject(lambda: token(*curated_models(), partner_pk=country.pk)),
         # Its charts and who met whom, which count and name no text of its records: kept while
         # editors correct a summary or a title (defrel.stamp, stamp_unsummarised).
-        "counts_stamp": SimpleLazyObject(lambda: token(*curated_models(), partner_pk=country.pk, summaries=True)),
+        "counts_stamp": SimpleLazyObject(lambda: counts(country.pk)),
         # Its agreements, until one of them or a milestone changes (or a name or a source):
         # not when one of its meetings does (bench/NOTES.md, "A partner's stamps, its
         # agreements apart").
@@ -204,12 +204,17 @@ def official_detail(request, slug):
     form = YearForm(request.GET)
     year = form.valid().get("year")
     offices = offices_held(official)
+    # An official's meetings span partners, so no partner's stamp covers them: who met whom is
+    # kept until any count changes (not while editors correct texts), the timeline, which
+    # shows titles, until any record does (the page's data_stamp, defrel.stamp.context).
     return render(request, "partners/official_detail.html", {
         "official": official,
         "offices": offices,
         "description": described(official, offices),
-        "network": who_met_whom(official=official),
+        "counts_stamp": SimpleLazyObject(counts),
+        "network": SimpleLazyObject(lambda: who_met_whom(official=official)),
         "form": form,
-        "timeline": newest(entries(official=official, year=year), everything=bool(year)),
-        "undated": undated(official.engagements.all(), year=year),
+        "selection": year or "all",
+        "timeline": SimpleLazyObject(lambda: newest(entries(official=official, year=year), everything=bool(year))),
+        "undated": SimpleLazyObject(lambda: undated(official.engagements.all(), year=year)),
     })

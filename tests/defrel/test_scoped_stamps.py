@@ -9,6 +9,7 @@ from django.apps import apps as django_apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from defrel import stamp, stamp_writes
 from defrel.models import DataStamp
@@ -16,7 +17,8 @@ from meetings.models import Agreement, Exercise, Meeting
 from tests.meetings.factories import AgreementEventFactory, AgreementFactory, MeetingFactory, ParticipationFactory
 from tests.meetings.test_views_lists import facet_counts, page
 from tests.pages import table_row, text
-from tests.partners.factories import CountryFactory
+from meetings.network import who_met_whom
+from tests.partners.factories import CountryFactory, OfficialFactory, TenureFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -300,3 +302,35 @@ def test_a_corrected_summary_leaves_its_partners_charts_kept_and_shows_in_its_ti
         ParticipationFactory(meeting=world["australian"], role="principal")
     profile(client, "AU")
     assert drawn_charts == ["AU", "AU", "AU"]
+
+
+def test_an_officials_page_keeps_who_met_whom_while_texts_are_corrected_and_shows_every_write(
+        client, world, monkeypatch, django_capture_on_commit_callbacks):
+    """An official's meetings span partners, so the page is kept under the whole data's stamps:
+    who met whom until a count changes, the timeline until any record does."""
+    from meetings.views import profiles
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ours = OfficialFactory(country=CountryFactory(code="JP", name_en="Japan"), name_en="Kihara Minoru")
+        TenureFactory(official=ours)  # 2023-09-13/2024-10-01: the meetings of 2024-05
+        theirs = OfficialFactory(country=world["au"], name_en="Richard Marles")
+        for official in (ours, theirs):
+            ParticipationFactory(meeting=world["australian"], official=official, role="principal")
+    counted = []
+    monkeypatch.setattr(profiles, "who_met_whom", lambda **kw: counted.append(kw) or real(**kw))
+    real = who_met_whom
+    with translation.override("en"):
+        url = reverse("partners:official-detail", args=[ours.slug])
+    before = text(client.get(url))
+    assert "Richard Marles" in before and len(counted) == 1
+    assert "1 meeting in this office" in before
+    edit(world["australian"], django_capture_on_commit_callbacks, title_en="Talks, corrected")
+    after = text(client.get(url))
+    assert "Talks, corrected" in after and "Talks, corrected" not in before
+    assert len(counted) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        ParticipationFactory(meeting=world["australian"], official=OfficialFactory(
+            country=world["au"], name_en="Angus Campbell"), role="principal")
+        ParticipationFactory(meeting=MeetingFactory(key="au-talks-2", countries=[world["au"]]), official=ours)
+    again = text(client.get(url))
+    assert "Angus Campbell" in again and "2 meetings in this office" in again and len(counted) == 2

@@ -1,8 +1,10 @@
-import re
 """Offices over time: an office's holders in succession as far as the record knows, who came
 before and after each (with the gaps the record shows), and whom each met in that office."""
+import re
+
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -86,6 +88,7 @@ def test_office_pages_take_the_same_queries_whatever_the_holders(client, office)
         meeting = MeetingFactory(key=f"extra-{n}", date=f"20{10 + n}-03")
         ParticipationFactory(meeting=meeting, official=holder)
         ParticipationFactory(meeting=meeting, official=OfficialFactory())
+    cache.clear()  # the pages drawn afresh, as before (the test's writes never commit)
     assert [queries(url), queries("/partners/offices/"), queries(office["a"].get_absolute_url())] == before
 
 
