@@ -26,6 +26,9 @@ class Kind:
     records: Callable  # () -> the records (a DatedQuerySet), with what the partial shows
     country: Callable | None = None  # (records, country) -> those with that partner
     official: Callable | None = None  # (records, official) -> those the official took part in
+    # (records, official) -> the same records with what the partial shows of the official's
+    # own part (their role and office at a meeting)
+    official_part: Callable | None = None
 
 
 KINDS = {}
@@ -102,7 +105,7 @@ def entries(*, country=None, official=None, kinds=None, year=None):
     as a partner, that ``official`` took part in, and in ``year`` (DatedQuerySet.in_period),
     newest first. A kind that cannot name a country (an official) has none when one is asked."""
     chosen = [kind_of(name) for name in kinds] if kinds is not None else list(KINDS.values())
-    streams = {}
+    streams, shown = {}, {}
     for kind in sorted(chosen, key=list(KINDS.values()).index):
         # Only a dated record has a place in a chronology; the undated are listed on their
         # partners' pages.
@@ -113,8 +116,12 @@ def entries(*, country=None, official=None, kinds=None, year=None):
             continue
         for value, narrow in narrowed:
             records = narrow(records, value)
+        base = kind.records()
+        if official is not None and kind.official_part:
+            records, base = kind.official_part(records, official), kind.official_part(base, official)
         streams[kind.name] = records.order_by(*CHRONOLOGICAL)
-    return Entries(streams, year)
+        shown[kind.name] = base.order_by(*CHRONOLOGICAL)
+    return Entries(streams, year, shown)
 
 
 class Entries:
@@ -122,8 +129,10 @@ class Entries:
     slice reads only the records it shows (see newest()), so deep history is never fetched for
     the first pages. At most a fixed number of queries a kind, whatever the number of rows."""
 
-    def __init__(self, streams, year=None):
-        self.streams, self.year = streams, year
+    def __init__(self, streams, year=None, shown=None):
+        # shown: each kind's records as its partial shows them, unfiltered, for a slice read
+        # by ids (newest()); the streams themselves without it.
+        self.streams, self.year, self.shown = streams, year, shown or streams
 
     @cached_property
     def extent(self):
@@ -182,5 +191,7 @@ class Entries:
         chosen = {}
         for _lower, _upper, kind, pk in heapq.nlargest(stop, keys)[start:]:
             chosen.setdefault(kind, []).append(pk)
-        return [(kind, records.filter(pk__in=chosen[kind]))
-                for kind, records in self.streams.items() if kind in chosen]
+        # The slice's records by their ids alone: the stream's own filters (an official's
+        # participations) would be joined again for nothing, and PostgreSQL then matched each
+        # of the busiest official's 10,136 meetings against the 300 ids (0.4 s instead of 5 ms).
+        return [(kind, self.shown[kind].filter(pk__in=chosen[kind])) for kind in self.streams if kind in chosen]

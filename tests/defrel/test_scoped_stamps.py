@@ -324,6 +324,8 @@ def test_an_officials_page_keeps_who_met_whom_while_texts_are_corrected_and_show
     before = text(client.get(url))
     assert "Richard Marles" in before and len(counted) == 1
     assert "1 meeting in this office" in before
+    office = ours.tenures.get().position.title_en  # the timeline's entry names the office held that day
+    assert office in before[before.rindex("Timeline"):]
     edit(world["australian"], django_capture_on_commit_callbacks, title_en="Talks, corrected")
     after = text(client.get(url))
     assert "Talks, corrected" in after and "Talks, corrected" not in before
