@@ -14,10 +14,10 @@ from django.utils import translation
 from defrel import stamp, stamp_writes
 from defrel.models import DataStamp
 from meetings.models import Agreement, Exercise, Meeting
+from meetings.views import profiles
 from tests.meetings.factories import AgreementEventFactory, AgreementFactory, MeetingFactory, ParticipationFactory
 from tests.meetings.test_views_lists import facet_counts, page
 from tests.pages import table_row, text
-from meetings.network import who_met_whom
 from tests.partners.factories import CountryFactory, OfficialFactory, TenureFactory
 
 pytestmark = pytest.mark.django_db
@@ -270,9 +270,7 @@ def test_a_meeting_deleted_after_a_failed_save_counts_again(world, django_captur
 
 @pytest.fixture
 def drawn_charts(monkeypatch):
-    """The partners whose profile charts and who-met-whom were counted afresh, in order."""
-    from meetings.views import profiles
-
+    """The partners whose profile charts were counted afresh, in order."""
     drawn = []
     counted = profiles.encounters_by_level
 
@@ -308,17 +306,14 @@ def test_an_officials_page_keeps_who_met_whom_while_texts_are_corrected_and_show
         client, world, monkeypatch, django_capture_on_commit_callbacks):
     """An official's meetings span partners, so the page is kept under the whole data's stamps:
     who met whom until a count changes, the timeline until any record does."""
-    from meetings.views import profiles
-
     with django_capture_on_commit_callbacks(execute=True):
         ours = OfficialFactory(country=CountryFactory(code="JP", name_en="Japan"), name_en="Kihara Minoru")
         TenureFactory(official=ours)  # 2023-09-13/2024-10-01: the meetings of 2024-05
         theirs = OfficialFactory(country=world["au"], name_en="Richard Marles")
         for official in (ours, theirs):
             ParticipationFactory(meeting=world["australian"], official=official, role="principal")
-    counted = []
+    counted, real = [], profiles.who_met_whom
     monkeypatch.setattr(profiles, "who_met_whom", lambda **kw: counted.append(kw) or real(**kw))
-    real = who_met_whom
     with translation.override("en"):
         url = reverse("partners:official-detail", args=[ours.slug])
     before = text(client.get(url))
