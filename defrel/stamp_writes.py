@@ -80,15 +80,20 @@ def changed(sender, instance=None, using=DEFAULT_DB_ALIAS, raw=False, **kwargs):
     if partner_scoped(sender):
         before = instance.__dict__.pop("_stamp_partners", set()) if instance is not None else None
         now = None if raw or instance is None else partners_of(instance, using)
-        kinds = (False,) if texts else (False, True)  # a corrected text: not the counts'
-        if before is None or now is None:
-            scopes |= {any_partner(sender, summaries) for summaries in kinds}
-        else:
-            scopes |= {partner(pk, sender, summaries) for pk in before | now if pk is not None
-                       for summaries in kinds}
+        scopes |= partner_scopes(sender, None if before is None or now is None else before | now, texts)
     if not texts:
         scopes |= changed_blocks(sender, instance, raw)
     bump_on_commit(using, scopes)
+
+
+def partner_scopes(model, pks, texts=False):
+    """The partner scopes a write to ``model``'s records renews: those of the partners ``pks``
+    (None: not known, so every partner's), and their summarised scopes unless the write
+    corrected texts alone."""
+    kinds = (False,) if texts else (False, True)
+    if pks is None:
+        return {any_partner(model, summaries) for summaries in kinds}
+    return {partner(pk, model, summaries) for pk in pks if pk is not None for summaries in kinds}
 
 
 def changed_blocks(sender, instance, raw):
@@ -114,8 +119,8 @@ def links_changed(sender, instance, action, model, pk_set=None, using=DEFAULT_DB
             instance.__dict__["_stamp_partners"] = partners_of(instance, using)
         return
     if not isinstance(instance, owner):  # changed from the other side: which records, unknown
-        bump_on_commit(using, {*tables(owner), any_partner(owner), any_partner(owner, True),
-                               *owners_blocks(owner, pk_set)} | ({table(sender)} if sender is not owner else set()))
+        bump_on_commit(using, {*tables(owner), *partner_scopes(owner, None), *owners_blocks(owner, pk_set)}
+                       | ({table(sender)} if sender is not owner else set()))
         return
     changed(owner, instance, using)
     if sender is not owner:

@@ -129,10 +129,10 @@ class Entries:
     slice reads only the records it shows (see newest()), so deep history is never fetched for
     the first pages. At most a fixed number of queries a kind, whatever the number of rows."""
 
-    def __init__(self, streams, year=None, shown=None):
+    def __init__(self, streams, year, shown):
         # shown: each kind's records as its partial shows them, unfiltered, for a slice read
-        # by ids (newest()); the streams themselves without it.
-        self.streams, self.year, self.shown = streams, year, shown or streams
+        # by ids (newest()).
+        self.streams, self.year, self.shown = streams, year, shown
 
     @cached_property
     def extent(self):
