@@ -8,15 +8,14 @@ Filters rather than included templates or loops in the template (an include cost
 library's ``html.escape`` rather than through format_html(), whose checks for lazy strings
 cost more than the escaping itself: a search's 142 choices in 1.2 ms instead of 2.5 with
 format_html() and 3.7 in the template (bench/NOTES.md, "A list page's links")."""
-import html
 import re
 
 from django import template
 from django.utils.formats import localize
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from defrel.links import escaped
 from defrel.models import listed
 from defrel.search import KANA_KANJI
 from partners.readings import japanese_page
@@ -26,11 +25,6 @@ register = template.Library()
 LINK = '<a href="{}">{}</a>'
 ITEM = '<li><a href="{}"{}>{}{} <span class="count">{}</span></a></li>'
 CURRENT = ' aria-current="true"'
-
-
-def escaped(text):
-    """conditional_escape(text), the same string, quicker for a plain str (a name, an address)."""
-    return html.escape(text) if type(text) is str else conditional_escape(text)
 
 
 @register.filter

@@ -1,9 +1,10 @@
 import pytest
-from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from defrel import timeline
 from meetings.models import Meeting
+from meetings.timeline import meeting_drawn
 from tests.meetings.factories import (
     AgreementEventFactory, AgreementFactory, ExerciseFactory, MeetingFactory, ParticipationFactory,
 )
@@ -75,7 +76,7 @@ def test_the_selector_narrows_by_country_official_kind_and_year():
 def test_an_entry_of_a_kind_nobody_registered_is_an_error():
     exercise = ExerciseFactory()
     with pytest.raises(LookupError):
-        render_to_string("includes/_entry.html", {"entry": timeline.Entry("visit", exercise)})
+        timeline.drawn([timeline.Entry("visit", exercise)])
     with pytest.raises(LookupError):
         timeline.entries(kinds=["visit"])
 
@@ -85,7 +86,7 @@ def test_a_kind_registered_once_shows_on_the_timeline_and_both_profiles(client, 
     korea, official = CountryFactory(code="KR"), OfficialFactory(slug="shin-won-sik")
     ParticipationFactory(official=official, meeting=MeetingFactory(countries=[korea], format="video"))
     monkeypatch.setitem(timeline.KINDS, "call", timeline.Kind(
-        "call", "calls", "meetings/entries/_meeting.html",
+        "call", "calls", meeting_drawn,
         records=lambda: Meeting.objects.filter(format="video").prefetch_related("countries"),
         country=lambda calls, country: calls.filter(countries=country),
         official=lambda calls, official: calls.filter(participants=official),
@@ -97,3 +98,23 @@ def test_a_kind_registered_once_shows_on_the_timeline_and_both_profiles(client, 
         assert '<option value="call">calls</option>' in client.get(url).content.decode(), url
     only_calls = client.get(reverse("meetings:timeline"), {"kind": "call"}).content.decode()
     assert 'class="entry entry-call"' in only_calls and 'class="entry entry-meeting"' not in only_calls
+
+
+def test_an_entry_shows_what_its_kind_draws_with_every_text_escaped():
+    """Entries are drawn in Python, not by a template that escapes by itself: a title, a
+    partner's name and a title at the time are each escaped, in either language."""
+    country = CountryFactory(code="AU", name_ja="豪<州>", name_en="Australia & <b>")
+    meeting = MeetingFactory(date="2024-05", countries=[country], count=3, level="ministerial",
+                             title_ja="会談<script>", title_en="Talks <script>x</script>")
+    official = OfficialFactory()
+    ParticipationFactory(meeting=meeting, official=official, role="accompanying")
+    for language, title, partner, encounters in (
+            ("ja", "会談&lt;script&gt;", "豪&lt;州&gt;", "（3回）"),
+            ("en", "Talks &lt;script&gt;x&lt;/script&gt;", "Australia &amp; &lt;b&gt;", "(3 encounters)")):
+        with translation.override(language):
+            html = timeline.drawn(timeline.entries(official=official)[:])
+            assert f'<a href="{meeting.get_absolute_url()}">{title}</a>' in html
+            assert f'<span class="who">{partner} · {meeting.get_level_display()}' in html
+            assert encounters in html and "<script>" not in html and "<b>" not in html
+            role = meeting.participations.get().get_role_display()
+            assert f"({role})" in html, html
