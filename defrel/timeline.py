@@ -32,10 +32,10 @@ class Kind:
     label: str  # plural, as the pages' "Show" choice reads
     # (record) -> what follows the entry's date, as safe HTML: every text in it escaped
     draw: Callable
-    records: Callable  # () -> the records (a DatedQuerySet), with what the partial shows
+    records: Callable  # () -> the records (a DatedQuerySet), with what its entry shows
     country: Callable | None = None  # (records, country) -> those with that partner
     official: Callable | None = None  # (records, official) -> those the official took part in
-    # (records, official) -> the same records with what the partial shows of the official's
+    # (records, official) -> the same records with what its entry shows of the official's
     # own part (their role and office at a meeting)
     official_part: Callable | None = None
 
@@ -145,7 +145,7 @@ class Entries:
     the first pages. At most a fixed number of queries a kind, whatever the number of rows."""
 
     def __init__(self, streams, year, shown):
-        # shown: each kind's records as its partial shows them, unfiltered, for a slice read
+        # shown: each kind's records as their entries show them, unfiltered, for a slice read
         # by ids (newest()).
         self.streams, self.year, self.shown = streams, year, shown
 
@@ -195,7 +195,7 @@ class Entries:
         """[(kind, records)] of the records from the ``start``-th to the ``stop``-th newest of
         all kinds together, each kind's chronological. The dates of each kind's ``stop`` newest
         are read first (a query a kind), and then the records of the slice alone, with what
-        their partials show. Reading each kind's ``stop`` newest whole made and prefetched four
+        their entries show. Reading each kind's ``stop`` newest whole made and prefetched four
         times the records a profile shows, and 8,000 for the 200 of the timeline's deepest
         page: at 100,000 meetings, the busiest partner's 300 newest in 48 ms instead of 105 on
         SQLite, that page in 36 instead of 770 (bench/NOTES.md, "The newest of a timeline")."""
