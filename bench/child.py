@@ -27,6 +27,7 @@ HELPERS = {
     "copy": ("exports", "copy"),
     "loadtest_setup": ("loadtest", "setup"),
     "loadtest_verify": ("loadtest", "verify"),
+    "replay": ("replay", "run"),
 }
 
 

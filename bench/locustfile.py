@@ -29,6 +29,7 @@ from urllib.parse import urlencode
 import gevent
 from locust import HttpUser, between, events, task
 
+import mix  # bench/mix.py: what readers ask, shared with bench/replay.py
 from client import ChangeForm  # bench/client.py: the benchmark's editor posts the same form
 
 INFO = json.loads(open(os.environ["LOADTEST_INFO"]).read()) if os.environ.get("LOADTEST_INFO") else {}
@@ -69,81 +70,14 @@ class Reader(HttpUser):
     weight = 1
     wait_time = between(*THINK)
 
-    def visit(self, kind, path):
+    @task
+    def read(self):
+        kind, path = mix.read(random, INFO)
         if record["next_full"] and time.monotonic() >= record["next_full"]:
             record["next_full"] += FULL_EXPORT_EVERY  # whichever reader is next takes it
             kind, path = "export, full", INFO["urls"]["meeting_export"]
-        elif random.random() < 0.15:
-            path = "/en" + path  # the English site
         # gunicorn's access log records the kind: the time each request spent in a worker
         self.client.get(path, name=kind, headers={"X-Loadtest-Kind": kind})
-
-    def year(self):
-        return random.choice([random.randint(1990, 2025), random.randint(2015, 2025)])
-
-    def code(self):
-        return random.choice(INFO["country_codes"])
-
-    @task(14)
-    def meeting_list(self):
-        self.visit("list", INFO["urls"]["meeting_list"] + random.choice(["", f"?page={random.randint(2, 200)}"]))
-
-    @task(16)
-    def filtered_list(self):
-        year, code = self.year(), self.code()
-        query = random.choice([
-            {"country": code, "year": year}, {"country": code},
-            {"level": random.choice(INFO["levels"]), "year": year},
-            {"kind": random.choice(INFO["kinds"]), "format": random.choice(INFO["formats"])},
-            {"year": year, "sort": "date"},
-        ])
-        self.visit("list, filtered", INFO["urls"]["meeting_list"] + "?" + urlencode(query))
-
-    @task(7)
-    def search(self):
-        query = random.choice([
-            {"q": random.choice(INFO["country_names"])}, {"q": random.choice(INFO["official_names"])},
-            {"q": random.choice(["maritime", "2+2", "防衛", "Summit", "cyber"]), "year": self.year()},
-        ])
-        self.visit("list, search", INFO["urls"]["meeting_list"] + "?" + urlencode(query))
-
-    @task(14)
-    def meeting(self):
-        self.visit("meeting detail", INFO["urls"]["meeting"].replace("KEY", random.choice(INFO["meeting_keys"])))
-
-    @task(7)
-    def country(self):
-        self.visit("country detail", INFO["urls"]["country"].replace("CODE", self.code())
-                   + random.choice(["", f"?year={self.year()}", f"?year={self.year()}", "?kind=milestone"]))
-
-    @task(8)
-    def official(self):
-        self.visit("official detail", INFO["urls"]["official"].replace("SLUG", random.choice(INFO["official_slugs"])))
-
-    @task(7)
-    def agreement(self):
-        self.visit("agreement detail",
-                   INFO["urls"]["agreement"].replace("KEY", random.choice(INFO["agreement_keys"])))
-
-    @task(8)
-    def timeline(self):
-        year, code = self.year(), self.code()
-        self.visit("timeline", INFO["urls"]["timeline"] + random.choice(
-            ["", f"?year={year}", f"?country={code}", f"?country={code}&year={year}",
-             f"?official={random.choice(INFO['official_slugs'])}"]))
-
-    @task(3)
-    def matrix(self):
-        self.visit("matrix", INFO["urls"]["matrix"] + random.choice(["", f"?as_of={self.year()}-06-30"]))
-
-    @task(8)
-    def filtered_export(self):
-        u, year, code = INFO["urls"], self.year(), self.code()
-        self.visit("export, filtered", random.choice([
-            u["meeting_export"] + "?" + urlencode({"country": code, "year": year}),
-            u["meeting_export"] + "?" + urlencode({"level": random.choice(INFO["levels"]), "year": year}),
-            u["agreement_export"] + "?" + urlencode({"party": code}),
-        ]))
 
 
 class Editor(HttpUser):
