@@ -61,7 +61,8 @@ def run(requests):
             form = ChangeForm()
             form.feed(timed("admin change form", editor.get, url).content.decode())
             body = [(k, f"{v.rstrip()} [replay {n}]" if k == "summary_en" else v) for k, v in form.data if k != "_save"]
-            timed("admin save", editor.post, url, dict_of(body))
+            saved = timed("admin save", editor.post, url, dict_of(body))
+            assert saved.status_code == 302, (url, saved.status_code)  # one editor: never refused
         kind, path = mix.read(rng, info)
         if clock - kept.get(path, -1e9) < settings.DEFREL_PUBLIC_MAX_AGE:
             cpu[NGINX].append(0.0)
