@@ -31,7 +31,7 @@ def meeting_drawn(meeting):
     roles = [escaped(str(p.title or "—")) + (f" ({escaped(p.get_role_display())})" if p.role == "accompanying" else "")
              for p in meeting.official_roles]
     return what("meeting", gettext("Meeting"), meeting, meeting.title, encounters,
-                [names(meeting.countries.all()), *([escaped(level)] if level else []), *roles])
+                [names(meeting.partners), *([escaped(level)] if level else []), *roles])
 
 
 def milestone_drawn(milestone):
@@ -42,7 +42,7 @@ def milestone_drawn(milestone):
 
 
 def exercise_drawn(exercise):
-    return what("exercise", gettext("Exercise"), exercise, exercise.name, who=[names(exercise.countries.all())])
+    return what("exercise", gettext("Exercise"), exercise, exercise.name, who=[names(exercise.partners)])
 
 
 def engagement_drawn(engagement):
@@ -50,7 +50,7 @@ def engagement_drawn(engagement):
                if engagement.status == "planned" else "")
     side = [escaped(engagement.japan_side)] if engagement.japan_side else []
     return what("engagement", gettext("Engagement"), engagement, engagement.title, planned,
-                [escaped(engagement.get_kind_display()), names(engagement.countries.all()), *side])
+                [escaped(engagement.get_kind_display()), names(engagement.partners), *side])
 
 
 def attended_by(meetings, official):
@@ -71,7 +71,7 @@ def with_roles_of(meetings, official):
 
 register(Kind(
     "meeting", _("meetings"), meeting_drawn,
-    records=lambda: Meeting.objects.prefetch_related("countries"),
+    records=lambda: Meeting.objects.for_list(),  # an entry shows what a list row does
     country=lambda meetings, country: meetings.filter(countries=country),
     official=attended_by,
     official_part=with_roles_of,
@@ -83,14 +83,14 @@ register(Kind(
 ))
 register(Kind(
     "exercise", _("exercises"), exercise_drawn,
-    records=lambda: Exercise.objects.prefetch_related("countries"),
+    records=lambda: Exercise.objects.for_list(),
     country=lambda exercises, country: exercises.filter(countries=country),
 ))
 register(Kind(
     "engagement", _("engagements"), engagement_drawn,
     # An undated engagement has no place in a chronology: the country and official pages
     # list those apart (Engagement.objects.undated()).
-    records=lambda: Engagement.objects.prefetch_related("countries"),
+    records=lambda: Engagement.objects.for_list(),
     country=lambda engagements, country: engagements.filter(countries=country),
     official=lambda engagements, official: engagements.filter(officials=official),
 ))

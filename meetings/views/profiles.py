@@ -69,7 +69,7 @@ def undated(engagements, kinds=None, year=None):
     the timeline is narrowed to a year or to other kinds, which they cannot belong to."""
     if year or (kinds is not None and "engagement" not in kinds):
         return []
-    return list(engagements.undated().prefetch_related("countries"))
+    return list(engagements.undated().for_list())  # drawn as timeline entries
 
 
 def newest(found, *, everything):

@@ -87,7 +87,7 @@ def test_a_kind_registered_once_shows_on_the_timeline_and_both_profiles(client, 
     ParticipationFactory(official=official, meeting=MeetingFactory(countries=[korea], format="video"))
     monkeypatch.setitem(timeline.KINDS, "call", timeline.Kind(
         "call", "calls", meeting_drawn,
-        records=lambda: Meeting.objects.filter(format="video").prefetch_related("countries"),
+        records=lambda: Meeting.objects.for_list().filter(format="video"),
         country=lambda calls, country: calls.filter(countries=country),
         official=lambda calls, official: calls.filter(participants=official),
     ))
