@@ -91,6 +91,8 @@ AUTHENTICATION_BACKENDS = [
 ROOT_URLCONF = "defrel.urls"
 WSGI_APPLICATION = "defrel.wsgi.application"
 
+# Django's own widgets drawn by Jinja2, the admin's by the Django engine (defrel.renderers).
+FORM_RENDERER = "defrel.renderers.WidgetsInJinja2"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
