@@ -48,6 +48,36 @@ def facet_items(choices):
         for choice in choices))
 
 
+BADGE = '<span class="badge status-{}">{}</span>'
+STATED_BY = '{} <small class="muted stated-by">{}</small>'
+MATRIX_ITEM = '<li><a href="{}">{}</a>{}<br>{}</li>'
+
+
+@register.filter
+def badge(status, agreement):
+    """``{{ status|badge:agreement }}``: where ``agreement`` stands (a Status) as a badge; an
+    undated status says the date of the source that states it ("in force by …"). On the
+    matrix's cells, the agreements list, a partner's agreements and an agreement's page."""
+    drawn = BADGE.format(escaped(status.value or "unknown"), escaped(str(status.label)))
+    if status.value in ("in_force_by", "signed_by") and (stated := agreement.stated_by):
+        said = (gettext("(in force by %(date)s; since an unknown date)") if status.value == "in_force_by"
+                else gettext("(signed by %(date)s; on an unknown date)"))
+        drawn = STATED_BY.format(drawn, escaped(said % {"date": stated.display()}))
+    return mark_safe(drawn)
+
+
+@register.filter
+def matrix_items(cell):
+    """A cell of the agreements matrix, [(agreement, status)], as list items: each agreement's
+    short name (or title) linked, then its status (meetings.views.matrix.shows digests what
+    these read: keep them in step)."""
+    return mark_safe("".join(
+        MATRIX_ITEM.format(escaped(agreement.get_absolute_url()), escaped(agreement.short_name or agreement.title),
+                           f'<span class="visually-hidden"> ({escaped(agreement.title)})</span>'
+                           if agreement.short_name else "", badge(status, agreement))
+        for agreement, status in cell))
+
+
 JAPANESE = re.compile(f"[{KANA_KANJI}]")
 
 

@@ -123,7 +123,7 @@ def cells_by_what_they_show(partners, cells, before):
 
 def shows(cell):
     """A digest of what ``cell`` [(agreement, status)] shows in the active language (what
-    _matrix_item.html and _status.html read: keep them in step)."""
+    record_links.matrix_items and badge read: keep them in step)."""
     return hashlib.blake2b(repr([
         (agreement.key, agreement.short_name, agreement.title, status.value,
          agreement.source.date if status in STATED_BY.values() and agreement.source else None)

@@ -131,3 +131,18 @@ def test_a_cell_kept_by_another_deployment_is_drawn_again(
     edit(Agreement.objects.get(key="au-raa"), django_capture_on_commit_callbacks, title_ja="日豪円滑化協定（改）")
     assert "日豪円滑化協定（改）" in australian_row(client)
     assert sorted(drawn_cells) == [["au-acsa"], ["au-mou"], ["au-raa"]]
+
+
+def test_a_cell_and_a_badge_escape_what_they_show(client, django_capture_on_commit_callbacks):
+    """A cell is drawn in Python, not by a template that escapes by itself: a short name, a
+    title and the stated date's source each come out escaped, in the matrix and the badge."""
+    with django_capture_on_commit_callbacks(execute=True):
+        au = CountryFactory(code="AU", name_en="Australia", region="oceania")
+        AgreementFactory(parties=[au], key="au-x", short_name="<i>X</i>", kind="acsa", title_ja="<b>協定</b>",
+                         title_en="<b>Agreement</b>", stated_status="in_force",
+                         source=SourceFactory(date="2025-07"))
+    for prefix, title in (("", "&lt;b&gt;協定&lt;/b&gt;"), ("/en", "&lt;b&gt;Agreement&lt;/b&gt;")):
+        page = client.get(prefix + reverse("meetings:agreement-matrix")).content.decode()
+        assert f'&lt;i&gt;X&lt;/i&gt;</a><span class="visually-hidden"> ({title})</span><br>' in page
+        assert '<span class="badge status-in_force_by">' in page and 'class="muted stated-by"' in page
+        assert "<b>" not in page and "<i>X" not in page
