@@ -36,6 +36,7 @@ def run(requests):
     from django.contrib.auth.models import User
     from django.test import Client
 
+    import defrel.wsgi  # noqa: F401 - the process made as the app servers make theirs (defrel/long_lived.py)
     import loadtest
     import mix
     from client import ChangeForm
