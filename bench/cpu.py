@@ -71,10 +71,12 @@ class ProcessorTime(threading.Thread):
     def run(self):
         while not self.done.wait(self.every):
             self.read()
+            self.busy.append((time.time(), machine_seconds()))
 
     def start(self):
         self.started, self.machine = None, machine_seconds()
         self.clock = time.monotonic()
+        self.busy = [(time.time(), self.machine)]  # (when, the machine's busy seconds so far)
         self.read()
         self.started = self.clock
         super().start()
@@ -93,4 +95,4 @@ class ProcessorTime(threading.Thread):
         elapsed = time.monotonic() - self.clock
         return {"parts": dict(sorted(used.items(), key=lambda item: -item[1])),
                 "machine": machine_seconds() - self.machine, "capacity": elapsed * os.cpu_count(),
-                "elapsed": elapsed}
+                "elapsed": elapsed, "busy": self.busy}

@@ -23,7 +23,7 @@ def passed(r):
 def report(r, args, versions, started_at):
     """The text of bench/LOADTEST.md, section by section, the notes kept by hand last."""
     lines = (run_description(r, args, versions, started_at) + summary_table(r) + timeline_list(r, args)
-             + phases_table(r) + failures_list(r) + kinds_table(r) + processor_table(r))
+             + phases_table(r) + over_time_table(r) + failures_list(r) + kinds_table(r) + processor_table(r))
     if NOTES.exists():
         lines += ["", NOTES.read_text().strip()]
     return "\n".join(lines) + "\n"
@@ -109,6 +109,22 @@ def phases_table(r):
         lines.append(f"| {p['name']} | {p['from']:.0f} | {p['to']:.0f} | {rd['n']:,} | {rd['errors']} "
                      f"| {fmt_ms(rd['p50'])} | {fmt_ms(rd['p95'])} | {ed['n']:,} | {ed['errors']} | {p['saved']} "
                      f"| {p['refused']} | {p['moved']} | {p['from_replica']} / {p['from_primary']} |")
+    return lines
+
+
+def over_time_table(r):
+    """Readers' figures stretch by stretch of the run, with how busy the machine was."""
+    if not r.get("over_time"):
+        return []
+    lines = ["", "## Over time", "",
+             "The readers' requests by when they started, in stretches of 30 s; busy: the share of the "
+             "machine's processors in use (/proc/stat, read once a second).", "",
+             "| from s | to s | reader requests | reader p50 ms | reader p95 ms | busy |",
+             "|---:|---:|---:|---:|---:|---:|"]
+    for w in r["over_time"]:
+        rd = w["readers"]
+        busy = "—" if w["busy"] is None else f"{w['busy']:.0%}"
+        lines.append(f"| {w['from']} | {w['to']} | {rd['n']:,} | {fmt_ms(rd['p50'])} | {fmt_ms(rd['p95'])} | {busy} |")
     return lines
 
 
