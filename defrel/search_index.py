@@ -22,6 +22,7 @@ from django.db import connections, router
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from defrel import dates
+from defrel.derived import deriving_at_the_end
 from defrel.imports.inserts import insert_rows
 from defrel.queries import among
 from defrel.search import SearchDocument, document, kind_of
@@ -191,11 +192,13 @@ def rebuild_affected(model, pks, using):
 
 def saving(sender, instance, using=None, raw=False, **kwargs):
     # The documents that named the row as it was (a participant moved to another meeting).
-    if instance.pk is not None and not raw and sender in DEPENDENTS:
+    if instance.pk is not None and not raw and sender in DEPENDENTS and not deriving_at_the_end():
         instance._search_before = affected(sender, [instance.pk], using or router.db_for_write(sender))
 
 
 def saved(sender, instance, using=None, **kwargs):
+    if deriving_at_the_end():
+        return
     using = using or router.db_for_write(sender)
     found = affected(sender, [instance.pk], using)
     for owner, ids in getattr(instance, "_search_before", {}).items():
@@ -217,6 +220,8 @@ def deleted(sender, instance, using=None, **kwargs):
 
 def linked(sender, instance, action, reverse, model, pk_set, using=None, **kwargs):
     """Many-to-many links changed: the documents of their owners' side."""
+    if deriving_at_the_end():
+        return
     for owner, lookup, field in LINKS.get(sender, ()):
         if not reverse:  # ``instance`` is the field's own side
             side_pks = [instance.pk]

@@ -9,6 +9,7 @@ The functions take the models from the querysets they are given, so that a migra
 call them with its historical models."""
 from django.db.models import F, OuterRef, Q, Subquery
 
+from defrel.derived import deriving_at_the_end
 from defrel.models import loaded_parents
 from defrel.queries import among
 from partners.models import Position, Tenure, position_held, tenure_held
@@ -107,6 +108,8 @@ def written(sender, instances, using=None, **kwargs):
 
 def participation_saving(sender, instance, raw=False, update_fields=None, **kwargs):
     """A participation about to be saved is titled first, as its row is written."""
+    if deriving_at_the_end():
+        return
     if not raw and (update_fields is None or "position" in update_fields):
         instance.position_id = position_for(instance)
 
@@ -116,6 +119,8 @@ def saved(sender, instance, created=False, raw=False, using=None, update_fields=
     always, as it may arrive before or after what it depends on)."""
     from meetings.models import Meeting, Participation
 
+    if deriving_at_the_end():
+        return
     if not raw:
         if sender is Participation and (update_fields is None or "position" in update_fields):
             return  # titled as it was written (participation_saving)
@@ -141,7 +146,7 @@ def linked(sender, instance, action, reverse, pk_set, using=None, **kwargs):
     without save())."""
     from meetings.models import Participation
 
-    if action != "post_add" or not pk_set:
+    if action != "post_add" or not pk_set or deriving_at_the_end():
         return
     mine, theirs = ("official", "meeting") if reverse else ("meeting", "official")
     store_titles(Participation._base_manager.using(using).filter(

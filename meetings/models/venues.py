@@ -12,6 +12,7 @@ from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.db.models.signals import m2m_changed, post_save
 from django.utils.translation import gettext_lazy as _
 
+from defrel.derived import deriving_at_the_end
 from defrel.models import rows_written
 from defrel.queries import among
 
@@ -55,12 +56,13 @@ def store_venues(meetings):
 
 
 def saved(sender, instance, raw=False, using=None, **kwargs):
-    store_venues(sender._base_manager.using(using).filter(pk=instance.pk))
+    if not deriving_at_the_end():
+        store_venues(sender._base_manager.using(using).filter(pk=instance.pk))
 
 
 def partners_changed(sender, instance, action, reverse, pk_set, using=None, model=None, **kwargs):
     """A meeting's partners set, added or removed, from either side of the relation."""
-    if action not in ("post_add", "post_remove", "post_clear"):
+    if action not in ("post_add", "post_remove", "post_clear") or deriving_at_the_end():
         return
     meetings = sender._meta.get_field("meeting").related_model._base_manager.using(using)
     if reverse:  # country.meetings.add(…): the meetings named, or all of the country's

@@ -155,3 +155,26 @@ def test_a_record_the_fixtures_name_again_and_again_is_read_once(tmp_path):
     asked = [q["sql"] for q in queries.captured_queries
              if q["sql"].startswith("SELECT") and 'FROM "partners_country"' in q["sql"] and "'AU'" in q["sql"]]
     assert len(asked) == 2, asked  # whether it is there before it is added, then once for every meeting
+
+
+def test_what_the_load_derives_at_its_end_is_what_the_rules_give_each_record():
+    """The titles at the time, the venues and the search documents are written once at the
+    end of the load (defrel.derived), not at each save: they are those the rules give every
+    record, as each record's own save would have written them."""
+    from django.db.models import F
+
+    from defrel import search_index
+    from defrel.search import SearchDocument
+    from meetings.models.titles import titled_otherwise
+    from meetings.models.venues import venue_rule
+
+    curated.load_curated()
+    meetings = Meeting.objects.all()
+    assert Participation.objects.filter(position__isnull=False).count() > 400
+    assert not titled_otherwise(Participation.objects.all()).exists()
+    assert meetings.exclude(venue="unknown").count() > 150
+    assert not meetings.annotate(rule=venue_rule(meetings)).exclude(venue=F("rule")).exists()
+    documents = set(SearchDocument.objects.values_list("kind", "record_id", "text"))
+    assert len(documents) > 700
+    search_index.rebuild_all()
+    assert set(SearchDocument.objects.values_list("kind", "record_id", "text")) == documents

@@ -12,9 +12,10 @@ from django.db import router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from defrel.derived import derived_at_the_end
 from defrel.held_keys import keys_let_go
 from defrel.imports.history import write_history
-from defrel.models import natural_keys_remembered
+from defrel.models import natural_keys_remembered, rows_written
 from defrel.search_index import deferred
 from defrel.stamp import curated_models
 
@@ -89,46 +90,56 @@ class Command(BaseCommand):
             return
         paths = paths or sorted(FIXTURES.glob("*.json"))
         created, kept, left, added = Counter(), Counter(), Counter(), defaultdict(list)
-        # The search documents once at the end, not at every record naming another; each
-        # record a fixture names by its key read once.
+        # What other tables derive from the records (titles at the time, venues, search
+        # documents) once at the end, not at every save; each record a fixture names by its key
+        # read once.
         with transaction.atomic(), deferred(), natural_keys_remembered():
-            rows = read_fixtures(paths)
-            gone = let_go(rows)
-            for path, index, obj in rows:
-                label = obj.get("model", "?").lower()
-                try:
-                    # Before it is read: a deleted meeting's participations name a meeting that
-                    # is there no more.
-                    if label in gone and fixture_key(apps.get_model(label), obj["fields"]) in gone[label]:
-                        left[label] += 1
-                        continue
-                    (item,) = serializers.deserialize("json", json.dumps([obj]))
-                    record = item.object
-                    if record.pk is not None:  # its natural key is already in the database
-                        kept[label] += 1
-                        continue
-                    record._change_reason = "curated fixtures"
-                    record.full_clean(validate_unique=False, validate_constraints=False)
-                    # Its history is written once its links are set (below): one entry, "added",
-                    # with them, as an import writes it; not an entry without its partners and
-                    # another, "changed", for each set().
-                    record.skip_history_when_saving = True
-                    record.save()
-                    for field, values in (item.m2m_data or {}).items():
-                        getattr(record, field).set(values)
-                    del record.skip_history_when_saving
-                    added[type(record)].append(record)
-                except Exception as error:
-                    raise CommandError(f"{path}, object {index} ({label}): {error}") from error
-                created[label] += 1
+            with derived_at_the_end():
+                self.add(read_fixtures(paths), created, kept, left, added)
             now = timezone.now()
             for model, records in added.items():
+                rows_written.send(model, instances=records, using=router.db_for_write(model))
                 write_history(model, records, "+", now, router.db_for_write(model))
         if verbosity:
-            for label in model_order():
-                counts = {"model": label, "added": created[label], "kept": kept[label], "left": left[label]}
-                if left[label]:
-                    self.stdout.write(_("%(model)s: %(added)s added, %(kept)s already there, %(left)s "
-                                        "deleted or changed by editors (not brought back)") % counts)
-                elif created[label] or kept[label]:
-                    self.stdout.write(_("%(model)s: %(added)s added, %(kept)s already there") % counts)
+            self.report(created, kept, left)
+
+    def add(self, rows, created, kept, left, added):
+        """Save each record of ``rows`` that is not there yet (counted in ``created``, and
+        listed by model in ``added``), nor deleted or given another key by an editor."""
+        gone = let_go(rows)
+        for path, index, obj in rows:
+            label = obj.get("model", "?").lower()
+            try:
+                # Before it is read: a deleted meeting's participations name a meeting that
+                # is there no more.
+                if label in gone and fixture_key(apps.get_model(label), obj["fields"]) in gone[label]:
+                    left[label] += 1
+                    continue
+                (item,) = serializers.deserialize("json", json.dumps([obj]))
+                record = item.object
+                if record.pk is not None:  # its natural key is already in the database
+                    kept[label] += 1
+                    continue
+                record._change_reason = "curated fixtures"
+                record.full_clean(validate_unique=False, validate_constraints=False)
+                # Its history is written once its links are set (handle()): one entry, "added",
+                # with them, as an import writes it; not an entry without its partners and
+                # another, "changed", for each set().
+                record.skip_history_when_saving = True
+                record.save()
+                for field, values in (item.m2m_data or {}).items():
+                    getattr(record, field).set(values)
+                del record.skip_history_when_saving
+                added[type(record)].append(record)
+            except Exception as error:
+                raise CommandError(f"{path}, object {index} ({label}): {error}") from error
+            created[label] += 1
+
+    def report(self, created, kept, left):
+        for label in model_order():
+            counts = {"model": label, "added": created[label], "kept": kept[label], "left": left[label]}
+            if left[label]:
+                self.stdout.write(_("%(model)s: %(added)s added, %(kept)s already there, %(left)s "
+                                    "deleted or changed by editors (not brought back)") % counts)
+            elif created[label] or kept[label]:
+                self.stdout.write(_("%(model)s: %(added)s added, %(kept)s already there") % counts)
