@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from defrel.links import escaped
 from defrel.models import listed
 from defrel.search import KANA_KANJI
+from meetings.models.agreements import STATED_BY, Status
 from partners.readings import japanese_page
 
 register = template.Library()
@@ -49,7 +50,7 @@ def facet_items(choices):
 
 
 BADGE = '<span class="badge status-{}">{}</span>'
-STATED_BY = '{} <small class="muted stated-by">{}</small>'
+STATED_BY_HTML = '{} <small class="muted stated-by">{}</small>'
 MATRIX_ITEM = '<li><a href="{}">{}</a>{}<br>{}</li>'
 
 
@@ -59,10 +60,10 @@ def badge(status, agreement):
     undated status says the date of the source that states it ("in force by …"). On the
     matrix's cells, the agreements list, a partner's agreements and an agreement's page."""
     drawn = BADGE.format(escaped(status.value or "unknown"), escaped(str(status.label)))
-    if status.value in ("in_force_by", "signed_by") and (stated := agreement.stated_by):
-        said = (gettext("(in force by %(date)s; since an unknown date)") if status.value == "in_force_by"
+    if status in STATED_BY.values() and (stated := agreement.stated_by):
+        said = (gettext("(in force by %(date)s; since an unknown date)") if status == Status.IN_FORCE_BY
                 else gettext("(signed by %(date)s; on an unknown date)"))
-        drawn = STATED_BY.format(drawn, escaped(said % {"date": stated.display()}))
+        drawn = STATED_BY_HTML.format(drawn, escaped(said % {"date": stated.display()}))
     return mark_safe(drawn)
 
 
