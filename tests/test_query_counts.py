@@ -17,6 +17,7 @@ from meetings.models import Agreement, AgreementEvent, Engagement, Exercise, Mee
 from meetings.views import lists
 from meetings.views import profiles as partner_views
 from partners.models import Country, Official
+from tests.built import built_at_once
 
 SIZES = (60, 600)  # meetings; the larger has ten times the rows of every kind
 PER_PAGE = (10, 100)
@@ -190,6 +191,7 @@ def test_the_engagement_admin_pages_run_a_constant_number_of_queries(admin_clien
     assert Engagement.objects.count() == SIZES[1] + 1
 
 
+@built_at_once()
 def engagements_with(country, n, official):
     """``n`` engagements with ``country`` (one in four undated), each with a second partner, the
     official named and the records it links; the first grows its partners and officials with n."""

@@ -13,7 +13,7 @@ from django.utils import translation
 
 from defrel.held_keys import keys_let_go
 from meetings.models import Meeting, Participation
-from tests import curated
+from tests import built, curated
 
 pytestmark = [pytest.mark.django_db]
 OCEANIA = Path(__file__).resolve().parents[2] / "fixtures" / "10_oceania_australia_india.json"
@@ -161,27 +161,8 @@ def test_what_the_load_derives_at_its_end_is_what_the_rules_give_each_record():
     """The titles at the time, the venues and the search documents are written once at the
     end of the load (defrel.derived), not at each save: they are those the rules give every
     record, as each record's own save would have written them."""
-    from django.db.models import F
-
-    from defrel import search_index
-    from defrel.search import SEPARATOR, SearchDocument
-    from meetings.models.titles import titled_otherwise
-    from meetings.models.venues import venue_rule
-
     curated.load_curated()
-    meetings = Meeting.objects.all()
     assert Participation.objects.filter(position__isnull=False).count() > 400
-    assert not titled_otherwise(Participation.objects.all()).exists()
-    assert meetings.exclude(venue="unknown").count() > 150
-    assert not meetings.annotate(rule=venue_rule(meetings)).exclude(venue=F("rule")).exists()
-    # A document's texts, each a line, in the order the database returned the records it names
-    # (PostgreSQL's may change between the load and the rebuild): what a search reads is the
-    # set of lines, as no term is found across two of them (defrel.search.SEPARATOR).
-    def documents():
-        return {(kind, pk): set(text.split(SEPARATOR))
-                for kind, pk, text in SearchDocument.objects.values_list("kind", "record_id", "text")}
-
-    loaded = documents()
-    assert len(loaded) > 700
-    search_index.rebuild_all()
-    assert documents() == loaded
+    assert Meeting.objects.exclude(venue="unknown").count() > 150
+    assert len(built.documents()) > 700
+    built.assert_derived_by_the_rules()

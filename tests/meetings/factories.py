@@ -135,20 +135,22 @@ def relations_with(country, n, *, japanese=None, partner=None):
     exercises and engagements (naming both officials; every third undated) with ``country``,
     in different years and months: enough rows to show that a page's query count does not
     grow with them."""
+    from tests.built import built_at_once
     from tests.partners.factories import TenureFactory
 
-    japanese = japanese or TenureFactory(official__country=CountryFactory(code="JP", region="northeast_asia"),
-                                         date="2000/..").official
-    partner = partner or TenureFactory(official__country=country, date="2000/..").official
-    for i in range(n):
-        year, month = 2024 - i % 10, 1 + i % 12
-        meeting = MeetingFactory(date=f"{year}-{month:02d}", countries=[country], key=f"{country.code.lower()}-m{i}")
-        ParticipationFactory(meeting=meeting, official=japanese)
-        ParticipationFactory(meeting=meeting, official=partner)
-        agreement = AgreementFactory(parties=[country], key=f"{country.code.lower()}-a{i}", short_name=f"A{i}")
-        AgreementEventFactory(agreement=agreement, kind="signed", date=f"{year}-{month:02d}")
-        AgreementEventFactory(agreement=agreement, kind="entered_into_force", date=f"{year}")
-        ExerciseFactory(date=f"{year}", countries=[country], key=f"{country.code.lower()}-x{i}")
-        EngagementFactory(date="" if i % 3 == 2 else f"{year}-{month:02d}", countries=[country],
-                          officials=[japanese, partner], key=f"{country.code.lower()}-e{i}")
+    with built_at_once():  # for tests that read them (tests/built.py)
+        japanese = japanese or TenureFactory(official__country=CountryFactory(code="JP", region="northeast_asia"),
+                                             date="2000/..").official
+        partner = partner or TenureFactory(official__country=country, date="2000/..").official
+        for i in range(n):
+            year, month = 2024 - i % 10, 1 + i % 12
+            meeting = MeetingFactory(date=f"{year}-{month:02d}", countries=[country], key=f"{country.code.lower()}-m{i}")
+            ParticipationFactory(meeting=meeting, official=japanese)
+            ParticipationFactory(meeting=meeting, official=partner)
+            agreement = AgreementFactory(parties=[country], key=f"{country.code.lower()}-a{i}", short_name=f"A{i}")
+            AgreementEventFactory(agreement=agreement, kind="signed", date=f"{year}-{month:02d}")
+            AgreementEventFactory(agreement=agreement, kind="entered_into_force", date=f"{year}")
+            ExerciseFactory(date=f"{year}", countries=[country], key=f"{country.code.lower()}-x{i}")
+            EngagementFactory(date="" if i % 3 == 2 else f"{year}-{month:02d}", countries=[country],
+                              officials=[japanese, partner], key=f"{country.code.lower()}-e{i}")
     return japanese, partner

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from defrel.models import letter_case_twins
 from meetings.models import Meeting
 from partners.models import Country
+from tests.built import built_at_once
 from tests.meetings.factories import (
     AgreementEventFactory, EngagementFactory, ExerciseFactory, MeetingFactory, OccasionFactory,
     ParticipationFactory, SourceFactory,
@@ -27,6 +28,7 @@ CHANGELISTS = [
 ]
 
 
+@built_at_once()
 def make_rows(n):
     for _ in range(n):
         tenure = TenureFactory(date="2023-09-13/2024-10-01")

@@ -14,6 +14,7 @@ from defrel.exports import escape_formula
 from meetings import export_sql, fast_export
 from meetings.models import Meeting
 from meetings.resources import MeetingResource
+from tests.built import built_at_once
 from tests.meetings.factories import (
     ExerciseFactory, MeetingFactory, OccasionFactory, ParticipationFactory, SourceFactory,
 )
@@ -111,6 +112,7 @@ def people():
     return {"kihara": kihara, "marles": marles, "austin": austin, "aide": aide, "jp": jp, "au": au, "us": us}
 
 
+@built_at_once()
 def meeting_with(key, date, officials, **fields):
     meeting = MeetingFactory(key=key, date=date, **fields)
     for official in officials:

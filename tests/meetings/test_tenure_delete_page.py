@@ -12,6 +12,7 @@ from django.utils.translation import gettext, ngettext
 
 from meetings.models import Participation
 from partners.models import Tenure
+from tests.built import built_at_once
 from tests.meetings.factories import MeetingFactory, ParticipationFactory
 from tests.partners.factories import CountryFactory, OfficialFactory, PositionFactory, TenureFactory
 
@@ -19,6 +20,7 @@ pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture
+@built_at_once()
 def career():
     """Kihara, Minister of Defense from 2023-09-13 to 2024-10-01 and a Diet member throughout,
     at a meeting in each office's time: the ministry's tenure titles two of them."""

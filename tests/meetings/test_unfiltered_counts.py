@@ -19,6 +19,7 @@ from meetings import unfiltered
 from meetings.filters import MeetingFilter
 from meetings.models import Meeting, Participation
 from meetings.resources import MeetingResource
+from tests.built import built_at_once
 from tests.meetings.factories import MeetingFactory, OccasionFactory, ParticipationFactory
 from tests.meetings.test_concurrent_edits import form_of
 from tests.meetings.test_views_lists import facet_counts, page
@@ -33,7 +34,7 @@ BLOCK_ROWS = 3  # meetings 1–2 in block 0, 3–5 in block 1, 6–8 in block 2,
 @pytest.fixture
 def world(monkeypatch, django_capture_on_commit_callbacks):
     monkeypatch.setattr(stamp, "BLOCK_ROWS", BLOCK_ROWS)
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True), built_at_once():
         au, pe, us = (CountryFactory(code=code, name_en=name) for code, name in
                       [("AU", "Australia"), ("PE", "Peru"), ("US", "United States")])
         shangri_la = OccasionFactory()

@@ -14,6 +14,7 @@ from meetings.filters import MeetingFilter
 from meetings.models import Meeting
 from meetings.views import lists
 from partners.models import Country
+from tests.built import built_at_once
 from tests.meetings.factories import (
     AgreementEventFactory, AgreementFactory, EngagementFactory, ExerciseFactory, MeetingFactory, OccasionFactory,
     ParticipationFactory, SourceFactory,
@@ -202,7 +203,8 @@ def test_search_finds_a_meeting_by_the_aliases_of_an_agreement_signed_there(clie
 
 
 def test_meeting_list_has_fifty_rows_a_page(client, au):
-    MeetingFactory.create_batch(51, countries=[au])
+    with built_at_once():
+        MeetingFactory.create_batch(51, countries=[au])
     first = page(client, "meetings:meeting-list")
     assert first.count('<th scope="row">') == 50
     assert "?page=2" in first
@@ -228,6 +230,7 @@ def test_export_link_leaves_out_a_filter_the_list_refused(client, au, name, expo
     assert links == [reverse(export) + "?q=z"]
 
 
+@built_at_once()
 def many_meetings(n):
     au = CountryFactory(code="AU")
     occasion = OccasionFactory()
@@ -315,10 +318,11 @@ def test_unknown_meeting_is_not_found(client):
 
 @pytest.mark.parametrize("n", [3, 30])
 def test_meeting_detail_queries_do_not_grow_with_participants(client, django_assert_max_num_queries, n):
-    meeting = MeetingFactory(key="m", countries=[CountryFactory() for _ in range(n)])
-    for _ in range(n):
-        ParticipationFactory(meeting=meeting, official=TenureFactory().official)
-        AgreementEventFactory(meeting=meeting)
+    with built_at_once():
+        meeting = MeetingFactory(key="m", countries=[CountryFactory() for _ in range(n)])
+        for _ in range(n):
+            ParticipationFactory(meeting=meeting, official=TenureFactory().official)
+            AgreementEventFactory(meeting=meeting)
     with django_assert_max_num_queries(6):
         html = page(client, "meetings:meeting-detail", "", "m")
     assert html.count("役職") == n
@@ -435,10 +439,11 @@ def test_unknown_agreement_is_not_found(client):
 @pytest.mark.parametrize("n", [3, 30])
 def test_agreement_pages_queries_do_not_grow(client, django_assert_max_num_queries, n):
     kr = CountryFactory(code="KR")
-    for i in range(n):
-        agreement = AgreementFactory(key=f"a{i}", parties=[kr, CountryFactory()])
-        AgreementEventFactory(agreement=agreement, meeting=MeetingFactory())
-        AgreementEventFactory(agreement=agreement, kind="entered_into_force", date="2017")
+    with built_at_once():
+        for i in range(n):
+            agreement = AgreementFactory(key=f"a{i}", parties=[kr, CountryFactory()])
+            AgreementEventFactory(agreement=agreement, meeting=MeetingFactory())
+            AgreementEventFactory(agreement=agreement, kind="entered_into_force", date="2017")
     with django_assert_max_num_queries(7):  # + the data stamps (the ETag), + the party box's suggestions
         html = page(client, "meetings:agreement-list", "?party=KR", lang="en")
     assert f"{n} agreements" in html
@@ -486,8 +491,9 @@ def test_exercise_detail_shows_partners_meetings_and_source(client, au):
 @pytest.mark.parametrize("n", [3, 30])
 def test_exercise_list_queries_do_not_grow(client, django_assert_max_num_queries, n):
     au = CountryFactory(code="AU")
-    for _ in range(n):
-        ExerciseFactory(countries=[au, CountryFactory()], host_country=CountryFactory())
+    with built_at_once():
+        for _ in range(n):
+            ExerciseFactory(countries=[au, CountryFactory()], host_country=CountryFactory())
     with django_assert_max_num_queries(12):  # + the names of the partners counted; + the name boxes' suggestions (two)
         html = page(client, "meetings:exercise-list", "?country=AU&year=2024", lang="en")
     assert f"{n} exercises" in html
