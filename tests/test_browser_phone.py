@@ -1,15 +1,12 @@
 """A walk at 390 px: each page type in Japanese and in English, on a phone's screen (390×844).
 Its results come before its filters (or the filters are folded away), the page never
-scrolls sideways (only the boxes made to, such as the agreements matrix), and a screenshot of
-each is kept for a person to look at, its first screen (NAME-ja.png, NAME-en.png) and its
-first four (NAME-ja-long.png): in $DEFREL_PHONE_SHOTS, or the test's tmp_path."""
-import os
-from pathlib import Path
-
+scrolls sideways (only the boxes made to, such as the agreements matrix). With $DEFREL_SHOTS
+set, a screenshot of each is kept for a person to look at, its first screen (phone-NAME-ja.png,
+phone-NAME-en.png) and its first four (phone-NAME-ja-long.png)."""
 import pytest
 
 from tests.test_browser import (  # noqa: F401  (fixtures: the curated site and Chromium)
-    async_unsafe_allowed, browser, phone, site, sync_api)
+    async_unsafe_allowed, browser, phone, shoot, site, sync_api)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -48,20 +45,13 @@ OVERFLOW = """() => {
 }"""
 
 
-@pytest.fixture
-def shots(tmp_path):
-    where = Path(os.environ.get("DEFREL_PHONE_SHOTS") or tmp_path)
-    where.mkdir(parents=True, exist_ok=True)
-    return where
-
-
 def folded(locator):
     """Whether ``locator`` is inside a closed <details>: folded away, one line to open it."""
     return locator.evaluate("e => { const d = e.closest('details'); return !!d && !d.open; }")
 
 
 @pytest.mark.parametrize("language", ["", "/en"])
-def test_every_page_type_reads_on_a_phone(phone, shots, language):
+def test_every_page_type_reads_on_a_phone(phone, language):
     for name, path, first, filters in PAGES:
         page = phone.visit(language + path)
         result = page.locator(first).first
@@ -71,9 +61,8 @@ def test_every_page_type_reads_on_a_phone(phone, shots, language):
             assert folded(form) or result.bounding_box()["y"] < form.bounding_box()["y"], (name, language)
         measured = page.evaluate(OVERFLOW)
         assert measured == {"scroll": 0, "over": []}, (name, language, measured)
-        stem = f"{name}-{language.strip('/') or 'ja'}"
-        page.screenshot(path=str(shots / f"{stem}.png"))  # the first screen
+        stem = f"phone-{name}-{language.strip('/') or 'ja'}"
+        shoot(page, stem)  # the first screen
         tall = page.evaluate("document.documentElement.scrollHeight")
-        page.screenshot(path=str(shots / f"{stem}-long.png"), full_page=True,
-                        clip={"x": 0, "y": 0, "width": 390, "height": min(tall, 844 * SCREENS)})
+        shoot(page, f"{stem}-long", full_page=True, clip={"x": 0, "y": 0, "width": 390, "height": min(tall, 844 * SCREENS)})
     phone.check_clean()

@@ -23,3 +23,7 @@ def test_records_built_at_once_are_titled_placed_and_found_as_each_save_would_ha
     assert Meeting.objects.get(key="manila").venue == Venue.PARTNER
     assert any("teodoro" in line.lower() for line in built.documents()[("meetings.meeting", in_manila.pk)])
     built.assert_derived_by_the_rules()
+    # One history entry for each record made inside, "added", with its partners as they stand.
+    entries = Meeting.history.filter(key__startswith="au-m")
+    assert sorted(entries.values_list("key", "history_type")) == [(f"au-m{i}", "+") for i in range(4)]
+    assert all([link.country.code for link in e.countries.all()] == ["AU"] for e in entries)
