@@ -13,6 +13,7 @@ from meetings.filters import STATUS_PARAMS, AgreementFilter
 from meetings.forms import OfficialFilterForm
 from meetings.models import Agreement, Meeting
 
+from tests.built import built_at_once
 from tests.meetings.factories import (
     AgreementEventFactory, EngagementFactory, ExerciseFactory, MeetingFactory,
 )
@@ -39,6 +40,7 @@ BAD = [
 
 
 @pytest.fixture
+@built_at_once()
 def records():
     au = CountryFactory(code="AU", name_en="Australia")
     MeetingFactory(key="m1", countries=[au])

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from tests.built import built_at_once
 from tests.meetings.factories import MeetingFactory, SourceFactory
 from tests.partners.factories import CountryFactory
 
@@ -21,6 +22,7 @@ def exported_keys(response):
 
 
 @pytest.fixture
+@built_at_once()
 def meetings():
     australia, peru = CountryFactory(code="AU"), CountryFactory(code="PE")
     return {key: MeetingFactory(key=key, countries=[country], level=level) for key, country, level in

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from partners.models import Tenure, successions
+from tests.built import built_at_once
 from tests.meetings.factories import MeetingFactory, ParticipationFactory
 from tests.pages import text
 from tests.partners.factories import CountryFactory, OfficialFactory, PositionFactory, TenureFactory
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
+@built_at_once()
 def office():
     """Japan's defence minister held by A, then B (from the day A left), then A again after a
     gap; each met a foreign minister once or twice in the office."""
