@@ -23,6 +23,7 @@ from defrel.search_index import deferred
 
 @contextmanager
 def built_at_once():
+    """Inside, factories' saves write the records alone; at the end, what derives from them."""
     if deriving_at_the_end():  # inside another: its end derives these too
         yield
         return
@@ -58,16 +59,21 @@ def built_at_once():
             for model, instances in saved.items():
                 rows_written.send(model, instances=list(instances.values()), using=router.db_for_write(model))
             for model, instances in added.items():
-                for instance in instances:
-                    del instance.skip_history_when_saving
-                kept = set(model._base_manager.filter(pk__in=[i.pk for i in instances]).values_list("pk", flat=True))
-                write_history(model, [i for i in instances if i.pk in kept], "+", None, router.db_for_write(model))
-                for instance in instances:
-                    del instance._history_date  # simple-history would date a later save by it
+                write_held_history(model, instances)
     finally:
         pre_save.disconnect(dispatch_uid="tests-built-at-once")
         post_save.disconnect(dispatch_uid="tests-built-at-once")
         m2m_changed.disconnect(dispatch_uid="tests-built-at-once")
+
+
+def write_held_history(model, instances):
+    """The "added" entry of each of ``instances`` still there, as it stands now."""
+    for instance in instances:
+        del instance.skip_history_when_saving
+    kept = set(model._base_manager.filter(pk__in=[i.pk for i in instances]).values_list("pk", flat=True))
+    write_history(model, [i for i in instances if i.pk in kept], "+", None, router.db_for_write(model))
+    for instance in instances:
+        del instance._history_date  # simple-history would date a later save by it
 
 
 def documents():
