@@ -117,8 +117,9 @@ def over_time_table(r):
     if not r.get("over_time"):
         return []
     lines = ["", "## Over time", "",
-             "The readers' requests by when they started, in stretches of 30 s; busy: the share of the "
-             "machine's processors in use (/proc/stat, read once a second).", "",
+             f"The readers' requests by when they started, in stretches of {r['over_time'][0]['to']} s; "
+             "busy: the share of the machine's processors in use "
+             "(/proc/stat, read once a second).", "",
              "| from s | to s | reader requests | reader p50 ms | reader p95 ms | busy |",
              "|---:|---:|---:|---:|---:|---:|"]
     for w in r["over_time"]:

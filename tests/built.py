@@ -4,10 +4,9 @@ A test that builds tens of meetings, agreements and officials to read them back 
 query count, a facet, an export) does not test how each save derives the title at the time,
 the venue and the search documents: the tests of titles, venues and search do. Made inside
 ``built_at_once()``, the records are saved one by one, and their history and what is derived
-from them are written once at the end, the way the curated
-load writes them (defrel.derived, defrel.imports.history): the same rows, in a fraction of the
-queries. A record made and then saved again inside has one history entry, "added", as it
-stands at the end."""
+from them are written once at the end, the way the curated load writes them (defrel.derived,
+defrel.imports.history): the same rows, in a fraction of the queries. A record made and then
+saved again inside has one history entry, "added", as it stands at the end."""
 from collections import defaultdict
 from contextlib import contextmanager
 

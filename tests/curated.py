@@ -4,10 +4,11 @@ process needs it, then copied back row for row.
 ``load_curated`` writes every record through the model's save and its signals, then the
 history, stored titles, venues and search documents of them all, and takes about 5 s in a
 test process; about fifteen test modules read the curated data and none of them tests the load
-itself (tests/test_curated_data.py does, with the command). So the first load in a process keeps the rows it added, table by table, and a
-later load inserts the same rows in one transaction (well under a second). The copy is the
-load's own output, primary keys included; the data stamp is then renewed as a restore renews
-it, so nothing cached before describes other data."""
+itself (tests/test_curated_data.py does, with the command). So the first load in a process
+keeps the rows it added, table by table, and a later load inserts the same rows in one
+transaction (well under a second). The copy is the load's own output, primary keys included;
+the data stamp is then renewed as a restore renews it, so nothing cached before describes
+other data."""
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.color import no_style
