@@ -47,8 +47,8 @@ def preparer(field):
 
 def insert_rows(model, fields, rows, using, returning=False):
     """INSERT rows (sequences of Python values for ``fields``) of ``model``; the new primary
-    keys in order when ``returning``. ``rows`` may be a generator: on PostgreSQL each row is
-    then made while the server writes those sent before it."""
+    keys in order when ``returning``. Without ``returning``, ``rows`` may be a generator: on
+    PostgreSQL each row is then made while the server writes those sent before it."""
     if not rows:
         return []
     connection = connections[using]
