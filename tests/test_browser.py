@@ -220,11 +220,17 @@ def no_horizontal_scroll(page):
     return page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
 
 
-def shoot(page, name, **options):
-    """A screenshot of ``page`` as $DEFREL_SHOTS/NAME.png (page.screenshot()'s ``options``)."""
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), **options)
+def shoot(page, name, *, screens=None, **options):
+    """A screenshot of ``page`` as $DEFREL_SHOTS/NAME.png (page.screenshot()'s ``options``);
+    with ``screens``, of the whole page down to that many screens at most."""
+    if not SHOTS:
+        return
+    if screens:
+        width, height = page.viewport_size["width"], page.viewport_size["height"]
+        tall = page.evaluate("document.documentElement.scrollHeight")
+        options.update(full_page=True, clip={"x": 0, "y": 0, "width": width, "height": min(tall, height * screens)})
+    Path(SHOTS).mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), **options)
 
 
 # --- the tests ------------------------------------------------------------------------------------

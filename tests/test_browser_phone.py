@@ -63,6 +63,5 @@ def test_every_page_type_reads_on_a_phone(phone, language):
         assert measured == {"scroll": 0, "over": []}, (name, language, measured)
         stem = f"phone-{name}-{language.strip('/') or 'ja'}"
         shoot(page, stem)  # the first screen
-        tall = page.evaluate("document.documentElement.scrollHeight")
-        shoot(page, f"{stem}-long", full_page=True, clip={"x": 0, "y": 0, "width": 390, "height": min(tall, 844 * SCREENS)})
+        shoot(page, f"{stem}-long", screens=SCREENS)
     phone.check_clean()
