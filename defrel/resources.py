@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 
-from defrel import save_effects
+from defrel import save_effects, search_index
 from defrel.exports import escape_formula
 from defrel.imports import files, preview, validation
 from defrel.imports.batches import BatchWriter, links_have_history  # noqa: F401 - named by tests
@@ -123,7 +123,8 @@ class CuratedResource(resources.ModelResource):
         self.show_diff = bool(kwargs.get("dry_run"))
         self.versions = RowVersions(kwargs.pop("stale_rows", None), dry_run=bool(kwargs.get("dry_run")))
         try:
-            result = super().import_data(dataset, **kwargs)
+            with search_index.written_in_bulk(self.get_db_connection_name()):
+                result = super().import_data(dataset, **kwargs)
             result.stale_rows = self.versions.flagged  # rows a preview let through
             if self.show_diff:
                 result.preview = preview.Preview(result)

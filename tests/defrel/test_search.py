@@ -216,6 +216,36 @@ def test_the_import_written_in_bulk():
 
 
 @pytest.mark.django_db
+def test_an_import_places_its_trigram_entries_before_it_ends_and_gives_back_the_settings():
+    """On PostgreSQL an import's index entries wait in the trigram index's pending list and are
+    placed before its transaction ends (written_in_bulk): merged again afterwards, the list
+    gives up no page. The settings it changed for that are the session's own again."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's trigram index alone keeps a pending list")
+    CountryFactory(code="AU", name_en="Australia")
+    headers = MeetingResource().get_export_headers()
+    data = dict.fromkeys(headers, "")
+    data.update({"key": "2024-05-au-defmin", "date": "2024-05", "count": "1", "title_ja": "日豪防衛相会談",
+                 "title_en": "Harbour Talks", "kind": "talks", "level": "ministerial", "format": "in_person",
+                 "countries": "AU"})
+
+    def settings():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('work_mem'), current_setting('gin_pending_list_limit')")
+            return cursor.fetchone()
+
+    before = settings()
+    result = MeetingResource().import_data(tablib.Dataset([data[h] for h in headers], headers=headers),
+                                           dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert settings() == before
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [search_index.TRIGRAM_INDEX])
+        assert cursor.fetchone()[0] == 0
+    assert found(Meeting, "harbour talks") == {Meeting.objects.get().pk}
+
+
+@pytest.mark.django_db
 def test_fixtures_loaded_with_load_curated_and_loaddata(tmp_path):
     reference = tmp_path / "reference.json"
     reference.write_text('[{"model": "partners.country", "fields": {"code": "AU", "name_ja": "オーストラリア", '
