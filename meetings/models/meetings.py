@@ -262,8 +262,11 @@ class Participation(NaturalKeyed, Versioned, InlineRow, models.Model):
         SOURCE = "source", _("named elsewhere in the same source")
         PUBLIC_RECORD = "public_record", _("identified from public record")
 
+    # No index of its own: participation_unique's (meeting, official) finds a meeting's
+    # participations. The one Django adds cost an import 0.25 of 10.8 s on PostgreSQL, each
+    # participation written twice (bench/NOTES.md, "A participation's meeting indexed once").
     meeting = models.ForeignKey(
-        Meeting, models.CASCADE, related_name="participations", verbose_name=_("meeting")
+        Meeting, models.CASCADE, related_name="participations", verbose_name=_("meeting"), db_index=False,
     )
     official = models.ForeignKey(
         Official, models.PROTECT, related_name="participations", verbose_name=_("official")
