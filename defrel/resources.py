@@ -123,8 +123,7 @@ class CuratedResource(resources.ModelResource):
         self.show_diff = bool(kwargs.get("dry_run"))
         self.versions = RowVersions(kwargs.pop("stale_rows", None), dry_run=bool(kwargs.get("dry_run")))
         try:
-            with search_index.written_in_bulk(self.get_db_connection_name()):
-                result = super().import_data(dataset, **kwargs)
+            result = super().import_data(dataset, **kwargs)
             result.stale_rows = self.versions.flagged  # rows a preview let through
             if self.show_diff:
                 result.preview = preview.Preview(result)
@@ -135,6 +134,11 @@ class CuratedResource(resources.ModelResource):
             if self.read_ahead_state is not None:
                 self.read_ahead_state.forget()
             self.read_ahead_state, self.versions, self.show_diff, self.effects_of = None, None, True, None
+
+    def import_data_inner(self, dataset, *args, **kwargs):
+        # Inside the import's transaction (import_data opens it), around every row's write.
+        with search_index.written_in_bulk(self.get_db_connection_name()):
+            return super().import_data_inner(dataset, *args, **kwargs)
 
     @property
     def writes(self):

@@ -18,7 +18,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
-from django.db import connections, router, transaction
+from django.db import connections, router
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from defrel import dates
@@ -188,31 +188,36 @@ TRIGRAM_INDEX = f"{SearchDocument._meta.db_table}_trgm"  # defrel/migrations/000
 
 @contextmanager
 def written_in_bulk(using):
-    """Many documents written inside (an import), in one transaction: on PostgreSQL their
-    index entries placed at the end, before the transaction commits, so that no reader after
-    it searches a long pending list. Elsewhere nothing changes."""
+    """Many documents written inside (an import), in the transaction under way: on PostgreSQL
+    their index entries placed at its end, so that no reader after it searches a long pending
+    list (a preview's too: its entries stay in the list when it is rolled back). Elsewhere,
+    or outside a transaction, nothing changes."""
     connection = connections[using]
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
         yield
         return
     names = list(BULK_SETTINGS)
-    with transaction.atomic(using=using):
-        with connection.cursor() as cursor:
-            # Only the index's owner (the role that ran the migrations) may merge its list.
-            cursor.execute("SELECT pg_has_role(relowner, 'MEMBER'), " + ", ".join(["current_setting(%s)"] * len(names))
-                           + " FROM pg_class WHERE oid = %s::regclass", [*names, TRIGRAM_INDEX])
-            owner, *values = cursor.fetchone()
-            before = dict(zip(names, values))
-            # set_config(…, true) is SET LOCAL: the transaction's own, whatever pgbouncer does.
-            for name, value in BULK_SETTINGS.items() if owner else ():
-                cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+    with connection.cursor() as cursor:
+        # Only the index's owner (the role that ran the migrations) may merge its list.
+        cursor.execute("SELECT pg_has_role(relowner, 'MEMBER'), %s FROM pg_class WHERE oid = %%s::regclass"
+                       % ", ".join(["current_setting(%s)"] * len(names)), [*names, TRIGRAM_INDEX])
+        owner, *before = cursor.fetchone()
+    if not owner:
         yield
-        if not owner:
-            return
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [TRIGRAM_INDEX])
-            for name, value in before.items():
-                cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+        return
+    set_locally(connection, BULK_SETTINGS)
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [TRIGRAM_INDEX])
+    set_locally(connection, dict(zip(names, before)))
+
+
+def set_locally(connection, settings):
+    """SET LOCAL of each of ``settings`` ({name: value}), in one statement: the transaction's
+    own, whatever pgbouncer does with the session."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(settings)),
+                       [value for item in settings.items() for value in item])
 
 
 def affected(model, pks, using):
