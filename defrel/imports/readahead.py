@@ -18,6 +18,11 @@ from defrel.imports.files import column_cells
 from defrel.imports.widgets import KeysWidget, KeyWidget
 
 CHUNK = 2000  # keys a query
+# Keys a query for the two questions asked of each key of the file: is it taken, and has it a
+# twin in other letter case. At 100,000 meetings PostgreSQL answers either by reading the
+# whole key index, whatever the number of keys: 10,000 keys in 95 and 72 ms as one query,
+# 170 and 190 as five (bench/NOTES.md, "A file's keys asked about at once").
+KEYS_A_QUERY = 10_000
 NOT_READ = object()  # a question the read-ahead cannot answer
 
 
@@ -135,7 +140,7 @@ class ReadAhead:
             f.attribute for f in self.resource.get_import_fields()
             if isinstance(f.widget, widgets.ManyToManyWidget) and f.attribute])
         parents = self.resource.parent_fields()
-        for chunk in chunked(keys):  # which exist (as Model.validate_unique() asks) …
+        for chunk in chunked(keys, KEYS_A_QUERY):  # which exist (as Model.validate_unique() asks) …
             self.existing.update(model._default_manager.filter(**{f"{attribute}__in": chunk})
                                  .values_list(attribute, "pk"))
         self.asked.update(keys)
@@ -152,7 +157,7 @@ class ReadAhead:
         Python's upper() is the database's (others are looked up one by one)."""
         new = [k for k in new if k.isascii()]
         manager = self.resource._meta.model._default_manager.annotate(upper_key=Upper(self.key_attribute))
-        for chunk in chunked(new):
+        for chunk in chunked(new, KEYS_A_QUERY):
             for twin_upper, twin in (manager.filter(upper_key__in=[k.upper() for k in chunk])
                                      .values_list("upper_key", self.key_attribute)):
                 self.by_upper[twin_upper].add(twin)
