@@ -180,7 +180,7 @@ def deferred():
 # its pending list instead of placing each in the index as it comes; at the end they are
 # sorted and placed at once. With the defaults (a 4 MB list, 4 MB to sort it in) the list was
 # merged every few hundred documents, each time into the whole index. The 10,000-row import,
-# rolled back, on a 100,000-meeting database: 10.5 → 10.0 s (bench/NOTES.md, "The import's
+# rolled back, on a 100,000-meeting database: 11.34 → 10.74 s (bench/NOTES.md, "The import's
 # trigram entries placed at once").
 BULK_SETTINGS = {"gin_pending_list_limit": "64MB", "work_mem": "64MB"}
 TRIGRAM_INDEX = f"{SearchDocument._meta.db_table}_trgm"  # defrel/migrations/0006

@@ -1,5 +1,6 @@
 """Reading ahead: before the first row, the records a file names are read with one query per
-CHUNK keys, so that checking a row asks the database nothing. Without it a 10,000-meeting
+CHUNK keys (KEYS_A_QUERY for whether the file's own keys are taken), so that checking a row
+asks the database nothing. Without it a 10,000-meeting
 import spent most of its time in per-row queries (bench/NOTES.md, "Import, part by part").
 
 A ReadAhead answers, for the rows: the record of a row's natural key (PrefetchedInstanceLoader),

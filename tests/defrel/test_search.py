@@ -2,7 +2,6 @@
 and the search documents following every write path (edit, then the new text is found and
 the old one is not)."""
 import pytest
-import tablib
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -11,7 +10,6 @@ from django.urls import reverse
 from defrel import search_index
 from defrel.search import SearchDocument, matching, normalise, terms
 from meetings.models import Agreement, Engagement, Exercise, Meeting
-from meetings.resources import MeetingResource
 from partners.models import Country
 from tests.defrel.sites import drop_database, empty_database_url, manage, run, site_url
 from tests.meetings.factories import (
@@ -19,6 +17,7 @@ from tests.meetings.factories import (
     ParticipationFactory,
 )
 from tests.meetings.test_admin import meeting_form
+from tests.meetings.test_import_export import import_rows, meeting_row
 from tests.partners.factories import CountryFactory, OfficialFactory, TenureFactory
 
 
@@ -195,21 +194,11 @@ def test_records_deleted_by_the_lists_action_leave_no_document(admin_client):
 def test_the_import_written_in_bulk():
     CountryFactory(code="AU", name_en="Australia")
     CountryFactory(code="NZ", name_en="New Zealand", name_ja="ニュージーランド")
-    headers = MeetingResource().get_export_headers()
-
-    def row(**values):
-        data = dict.fromkeys(headers, "")
-        data.update({"key": "2024-05-au-defmin", "date": "2024-05", "count": "1", "title_ja": "日豪防衛相会談",
-                     "title_en": "Old Harbour Talks", "kind": "talks", "level": "ministerial",
-                     "format": "in_person", "countries": "AU"}, **values)
-        return tablib.Dataset([data[h] for h in headers], headers=headers)
-
-    result = MeetingResource().import_data(row(), dry_run=False)
+    result = import_rows(meeting_row(title_en="Old Harbour Talks"))
     assert not result.has_errors() and not result.has_validation_errors()
     meeting = Meeting.objects.get()
     assert found(Meeting, "harbour") == {meeting.pk}
-    result = MeetingResource().import_data(row(title_en="New Summit", countries="NZ",
-                                               version=str(meeting.version)), dry_run=False)
+    result = import_rows(meeting_row(title_en="New Summit", countries="NZ", version=str(meeting.version)))
     assert [r.field_specific_errors for r in result.invalid_rows] == [] and not result.has_errors() and not result.has_validation_errors()
     assert found(Meeting, "harbour") == found(Meeting, "australia") == set()
     assert found(Meeting, "new summit ニュージーランド") == {meeting.pk}
@@ -223,11 +212,6 @@ def test_an_import_places_its_trigram_entries_before_it_ends_and_gives_back_the_
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's trigram index alone keeps a pending list")
     CountryFactory(code="AU", name_en="Australia")
-    headers = MeetingResource().get_export_headers()
-    data = dict.fromkeys(headers, "")
-    data.update({"key": "2024-05-au-defmin", "date": "2024-05", "count": "1", "title_ja": "日豪防衛相会談",
-                 "title_en": "Harbour Talks", "kind": "talks", "level": "ministerial", "format": "in_person",
-                 "countries": "AU"})
 
     def settings():
         with connection.cursor() as cursor:
@@ -235,8 +219,7 @@ def test_an_import_places_its_trigram_entries_before_it_ends_and_gives_back_the_
             return cursor.fetchone()
 
     before = settings()
-    result = MeetingResource().import_data(tablib.Dataset([data[h] for h in headers], headers=headers),
-                                           dry_run=False)
+    result = import_rows(meeting_row(title_en="Harbour Talks"))
     assert not result.has_errors() and not result.has_validation_errors()
     assert settings() == before
     with connection.cursor() as cursor:
