@@ -1,7 +1,7 @@
 """The filter set every public list builds on: its filters applied once a request, its facets
-(meetings.facets) counted beside the rows, and under a text search the rows found once and
-counted from (their ids and the values the single-valued facets read). meetings.filters
-declares each list's filters on it."""
+(meetings.facets) counted beside the rows, and the rows of a text search, or a filtered
+selection of few rows, read once and counted from (their ids and the values the
+single-valued facets read). meetings.filters declares each list's filters on it."""
 import hashlib
 from functools import cached_property
 from operator import itemgetter
@@ -26,6 +26,13 @@ from meetings.facets import Choice, Facet, toggled
 # 0.3–0.6 s a facet instead of 0.25). A search of 31,000 meetings among 100,000: 1.24 s →
 # 0.50 on SQLite, 1.8–2.1 s → 0.7 on PostgreSQL (bench/NOTES.md).
 FOUND_IDS_LIMIT = 20_000
+# A filtered selection (no text search) of at most this many rows is read once, with the
+# columns its facets count, as a search's rows are: one query instead of one a facet, each of
+# which applied the filters again (the load test's filtered lists at 100,000 meetings, mean:
+# 267 → 174 ms on SQLite, 318 → 147 on PostgreSQL). Above it, each facet groups the rows in
+# the database, then cheaper than carrying them to Python (bench/NOTES.md, "A filtered
+# list's few rows counted once").
+FEW_ROWS = 10_000
 
 
 def ids_joined_at_any_number():
@@ -43,6 +50,8 @@ class FacetedFilterSet(django_filters.FilterSet):
         facets of a plain search all leave out a filter that is not set."""
         omitted = frozenset(name for name in names if self.form.cleaned_data.get(name) not in EMPTY_VALUES)
         made = self.__dict__.setdefault("_without", {})
+        if not omitted:  # every filter: the filterset's own rows (their order aside)
+            return self.qs
         if omitted not in made:
             queryset = self.queryset.all()
             for name, value in self.form.cleaned_data.items():
@@ -55,7 +64,7 @@ class FacetedFilterSet(django_filters.FilterSet):
         model = self.queryset.model
         if not base.query.where:  # nothing filtered: group the table itself
             return model.objects.all()
-        ids = self.found_ids(base)
+        ids = self.ids_read(base)
         if ids is not None:
             return model.objects.filter(among(ids))
         # A subquery keeps the filters' joins apart from the join the facet groups by.
@@ -98,11 +107,11 @@ class FacetedFilterSet(django_filters.FilterSet):
         return None if found is None else found["ids"]
 
     def found_values(self, base, columns):
-        """Under a text search, a tuple of ``columns`` (among ``found_columns``) for each of
-        ``base``'s rows, from which the single-valued facets and totals are counted without a
-        query each; None without a search. Read with the search itself when it runs; after
-        a search another request remembered, read once by the ids."""
-        found = self.search_of(base)
+        """When ``base``'s rows are read once (rows_of: a text search, a few rows), a tuple of
+        ``columns`` (among ``found_columns``) for each of them, from which the single-valued
+        facets and totals are counted without a query each; else None. Read with the search
+        itself when it runs; after a search another request remembered, read once by the ids."""
+        found = self.rows_of(base)
         if found is None:
             return None
         if found["values"] is None:  # ids another request found (so never too many to keep)
@@ -139,6 +148,32 @@ class FacetedFilterSet(django_filters.FilterSet):
         # Of the rows' ids and the column: a filter through partners or people makes the rows
         # DISTINCT, and the sum of whole rows compared every column, summaries included.
         return self.qs.order_by().values("pk", column).aggregate(n=self.block_sums[name])["n"] or 0
+
+    def ids_read(self, base):
+        """The ids of ``base``'s rows when they are read once (rows_of), else None."""
+        found = self.rows_of(base)
+        return None if found is None else found["ids"]
+
+    def rows_of(self, base):
+        """{"ids", "values"} of ``base``'s rows when the facets count them from values read
+        once, a request: a text search's (search_of), or the rows of a filtered selection of at
+        most FEW_ROWS, read in no order; None otherwise. Unlike a search's ids, a selection's
+        are not kept, and the list's page reads its own rows (meetings.views.lists)."""
+        if self.searched:
+            return self.search_of(base)
+        if not base.query.where:
+            return None
+        few = self.__dict__.setdefault("_few", {})
+        if id(base) not in few:  # base kept with it, so that its id is not reused within the request
+            read = {}
+            read.update((row[0], row[1:]) for row in  # a join may repeat a row
+                        base.order_by().values_list("pk", *self.found_columns)[:FEW_ROWS + 1])
+            few[id(base)] = (base, {"ids": list(read), "values": read} if len(read) <= FEW_ROWS else None)
+        return self.few_read(base)
+
+    def few_read(self, base):
+        """The few rows of ``base`` if this request has read them (rows_of), else None."""
+        return self.__dict__.get("_few", {}).get(id(base), (None, None))[1]
 
     def search_of(self, base):
         """{"ids", "values"} of the search of ``base`` (see found_ids), once a request."""
@@ -219,7 +254,7 @@ class FacetedFilterSet(django_filters.FilterSet):
             summed = unfiltered.totals(self)
             if summed is not None:
                 return summed["rows"]
-            found = self.search_of(self.qs)
+            found = self.search_of(self.qs) if self.searched else self.few_read(self.qs)
             if found is None:
                 # Their ids alone, as total() sums (bench/NOTES.md, "A filtered list counted
                 # by its ids").

@@ -1,7 +1,8 @@
 """The facets beside the public lists: for each choice of one filter, how many rows the current
 selection would give with that choice, one aggregate query per facet (never one per choice);
-under a text search, the single-valued ones are counted from the values the search read with
-the rows it found. meetings.faceted's FacetedFilterSet draws them."""
+under a text search, or for a selection of few rows, the single-valued ones are counted from
+the values read once with the rows (FacetedFilterSet.rows_of). meetings.faceted's
+FacetedFilterSet draws them."""
 from collections import Counter
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -83,8 +84,9 @@ class FieldFacet:
         return [self.field] + [f"{self.names}{name}" for name in named]
 
     def columns_on(self, model):
-        """What a text search reads for this facet with the rows it finds (the facet is then
-        counted from them, FacetedFilterSet.found_values): a field with one value a row."""
+        """What a text search, or a few rows' read, reads for this facet with the rows (the
+        facet is then counted from them, FacetedFilterSet.found_values): a field with one
+        value a row."""
         relation = model._meta.get_field(self.field.partition("__")[0])
         one_value = not relation.is_relation or relation.many_to_one or relation.one_to_one
         return self.fields if one_value and not self.multiple else ()
@@ -163,7 +165,7 @@ class FieldFacet:
             return counting, (lambda f: f), Count("pk", distinct=True)
         links = relation.remote_field.through.objects.all()
         if base.query.where:
-            ids = filterset.found_ids(base)
+            ids = filterset.ids_read(base)
             row = relation.m2m_field_name()
             links = links.filter(among(ids, row) if ids is not None else Q(**{f"{row}__in": counting.values("pk")}))
         target = relation.m2m_reverse_field_name()

@@ -600,6 +600,42 @@ def test_a_search_counts_the_same_by_its_ids_as_by_searching_again(monkeypatch, 
     assert {"country", "official", "level", "year"} <= counted
 
 
+@pytest.mark.parametrize("query", ["country=S001", "country=S001&year=2015", "level=ministerial&sort=date",
+                                   "country=S002&official={slug}"])
+def test_a_filtered_list_counts_the_same_from_its_few_rows_as_in_the_database(query):
+    """A filtered selection of at most FEW_ROWS rows is read once and its facets and totals
+    counted from those rows; above it, each facet groups the rows in the database. Both ways
+    give the same figures, and the few rows are read in one query, not one a facet."""
+    from meetings import faceted
+    from partners.models import Official
+
+    synth(meetings=300, seed=7)
+    slug = Official.objects.filter(participations__meeting__countries__code="S002").values_list(
+        "slug", flat=True).first()
+    params = QueryDict(query.format(slug=slug))
+
+    def figures(stamp):
+        cache.clear()
+        filterset = MeetingFilter(params, queryset=Meeting.objects.all())
+        with CaptureQueriesContext(connection) as queries:
+            facets = [(f.param, [(c.value, c.label, c.count) for c in f.choices])
+                      for f in filterset.facets(params)]
+        counted = filterset.count(params, stamp)
+        keys = [m.key for m in filterset.matching]
+        grouped = [q["sql"] for q in queries if 'AS "n" FROM "meetings_meeting" WHERE' in q["sql"]]
+        return (facets, counted, lists.encounters(filterset, params), keys), grouped
+
+    (few, grouped_few) = figures("few")
+    assert 0 < few[1] <= faceted.FEW_ROWS
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(faceted, "FEW_ROWS", 0)
+        (in_database, grouped) = figures("in-the-database")
+    assert few == in_database
+    assert grouped_few == [] and len(grouped) >= 4, grouped  # level, kind, format, venue …
+    counted = {param for param, choices in few[0] if choices}
+    assert {"country", "official", "level", "year"} <= counted
+
+
 def test_the_list_and_the_chart_say_which_unit_they_count(client, au):
     """Three records with Australia in 2024, one of which the source aggregates ("6回にわたる
     会談"): the list counts 3 records and says they stand for 8 encounters; the country's
