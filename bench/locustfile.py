@@ -27,7 +27,7 @@ from collections import Counter
 from urllib.parse import urlencode
 
 import gevent
-from locust import HttpUser, between, events, task
+from locust import FastHttpUser, HttpUser, between, events, task
 
 import mix  # bench/mix.py: what readers ask, shared with bench/replay.py
 from client import ChangeForm  # bench/client.py: the benchmark's editor posts the same form
@@ -64,8 +64,11 @@ def write_record(**_kwargs):
             json.dump({k: record[k] for k in ("saved", "refused", "unknown", "statuses", "requests")}, out)
 
 
-class Reader(HttpUser):
-    """A reader of the public site."""
+class Reader(FastHttpUser):
+    """A reader of the public site. Locust's lighter client (geventhttpclient): the load
+    generator shares the machine with the stack it loads, and with python-requests it took 7 %
+    of the two processors (bench/LOADTEST-NOTES.md); readers keep no cookie, which is where the
+    two clients differ."""
 
     weight = 1
     wait_time = between(*THINK)
