@@ -91,8 +91,13 @@ class FieldFacet:
         one_value = not relation.is_relation or relation.many_to_one or relation.one_to_one
         return self.fields if one_value and not self.multiple else ()
 
+    def base(self, filterset):
+        """The rows counted: those of every filter but the facet's own (a choice replaces
+        another), or of every filter for a facet of several choices (each narrows)."""
+        return filterset.qs if self.multiple else filterset.without(self.param)
+
     def counts(self, filterset):
-        base = filterset.qs if self.multiple else filterset.without(self.param)
+        base = self.base(filterset)
         chosen = [v for v in filterset.data.getlist(self.param) if v] if hasattr(
             filterset.data, "getlist") else []
         found = filterset.found_values(base, self.fields) if self.columns_on(filterset.queryset.model) else None
@@ -194,8 +199,11 @@ class YearFacet:
     def columns_on(self, model):
         return ("date_lower", "date_upper")
 
+    def base(self, filterset):
+        return filterset.without("year", "month")
+
     def counts(self, filterset):
-        base = filterset.without("year", "month")
+        base = self.base(filterset)
         found = filterset.found_values(base, self.columns_on(filterset.queryset.model))
         if found is None:
             rows = filterset.counting_queryset(base).per_year()

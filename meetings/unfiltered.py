@@ -48,6 +48,12 @@ def countable(model, spec):
     return field.concrete and (not field.is_relation or field.many_to_one or field.many_to_many)
 
 
+def whole(model, spec):
+    """Whether the blocks give every choice of ``spec`` (the years, or a field of fixed
+    choices), not only the most frequent ones, among which a reader's own might be missing."""
+    return countable(model, spec) and (isinstance(spec, YearFacet) or bool(spec.choices))
+
+
 def facet_counts(filterset):
     """[[(value, label, n)] for each facet], as FacetedFilterSet.facets counts them, or None
     when the blocks do not apply."""
