@@ -47,12 +47,12 @@ class FacetedFilterSet(django_filters.FilterSet):
 
     def without(self, *names):
         """The rows every valid filter but ``names`` selects (no new validation queries). The
-        same rows are the same queryset, whose search key search_of() then makes once: the
-        facets of a plain search all leave out a filter that is not set."""
+        same rows are the same queryset, whose rows rows_of() then reads once: with none of
+        ``names`` set, the filterset's own (their order aside)."""
         omitted = frozenset(name for name in names if self.form.cleaned_data.get(name) not in EMPTY_VALUES)
-        made = self.__dict__.setdefault("_without", {})
-        if not omitted:  # every filter: the filterset's own rows (their order aside)
+        if not omitted:
             return self.qs
+        made = self.__dict__.setdefault("_without", {})
         if omitted not in made:
             queryset = self.queryset.all()
             for name, value in self.form.cleaned_data.items():
