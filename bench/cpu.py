@@ -68,15 +68,26 @@ class ProcessorTime(threading.Thread):
             self.last[pid] = seconds
         return table
 
+    def used(self):
+        """{part: processor seconds} since start(), as of the last reading."""
+        used = {}
+        for pid, seconds in self.last.items():
+            part = self.part_of[pid]
+            used[part] = used.get(part, 0.0) + seconds - self.first[pid]
+        return used
+
     def run(self):
         while not self.done.wait(self.every):
             self.read()
-            self.busy.append((time.time(), machine_seconds()))
+            now = time.time()
+            self.busy.append((now, machine_seconds()))
+            self.by_part.append((now, self.used()))
 
     def start(self):
         self.started, self.machine = None, machine_seconds()
         self.clock = time.monotonic()
         self.busy = [(time.time(), self.machine)]  # (when, the machine's busy seconds so far)
+        self.by_part = [(self.busy[0][0], {})]  # (when, {part: its seconds so far})
         self.read()
         self.started = self.clock
         super().start()
@@ -88,11 +99,9 @@ class ProcessorTime(threading.Thread):
         self.done.set()
         self.join()
         self.read()
-        used = {}
-        for pid, seconds in self.last.items():
-            part = self.part_of[pid]
-            used[part] = used.get(part, 0.0) + seconds - self.first[pid]
+        used = self.used()
         elapsed = time.monotonic() - self.clock
         return {"parts": dict(sorted(used.items(), key=lambda item: -item[1])),
                 "machine": machine_seconds() - self.machine, "capacity": elapsed * os.cpu_count(),
-                "elapsed": elapsed, "busy": self.busy}
+                "elapsed": elapsed, "busy": self.busy,
+                "by_part": self.by_part}

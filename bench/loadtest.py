@@ -249,10 +249,12 @@ def phases(requests, timeline, seconds, moves, reads):
     return result
 
 
-def over_time(requests, busy, started, seconds, width=30):
-    """The run in stretches of ``width`` seconds: readers' requests and figures, and how busy
-    the machine was (its processors' share), so that a slow start shows apart from the rest."""
-    busy = [(t - started, used) for t, used in busy]
+def over_time(requests, processor_time, started, seconds, width=30):
+    """The run in stretches of ``width`` seconds: readers' requests and figures, how busy the
+    machine was (its processors' share) and which parts of the stack kept it so (processor
+    seconds by part), so that a slow start shows apart from the rest."""
+    busy = [(t - started, used) for t, used in processor_time["busy"]]
+    by_part = [(t - started, used) for t, used in processor_time.get("by_part", ())]
     result = []
     for low in range(0, int(seconds), width):
         high = low + width
@@ -260,7 +262,10 @@ def over_time(requests, busy, started, seconds, width=30):
         samples = [(t, used) for t, used in busy if low <= t < high]
         share = ((samples[-1][1] - samples[0][1]) / ((samples[-1][0] - samples[0][0]) * os.cpu_count())
                  if len(samples) > 1 else None)
-        result.append({"from": low, "to": high, "readers": summary(inside), "busy": share})
+        parts = [used for t, used in by_part if low <= t < high]
+        spent = ({part: seconds - parts[0].get(part, 0.0) for part, seconds in parts[-1].items()}
+                 if len(parts) > 1 else {})
+        result.append({"from": low, "to": high, "readers": summary(inside), "busy": share, "parts": spent})
     return result
 
 
@@ -309,7 +314,7 @@ def run(cluster, args):
         "editors": summary([r for r in requests if not reader(r[1])]),
         "failed": failed, "statuses": record["statuses"], "conflicts": len(record["refused"]), "kinds": kinds,
         "timeline": timeline, "phases": phases(requests, timeline, args.seconds, moves, page_reads(stack, started)),
-        "over_time": over_time(requests, processor_time["busy"], started, args.seconds),
+        "over_time": over_time(requests, processor_time, started, args.seconds),
         "moved": len(moves), "processor": processor_time, "app_processor": app_processor_time(stack, info),
         "verify": verified, "log": findings,
         "info": {k: info[k] for k in ("meetings", "agreements", "officials", "countries", "versions")},

@@ -119,14 +119,29 @@ def over_time_table(r):
     lines = ["", "## Over time", "",
              f"The readers' requests by when they started, in stretches of {r['over_time'][0]['to']} s; "
              "busy: the share of the machine's processors in use "
-             "(/proc/stat, read once a second).", "",
-             "| from s | to s | reader requests | reader p50 ms | reader p95 ms | busy |",
-             "|---:|---:|---:|---:|---:|---:|"]
+             "(/proc/stat, read once a second); then the processor seconds of the main parts of the "
+             "stack in the stretch (as in \"Processor time by part of the stack\").", "",
+             "| from s | to s | reader requests | reader p50 ms | reader p95 ms | busy "
+             + "".join(f"| {label} " for label, _ in STRETCH_PARTS) + "|",
+             "|---:|---:|---:|---:|---:|---:" + "|---:" * len(STRETCH_PARTS) + "|"]
     for w in r["over_time"]:
         rd = w["readers"]
         busy = "—" if w["busy"] is None else f"{w['busy']:.0%}"
-        lines.append(f"| {w['from']} | {w['to']} | {rd['n']:,} | {fmt_ms(rd['p50'])} | {fmt_ms(rd['p95'])} | {busy} |")
+        parts = w.get("parts") or {}
+        spent = "".join(f"| {sum(parts.get(p, 0.0) for p in names):.1f} " if parts else "| — "
+                        for _, names in STRETCH_PARTS)
+        lines.append(f"| {w['from']} | {w['to']} | {rd['n']:,} | {fmt_ms(rd['p50'])} | {fmt_ms(rd['p95'])} | {busy} "
+                     f"{spent}|")
     return lines
+
+
+# The columns of the stretches' processor seconds: (heading, the parts summed; bench/loadtest.py
+# stack_parts).
+STRETCH_PARTS = [("app s", ("app servers (gunicorn)",)),
+                 ("PostgreSQL s", ("PostgreSQL primary", "PostgreSQL replica")),
+                 ("locust s", ("load generator (locust)",)),
+                 ("rest s", ("nginx", "pgbouncer", "Redis", "the load test's own process",
+                             "anything else on the machine"))]
 
 
 def failures_list(r):
