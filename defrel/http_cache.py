@@ -1,9 +1,9 @@
 """Public pages a browser, nginx or a CDN may keep: an anonymous GET of a public page carries
 an ``ETag`` and ``Last-Modified`` from the data stamp (defrel.stamp) and the deployment
 (defrel.deployed), is answered ``304 Not Modified`` without being drawn when the reader
-already has it, and says ``Cache-Control: public, max-age=DEFREL_PUBLIC_MAX_AGE``. The admin
-and every page for a signed-in user say ``private, no-store``: what an editor sees must never
-be kept for someone else."""
+already has it, and says ``Cache-Control: public, max-age=DEFREL_PUBLIC_MAX_AGE`` with how long
+it may be shown stale (see :func:`kept_for`). The admin and every page for a signed-in user say
+``private, no-store``: what an editor sees must never be kept for someone else."""
 import datetime
 import hashlib
 
@@ -47,6 +47,16 @@ def last_modified(request, *args, **kwargs):
     return max(changed, newest) if changed else newest
 
 
+def kept_for():
+    """The Cache-Control directives of a page that may be kept: its max-age, then how long the
+    copy kept may still be shown while a new one is asked for in the background
+    (``stale-while-revalidate``, RFC 5861) and while no app server answers
+    (``stale-if-error``). nginx honours both (the README's production section)."""
+    return {"max_age": settings.DEFREL_PUBLIC_MAX_AGE,
+            "stale_while_revalidate": settings.DEFREL_PUBLIC_STALE_WHILE_REVALIDATE,
+            "stale_if_error": settings.DEFREL_PUBLIC_STALE_IF_ERROR}
+
+
 class PublicCacheMiddleware:
     """Last in settings.MIDDLEWARE: it calls the view itself, through Django's ``condition``
     decorator, once every other middleware has seen the request."""
@@ -58,9 +68,9 @@ class PublicCacheMiddleware:
         response = self.get_response(request)
         if getattr(request, "defrel_public", False) and response.status_code in (200, 304):
             if response.cookies:  # a cookie is one reader's: never kept for another
-                patch_cache_control(response, private=True, max_age=settings.DEFREL_PUBLIC_MAX_AGE)
+                patch_cache_control(response, private=True, **kept_for())
             else:
-                patch_cache_control(response, public=True, max_age=settings.DEFREL_PUBLIC_MAX_AGE)
+                patch_cache_control(response, public=True, **kept_for())
         elif not getattr(request, "defrel_public", False):
             patch_cache_control(response, private=True, no_store=True)
         return response

@@ -53,9 +53,10 @@ pid {files}/nginx.pid;
 error_log {files}/nginx-error.log warn;
 events {{ worker_connections 1024; }}
 http {{
-    # Which app server answered, and each one tried: "app1:8000, app2:8000" "502, 200".
+    # Which app server answered, and each one tried: "app1:8000, app2:8000" "502, 200"; then
+    # what the cache did: HIT, MISS, EXPIRED, STALE (the kept page shown), UPDATING, or "-".
     log_format timed '$msec $status $request_method "$request_uri" $request_time '
-                     '"$upstream_addr" "$upstream_status"';
+                     '"$upstream_addr" "$upstream_status" $upstream_cache_status';
     access_log {files}/nginx-access.log timed;
     client_body_temp_path {files}/client_body;
     proxy_temp_path {files}/proxy;
@@ -87,6 +88,12 @@ http {{
             proxy_cache_bypass $cookie_sessionid;
             proxy_no_cache $cookie_sessionid;
             proxy_cache_lock on;  # readers asking for one page at once: one request to the app
+            # A page past its max-age is still answered from the cache while nginx asks for it
+            # again in the background, and while no app server answers: for as long as the page
+            # says (stale-while-revalidate, stale-if-error). nginx asks with the kept copy's
+            # ETag: a page whose data has not changed comes back 304, not drawn again.
+            proxy_cache_background_update on;
+            proxy_cache_revalidate on;
         }}
     }}
 }}

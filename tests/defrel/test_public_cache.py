@@ -73,7 +73,10 @@ def test_an_anonymous_export_may_be_kept_by_a_proxy(client, gsomia):
     response = client.get(reverse("meetings:agreement-export"))
     assert "kr-gsomia" in b"".join(response.streaming_content).decode()
     assert not response.cookies
-    assert response["Cache-Control"] == f"public, max-age={settings.DEFREL_PUBLIC_MAX_AGE}"
+    assert response["Cache-Control"] == (
+        f"public, max-age={settings.DEFREL_PUBLIC_MAX_AGE}, "
+        f"stale-while-revalidate={settings.DEFREL_PUBLIC_STALE_WHILE_REVALIDATE}, "
+        f"stale-if-error={settings.DEFREL_PUBLIC_STALE_IF_ERROR}")
 
 
 def test_a_page_that_sets_a_cookie_is_kept_by_the_browser_only(rf):

@@ -19,16 +19,30 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def running(transactional_db, tmp_path):
+def started(directory, **environment):
+    """The stack serving the test database, with ``environment`` added to the app servers'."""
     if connection.vendor != "postgresql":
         pytest.skip("the app servers need the test database on a server: run with DATABASE_URL=postgres://…")
     db = connection.settings_dict
     databases = {"DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
                  "DATABASE_POOLER": os.environ.get("DATABASE_POOLER", ""), "DATABASE_REPLICA_URLS": ""}
-    started = stack.Stack(tmp_path, databases, workers=1).start(prepare=False)
-    yield started
-    started.stop()
+    return stack.Stack(directory, {**databases, **environment}, workers=1).start(prepare=False)
+
+
+@pytest.fixture
+def running(transactional_db, tmp_path):
+    running = started(tmp_path)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def briefly_kept(transactional_db, tmp_path):
+    """The stack with public pages kept for a second (their max-age), so that a test sees one
+    expire."""
+    running = started(tmp_path, DEFREL_PUBLIC_MAX_AGE="1")
+    yield running
+    running.stop()
 
 
 def get(started, path, headers=None):
@@ -86,3 +100,48 @@ def test_the_readme_shows_the_nginx_configuration_the_stack_runs():
     readme = (stack.ROOT / "README.md").read_text()
     assert "".join(f"      {line}\n" if line else "\n" for line in example.splitlines()) in readme
     assert "proxy_next_upstream error timeout;" in example
+
+
+def cache_statuses(running, path, count):
+    """What nginx's cache did for the first ``count`` requests of ``path`` (its access log's
+    last field: MISS, HIT, STALE, UPDATING…)."""
+    lines = access_log(running, lambda lines: sum(f'"{path}"' in line for line in lines) >= count)
+    return [line.rsplit(" ", 1)[1] for line in lines if f'"{path}"' in line][:count]
+
+
+def past_max_age():
+    time.sleep(2.1)  # nginx counts a max-age of 1 s in whole seconds
+
+
+def test_a_page_past_its_max_age_is_answered_at_once_while_nginx_asks_for_it_again(briefly_kept):
+    """stale-while-revalidate: the reader after the max-age is not kept waiting for the page
+    to be drawn; the next ones get the corrected page nginx fetched in the background."""
+    meeting = MeetingFactory(key="2024-07-au-defmin", countries=[CountryFactory(code="AU")])
+    path = f"/en/meetings/{meeting.key}/"
+    assert "Japan–Australia Defense Ministerial Meeting" in get(briefly_kept, path)[1]
+    meeting.title_en = "Japan–Australia Defense Ministerial Meeting (corrected)"
+    meeting.save()
+    past_max_age()
+    status, body = get(briefly_kept, path)
+    assert status == 200 and "Japan–Australia Defense Ministerial Meeting" in body and "(corrected)" not in body
+    assert cache_statuses(briefly_kept, path, 2) == ["MISS", "STALE"]
+    deadline = time.monotonic() + 10
+    while "(corrected)" not in body and time.monotonic() < deadline:
+        time.sleep(0.1)
+        status, body = get(briefly_kept, path)
+    assert status == 200 and "(corrected)" in body
+
+
+def test_readers_get_the_page_kept_while_no_app_server_answers(briefly_kept):
+    """stale-if-error: with both app servers gone, a page nginx keeps is answered as it was;
+    one it never kept cannot be."""
+    meeting = MeetingFactory(key="2024-08-au-defmin", countries=[CountryFactory(code="AU")])
+    path = f"/en/meetings/{meeting.key}/"
+    assert get(briefly_kept, path)[0] == 200
+    for name in stack.APP_SERVERS:
+        briefly_kept.kill_app_server(name)
+    past_max_age()
+    status, body = get(briefly_kept, path)
+    assert status == 200 and "Japan–Australia Defense Ministerial Meeting" in body
+    assert cache_statuses(briefly_kept, path, 2) == ["MISS", "STALE"]
+    assert get(briefly_kept, f"{path}?never-kept=1")[0] == 502
