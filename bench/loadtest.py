@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 from defrel.cluster import PGBOUNCER, Cluster, missing as cluster_missing  # noqa: E402 (standard library only)
 from defrel.stack import APP_SERVERS, NGINX, REDIS, Stack, missing as stack_missing  # noqa: E402
 from loadtest_logs import (  # noqa: E402 (it reads defrel.stack's names)
-    app_processor_time, log_findings, nginx_moves, page_reads, server_times)
+    app_processor_time, cache_answers, log_findings, nginx_moves, page_reads, server_times)
 
 EDITOR, EDITOR_PASSWORD = "loadtest-editor", "loadtest-only-Pw-7c2e9a"
 HOT_MEETINGS, HOT_AGREEMENTS = 12, 4  # few records, so that editors collide now and then
@@ -316,7 +316,7 @@ def run(cluster, args):
         "timeline": timeline, "phases": phases(requests, timeline, args.seconds, moves, page_reads(stack, started)),
         "over_time": over_time(requests, processor_time, started, args.seconds),
         "moved": len(moves), "processor": processor_time, "app_processor": app_processor_time(stack, info),
-        "verify": verified, "log": findings,
+        "verify": verified, "log": findings, "cache": cache_answers(stack),
         "info": {k: info[k] for k in ("meetings", "agreements", "officials", "countries", "versions")},
     }
 

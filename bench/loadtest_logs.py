@@ -25,6 +25,15 @@ def log_findings(stack):
     }
 
 
+def cache_answers(stack):
+    """{what nginx's cache did: n} over the run's requests (the access log's last field: HIT,
+    STALE, UPDATING, MISS, EXPIRED, BYPASS for a session, "-" for what it never keeps)."""
+    counted = defaultdict(int)
+    for line in (stack.dir / "nginx-access.log").read_text().splitlines():
+        counted[line.rsplit(" ", 1)[-1]] += 1
+    return dict(sorted(counted.items(), key=lambda item: -item[1]))
+
+
 def server_times(stack):
     """kind → seconds in a worker, from both app servers' access logs (%(D)s: microseconds)."""
     times = defaultdict(list)

@@ -184,7 +184,21 @@ def kinds_table(r):
               f"{log['replica_failed_during_page']} pages made again from the primary after the replica failed "
               f"under them. nginx's error log: {log['nginx_upstream_errors']} upstream errors; {r['moved']} "
               "requests moved to the other app server."]
+    if r.get("cache"):
+        lines += ["", "nginx's cache, request by request (its access log): " + ", ".join(
+            f"{CACHE_ANSWERS.get(k, k)} {n:,}" for k, n in r["cache"].items()) + "."]
     return lines
+
+
+# What nginx's $upstream_cache_status says, in the report's words.
+CACHE_ANSWERS = {"HIT": "answered from the cache (HIT)",
+                 "STALE": "answered with the page kept while it was asked for again (STALE)",
+                 "UPDATING": "the same while another request was asking (UPDATING)",
+                 "MISS": "not kept, asked of an app server (MISS)",
+                 "EXPIRED": "kept too long ago, asked again while the reader waited (EXPIRED)",
+                 "REVALIDATED": "kept, and the app server said it had not changed (REVALIDATED)",
+                 "BYPASS": "an editor's, sent to the app (BYPASS)",
+                 "-": "not looked up: POSTs (-)"}
 
 
 def processor_table(r):
