@@ -102,6 +102,14 @@ def test_the_readme_shows_the_nginx_configuration_the_stack_runs():
     assert "proxy_next_upstream error timeout;" in example
 
 
+@pytest.fixture
+def kept_a_second_only(transactional_db, tmp_path):
+    """The stack with public pages kept for a second and never shown past it."""
+    running = started(tmp_path, DEFREL_PUBLIC_MAX_AGE="1", DEFREL_PUBLIC_STALE_WHILE_REVALIDATE="0")
+    yield running
+    running.stop()
+
+
 def cache_statuses(running, path, count):
     """What nginx's cache did for the first ``count`` requests of ``path`` (its access log's
     last field: MISS, HIT, STALE, UPDATING…)."""
@@ -145,3 +153,15 @@ def test_readers_get_the_page_kept_while_no_app_server_answers(briefly_kept):
     assert status == 200 and "Japan–Australia Defense Ministerial Meeting" in body
     assert cache_statuses(briefly_kept, path, 2) == ["MISS", "STALE"]
     assert get(briefly_kept, f"{path}?never-kept=1")[0] == 502
+
+
+def test_nginx_asks_for_an_expired_page_with_its_etag_and_keeps_it_when_unchanged(kept_a_second_only):
+    """proxy_cache_revalidate: past its max-age a page is asked for again with the copy's
+    ETag, and an app server answers 304 without drawing it when no data has changed."""
+    meeting = MeetingFactory(key="2024-09-au-defmin", countries=[CountryFactory(code="AU")])
+    path = f"/en/meetings/{meeting.key}/"
+    assert get(kept_a_second_only, path)[0] == 200
+    past_max_age()
+    status, body = get(kept_a_second_only, path)
+    assert status == 200 and "Japan–Australia Defense Ministerial Meeting" in body
+    assert cache_statuses(kept_a_second_only, path, 2) == ["MISS", "REVALIDATED"]
