@@ -143,7 +143,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", 
 # How long a browser or proxy may show a public page before asking again (with its ETag).
 DEFREL_PUBLIC_MAX_AGE = int(env("DEFREL_PUBLIC_MAX_AGE", "60"))
 # After that, how long it may still show the page it has while it asks again in the
-# background (stale-while-revalidate: no reader waits for a page nginx already keeps), and
+# background (stale-while-revalidate: the reader is answered at once with the page kept), and
 # while no app server answers (stale-if-error: a reader gets the page as it was, not an error).
 DEFREL_PUBLIC_STALE_WHILE_REVALIDATE = int(env("DEFREL_PUBLIC_STALE_WHILE_REVALIDATE", "30"))
 DEFREL_PUBLIC_STALE_IF_ERROR = int(env("DEFREL_PUBLIC_STALE_IF_ERROR", "3600"))
