@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from import_export.forms import ImportForm, SelectableFieldsExportForm
 from simple_history.utils import get_m2m_reverse_field_name
 
+from defrel.admin_input import labelled_from_instance
 from defrel.changes import written_since
 from defrel.models import letter_case_clash, letter_case_twin
 from defrel.uploads import too_large
@@ -191,7 +192,12 @@ class ColumnsExportForm(SelectableFieldsExportForm):
 
 class InlineRowsFormSet(BaseInlineFormSet):
     """An inline's rows, whose duplicates are named by their fields' names as the form shows
-    them ("kind と date の重複…" named the database's columns)."""
+    them ("kind と date の重複…" named the database's columns), and whose autocomplete fields
+    draw the records the rows were read with (defrel.admin_input.labelled_from_instance)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        labelled_from_instance(form)
 
     def get_unique_error_message(self, unique_check):
         shown = [str(self.model._meta.get_field(name).verbose_name) for name in unique_check

@@ -28,12 +28,23 @@ def holds(field, value):
 class KnownValuesOnly:
     """An autocomplete widget that draws only the values its related field can hold: Django's
     looks every submitted value up as it is, and a letter where an id belongs is a ValueError
-    (the add page's ?countries=abc, a forged form)."""
+    (the add page's ?countries=abc, a forged form). A value whose label the form already knows
+    (``known``, see labelled_from_instance) is drawn without looking it up."""
+
+    known = {}  # {value: label}
 
     def optgroups(self, name, value, attr=None):
         related = self.field.remote_field.model._meta
         target = related.get_field(getattr(self.field.remote_field, "field_name", related.pk.attname))
-        return super().optgroups(name, [v for v in value if holds(target, v)], attr)
+        value = [v for v in value if holds(target, v)]
+        if not value or not all(str(v) in self.known for v in value):
+            return super().optgroups(name, value, attr)
+        # What Django's AutocompleteSelect draws: a blank choice unless one is required, then
+        # the chosen values (the others are fetched as the editor types).
+        options = [] if self.is_required or self.allow_multiple_selected else [self.create_option(name, "", "", False, 0)]
+        for v in value:
+            options.append(self.create_option(name, str(v), self.known[str(v)], True, len(options)))
+        return [(None, options, 0)]
 
 
 class CheckedAutocompleteSelect(KnownValuesOnly, AutocompleteSelect):
@@ -42,6 +53,21 @@ class CheckedAutocompleteSelect(KnownValuesOnly, AutocompleteSelect):
 
 class CheckedAutocompleteSelectMultiple(KnownValuesOnly, AutocompleteSelectMultiple):
     pass
+
+
+def labelled_from_instance(form):
+    """Gives each autocomplete select of ``form`` the label of the record its instance points
+    to, read with it (an inline's rows are read with their related records: ParticipationInline's
+    officials), so that drawing the row looks nothing up. Each row's widget otherwise looked its
+    one value up, a query a row: a meeting's page ran one more query for each participant."""
+    for name, field in form.fields.items():
+        widget = getattr(field.widget, "widget", field.widget)  # inside the admin's wrapper
+        if not isinstance(widget, CheckedAutocompleteSelect):
+            continue
+        model_field = form.instance._meta.get_field(name)
+        value = getattr(form.instance, model_field.attname)
+        if value is not None:
+            widget.known = {str(value): field.label_from_instance(getattr(form.instance, name))}
 
 
 class CheckedAutocompleteFields:

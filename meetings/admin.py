@@ -78,7 +78,12 @@ class AgreementEventInline(CheckedAutocompleteFields, admin.TabularInline):
     formset = InlineRowsFormSet
     extra = 1
     fields = ["kind", "date", "meeting", "note_ja", "source", "source_excerpt"]
-    autocomplete_fields = ["meeting"]
+    # As on a meeting's page; a list of every source was read again for each row.
+    autocomplete_fields = ["meeting", "source"]
+
+    def get_queryset(self, request):
+        # What each row shows: its name (the agreement's), its meeting and source.
+        return super().get_queryset(request).select_related("agreement", "meeting", "source")
 
 
 class MeetingAgreementEventInline(CheckedAutocompleteFields, admin.TabularInline):

@@ -70,6 +70,9 @@ class TenureInline(CheckedAutocompleteFields, admin.TabularInline):
     fields = ["position", "date", "date_lower", "date_upper"]
     readonly_fields = ["date_lower", "date_upper"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("official", "position")  # what each row shows
+
 
 @admin.register(Official)
 class OfficialAdmin(InNameOrder, EditorialAdmin):

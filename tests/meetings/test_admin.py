@@ -13,7 +13,7 @@ from meetings.models import Meeting
 from partners.models import Country
 from tests.built import built_at_once
 from tests.meetings.factories import (
-    AgreementEventFactory, EngagementFactory, ExerciseFactory, MeetingFactory, OccasionFactory,
+    AgreementEventFactory, AgreementFactory, EngagementFactory, ExerciseFactory, MeetingFactory, OccasionFactory,
     ParticipationFactory, SourceFactory,
 )
 from tests.pages import form_fields
@@ -59,6 +59,39 @@ def test_changelist_query_counts_do_not_grow_with_rows(editor_client):
     make_rows(27)
     many = changelist_queries(editor_client)
     assert {name: (few[name], n) for name, n in many.items() if n > few[name]} == {}
+
+
+def change_form_queries(client, record):
+    """The queries of ``record``'s change form, drawn a second time (the first reads what a
+    process reads once), and the page."""
+    url = reverse(f"admin:{record._meta.app_label}_{record._meta.model_name}_change", args=[record.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def test_change_form_query_counts_do_not_grow_with_inline_rows(editor_client):
+    """A meeting's participants, an agreement's milestones and an official's tenures: each row
+    draws its related records from what it was read with (defrel.admin_input), at 1 row and
+    at 5."""
+    meeting, agreement, official = MeetingFactory(), AgreementFactory(), OfficialFactory()
+    participants = [ParticipationFactory(meeting=meeting).official]
+    AgreementEventFactory(agreement=agreement, date="2016-01", meeting=MeetingFactory(date="2016-01"))
+    TenureFactory(official=official, date="2010-01/2010-06")
+    one = {record: change_form_queries(editor_client, record) for record in (meeting, agreement, official)}
+    for i in range(2, 6):
+        participants.append(ParticipationFactory(meeting=meeting).official)
+        AgreementEventFactory(agreement=agreement, date=f"2016-0{i}", meeting=MeetingFactory(date=f"2016-0{i}"))
+        TenureFactory(official=official, date=f"201{i}-01/201{i}-06")
+    five = {record: change_form_queries(editor_client, record) for record in (meeting, agreement, official)}
+    assert {str(record): (one[record][0], five[record][0]) for record in one
+            if five[record][0] > one[record][0]} == {}
+    # Each participant's official still drawn as the row's choice, by name.
+    page = five[meeting][1]
+    for person in participants:
+        assert re.search(rf'<option value="{person.pk}" selected>{re.escape(html.escape(str(person)))}</option>', page)
 
 
 def test_anonymous_visitors_are_sent_to_the_login(client):
