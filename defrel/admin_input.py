@@ -41,7 +41,8 @@ class KnownValuesOnly:
             return super().optgroups(name, value, attr)
         # What Django's AutocompleteSelect draws: a blank choice unless one is required, then
         # the chosen values (the others are fetched as the editor types).
-        options = [] if self.is_required or self.allow_multiple_selected else [self.create_option(name, "", "", False, 0)]
+        blank = not self.is_required and not self.allow_multiple_selected
+        options = [self.create_option(name, "", "", False, 0)] if blank else []
         for v in value:
             options.append(self.create_option(name, str(v), self.known[str(v)], True, len(options)))
         return [(None, options, 0)]
