@@ -3,7 +3,8 @@ an ``ETag`` and ``Last-Modified`` from the data stamp (defrel.stamp) and the dep
 (defrel.deployed), is answered ``304 Not Modified`` without being drawn when the reader
 already has it, and says ``Cache-Control: public, max-age=DEFREL_PUBLIC_MAX_AGE`` with how long
 it may be shown stale (see :func:`kept_for`). The admin and every page for a signed-in user say
-``private, no-store``: what an editor sees must never be kept for someone else."""
+``private, no-store``: what an editor sees must never be kept for someone else. A view that
+says no one may keep its answer (``never_cache``: /healthz) is left as it says."""
 import datetime
 import hashlib
 
@@ -57,6 +58,11 @@ def kept_for():
             "stale_if_error": settings.DEFREL_PUBLIC_STALE_IF_ERROR}
 
 
+def never_kept(response):
+    """Whether the view said that no one may keep its answer (``never_cache``: no-store)."""
+    return "no-store" in (part.strip() for part in response.get("Cache-Control", "").split(","))
+
+
 class PublicCacheMiddleware:
     """Last in settings.MIDDLEWARE: it calls the view itself, through Django's ``condition``
     decorator, once every other middleware has seen the request."""
@@ -66,7 +72,9 @@ class PublicCacheMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if getattr(request, "defrel_public", False) and response.status_code in (200, 304):
+        if never_kept(response):
+            pass  # as its view says: /healthz must be answered by the server itself, never a copy
+        elif getattr(request, "defrel_public", False) and response.status_code in (200, 304):
             if response.cookies:  # a cookie is one reader's: never kept for another
                 patch_cache_control(response, private=True, **kept_for())
             else:

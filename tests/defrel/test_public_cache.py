@@ -92,6 +92,16 @@ def test_a_page_that_sets_a_cookie_is_kept_by_the_browser_only(rf):
     assert "private" in response["Cache-Control"] and "public" not in response["Cache-Control"]
 
 
+def test_the_health_check_is_never_kept_nor_shown_stale(client):
+    """/healthz says whether this server can serve now: no proxy may answer it with a copy, so
+    its never_cache is left as the view said it, without the public pages' directives."""
+    response = client.get("/healthz")
+    assert response.status_code == 200 and b'"database"' in response.content
+    directives = {part.strip().partition("=")[0] for part in response["Cache-Control"].split(",")}
+    assert {"no-store", "private"} <= directives
+    assert not directives & {"public", "stale-while-revalidate", "stale-if-error"}
+
+
 def test_the_admin_is_private_and_never_stored(editor_client, gsomia):
     response = editor_client.get(reverse("admin:meetings_agreement_changelist"))
     assert "kr-gsomia" in response.content.decode()  # the agreement listed: the page was drawn for the editor
