@@ -103,9 +103,9 @@ class FacetedFilterSet(django_filters.FilterSet):
         the counts until the data changes; None without a search, or when it matches too many
         rows to pass them around. A search reads the texts of every row (about a second at
         100,000 meetings on PostgreSQL); each facet, the count and the page would search
-        again. In order, a page of the list is a slice of them (meetings.views.lists)."""
-        found = self.search_of(base)
-        return None if found is None else found["ids"]
+        again. In order, a page of the list is a slice of them (meetings.views.lists): the
+        ids read once (ids_read) of a search, not those of a few rows, read in no order."""
+        return self.ids_read(base) if self.searched else None
 
     def found_values(self, base, columns):
         """When ``base``'s rows are read once (rows_of: a text search, a few rows), a tuple of

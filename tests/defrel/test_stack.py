@@ -19,30 +19,35 @@ pytestmark = [
 ]
 
 
-def started(directory, **environment):
-    """The stack serving the test database, with ``environment`` added to the app servers'."""
+def serving(directory, **environment):
+    """The stack serving the test database, with ``environment`` added to the app servers',
+    stopped after the test."""
     if connection.vendor != "postgresql":
         pytest.skip("the app servers need the test database on a server: run with DATABASE_URL=postgres://…")
     db = connection.settings_dict
     databases = {"DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
                  "DATABASE_POOLER": os.environ.get("DATABASE_POOLER", ""), "DATABASE_REPLICA_URLS": ""}
-    return stack.Stack(directory, {**databases, **environment}, workers=1).start(prepare=False)
+    running = stack.Stack(directory, {**databases, **environment}, workers=1).start(prepare=False)
+    yield running
+    running.stop()
 
 
 @pytest.fixture
 def running(transactional_db, tmp_path):
-    running = started(tmp_path)
-    yield running
-    running.stop()
+    yield from serving(tmp_path)
 
 
 @pytest.fixture
 def briefly_kept(transactional_db, tmp_path):
     """The stack with public pages kept for a second (their max-age), so that a test sees one
     expire."""
-    running = started(tmp_path, DEFREL_PUBLIC_MAX_AGE="1")
-    yield running
-    running.stop()
+    yield from serving(tmp_path, DEFREL_PUBLIC_MAX_AGE="1")
+
+
+@pytest.fixture
+def kept_a_second_only(transactional_db, tmp_path):
+    """The stack with public pages kept for a second and never shown past it."""
+    yield from serving(tmp_path, DEFREL_PUBLIC_MAX_AGE="1", DEFREL_PUBLIC_STALE_WHILE_REVALIDATE="0")
 
 
 def get(started, path, headers=None):
@@ -100,14 +105,6 @@ def test_the_readme_shows_the_nginx_configuration_the_stack_runs():
     readme = (stack.ROOT / "README.md").read_text()
     assert "".join(f"      {line}\n" if line else "\n" for line in example.splitlines()) in readme
     assert "proxy_next_upstream error timeout;" in example
-
-
-@pytest.fixture
-def kept_a_second_only(transactional_db, tmp_path):
-    """The stack with public pages kept for a second and never shown past it."""
-    running = started(tmp_path, DEFREL_PUBLIC_MAX_AGE="1", DEFREL_PUBLIC_STALE_WHILE_REVALIDATE="0")
-    yield running
-    running.stop()
 
 
 def cache_statuses(running, path, count):
