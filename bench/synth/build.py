@@ -38,7 +38,7 @@ try:
 except ImportError:  # a baseline revision from before names had readings
     Read = settle = None
 
-from .engagements import Engagements, engagement_tables, previous_engagements
+from .engagements import Engagements, previous_engagements
 from .people import People
 from .records import Records
 from .tables import BATCH, FIRST_YEAR, LAST_YEAR, PREFIX, SYNTH_NOTE, cumulative
@@ -133,17 +133,14 @@ class Builder(People, Records, Engagements):
         """PostgreSQL plans by its statistics; until autovacuum next runs they describe the
         tables before the bulk load (or, seen from outside this transaction, empty tables),
         and a facet query planned for empty tables can take minutes on a few thousand rows.
-        VACUUM also marks the new rows visible to every transaction, which lets a deep page
-        find its ids in an index alone."""
+        Every table, the search documents included: with none of theirs, a search was planned
+        to read the index of every meeting's document as well as the text index (bench/NOTES.md,
+        "The search documents analysed with the rest"). VACUUM also marks the new rows visible
+        to every transaction, which lets a deep page find its ids in an index alone."""
         if connection.vendor != "postgresql":
             return
-        tables = [m._meta.db_table for m in (Country, Official, Position, Tenure, Exercise, Meeting,
-                                              Participation, Agreement, AgreementEvent)]
-        tables += [Meeting.countries.through._meta.db_table, Meeting.exercises.through._meta.db_table,
-                   Agreement.parties.through._meta.db_table, Exercise.countries.through._meta.db_table,
-                   *engagement_tables()]
         with connection.cursor() as cursor:
-            cursor.execute(f"{command} " + ", ".join(connection.ops.quote_name(t) for t in tables))
+            cursor.execute(command)
 
     def bulk(self, model, objects, progress=None):
         """bulk_create in batches; returns the objects with their primary keys. Readings are

@@ -100,14 +100,6 @@ class Engagements:
         return engagement, partners, people
 
 
-def engagement_tables():
-    """The tables the engagements fill, for ANALYZE; none on a revision without them."""
-    if Engagement is None:
-        return []
-    return [Engagement._meta.db_table, Engagement.countries.through._meta.db_table,
-            Engagement.officials.through._meta.db_table]
-
-
 def previous_engagements():
     """An earlier run's engagements and their links, to delete before anything they point to."""
     if Engagement is None:
