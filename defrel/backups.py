@@ -149,6 +149,12 @@ def restore(connection, path, replace=False):
         clean = ["--clean", "--if-exists"] if replace else []
         run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
              *clean, "--dbname", connection.settings_dict["NAME"], str(path)], connection)
+        # A dump holds the rows, not the planner's statistics of them: until autovacuum next
+        # came round, every page would be planned for the tables as they were before (empty,
+        # in a new database), and a list's facets so planned can take minutes. PostgreSQL's
+        # documentation of pg_restore: run ANALYZE once restored.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     else:
         connection.ensure_connection()
         try:

@@ -287,3 +287,18 @@ def test_a_sqlite_backup_is_one_checked_file(tmp_path):
         assert db.execute("PRAGMA journal_mode").fetchone() == ("delete",)
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert os.listdir(path.parent) == ["one.backup"]  # no journal beside it
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
+def test_a_restored_postgresql_database_is_planned_with_statistics_of_its_rows(tmp_path, new_database):
+    some_relations()
+    back_up_and_restore(tmp_path, new_database)
+
+    # Column statistics are written by ANALYZE alone (creating an index counts the rows, no more).
+    analysed = run(new_database, "-c", "import django; django.setup(); from django.db import connection\n"
+                                       "with connection.cursor() as cursor:\n"
+                                       "    cursor.execute(\"SELECT DISTINCT tablename FROM pg_stats WHERE tablename IN "
+                                       "('meetings_meeting', 'meetings_participation', 'defrel_searchdocument')\")\n"
+                                       "    print(sorted(name for name, in cursor.fetchall()))", text=True)
+    assert analysed.returncode == 0, analysed.stderr
+    assert analysed.stdout.strip() == "['defrel_searchdocument', 'meetings_meeting', 'meetings_participation']"
