@@ -163,6 +163,13 @@ def english_page():
     return (get_language() or "ja")[:2] == "en"
 
 
+def spaced():
+    """What the page's language writes between two sentences, or between a word and a note in
+    brackets after it: a space in English; nothing in Japanese, whose 。 and （ carry their own
+    room (a space after them shows as a gap)."""
+    return " " if english_page() else ""
+
+
 def listed(texts):
     """The texts as a list reads in the page's language: 米国、オーストラリア in Japanese,
     United States, Australia in English."""

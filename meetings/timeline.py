@@ -8,6 +8,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from defrel.links import escaped
+from defrel.models import spaced
 from defrel.timeline import Kind, register
 from meetings.models import AgreementEvent, Engagement, Exercise, Meeting
 from meetings.templatetags.record_links import names
@@ -25,7 +26,7 @@ def what(kind, label, linked, title, after="", who=()):
 
 
 def meeting_drawn(meeting):
-    encounters = "" if meeting.count <= 1 else ' <span class="muted">{}</span>'.format(escaped(ngettext(
+    encounters = "" if meeting.count <= 1 else '{}<span class="muted">{}</span>'.format(spaced(), escaped(ngettext(
         "(%(n)s encounter)", "(%(n)s encounters)", meeting.count) % {"n": localize(meeting.count)}))
     level = meeting.get_level_display()
     roles = [escaped(str(p.title or "—")) + (f" ({escaped(p.get_role_display())})" if p.role == "accompanying" else "")

@@ -11,8 +11,16 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language
 
 from defrel import dates, links
+from defrel.models import spaced
 
 register = template.Library()
+
+
+@register.simple_tag
+def space():
+    """``{% space %}`` between two translated sentences (defrel.models.spaced): the template
+    then holds no whitespace of its own between them."""
+    return spaced()
 
 
 @register.filter

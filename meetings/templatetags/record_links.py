@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from defrel.links import escaped
-from defrel.models import listed
+from defrel.models import listed, spaced
 from defrel.search import KANA_KANJI
 from meetings.models.agreements import STATED_BY, Status
 from partners.readings import japanese_page
@@ -50,7 +50,7 @@ def facet_items(choices):
 
 
 BADGE = '<span class="badge status-{}">{}</span>'
-STATED_BY_HTML = '{} <small class="muted stated-by">{}</small>'
+STATED_BY_HTML = '{}{}<small class="muted stated-by">{}</small>'  # the badge, spaced(), the date
 MATRIX_ITEM = '<li><a href="{}">{}</a>{}<br>{}</li>'
 
 
@@ -63,7 +63,7 @@ def badge(status, agreement):
     if status in STATED_BY.values() and (stated := agreement.stated_by):
         said = (gettext("(in force by %(date)s; since an unknown date)") if status == Status.IN_FORCE_BY
                 else gettext("(signed by %(date)s; on an unknown date)"))
-        drawn = STATED_BY_HTML.format(drawn, escaped(said % {"date": stated.display()}))
+        drawn = STATED_BY_HTML.format(drawn, spaced(), escaped(said % {"date": stated.display()}))
     return mark_safe(drawn)
 
 

@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
+from defrel.models import spaced
 from tests.meetings.factories import AgreementEventFactory, AgreementFactory, MeetingFactory
 from tests.partners.factories import CountryFactory
 
@@ -317,3 +319,31 @@ def test_the_import_success_message_is_japanese(admin_client):
     assert Occasion.objects.filter(key="sld").exists()
     text = page_text(done)
     assert "インポートが完了しました：新規1件" in text and "Import finished" not in text
+
+
+# --- Japanese typography ----------------------------------------------------------------------
+
+def test_japanese_sentences_follow_each_other_with_no_space_and_english_ones_with_one():
+    with translation.override("ja"):
+        assert spaced() == ""
+        assert Template("{% load defrel_i18n %}A。{% space %}B").render(Context()) == "A。B"
+    with translation.override("en"):
+        assert spaced() == " "
+        assert Template("{% load defrel_i18n %}A.{% space %}B").render(Context()) == "A. B"
+
+
+@pytest.mark.django_db
+def test_pages_join_their_sentences_and_notes_as_each_language_writes_them(client):
+    # Sentences translated one by one: a space after 。 or before （ shows as a gap in Japanese.
+    ja = client.get("/search/").content.decode()
+    assert "表示します。日付はページの表記" in ja  # two sentences of the search page's lead
+    assert "引用しています。<a href" in ja  # the footer, on every page
+    en = client.get("/en/search/").content.decode()
+    assert "every word must be found. Dates are found" in en
+    assert "the document it comes from. <a href" in en
+
+    MeetingFactory(count=3, date="2024-05", title_ja="陸幕長と豪陸軍本部長の懇談", title_en="Army chiefs' talks")
+    ja = client.get("/timeline/").content.decode()
+    assert "懇談</a><span class=\"muted\">（3回）</span>" in ja
+    en = html.unescape(client.get("/en/timeline/").content.decode())
+    assert "Army chiefs' talks</a> <span class=\"muted\">(3 encounters)</span>" in en
