@@ -128,20 +128,21 @@ def over_time_table(r):
         rd = w["readers"]
         busy = "—" if w["busy"] is None else f"{w['busy']:.0%}"
         parts = w.get("parts") or {}
-        spent = "".join(f"| {sum(parts.get(p, 0.0) for p in names):.1f} " if parts else "| — "
+        named = {p for _, names in STRETCH_PARTS if names for p in names}
+        spent = "".join("| — " if not parts else
+                        f"| {sum(s for p, s in parts.items() if (p in names if names else p not in named)):.1f} "
                         for _, names in STRETCH_PARTS)
         lines.append(f"| {w['from']} | {w['to']} | {rd['n']:,} | {fmt_ms(rd['p50'])} | {fmt_ms(rd['p95'])} | {busy} "
                      f"{spent}|")
     return lines
 
 
-# The columns of the stretches' processor seconds: (heading, the parts summed; bench/loadtest.py
-# stack_parts).
+# The columns of the stretches' processor seconds: (heading, the parts summed, as
+# bench/loadtest.py stack_parts names them; None: every part not in another column).
 STRETCH_PARTS = [("app s", ("app servers (gunicorn)",)),
                  ("PostgreSQL s", ("PostgreSQL primary", "PostgreSQL replica")),
                  ("locust s", ("load generator (locust)",)),
-                 ("rest s", ("nginx", "pgbouncer", "Redis", "the load test's own process",
-                             "anything else on the machine"))]
+                 ("rest s", None)]
 
 
 def failures_list(r):
