@@ -170,6 +170,15 @@ def spaced():
     return " " if english_page() else ""
 
 
+def noted(note):
+    """A note in brackets after a word, as the page's language writes it: " (ACSA)" in
+    English; "（ACSA）" in Japanese, full-width and with no space before it (a space shows as a
+    gap). The caller writes no space of its own before it. Nothing for an empty note."""
+    if note in (None, ""):
+        return ""
+    return pgettext("a note in brackets after a word", " (%(note)s)") % {"note": note}
+
+
 def listed(texts):
     """The texts as a list reads in the page's language: 米国、オーストラリア in Japanese,
     United States, Australia in English."""

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from defrel import timeline
 from defrel.dated import YearField
 from defrel.kept import cached
-from defrel.models import listed
+from defrel.models import listed, noted
 from defrel.stamp import token
 from defrel.search import LONGEST_QUERY, matching, normalise
 from meetings.models import Participation
@@ -127,7 +127,7 @@ def named(model, text):
         return exact[0]
     if not found:
         raise forms.ValidationError(naming.none, params={"text": text}, code="unknown_name")
-    names = listed(f"{r.name} ({getattr(r, naming.key)})" for r in found[:SHOWN_MATCHES])
+    names = listed(f"{r.name}{noted(getattr(r, naming.key))}" for r in found[:SHOWN_MATCHES])
     if len(found) == 1:
         if not (text.isascii() and len(normalise(text)) <= SHORTEST_PART):
             return found[0]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from defrel import dates
-from defrel.models import Source
+from defrel.models import Source, noted
 from defrel.queries import in_chunks
 from meetings.models import (
     Agreement, AgreementEvent, Engagement, Exercise, Meeting, Participation, Status,
@@ -115,13 +115,13 @@ def overlapping_tenures():
             others = [a for a in held if a.official_id != b.official_id and certainly_overlap(a, b)]
             if (b.position.level != Position.Level.OTHER and len(others) >= b.position.seats
                     and others[0].pk < b.pk):
-                names = " / ".join(f"{t.official} ({t.date_display})" for t in [*others, b])
+                names = " / ".join(f"{t.official}{noted(t.date_display)}" for t in [*others, b])
                 yield Problem("overlapping_tenures", b.official, f"{names} — {b.position}")
             # one official entered twice in the office for the same days: a duplicate
             for a in held:
                 if a.official_id == b.official_id and a.pk < b.pk and certainly_overlap(a, b):
                     yield Problem("overlapping_tenures", b.official,
-                                  f"{b.official} ({a.date_display} / {b.date_display}) — {b.position}")
+                                  f"{b.official}{noted(f'{a.date_display} / {b.date_display}')} — {b.position}")
 
 
 def records_without_excerpt():
@@ -163,7 +163,7 @@ def carried_out_after_source():
     for engagement in Engagement.objects.filter(later, status=Engagement.Status.CARRIED_OUT) \
             .select_related("source"):
         yield Problem("carried_out_after_source", engagement,
-                      f"{engagement} > {engagement.source} ({engagement.source.date})")
+                      f"{engagement} > {engagement.source}{noted(engagement.source.date)}")
 
 
 def announced_at_a_meeting_of_other_partners():
@@ -184,7 +184,7 @@ def readings_to_confirm():
         records = model.objects.filter(Q(reading_from=Known.ROMANISED) | Q(reading="")).order_by("pk")
         for record in records:
             check = "no_reading" if not record.reading else "romanised_reading"
-            yield Problem(check, record, f"{record.name_ja} ({record.name_en}) {record.reading}".strip())
+            yield Problem(check, record, f"{record.name_ja}{noted(record.name_en)} {record.reading}".strip())
 
 
 def problems():

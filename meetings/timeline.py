@@ -8,7 +8,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from defrel.links import escaped
-from defrel.models import spaced
+from defrel.models import noted, spaced
 from defrel.timeline import Kind, register
 from meetings.models import AgreementEvent, Engagement, Exercise, Meeting
 from meetings.templatetags.record_links import names
@@ -29,7 +29,7 @@ def meeting_drawn(meeting):
     encounters = "" if meeting.count <= 1 else '{}<span class="muted">{}</span>'.format(spaced(), escaped(ngettext(
         "(%(n)s encounter)", "(%(n)s encounters)", meeting.count) % {"n": localize(meeting.count)}))
     level = meeting.get_level_display()
-    roles = [escaped(str(p.title or "—")) + (f" ({escaped(p.get_role_display())})" if p.role == "accompanying" else "")
+    roles = [escaped(str(p.title or "—")) + (noted(escaped(p.get_role_display())) if p.role == "accompanying" else "")
              for p in meeting.official_roles]
     return what("meeting", gettext("Meeting"), meeting, meeting.title, encounters,
                 [names(meeting.partners), *([escaped(level)] if level else []), *roles])
@@ -37,7 +37,7 @@ def meeting_drawn(meeting):
 
 def milestone_drawn(milestone):
     agreement = milestone.agreement
-    short = f" ({escaped(agreement.short_name)})" if agreement.short_name else ""
+    short = noted(escaped(agreement.short_name)) if agreement.short_name else ""
     return what("milestone", gettext("Agreement"), agreement, agreement.title,
                 f"{short}: {escaped(milestone.get_kind_display())}", [names(agreement.parties.all(), "JP")])
 

@@ -6,7 +6,7 @@ from defrel.admin import EditorialAdmin, date_column
 from defrel.admin_filters import YearFilter
 from defrel.admin_forms import InlineRowsFormSet
 from defrel.admin_input import CheckedAutocompleteFields
-from defrel.models import listed
+from defrel.models import listed, noted
 from partners.models import Country, Official, Position, Tenure
 from partners.readings import name_order
 from partners.resources import CountryResource, OfficialResource, PositionResource, TenureResource
@@ -92,7 +92,7 @@ class OfficialAdmin(InNameOrder, EditorialAdmin):
     @admin.display(description=_("offices"))
     def current_titles(self, official):
         # Each office by its title in the page's language, as the other columns name things.
-        return listed(f"{t.position} ({t.date_display})" for t in official.tenures.all())
+        return listed(f"{t.position}{noted(t.date_display)}" for t in official.tenures.all())
 
 
 @admin.register(Tenure)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from defrel.links import address
 from defrel.models import (Dated, DatedQuerySet, History, InlineRow, NaturalKeyed, NaturalKeyManager,
-                           Versioned, dated_constraints, localised)
+                           Versioned, dated_constraints, localised, noted)
 from partners.readings import JAPAN, NameOrderQuerySet, Read
 
 
@@ -229,7 +229,7 @@ class Tenure(NaturalKeyed, Dated, Versioned, InlineRow, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.official} — {self.position} ({self.date_display})"
+        return f"{self.official} — {self.position}{noted(self.date_display)}"
 
     @classmethod
     def from_db(cls, db, field_names, values):

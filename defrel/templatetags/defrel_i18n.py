@@ -8,10 +8,11 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils.encoding import escape_uri_path
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from defrel import dates, links
-from defrel.models import spaced
+from defrel.models import noted, spaced
 
 register = template.Library()
 
@@ -21,6 +22,25 @@ def space():
     """``{% space %}`` between two translated sentences (defrel.models.spaced): the template
     then holds no whitespace of its own between them."""
     return spaced()
+
+
+class NotedNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        # The content is rendered (escaped) HTML; the brackets come from the catalogue.
+        return mark_safe(noted(self.nodelist.render(context).strip()))
+
+
+@register.tag("noted")
+def noted_tag(parser, token):
+    """``{% noted %}ACSA{% endnoted %}``: what it holds as a note in brackets after the word
+    before it (defrel.models.noted), with no whitespace of the template's own before it;
+    nothing when it holds nothing (``{% noted %}{{ agreement.short_name }}{% endnoted %}``)."""
+    nodelist = parser.parse(("endnoted",))
+    parser.delete_first_token()
+    return NotedNode(nodelist)
 
 
 @register.filter

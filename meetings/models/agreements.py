@@ -10,7 +10,7 @@ from defrel import dates
 from defrel.links import address
 from defrel.models import (
     Dated, DatedQuerySet, History, InlineRow, NaturalKeyed, NaturalKeyManager, Source, Sourced,
-    Versioned, dated_constraints,
+    Versioned, dated_constraints, noted,
 )
 from defrel.queries import SearchableQuerySet
 from partners.models import Country, localised
@@ -233,7 +233,7 @@ class AgreementEvent(NaturalKeyed, Dated, Sourced, Versioned, InlineRow, models.
         ]
 
     def __str__(self):
-        return f"{self.agreement} — {self.get_kind_display()} ({self.date_display})"
+        return f"{self.agreement} — {self.get_kind_display()}{noted(self.date_display)}"
 
     def off_its_meeting(self):
         """Whether it is dated on none of the days of the meeting it was reached at (its date

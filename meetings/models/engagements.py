@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from defrel.links import address
 from defrel.models import (
     Dated, DatedQuerySet, History, NaturalKeyed, NaturalKeyManager, Sourced, Versioned,
-    dated_constraints, undated_allowed,
+    dated_constraints, noted, undated_allowed,
 )
 from defrel.queries import SearchableQuerySet
 from meetings.models.agreements import Agreement
@@ -115,7 +115,7 @@ class Engagement(NaturalKeyed, Dated, Sourced, Versioned, WithServices, WithPart
                    models.Index(fields=["kind", "-date_lower"], name="engagement_kind_date")]
 
     def __str__(self):
-        return f"{self.title} ({self.date_display})"
+        return f"{self.title}{noted(self.date_display)}"
 
     def get_absolute_url(self):
         return address("meetings:engagement-detail", self.key)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from defrel.links import address
 from defrel.models import (
     Dated, DatedQuerySet, History, NaturalKeyed, NaturalKeyManager, Sourced, Versioned,
-    dated_constraints, undated_allowed,
+    dated_constraints, noted, undated_allowed,
 )
 from defrel.queries import SearchableQuerySet
 from meetings.models.partnered import WithPartners, partners_prefetch
@@ -74,7 +74,7 @@ class Exercise(NaturalKeyed, Dated, Sourced, Versioned, WithServices, WithPartne
         indexes = [models.Index(fields=["-date_lower"], name="exercise_date_order")]
 
     def __str__(self):
-        return f"{self.name} ({self.date_display})"
+        return f"{self.name}{noted(self.date_display)}"
 
     def get_absolute_url(self):
         return address("meetings:exercise-detail", self.key)

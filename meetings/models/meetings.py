@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from defrel.links import address
 from defrel.models import (
     Dated, DatedQuerySet, History, InlineRow, NaturalKeyed, NaturalKeyManager, Sourced, Versioned,
-    dated_constraints,
+    dated_constraints, noted,
 )
 from defrel.queries import SearchableQuerySet
 from meetings.models.partnered import WithPartners, partners_prefetch
@@ -193,7 +193,7 @@ class Meeting(NaturalKeyed, Dated, Sourced, Versioned, WithPartners, models.Mode
         ]
 
     def __str__(self):
-        return f"{self.title} ({self.date_display})"
+        return f"{self.title}{noted(self.date_display)}"
 
     def get_absolute_url(self):
         return address("meetings:meeting-detail", self.key)

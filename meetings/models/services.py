@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from defrel.models import listed
+from defrel.models import listed, noted
 
 SERVICES = {"joint": _("joint"), "gsdf": _("GSDF"), "msdf": _("MSDF"), "asdf": _("ASDF")}
 
@@ -41,4 +41,4 @@ class WithServices(models.Model):
         unknown = [s for s in self.service_list if s not in SERVICES]
         if unknown:
             raise ValidationError({"services": _("Unknown service: %(s)s (the services are %(known)s, joined by “|”)") % {
-                "s": ", ".join(unknown), "known": ", ".join(f"{key} ({label})" for key, label in SERVICES.items())}})
+                "s": listed(unknown), "known": listed(f"{key}{noted(label)}" for key, label in SERVICES.items())}})

@@ -108,13 +108,13 @@ def test_an_entry_shows_what_its_kind_draws_with_every_text_escaped():
                              title_ja="会談<script>", title_en="Talks <script>x</script>")
     official = OfficialFactory()
     ParticipationFactory(meeting=meeting, official=official, role="accompanying")
-    for language, title, partner, encounters in (
-            ("ja", "会談&lt;script&gt;", "豪&lt;州&gt;", "（3回）"),
-            ("en", "Talks &lt;script&gt;x&lt;/script&gt;", "Australia &amp; &lt;b&gt;", "(3 encounters)")):
+    for language, title, partner, encounters, note in (
+            ("ja", "会談&lt;script&gt;", "豪&lt;州&gt;", "（3回）", "—（{}）"),
+            ("en", "Talks &lt;script&gt;x&lt;/script&gt;", "Australia &amp; &lt;b&gt;", "(3 encounters)", "— ({})")):
         with translation.override(language):
             html = timeline.drawn(timeline.entries(official=official)[:])
             assert f'<a href="{meeting.get_absolute_url()}">{title}</a>' in html
             assert f'<span class="who">{partner} · {meeting.get_level_display()}' in html
             assert encounters in html and "<script>" not in html and "<b>" not in html
             role = meeting.participations.get().get_role_display()
-            assert f"({role})" in html, html
+            assert note.format(role) in html, html

@@ -19,7 +19,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
-from defrel.models import spaced
+from defrel.models import noted, spaced
 from tests.meetings.factories import AgreementEventFactory, AgreementFactory, MeetingFactory
 from tests.partners.factories import CountryFactory
 
@@ -347,3 +347,32 @@ def test_pages_join_their_sentences_and_notes_as_each_language_writes_them(clien
     assert "懇談</a><span class=\"muted\">（3回）</span>" in ja
     en = html.unescape(client.get("/en/timeline/").content.decode())
     assert "Army chiefs' talks</a> <span class=\"muted\">(3 encounters)</span>" in en
+
+
+def test_a_note_in_brackets_is_full_width_with_no_space_in_japanese_and_spaced_in_english():
+    template = Template("{% load defrel_i18n %}協定{% noted %}{{ short }}{% endnoted %}")
+    with translation.override("ja"):
+        assert noted("ACSA") == "（ACSA）" and noted("") == ""
+        assert template.render(Context({"short": "A&B"})) == "協定（A&amp;B）"  # escaped
+        assert template.render(Context({"short": ""})) == "協定"  # no empty brackets
+    with translation.override("en"):
+        assert noted("ACSA") == " (ACSA)"
+        assert template.render(Context({"short": "ACSA"})) == "協定 (ACSA)"
+
+
+@pytest.mark.django_db
+def test_pages_write_their_notes_in_brackets_as_each_language_does(client):
+    agreement = AgreementFactory(title_ja="日豪物品役務相互提供協定", title_en="Japan–Australia ACSA",
+                                 short_name="ACSA")
+    meeting = MeetingFactory(date="2024-05", title_ja="日豪防衛相会談", title_en="Japan–Australia talks")
+    with translation.override("ja"):
+        agreement_url, meeting_url = agreement.get_absolute_url(), meeting.get_absolute_url()
+    ja = client.get(agreement_url).content.decode()
+    assert "<h1>日豪物品役務相互提供協定（ACSA）</h1>" in ja
+    en = client.get("/en" + agreement_url).content.decode()
+    assert "<h1>Japan–Australia ACSA (ACSA)</h1>" in en
+    assert "<title>日豪防衛相会談（2024年5月）" in client.get(meeting_url).content.decode()
+    with translation.override("ja"):
+        assert str(meeting) == "日豪防衛相会談（2024年5月）"  # the admin's, and its messages'
+    with translation.override("en"):
+        assert str(meeting) == "Japan–Australia talks (May 2024)"

@@ -26,7 +26,7 @@ def test_a_participant_deleted_with_its_meeting_is_named_by_the_meeting_as_it_wa
     meeting.delete()
 
     shown, _ = deleted_page(editor_client)
-    assert "木原稔 — 日豪防衛相会談 (2024年5月)" in shown
+    assert "木原稔 — 日豪防衛相会談（2024年5月）" in shown
 
 
 def test_the_deleted_participants_are_named_in_the_same_number_of_queries_however_many(editor_client):
@@ -39,5 +39,5 @@ def test_the_deleted_participants_are_named_in_the_same_number_of_queries_howeve
     _, few = deleted_page(editor_client)
     delete_participants(10)
     shown, many = deleted_page(editor_client)
-    assert shown.count("日豪防衛相会談 (2024年5月)") == 14
+    assert shown.count("日豪防衛相会談（2024年5月）") == 14
     assert many == few

@@ -195,7 +195,7 @@ def test_services_typed_with_spaces_capitals_or_a_repeat_are_stored_as_one_list(
     refused = upload(editor_client, import_file({"key": "ph-c", "date": "2024", "services": "msdf|navy"}))
     [invalid] = refused.context["result"].invalid_rows
     said = " ".join(map(str, invalid.field_specific_errors["services"]))
-    assert "navy" in said and "msdf (海自)" in said  # and what the services are
+    assert "navy" in said and "msdf（海自）" in said  # and what the services are
 
 
 def test_a_row_with_an_unknown_country_names_its_row_and_column(editor_client, philippines):

@@ -72,7 +72,7 @@ def test_an_accompanying_participants_country_and_role_read_in_the_pages_languag
     japanese = client.get(meeting.get_absolute_url()).content.decode()
     with translation.override("en"):
         english = client.get(meeting.get_absolute_url()).content.decode()
-    assert "(オーストラリア、随行)" in japanese and "(Australia, accompanying)" in english
+    assert "（オーストラリア、随行）" in japanese and "(Australia, accompanying)" in english
 
 
 def test_an_agreements_japanese_names_are_marked_japanese_on_its_english_page(client):

@@ -34,7 +34,7 @@ def test_a_partner_shows_who_met_whom_how_often_and_at_what_level(client, curate
     svg = drawing(page)
     # The chief of staff met Johnston 8 times and Campbell 6, the 6 with both at once: 8
     # encounters of his, as the meetings list counts them, though each pair's line says its own.
-    assert "吉田圭秀 (8)" in svg and "ジョンストン (8)" in svg and "キャンベル (6)" in svg
+    assert "吉田圭秀（8）" in svg and "ジョンストン（8）" in svg and "キャンベル（6）" in svg
     yoshida = Meeting.objects.filter(countries__code="AU", participations__official__slug="yoshida-yoshihide",
                                      participations__role="principal")
     assert yoshida.aggregate(n=Sum("count"))["n"] == 8

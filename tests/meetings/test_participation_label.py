@@ -28,7 +28,7 @@ def delete_page(client, participation):
 def test_a_participant_is_named_by_the_official_and_the_meeting_in_japanese(editor_client, participation):
     page = delete_page(editor_client, participation)
 
-    assert "木原稔 — 日豪防衛相会談 (2024年5月)" in page
+    assert "木原稔 — 日豪防衛相会談（2024年5月）" in page
     assert "2024-05-au-defmin" not in page
 
 

@@ -64,7 +64,7 @@ def test_the_revert_form_shows_the_partners_and_exercises_of_the_chosen_version(
     page = editor_client.get(revert_url(meeting, first))
 
     assert chosen(page, "countries") == {"米国", "豪州", "フィリピン"}
-    assert chosen(page, "exercises") == {"タリスマン・セイバー (2025年7月)"}
+    assert chosen(page, "exercises") == {"タリスマン・セイバー（2025年7月）"}
 
 
 def test_reverting_a_meeting_restores_its_partners_and_exercises_and_records_them(editor_client):

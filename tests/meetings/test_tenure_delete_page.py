@@ -55,8 +55,8 @@ def test_a_tenures_delete_page_lists_the_meetings_whose_participants_lose_or_cha
     assert f"<h2>{heading}</h2>" in page and heading == "この削除で変わる当時の職名"
     link = {date: reverse("admin:meetings_meeting_change", args=[m.pk]) for date, m in meetings.items()}
     assert changes_listed(response) == [
-        (link["2024-07"], "会談2024-07 (2024年7月) — 木原稔: 防衛大臣 → 衆議院議員"),
-        (link["2024-05"], f"会談2024-05 (2024年5月) — 木原稔: 防衛大臣 → {untitled}"),
+        (link["2024-07"], "会談2024-07（2024年7月） — 木原稔: 防衛大臣 → 衆議院議員"),
+        (link["2024-05"], f"会談2024-05（2024年5月） — 木原稔: 防衛大臣 → {untitled}"),
     ]
     assert page.index("delete-effects") < page.index('name="post"')  # before the confirmation
 

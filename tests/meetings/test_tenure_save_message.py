@@ -49,7 +49,7 @@ def test_shortening_a_tenure_on_its_page_names_the_meetings_whose_participants_c
     assert response.status_code == 200
     text, links = retitles(response)
     link = {date: reverse("admin:meetings_meeting_change", args=[m.pk]) for date, m in meetings.items()}
-    assert links == [(link["2024-07"], "会談2024-07 (2024年7月) — 木原稔: 防衛大臣 → 衆議院議員")]
+    assert links == [(link["2024-07"], "会談2024-07（2024年7月） — 木原稔: 防衛大臣 → 衆議院議員")]
     assert "1" in text and "会談2024-05" not in text  # its title stands
     stored = Participation.objects.select_related("position").get(meeting=meetings["2024-07"])
     assert stored.title == "衆議院議員"
@@ -68,7 +68,7 @@ def test_an_officials_page_names_them_when_a_tenure_is_changed_in_its_rows(edito
         untitled = gettext("no title at the time")
     assert response.status_code == 200
     assert retitles(response)[1] == [(reverse("admin:meetings_meeting_change", args=[meetings["2024-05"].pk]),
-                                      f"会談2024-05 (2024年5月) — 木原稔: 防衛大臣 → {untitled}")]
+                                      f"会談2024-05（2024年5月） — 木原稔: 防衛大臣 → {untitled}")]
 
 
 def test_a_tenure_deleted_in_the_officials_rows_names_them_too(editor_client, career):
@@ -133,7 +133,7 @@ def test_a_positions_level_changed_on_its_page_names_them(editor_client, career)
 
     response = editor_client.post(url, form, follow=True)
 
-    assert [text for _, text in retitles(response)[1]] == ["会談2024-07 (2024年7月) — 木原稔: 防衛大臣 → 衆議院議員"]
+    assert [text for _, text in retitles(response)[1]] == ["会談2024-07（2024年7月） — 木原稔: 防衛大臣 → 衆議院議員"]
 
 
 def test_a_tenure_reverted_from_its_history_names_them(editor_client, career):
@@ -144,7 +144,7 @@ def test_a_tenure_reverted_from_its_history_names_them(editor_client, career):
 
     response = editor_client.post(url, form_fields(editor_client.get(url)), follow=True)
 
-    assert [text for _, text in retitles(response)[1]] == ["会談2024-07 (2024年7月) — 木原稔: 衆議院議員 → 防衛大臣"]
+    assert [text for _, text in retitles(response)[1]] == ["会談2024-07（2024年7月） — 木原稔: 衆議院議員 → 防衛大臣"]
 
 
 def test_a_meeting_moved_to_another_date_names_its_participants_whose_title_changed(editor_client, career):
@@ -156,7 +156,7 @@ def test_a_meeting_moved_to_another_date_names_its_participants_whose_title_chan
 
     response = editor_client.post(url, form, follow=True)
 
-    assert [text for _, text in retitles(response)[1]] == ["会談2024-07 (2024年10月2日) — 木原稔: 防衛大臣 → 衆議院議員"]
+    assert [text for _, text in retitles(response)[1]] == ["会談2024-07（2024年10月2日） — 木原稔: 防衛大臣 → 衆議院議員"]
 
 
 def test_a_participants_own_page_shows_its_title_at_the_time(editor_client, career):

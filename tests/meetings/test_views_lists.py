@@ -476,7 +476,7 @@ def test_exercise_detail_shows_partners_meetings_and_source(client, au):
                                source_excerpt="日米韓共同訓練「フリーダム・エッジ」")
     MeetingFactory(title_ja="視察を伴う会談", countries=[au]).exercises.add(exercise)
     html = page(client, "meetings:exercise-detail", "", "fe2")
-    for text in ("<h1>フリーダム・エッジ</h1>", "2024年11月", "<dd>フリーダム・エッジ (2)</dd>",
+    for text in ("<h1>フリーダム・エッジ</h1>", "2024年11月", "<dd>フリーダム・エッジ（2）</dd>",
                  "視察を伴う会談", "日米韓共同訓練「フリーダム・エッジ」", "オーストラリア", "<dd>海自、空自</dd>"):
         assert text in html, text
     assert "Freedom Edge" not in html  # the series in the page's language

@@ -148,7 +148,7 @@ def test_a_shared_link_to_an_officials_page_names_their_offices(client, office):
 
 def test_the_admin_list_of_officials_names_their_offices_in_the_editors_language(editor_client, office):
     url = reverse("admin:partners_official_changelist")
-    assert "防衛大臣 (2019年1月10日～2021年3月)" in text(editor_client.get(url))
+    assert "防衛大臣（2019年1月10日～2021年3月）" in text(editor_client.get(url))
     editor_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = text(editor_client.get(url))
     assert "Minister of Defense (" in page and "防衛大臣" not in page

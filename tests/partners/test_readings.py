@@ -198,8 +198,8 @@ def test_the_data_quality_page_lists_readings_to_confirm(editor_client):
     officials()
     with translation.override("en"):
         page = text(editor_client.get(reverse("data-quality")))
-    assert "木原稔 (Kihara Minoru) きはら みのる" in page  # from the romanised name
-    assert "習近平 (Xi Jinping)" in page  # none
+    assert "木原稔（Kihara Minoru） きはら みのる" in page  # from the romanised name
+    assert "習近平（Xi Jinping）" in page  # none
     assert "マールズ" not in page
 
 
