@@ -170,6 +170,12 @@ def spaced():
     return " " if english_page() else ""
 
 
+def colon():
+    """What the page's language writes between a name and what is said of it: ": " in English,
+    a full-width "：" with no space in Japanese (協定の経過：署名)."""
+    return pgettext("between a name and what is said of it", ": ")
+
+
 def noted(note):
     """A note in brackets after a word, as the page's language writes it: " (ACSA)" in
     English; "（ACSA）" in Japanese, full-width and with no space before it (a space shows as a

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 
 from defrel.dated import ongoing_until
 from defrel.kept import cached
+from defrel.models import colon
 from defrel.queries import among
 from defrel.stamp import reads, token
 from meetings import unfiltered
@@ -279,5 +280,5 @@ class FacetedFilterSet(django_filters.FilterSet):
 
     def error_messages(self):
         """“Year: Enter a whole number.” for each bad value; the other filters still apply."""
-        return [f"{self.form.fields[name].label or name}: {message}"
+        return [f"{self.form.fields[name].label or name}{colon()}{message}"
                 for name, messages in self.errors.items() for message in messages]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from defrel import dates
-from defrel.models import Source, noted
+from defrel.models import Source, colon, noted
 from defrel.queries import in_chunks
 from meetings.models import (
     Agreement, AgreementEvent, Engagement, Exercise, Meeting, Participation, Status,
@@ -67,7 +67,7 @@ def stale_titles():
     stale = list(titled_otherwise(Participation.objects.all()).select_related("meeting", "official", "position"))
     held = Position.objects.in_bulk({p.held for p in stale if p.held})
     for p in stale:
-        detail = f"{p.official} — {p.meeting.date_display}: {p.position or '—'} → {held.get(p.held, '—')}"
+        detail = f"{p.official} — {p.meeting.date_display}{colon()}{p.position or '—'} → {held.get(p.held, '—')}"
         yield Problem("stale_title", p.meeting, detail)
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from defrel.links import escaped
-from defrel.models import noted, spaced
+from defrel.models import colon, noted, spaced
 from defrel.timeline import Kind, register
 from meetings.models import AgreementEvent, Engagement, Exercise, Meeting
 from meetings.templatetags.record_links import names
@@ -39,7 +39,7 @@ def milestone_drawn(milestone):
     agreement = milestone.agreement
     short = noted(escaped(agreement.short_name)) if agreement.short_name else ""
     return what("milestone", gettext("Agreement"), agreement, agreement.title,
-                f"{short}: {escaped(milestone.get_kind_display())}", [names(agreement.parties.all(), "JP")])
+                f"{short}{colon()}{escaped(milestone.get_kind_display())}", [names(agreement.parties.all(), "JP")])
 
 
 def exercise_drawn(exercise):

@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from defrel import dates, links
-from defrel.models import noted, spaced
+from defrel.models import colon, noted, spaced
 
 register = template.Library()
 
@@ -22,6 +22,12 @@ def space():
     """``{% space %}`` between two translated sentences (defrel.models.spaced): the template
     then holds no whitespace of its own between them."""
     return spaced()
+
+
+@register.simple_tag(name="colon")
+def colon_tag():
+    """``{% colon %}`` between a name and what is said of it (defrel.models.colon)."""
+    return colon()
 
 
 class NotedNode(template.Node):

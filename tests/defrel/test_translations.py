@@ -19,7 +19,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
-from defrel.models import noted, spaced
+from defrel.models import colon, noted, spaced
 from tests.meetings.factories import AgreementEventFactory, AgreementFactory, MeetingFactory
 from tests.partners.factories import CountryFactory
 
@@ -376,3 +376,15 @@ def test_pages_write_their_notes_in_brackets_as_each_language_does(client):
         assert str(meeting) == "日豪防衛相会談（2024年5月）"  # the admin's, and its messages'
     with translation.override("en"):
         assert str(meeting) == "Japan–Australia talks (May 2024)"
+
+
+@pytest.mark.django_db
+def test_a_milestone_is_named_then_said_with_a_full_width_colon_in_japanese(client):
+    meeting = MeetingFactory(date="2024-07")
+    AgreementEventFactory(meeting=meeting, agreement__title_ja="日比円滑化協定", agreement__title_en="Japan–Philippines RAA",
+                          agreement__short_name="RAA")
+    with translation.override("ja"):
+        assert colon() == "："
+        url = meeting.get_absolute_url()
+    assert "</a>（RAA）：署名" in client.get(url).content.decode()
+    assert "</a> (RAA): signed" in client.get("/en" + url).content.decode()

@@ -146,13 +146,13 @@ def test_a_title_that_disagrees_with_the_rule_is_listed_on_the_data_quality_page
     [problem] = quality.problems()["stale_title"]
     assert problem.record.key == "m" and "防衛大臣" in problem.detail
     page = editor_client.get(reverse("data-quality")).content.decode()
-    assert "木原稔 — 2024年5月: — → 防衛大臣" in page
+    assert "木原稔 — 2024年5月：— → 防衛大臣" in page
     assert reverse("admin:meetings_meeting_change", args=[participation.meeting.pk]) in page
     with connection.cursor() as cursor:  # another office than the one held then
         cursor.execute(f"UPDATE {Participation._meta.db_table} SET position_id = %s WHERE id = %s",
                        [PositionFactory(title_ja="外務大臣").pk, participation.pk])
     [problem] = quality.problems()["stale_title"]
-    assert problem.detail.endswith(": 外務大臣 → 防衛大臣")
+    assert problem.detail.endswith("：外務大臣 → 防衛大臣")
 
 
 def test_fixtures_loaded_raw_get_their_titles(tmp_path):
