@@ -111,7 +111,8 @@ def _end(text, *, allow_open, allow_unknown, whole):
             return End(text, precision, *span(first, precision))
     try:
         parsed = parse_edtf(text)
-    except (EDTFParseException, ValueError, TypeError):
+    # AttributeError: edtf 5.0 fails inside its own classes on some texts ("0000-0X").
+    except (EDTFParseException, ValueError, TypeError, AttributeError):
         parsed = None
     if type(parsed) is Date and parsed.precision in PRECISIONS:
         try:  # year 0 and negative years parse, but have no place in the calendar

@@ -98,6 +98,12 @@ def test_impossible_plain_dates_are_refused_as_before(text):
         dates.parse(text)
 
 
+def test_a_text_the_edtf_library_fails_on_is_refused_as_a_date():
+    # edtf 5.0 raised AttributeError inside its own classes on it (found by test_properties)
+    with pytest.raises(ValidationError):
+        dates.parse("0000-0X")
+
+
 def test_a_date_written_with_slashes_is_told_the_accepted_forms():
     with translation.override("ja"), pytest.raises(ValidationError) as refused:
         parse("2024/05/17")
