@@ -2,10 +2,13 @@
 from it), the one meaning of "in year Y" (DatedQuerySet), and the constraints every dated
 table shares. Kept apart from defrel.models, which re-exports them for the apps."""
 import calendar
+import contextlib
+import contextvars
 from collections import Counter
 from datetime import date
 
 from django import forms
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Q
@@ -64,8 +67,8 @@ class DatedQuerySet(models.QuerySet):
     on every list, facet, chart, timeline and profile: **a record counts in every year
     (month) its period overlaps** — it began on or before the period's last day and ended on
     or after its first day. A meeting dated 2023-12/2024-01 is in 2023 and in 2024. An open
-    end ("2024-04/..", since) runs on through the year under way (``ongoing_until``), in
-    filters and counts alike; an unknown start (tenures only) reaches back into every earlier
+    end ("2024-04/..", since) runs on through the year of the newest source (``ongoing_until``),
+    in filters and counts alike; an unknown start (tenures only) reaches back into every earlier
     one."""
 
     def dated(self):
@@ -106,16 +109,53 @@ class DatedQuerySet(models.QuerySet):
                     .annotate(n=measure or Count("pk")))
 
 
+# How the request being drawn looks up newest_source_year() (defrel.http_cache: in the cache,
+# once a request, when a count or a filter first asks); None outside a request.
+_newest_source_year = contextvars.ContextVar("defrel_newest_source_year", default=None)
+
+
+def newest_source_year():
+    """The last year the newest dated source speaks for (the upper bound of its date; the
+    start of an open one); 0 when no source is dated."""
+    Source = apps.get_model("defrel", "Source")  # defrel.models imports this module
+    years = []
+    for text in Source._default_manager.exclude(date="").values_list("date", flat=True).iterator():
+        try:
+            when = dates.parse(text)
+        except ValidationError:  # a source refused by its own form: no present to take from it
+            continue
+        day = when.upper or when.lower
+        if day is not None:
+            years.append(day.year)
+    return max(years, default=0)
+
+
+@contextlib.contextmanager
+def newest_source_year_from(lookup):
+    """Within it, ongoing_until() takes newest_source_year() from ``lookup()``."""
+    token = _newest_source_year.set(lookup)
+    try:
+        yield
+    finally:
+        _newest_source_year.reset(token)
+
+
 def ongoing_until():
-    """The last year an open end ("2024-04/..", since) counts in: the year under way. Counts
-    kept in the cache name it in their keys (meetings.faceted)."""
-    return timezone.localdate().year
+    """The last year an open end ("2024-04/..", since) counts in: the year of the newest dated
+    source, which is as far as the data knows the present (a record of six talks "since April
+    2024" in a White Paper of July 2025 says nothing of 2026), and never later than the year under
+    way; the year under way when no source is dated. Counts kept in the cache name it in their
+    keys (meetings.faceted)."""
+    lookup = _newest_source_year.get() or newest_source_year
+    year = lookup()
+    this_year = timezone.localdate().year
+    return min(year, this_year) if year else this_year
 
 
 def spread_over_years(rows, model, groups=()):
     """per_year's answer from per_bound_years' rows: each row counted in every year from its
-    lower to its upper bound, as DatedQuerySet.period finds it; an open end runs through the
-    year under way (through its own first year, when that is later), an unknown start reaches
+    lower to its upper bound, as DatedQuerySet.period finds it; an open end runs through
+    ongoing_until() (through its own first year, when that is later), an unknown start reaches
     back to the first year of ``rows``."""
     known = [y for r in rows for y in (r["year_lower"], r["year_upper"]) if y is not None]
     first = min(known, default=0)

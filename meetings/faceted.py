@@ -223,7 +223,7 @@ class FacetedFilterSet(django_filters.FilterSet):
 
     def counts_key(self, params, what):
         """The cache key of counts of the rows ``params`` select: the page and the order
-        change no count; a new year does (an open end counts through the year under way)."""
+        change no count; a new year does (an open end counts through ongoing_until())."""
         kept = sorted((name, value) for name in params if name not in ("page", "sort")
                       for value in params.getlist(name))
         digest = hashlib.sha256(urlencode(kept).encode()).hexdigest()[:32]

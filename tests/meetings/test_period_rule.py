@@ -10,7 +10,7 @@ from django.urls import reverse
 from meetings.filters import MeetingFilter
 from meetings.models import Engagement, Meeting
 from meetings.views.profiles import encounters_by_level
-from tests.meetings.factories import EngagementFactory, MeetingFactory, ParticipationFactory
+from tests.meetings.factories import EngagementFactory, MeetingFactory, ParticipationFactory, SourceFactory
 from tests.pages import text
 from tests.partners.factories import CountryFactory, OfficialFactory
 
@@ -53,11 +53,12 @@ def test_year_counts_and_charts_count_it_in_both_years(client, turn_of_year):
 
 def test_an_open_end_counts_through_the_year_under_way_in_filters_and_counts_alike(client):
     """A meeting "since April 2022" is in every year from 2022 to this one, whatever else is
-    counted with it (a partner's meetings alone), and in no year to come."""
+    counted with it (a partner's meetings alone), and in no year to come, when a source speaks
+    for this year."""
     korea = CountryFactory(code="KR")
-    MeetingFactory(date="2022-04/..", countries=[korea])
-    MeetingFactory(date="2024-05", countries=[CountryFactory(code="AU")])
     this_year = calendar_date.today().year
+    MeetingFactory(date="2022-04/..", countries=[korea], source=SourceFactory(key="new", date=f"{this_year}-01"))
+    MeetingFactory(date="2024-05", countries=[CountryFactory(code="AU")])
     expected = [(year, 1 + (year == 2024)) for year in range(2022, this_year + 1)]
     assert sorted((r["year"], r["n"]) for r in Meeting.objects.per_year()) == expected
     assert [Meeting.objects.in_period(year).count() for year in (2023, this_year, this_year + 1, 2100)] == [1, 1, 0, 0]
@@ -66,6 +67,28 @@ def test_an_open_end_counts_through_the_year_under_way_in_filters_and_counts_ali
     assert sorted((int(c.value), c.count) for c in years.choices) == [(y, 1) for y in range(2022, this_year + 1)]
     for year in (2023, this_year):
         assert MeetingFilter(QueryDict(f"country=KR&year={year}"), queryset=Meeting.objects.all()).qs.count() == 1
+
+
+def test_an_open_end_counts_no_later_than_the_year_of_the_newest_source():
+    """Six talks "since April 2024" in a paper of July 2025 say nothing of the years after it:
+    not in its counts, its charts, its year filters nor its profiles' charts."""
+    korea = CountryFactory(code="KR")
+    MeetingFactory(date="2024-04/..", count=6, level="chiefs_of_defence", countries=[korea],
+                   source=SourceFactory(key="wp", date="2025-07"))
+    MeetingFactory(date="2019-11-17", countries=[korea], source=SourceFactory(key="old", date="2019-11-17"))
+    assert sorted((r["year"], r["n"]) for r in Meeting.objects.per_year()) == [(2019, 1), (2024, 1), (2025, 1)]
+    assert [Meeting.objects.in_period(year).count() for year in (2024, 2025, 2026, 2027)] == [1, 1, 0, 0]
+    chart = encounters_by_level(Meeting.objects.all())
+    assert [(bar.label, bar.total) for bar in chart.bars if bar.total] == [("2025", 6), ("2024", 6), ("2019", 1)]
+    assert chart.bars[0].label == "2025"  # no year after the newest source's, empty or not
+    assert MeetingFilter(QueryDict("year=2026"), queryset=Meeting.objects.all()).qs.count() == 0
+
+
+def test_an_open_end_counts_through_the_year_under_way_when_no_source_is_dated():
+    this_year = calendar_date.today().year
+    MeetingFactory(date="2022-04/..", source=SourceFactory(key="undated", date=""))
+    assert [r["year"] for r in sorted(Meeting.objects.per_year(), key=lambda r: r["year"])] == list(
+        range(2022, this_year + 1))
 
 
 def test_an_open_end_beginning_in_a_year_to_come_counts_in_that_year():
