@@ -33,6 +33,7 @@ from cpu import ProcessorTime
 from loadtest_report import passed, report
 from pages import percentile
 from servers import BENCH, PY, ROOT, current_side, installed, say
+from stack_parts import stack_parts
 
 sys.path.insert(0, str(ROOT))
 from defrel.cluster import PGBOUNCER, Cluster, missing as cluster_missing  # noqa: E402 (standard library only)
@@ -267,13 +268,6 @@ def over_time(requests, processor_time, started, seconds, width=30):
                  if len(parts) > 1 else {})
         result.append({"from": low, "to": high, "readers": summary(inside), "busy": share, "parts": spent})
     return result
-
-
-def stack_parts(cluster):
-    """The parts of the stack, as bench/cpu.py finds their processes by command line."""
-    return [("load generator (locust)", "locust"), ("nginx", "nginx"), ("app servers (gunicorn)", "gunicorn"),
-            ("PostgreSQL primary", f"-D {cluster.primary} "), ("PostgreSQL replica", f"-D {cluster.replica} "),
-            ("pgbouncer", "pgbouncer"), ("Redis", "redis-server"), ("the load test's own process", "loadtest.py")]
 
 
 def run(cluster, args):

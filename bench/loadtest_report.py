@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from report import cpu_model, mem_total
+from stack_parts import APP_SERVERS, LOCUST, PRIMARY, REPLICA
 
 NOTES = Path(__file__).resolve().parent / "LOADTEST-NOTES.md"  # kept by hand, appended
 
@@ -137,11 +138,9 @@ def over_time_table(r):
     return lines
 
 
-# The columns of the stretches' processor seconds: (heading, the parts summed, as
-# bench/loadtest.py stack_parts names them; None: every part not in another column).
-STRETCH_PARTS = [("app s", ("app servers (gunicorn)",)),
-                 ("PostgreSQL s", ("PostgreSQL primary", "PostgreSQL replica")),
-                 ("locust s", ("load generator (locust)",)),
+# The columns of the stretches' processor seconds: (heading, the parts summed; None: every
+# part not in another column).
+STRETCH_PARTS = [("app s", (APP_SERVERS,)), ("PostgreSQL s", (PRIMARY, REPLICA)), ("locust s", (LOCUST,)),
                  ("rest s", None)]
 
 
