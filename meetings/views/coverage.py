@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from defrel import dates
+from defrel.dated import newest_source_year, ongoing_until
 from defrel.models import Source
 from defrel.kept import cached
 from defrel.stamp import token
@@ -73,6 +74,8 @@ def numbers():
                     "engagements": Engagement.objects.undated().count()},
         "ally_only_meetings": Meeting.objects.annotate(partners=Count("countries"))
                                      .filter(partners=1, countries__code=ALLY).count(),
+        # The last year an open end counts in, when a dated source sets it (defrel.dated).
+        "open_ends_until": ongoing_until() if newest_source_year() else None,
     }
 
 
@@ -108,6 +111,7 @@ def coverage(request):
         "white_paper_published": white_paper["dated"] if white_paper else "",
         "white_paper_meetings": sum(row["white_paper"] for row in years),
         "undated": counted["undated"],
+        "open_ends_until": counted.get("open_ends_until"),  # not in what an older release kept
         "ally_only_meetings": counted["ally_only_meetings"],
         "ally_agreements": Agreement.objects.filter(parties__code=ALLY).prefetch_related("parties"),
     })

@@ -106,3 +106,12 @@ def test_a_sources_date_is_called_its_date_not_its_publication(client, data):
     html = get(client, "meetings:coverage", lang="en").content.decode()
     head = html[html.index('class="results coverage-sources"'):].split("</thead>")[0]
     assert '<th scope="col">Date</th>' in head and "Published" not in head
+
+
+def test_the_page_says_through_which_year_an_open_end_counts(client, data):
+    """The newest source's year: the charts count nothing of the years after it."""
+    MeetingFactory(date="2024-04/..", count=6)  # from the White Paper of 2025-07
+    page = text(get(client, "meetings:coverage", lang="en"))
+    assert "counts in every year through 2025, the year of the newest source" in page
+    assert "最も新しい出典の年である2025年まで" in text(get(client, "meetings:coverage"))
+    assert year_row(get(client, "meetings:coverage", lang="en"), 2025) == [9, 0, 0, 0, 9]
