@@ -140,14 +140,19 @@ def newest_source_year_from(lookup):
         _newest_source_year.reset(token)
 
 
+def drawn_newest_source_year():
+    """newest_source_year() as the request being drawn looks it up (once, from the cache), or
+    by a query outside a request."""
+    return (_newest_source_year.get() or newest_source_year)()
+
+
 def ongoing_until():
     """The last year an open end ("2024-04/..", since) counts in: the year of the newest dated
     source, which is as far as the data knows the present (a record of six talks "since April
     2024" in a White Paper of July 2025 says nothing of 2026), and never later than the year under
     way; the year under way when no source is dated. Counts kept in the cache name it in their
     keys (meetings.faceted)."""
-    lookup = _newest_source_year.get() or newest_source_year
-    year = lookup()
+    year = drawn_newest_source_year()
     this_year = timezone.localdate().year
     return min(year, this_year) if year else this_year
 

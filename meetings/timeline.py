@@ -37,7 +37,7 @@ def meeting_drawn(meeting):
 
 def milestone_drawn(milestone):
     agreement = milestone.agreement
-    short = noted(escaped(agreement.short_name)) if agreement.short_name else ""
+    short = noted(escaped(agreement.short_name))
     return what("milestone", gettext("Agreement"), agreement, agreement.title,
                 f"{short}{colon()}{escaped(milestone.get_kind_display())}", [names(agreement.parties.all(), "JP")])
 

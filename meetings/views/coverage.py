@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from defrel import dates
-from defrel.dated import newest_source_year, ongoing_until
+from defrel.dated import drawn_newest_source_year, ongoing_until
 from defrel.models import Source
 from defrel.kept import cached
 from defrel.stamp import token
@@ -75,7 +75,7 @@ def numbers():
         "ally_only_meetings": Meeting.objects.annotate(partners=Count("countries"))
                                      .filter(partners=1, countries__code=ALLY).count(),
         # The last year an open end counts in, when a dated source sets it (defrel.dated).
-        "open_ends_until": ongoing_until() if newest_source_year() else None,
+        "open_ends_until": ongoing_until() if drawn_newest_source_year() else None,
     }
 
 
